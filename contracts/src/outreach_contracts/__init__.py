@@ -1,0 +1,1 @@
+"""Outreach event and command schemas shared by every service (frozen pydantic models)."""

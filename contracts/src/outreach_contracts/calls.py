@@ -1,0 +1,78 @@
+"""Call commands (scheduler -> dialer) and call events (dialer -> everyone)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from outreach_contracts.contacts import ContactData
+from outreach_contracts.envelope import Envelope, Frozen
+from outreach_contracts.window import ContactWindow, TimeRange
+
+CallOutcome = Literal["answered_human", "voicemail", "no_answer", "busy", "failed", "canceled", "unreachable"]
+
+
+class NumberSelection(Frozen):
+    """Which caller ids the dialer may use: specific numbers, or numbers carrying one of the tags."""
+
+    numbers: list[str] = Field(default_factory=list, description="E.164 numbers", examples=[["+12125550100"]])
+    tags: list[str] = Field(default_factory=list, description="Number tags", examples=[["sales-us"]])
+
+
+class PlaceCall(Envelope):
+    """Command: call a contact with an agent, now if the contact's window is open."""
+
+    type: Literal["PlaceCall"] = Field(default="PlaceCall", description="Discriminator")
+    idempotency_key: str = Field(description="campaign:contact:step:attempt; a repeat has no second effect",
+                                 examples=["cmp_123:ct_9f2c:0:1"])
+    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
+    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
+    step_index: int = Field(ge=0, description="Step of the flow", examples=[0])
+    attempt: int = Field(ge=1, description="Attempt of this step", examples=[1])
+    agent_id: str = Field(description="Agent that handles the call", examples=["agt_sales"])
+    contact: ContactData = Field(description="Contact data, passed to the agent as call parameters")
+    numbers: NumberSelection = Field(default_factory=NumberSelection, description="Caller id selection")
+    window: ContactWindow = Field(description="The contact window, re-checked right before dialing")
+    step_window: TimeRange | None = Field(default=None, description="The step's own narrower window")
+    machine_detection: Literal["off", "Enable", "DetectMessageEnd", "async"] = Field(
+        default="off", description="Answering machine detection mode", examples=["DetectMessageEnd"]
+    )
+
+
+class CallPlaced(Envelope):
+    """The provider accepted the call."""
+
+    type: Literal["CallPlaced"] = Field(default="CallPlaced", description="Discriminator")
+    idempotency_key: str = Field(description="Key of the PlaceCall command", examples=["cmp_123:ct_9f2c:0:1"])
+    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
+    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
+    step_index: int = Field(ge=0, description="Step of the flow", examples=[0])
+    call_id: str = Field(description="Dialer's call id", examples=["call_8d1"])
+    provider_call_sid: str = Field(description="Provider's call id", examples=["CA0123456789abcdef"])
+    from_number: str = Field(description="Caller id used", examples=["+12125550100"])
+
+
+class CallCompleted(Envelope):
+    """A call ended with a normalised outcome."""
+
+    type: Literal["CallCompleted"] = Field(default="CallCompleted", description="Discriminator")
+    idempotency_key: str = Field(description="Key of the PlaceCall command", examples=["cmp_123:ct_9f2c:0:1"])
+    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
+    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
+    step_index: int = Field(ge=0, description="Step of the flow", examples=[0])
+    call_id: str = Field(description="Dialer's call id", examples=["call_8d1"])
+    outcome: CallOutcome = Field(description="Normalised outcome", examples=["answered_human"])
+    duration_s: int = Field(default=0, ge=0, description="Call duration in seconds", examples=[42])
+    error_code: str | None = Field(default=None, description="SIP or provider error code", examples=["486"])
+
+
+class CallDeferred(Envelope):
+    """The dialer handed a step back because the contact's window closed before dialing."""
+
+    type: Literal["CallDeferred"] = Field(default="CallDeferred", description="Discriminator")
+    idempotency_key: str = Field(description="Key of the PlaceCall command", examples=["cmp_123:ct_9f2c:0:1"])
+    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
+    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
+    step_index: int = Field(ge=0, description="Step of the flow", examples=[0])
+    reason: str = Field(description="Why it was not dialed", examples=["window_closed"])

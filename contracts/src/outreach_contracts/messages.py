@@ -1,0 +1,77 @@
+"""SMS / email commands (scheduler -> messenger) and message events (messenger -> everyone)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from outreach_contracts.contacts import ContactData
+from outreach_contracts.envelope import Envelope
+from outreach_contracts.window import ContactWindow
+
+Channel = Literal["sms", "email", "call"]
+
+
+class _MessageCommand(Envelope):
+    idempotency_key: str = Field(description="campaign:contact:step:attempt", examples=["cmp_1:ct_1:1:1"])
+    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
+    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
+    step_index: int = Field(ge=0, description="Step of the flow", examples=[1])
+    contact: ContactData = Field(description="Contact data for the template")
+    window: ContactWindow = Field(description="The contact window, re-checked right before sending")
+
+
+class SendSms(_MessageCommand):
+    """Command: send an SMS rendered from a template."""
+
+    type: Literal["SendSms"] = Field(default="SendSms", description="Discriminator")
+    body_template: str = Field(min_length=1, description="Jinja2 template of the body",
+                               examples=["Hi {{ first_name }}, we tried to call you."])
+    from_numbers: list[str] = Field(default_factory=list, description="Sender numbers (E.164)",
+                                    examples=[["+12125550100"]])
+
+
+class SendEmail(_MessageCommand):
+    """Command: send an email rendered from templates."""
+
+    type: Literal["SendEmail"] = Field(default="SendEmail", description="Discriminator")
+    subject_template: str = Field(min_length=1, description="Jinja2 template of the subject",
+                                  examples=["Your renewal"])
+    body_template: str = Field(min_length=1, description="Jinja2 template of the text body",
+                               examples=["Hello {{ first_name }}"])
+
+
+class MessageSent(Envelope):
+    """The provider accepted a message."""
+
+    type: Literal["MessageSent"] = Field(default="MessageSent", description="Discriminator")
+    idempotency_key: str = Field(description="Key of the command", examples=["cmp_1:ct_1:1:1"])
+    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
+    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
+    step_index: int = Field(ge=0, description="Step of the flow", examples=[1])
+    channel: Literal["sms", "email"] = Field(description="Channel", examples=["sms"])
+    provider_id: str = Field(description="Provider's message id", examples=["SM0123"])
+
+
+class MessageFailed(Envelope):
+    """A message could not be sent."""
+
+    type: Literal["MessageFailed"] = Field(default="MessageFailed", description="Discriminator")
+    idempotency_key: str = Field(description="Key of the command", examples=["cmp_1:ct_1:1:1"])
+    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
+    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
+    step_index: int = Field(ge=0, description="Step of the flow", examples=[1])
+    channel: Literal["sms", "email"] = Field(description="Channel", examples=["sms"])
+    reason: str = Field(description="Why it failed", examples=["missing variable first_name"])
+
+
+class ContactOptedOut(Envelope):
+    """A contact revoked consent; every campaign of the workspace must stop reaching them."""
+
+    type: Literal["ContactOptedOut"] = Field(default="ContactOptedOut", description="Discriminator")
+    phone: str | None = Field(default=None, description="E.164 number that opted out", examples=["+12125550123"])
+    email: str | None = Field(default=None, description="Email that opted out", examples=["ada@example.com"])
+    channel: Channel = Field(description="Where the opt-out came from", examples=["sms"])
+    campaign_id: str | None = Field(default=None, description="Campaign it came through", examples=["cmp_1"])
+    contact_id: str | None = Field(default=None, description="Contact it came through", examples=["ct_9f2c"])

@@ -1,0 +1,46 @@
+"""Discriminated unions per topic, and the list of every message model."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, TypeAdapter
+
+from outreach_contracts.calls import CallCompleted, CallDeferred, CallPlaced, PlaceCall
+from outreach_contracts.campaigns import (
+    CampaignCompleted,
+    CampaignPaused,
+    CampaignResumed,
+    CampaignScheduled,
+    CampaignStarted,
+    CampaignStopped,
+)
+from outreach_contracts.contacts import ContactImported
+from outreach_contracts.envelope import Envelope
+from outreach_contracts.enrollments import ContactExited, EnrollmentChanged
+from outreach_contracts.messages import ContactOptedOut, MessageFailed, MessageSent, SendEmail, SendSms
+
+ContactEvent = Annotated[ContactImported, Field(discriminator="type")]
+CampaignEvent = Annotated[
+    CampaignStarted | CampaignScheduled | CampaignPaused | CampaignResumed | CampaignStopped | CampaignCompleted,
+    Field(discriminator="type"),
+]
+EnrollmentEvent = Annotated[EnrollmentChanged | ContactExited, Field(discriminator="type")]
+CallCommand = Annotated[PlaceCall, Field(discriminator="type")]
+CallEvent = Annotated[CallPlaced | CallCompleted | CallDeferred, Field(discriminator="type")]
+MessageCommand = Annotated[SendSms | SendEmail, Field(discriminator="type")]
+MessageEvent = Annotated[MessageSent | MessageFailed | ContactOptedOut, Field(discriminator="type")]
+AnyMessage = Annotated[
+    ContactImported | CampaignStarted | CampaignScheduled | CampaignPaused | CampaignResumed | CampaignStopped
+    | CampaignCompleted | EnrollmentChanged | ContactExited | PlaceCall | CallPlaced | CallCompleted
+    | CallDeferred | SendSms | SendEmail | MessageSent | MessageFailed | ContactOptedOut,
+    Field(discriminator="type"),
+]
+
+ANY_MESSAGE: TypeAdapter[Envelope] = TypeAdapter(AnyMessage)
+
+ALL_MODELS: tuple[type[Envelope], ...] = (
+    ContactImported, CampaignStarted, CampaignScheduled, CampaignPaused, CampaignResumed, CampaignStopped,
+    CampaignCompleted, EnrollmentChanged, ContactExited, PlaceCall, CallPlaced, CallCompleted, CallDeferred,
+    SendSms, SendEmail, MessageSent, MessageFailed, ContactOptedOut,
+)

@@ -1,0 +1,43 @@
+// Command ferretdb runs FerretDB with its embedded SQLite backend for local development and tests.
+//
+// It imports the FerretDB library instead of installing its command, whose bare `go install` panics at
+// start-up. Flags: -listen (host:port) and -data (folder for the SQLite files).
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:27017", "address to listen on")
+	data := flag.String("data", "./ferretdb-data", "folder for the SQLite database files")
+	flag.Parse()
+
+	if err := os.MkdirAll(*data, 0o755); err != nil {
+		log.Fatalf("create data folder: %v", err)
+	}
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{TCP: *listen},
+		Handler:  "sqlite",
+		SQLiteURL: "file:" + *data + "/",
+	})
+	if err != nil {
+		log.Fatalf("configure ferretdb: %v", err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	log.Printf("ferretdb listening on %s, data in %s", *listen, *data)
+	if err := f.Run(ctx); err != nil {
+		log.Fatalf("ferretdb stopped: %v", err)
+	}
+}

@@ -1,0 +1,1 @@
+"""Shared plumbing of the Outreach services: settings, Kafka, MongoDB, clock, logging, tracing, HTTP."""

@@ -1,0 +1,84 @@
+"""At-least-once subscribers: parse, call the handler, commit after the effect; poison to dead letters."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from faststream.kafka import KafkaBroker, KafkaRouter
+from faststream.kafka.annotations import KafkaMessage
+from faststream.middlewares import AckPolicy
+from pydantic import TypeAdapter, ValidationError
+
+logger = logging.getLogger(__name__)
+M = TypeVar("M")
+
+
+class PoisonMessage(Exception):  # noqa: N818 - domain name for a message that can never succeed
+    """Raised by a handler for a message that can never be processed; it goes to the dead-letter topic."""
+
+
+class DeadLetters:
+    """Sends messages that cannot be processed to the dead-letter topic with the reason in headers."""
+
+    def __init__(self, broker: KafkaBroker, topic: str) -> None:
+        self._broker = broker
+        self._topic = topic
+
+    async def send(self, body: bytes, *, source_topic: str, key: bytes | None, reason: str) -> None:
+        """Publish `body` unchanged to the dead-letter topic."""
+        await self._broker.publish(
+            body, self._topic, key=key,
+            headers={"dlq-source-topic": source_topic, "dlq-reason": reason[:1000]},
+        )
+
+
+def subscribe(
+    router: KafkaRouter | KafkaBroker,
+    *,
+    topic: str,
+    group_id: str,
+    adapter: TypeAdapter[M],
+    handle: Callable[[M], Awaitable[None]],
+    dead_letters: DeadLetters,
+    max_attempts: int = 5,
+    description: str = "",
+) -> None:
+    """Register a subscriber that commits only after `handle` succeeded (NACK and retry on errors)."""
+    attempts: dict[tuple[int, int], int] = {}
+
+    async def consume(msg: KafkaMessage) -> None:
+        record: Any = msg.raw_message
+        body: bytes = msg.body
+        key = record.key
+        try:
+            message = adapter.validate_json(body)
+        except ValidationError as exc:
+            await dead_letters.send(body, source_topic=topic, key=key, reason=f"invalid message: {exc}")
+            return
+        position = (record.partition, record.offset)
+        try:
+            await handle(message)
+        except PoisonMessage as exc:
+            await dead_letters.send(body, source_topic=topic, key=key, reason=str(exc))
+        except Exception as exc:
+            count = attempts.get(position, 0) + 1
+            if count >= max_attempts:
+                attempts.pop(position, None)
+                logger.exception("giving up on %s after %d attempts", topic, count)
+                await dead_letters.send(body, source_topic=topic, key=key, reason=f"failed {count}x: {exc!r}")
+                return
+            attempts[position] = count
+            await asyncio.sleep(min(0.2 * 2**count, 5.0))
+            raise
+        else:
+            attempts.pop(position, None)
+
+    consume.__name__ = f"consume_{topic.replace('.', '_').replace('-', '_')}"
+    router.subscriber(
+        topic,
+        group_id=group_id,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        auto_offset_reset="earliest",
+        description=description or None,
+    )(consume)

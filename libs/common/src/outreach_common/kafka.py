@@ -1,0 +1,56 @@
+"""The FastStream Kafka broker factory and a publisher of contract messages."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from faststream.kafka import KafkaBroker
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from opentelemetry.trace import TracerProvider
+from prometheus_client import CollectorRegistry
+
+from outreach_contracts.envelope import Envelope
+
+
+def make_broker(
+    bootstrap: str, *, service: str, registry: CollectorRegistry, tracer_provider: TracerProvider | None = None
+) -> KafkaBroker:
+    """A broker with acks=all and the idempotent producer, with tracing and Prometheus middlewares."""
+    return KafkaBroker(
+        bootstrap,
+        client_id=service,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        middlewares=(
+            KafkaTelemetryMiddleware(tracer_provider=tracer_provider),
+            KafkaPrometheusMiddleware(registry=registry, app_name=service),
+        ),
+        logger=None,
+    )
+
+
+class EventBus(Protocol):
+    """Where handlers send events and commands; the real one is Kafka, unit tests use a fake."""
+
+    async def publish(self, message: Envelope, *, topic: str, key: str) -> None:
+        """Publish `message` to `topic`, keyed by `key` (a contact id keeps one contact in order)."""
+        ...
+
+
+class KafkaEventBus:
+    """EventBus over a FastStream broker."""
+
+    def __init__(self, broker: KafkaBroker) -> None:
+        self._broker = broker
+
+    async def publish(self, message: Envelope, *, topic: str, key: str) -> None:
+        """Publish `message` as JSON, keyed by `key`, and wait for the broker's acknowledgement."""
+        await self._broker.publish(
+            message.model_dump_json().encode(),
+            topic,
+            key=key.encode(),
+            headers={"type": getattr(message, "type", type(message).__name__)},
+            content_type="application/json",
+        )

@@ -1,0 +1,49 @@
+"""The MongoDB client factory (PyMongo's async API) and index set-up."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import AsyncMongoClient, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+Document = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """An index of a collection: keys and options (unique, name)."""
+
+    collection: str
+    keys: Sequence[tuple[str, int]]
+    unique: bool = False
+    name: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def make_client(url: str) -> AsyncMongoClient[Document]:
+    """A client for `url`; connections open lazily, so call it in a lifespan hook, not at import time."""
+    return AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=10_000, uuidRepresentation="standard")
+
+
+async def ensure_indexes(db: AsyncDatabase[Document], specs: Sequence[IndexSpec]) -> None:
+    """Create the indexes (idempotent)."""
+    by_collection: dict[str, list[IndexModel]] = {}
+    for spec in specs:
+        options: dict[str, Any] = {"unique": spec.unique, **spec.options}
+        if spec.name:
+            options["name"] = spec.name
+        by_collection.setdefault(spec.collection, []).append(IndexModel(list(spec.keys), **options))
+    for collection, models in by_collection.items():
+        await db[collection].create_indexes(models)
+
+
+async def ping(client: AsyncMongoClient[Document]) -> bool:
+    """True when the server answers `ping`."""
+    try:
+        await client.admin.command("ping")
+    except Exception:  # noqa: BLE001 - health check: any failure is "down"
+        return False
+    return True

@@ -1,0 +1,49 @@
+"""Transactional outbox without transactions: messages are embedded in the document they come from.
+
+The state change and its messages are written in one single-document update (`outbox` array); the relay
+publishes them and pulls them out; a crash in between leaves them in place, and the sweeper republishes.
+Consumers are idempotent (event ids, idempotency keys), so a republished message has no second effect.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo.asynchronous.collection import AsyncCollection
+
+from outreach_common.kafka import EventBus
+from outreach_contracts.registry import ANY_MESSAGE
+
+logger = logging.getLogger(__name__)
+
+
+def outbox_entry(message: Any, *, topic: str, key: str, at: datetime) -> dict[str, Any]:
+    """An outbox entry for `message` to embed in a document's `outbox` array."""
+    return {"id": str(message.event_id), "topic": topic, "key": key, "at": at,
+            "payload": message.model_dump(mode="json")}
+
+
+async def relay(collection: AsyncCollection[dict[str, Any]], doc_id: Any, entries: list[dict[str, Any]],
+                bus: EventBus) -> None:
+    """Publish `entries` of document `doc_id`, then remove them from its outbox."""
+    for entry in entries:
+        await bus.publish(ANY_MESSAGE.validate_python(entry["payload"]), topic=entry["topic"], key=entry["key"])
+    if entries:
+        await collection.update_one({"_id": doc_id}, {"$pull": {"outbox": {"id": {"$in": [e["id"] for e in entries]}}}})
+
+
+async def sweep(collection: AsyncCollection[dict[str, Any]], bus: EventBus, *, now: datetime,
+                older_than: timedelta = timedelta(seconds=10), limit: int = 500) -> int:
+    """Republish outbox entries a crash left behind; return how many documents were swept."""
+    swept = 0
+    cursor = collection.find({"outbox.at": {"$lt": now - older_than}}, {"outbox": 1}).limit(limit)
+    async for doc in cursor:
+        stale = [e for e in doc.get("outbox", []) if e["at"] < now - older_than]
+        try:
+            await relay(collection, doc["_id"], stale, bus)
+            swept += 1
+        except Exception:
+            logger.exception("outbox sweep failed for %s", doc["_id"])
+    return swept

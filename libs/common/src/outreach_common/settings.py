@@ -1,0 +1,47 @@
+"""Settings shared by every service; each service subclasses `ServiceSettings`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from outreach_contracts.topics import Topics
+
+DEV_SECRET = "dev-secret-change-me"
+
+
+class ServiceSettings(BaseSettings):
+    """Connection and runtime settings, read from `OUTREACH_*` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="OUTREACH_", extra="ignore")
+
+    service_name: str = Field(default="outreach", description="Name used in logs, traces and metrics")
+    environment: Literal["development", "test", "production"] = Field(default="development")
+    kafka_bootstrap: str = Field(default="127.0.0.1:9092", description="Kafka bootstrap servers")
+    topic_prefix: str = Field(default="", description="Prefix of every topic name (isolation)")
+    mongo_url: str = Field(default="mongodb://127.0.0.1:27017/", description="MongoDB connection string")
+    mongo_db: str = Field(default="", description="This service's own database name")
+    http_host: str = Field(default="127.0.0.1", description="HTTP listen address")
+    http_port: int = Field(default=8000, ge=0, le=65535, description="HTTP listen port")
+    log_level: str = Field(default="INFO", description="Log level")
+    log_json: bool = Field(default=True, description="JSON logs")
+    otel_exporter: Literal["none", "console", "otlp"] = Field(default="none", description="Trace exporter")
+    otlp_endpoint: str | None = Field(default=None, description="OTLP/HTTP traces endpoint")
+    clock_file: str | None = Field(default=None, description="Virtual clock offset file (tests and demos)")
+    workspace_id: str = Field(default="ws_default", description="Default workspace for this deployment")
+    webhook_secret: str = Field(default=DEV_SECRET, description="Secret used to sign internal webhooks")
+
+    @property
+    def topics(self) -> Topics:
+        """Topic names of this deployment."""
+        return Topics(self.topic_prefix)
+
+    @model_validator(mode="after")
+    def _no_default_secrets_in_production(self) -> ServiceSettings:
+        if self.environment == "production":
+            for name, value in self.model_dump().items():
+                if value == DEV_SECRET:
+                    raise ValueError(f"{name} must be set outside development")
+        return self

@@ -1,0 +1,1 @@
+"""outreach_dialer."""
