@@ -1,1 +1,1 @@
-"""outreach_twilio_sim."""
+"""A Twilio-compatible HTTP simulator: the subset of the REST API Outreach uses, with signed callbacks."""

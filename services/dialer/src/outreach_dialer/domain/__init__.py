@@ -1,0 +1,1 @@
+"""Pure rules of the dialer: outcome normalisation, caller id choice, pacing."""

@@ -1,0 +1,1 @@
+"""The dialer's subscribers and HTTP API."""

@@ -1,0 +1,30 @@
+"""Every subscriber of the dialer, registered in one place."""
+
+from __future__ import annotations
+
+from faststream.kafka import KafkaBroker
+from pydantic import TypeAdapter
+
+from outreach_common.consumer import DeadLetters, subscribe
+from outreach_contracts.registry import CallCommand, CampaignEvent
+from outreach_dialer.handlers.campaigns import on_campaign_event
+from outreach_dialer.handlers.deps import Deps
+from outreach_dialer.handlers.queue import enqueue_call
+
+GROUP = "dialer"
+
+
+def register(broker: KafkaBroker, deps: Deps) -> None:
+    """Subscribe to call commands and campaign events."""
+    dlq = DeadLetters(broker, deps.topics.dead_letters)
+
+    async def on_command(command: CallCommand) -> None:
+        await enqueue_call(command, deps)
+
+    async def on_campaign(event: CampaignEvent) -> None:
+        await on_campaign_event(event, deps)
+
+    subscribe(broker, topic=deps.topics.call_commands, group_id=GROUP, adapter=TypeAdapter(CallCommand),
+              handle=on_command, dead_letters=dlq, description="Queue PlaceCall commands")
+    subscribe(broker, topic=deps.topics.campaigns, group_id=GROUP, adapter=TypeAdapter(CampaignEvent),
+              handle=on_campaign, dead_letters=dlq, description="Hold or cancel queued calls")

@@ -1,0 +1,1 @@
+"""One function per message or webhook the dialer handles."""

@@ -1,0 +1,27 @@
+"""Campaign lifecycle: pause holds queued calls, resume releases them, stop cancels them."""
+
+from __future__ import annotations
+
+from outreach_contracts.campaigns import (
+    CampaignCompleted,
+    CampaignPaused,
+    CampaignResumed,
+    CampaignScheduled,
+    CampaignStarted,
+    CampaignStopped,
+)
+from outreach_dialer.handlers.deps import Deps
+
+CampaignEvent = (CampaignStarted | CampaignScheduled | CampaignPaused | CampaignResumed | CampaignStopped
+                 | CampaignCompleted)
+
+
+async def on_campaign_event(event: CampaignEvent, deps: Deps) -> None:
+    """Hold, release or cancel the campaign's queued calls."""
+    if isinstance(event, CampaignPaused):
+        await deps.calls.hold(event.campaign_id, "paused")
+    elif isinstance(event, CampaignResumed):
+        await deps.calls.release(event.campaign_id)
+    elif isinstance(event, CampaignStopped):
+        await deps.calls.hold(event.campaign_id, "stopped")
+        await deps.calls.cancel_queued(event.campaign_id)

@@ -1,0 +1,1 @@
+"""MongoDB repositories of the scheduler."""

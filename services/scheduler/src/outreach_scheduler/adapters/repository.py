@@ -1,0 +1,141 @@
+"""Campaigns and enrollments in the scheduler's MongoDB database; messages ride in each document's outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from outreach_common.mongo import Document, IndexSpec
+from outreach_contracts.contacts import ContactData
+from outreach_scheduler.domain.campaign import Campaign
+from outreach_scheduler.domain.enrollment import Enrollment
+
+INDEXES = [
+    IndexSpec("enrollments", [("state", 1), ("due_at", 1)], name="due"),
+    IndexSpec("enrollments", [("campaign_id", 1), ("state", 1)], name="by_campaign"),
+    IndexSpec("enrollments", [("outbox.at", 1)], name="outbox"),
+    IndexSpec("campaigns", [("workspace_id", 1), ("created_at", -1)], name="by_workspace"),
+    IndexSpec("campaigns", [("outbox.at", 1)], name="campaign_outbox"),
+]
+
+
+def enrollment_id(campaign_id: str, contact_id: str) -> str:
+    """Document id of an enrollment."""
+    return f"{campaign_id}:{contact_id}"
+
+
+def _to_doc(e: Enrollment) -> Document:
+    return {
+        "campaign_id": e.campaign_id, "contact_id": e.contact_id, "workspace_id": e.workspace_id,
+        "contact": e.contact.model_dump(), "state": e.state, "step_index": e.step_index, "attempt": e.attempt,
+        "due_at": e.due_at, "version": e.version, "reason": e.reason, "in_flight_key": e.in_flight_key,
+        "failures": e.failures,
+    }
+
+
+def _from_doc(doc: Document) -> Enrollment:
+    return Enrollment(
+        campaign_id=doc["campaign_id"], contact_id=doc["contact_id"], workspace_id=doc["workspace_id"],
+        contact=ContactData.model_validate(doc["contact"]), state=doc["state"], step_index=doc["step_index"],
+        attempt=doc["attempt"], due_at=doc.get("due_at"), version=doc["version"], reason=doc.get("reason"),
+        in_flight_key=doc.get("in_flight_key"), failures=doc.get("failures", 0),
+    )
+
+
+class CampaignRepository:
+    """Campaign documents."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.collection = db["campaigns"]
+
+    async def add(self, campaign: Campaign) -> None:
+        """Insert a new campaign."""
+        await self.collection.insert_one({"_id": campaign.id, **campaign.model_dump(mode="python", exclude={"id"}),
+                                          "outbox": []})
+
+    async def get(self, campaign_id: str) -> Campaign | None:
+        """A campaign by id."""
+        doc = await self.collection.find_one({"_id": campaign_id}, {"outbox": 0})
+        return Campaign.model_validate({**doc, "id": doc["_id"]}) if doc else None
+
+    async def list(self, *, workspace_id: str | None = None, limit: int = 100) -> list[Campaign]:
+        """Campaigns, newest first."""
+        query = {"workspace_id": workspace_id} if workspace_id else {}
+        cursor = self.collection.find(query, {"outbox": 0}).sort("created_at", -1).limit(limit)
+        return [Campaign.model_validate({**d, "id": d["_id"]}) async for d in cursor]
+
+    async def replace(self, campaign: Campaign, *, expected_status: str, outbox: list[Document]) -> list[Document] | None:
+        """Store `campaign` if its status is still `expected_status`; return the outbox entries to relay."""
+        result = await self.collection.update_one(
+            {"_id": campaign.id, "status": expected_status},
+            {"$set": campaign.model_dump(mode="python", exclude={"id"}), "$push": {"outbox": {"$each": outbox}}},
+        )
+        return outbox if result.modified_count else None
+
+    async def ids_with_status(self, status: str) -> list[str]:
+        """Ids of campaigns in `status`."""
+        return [d["_id"] async for d in self.collection.find({"status": status}, {"_id": 1})]
+
+
+class EnrollmentRepository:
+    """Enrollment documents (one per campaign and contact)."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.collection = db["enrollments"]
+
+    async def add(self, enrollment: Enrollment, *, outbox: list[Document]) -> bool:
+        """Insert a new enrollment; False when it already exists (a redelivered import)."""
+        doc = {"_id": enrollment_id(enrollment.campaign_id, enrollment.contact_id), **_to_doc(enrollment),
+               "outbox": outbox}
+        try:
+            await self.collection.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def get(self, campaign_id: str, contact_id: str) -> Enrollment | None:
+        """One enrollment."""
+        doc = await self.collection.find_one({"_id": enrollment_id(campaign_id, contact_id)}, {"outbox": 0})
+        return _from_doc(doc) if doc else None
+
+    async def save(self, enrollment: Enrollment, *, expected_version: int, outbox: list[Document]) -> bool:
+        """Store `enrollment` if nobody changed it since `expected_version` (optimistic concurrency)."""
+        result = await self.collection.update_one(
+            {"_id": enrollment_id(enrollment.campaign_id, enrollment.contact_id), "version": expected_version},
+            {"$set": _to_doc(enrollment), "$push": {"outbox": {"$each": outbox}}},
+        )
+        return bool(result.modified_count)
+
+    async def due(self, *, now: datetime, campaign_ids: list[str], limit: int) -> list[Enrollment]:
+        """Queued enrollments of the given campaigns whose due instant has come, earliest first."""
+        if not campaign_ids:
+            return []
+        cursor = self.collection.find(
+            {"state": "queued", "due_at": {"$lte": now}, "campaign_id": {"$in": campaign_ids}}, {"outbox": 0}
+        ).sort("due_at", 1).limit(limit)
+        return [_from_doc(d) async for d in cursor]
+
+    async def count_open(self, campaign_id: str) -> int:
+        """Enrollments of a campaign that are not terminal."""
+        return await self.collection.count_documents(
+            {"campaign_id": campaign_id, "state": {"$in": ["queued", "active"]}})
+
+    async def cancel_open(self, campaign_id: str, *, outbox_for: Any) -> int:
+        """Exit every open enrollment of a stopped campaign (reason `stopped`); return how many."""
+        count = 0
+        cursor = self.collection.find({"campaign_id": campaign_id, "state": {"$in": ["queued", "active"]}},
+                                      {"outbox": 0})
+        async for doc in cursor:
+            current = _from_doc(doc)
+            updated, entries = outbox_for(current)
+            doc_after = await self.collection.find_one_and_update(
+                {"_id": doc["_id"], "version": current.version},
+                {"$set": _to_doc(updated), "$push": {"outbox": {"$each": entries}}},
+                return_document=ReturnDocument.AFTER,
+            )
+            count += doc_after is not None
+        return count

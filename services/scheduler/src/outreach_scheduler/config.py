@@ -1,0 +1,17 @@
+"""Scheduler settings."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from outreach_common.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    """Settings of the scheduler service (`OUTREACH_*` variables)."""
+
+    service_name: str = "scheduler"
+    mongo_db: str = "outreach_scheduler"
+    http_port: int = 8002
+    dispatch_interval_s: float = Field(default=0.5, gt=0, description="How often due steps are looked for")
+    dispatch_batch: int = Field(default=500, ge=1, description="Due steps claimed per round")

@@ -1,0 +1,1 @@
+"""Pure rules of the scheduler: campaigns, flows, enrollment transitions. No I/O."""

@@ -1,0 +1,1 @@
+"""The scheduler's FastStream subscribers and HTTP API."""

@@ -1,0 +1,111 @@
+"""The scheduler's HTTP API: campaign CRUD and lifecycle."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from outreach_contracts.envelope import UtcDatetime
+from outreach_scheduler.domain.campaign import Campaign, CampaignSpec
+from outreach_scheduler.handlers.deps import Deps
+from outreach_scheduler.handlers.lifecycle import (
+    LifecycleError,
+    create_campaign,
+    pause_campaign,
+    resume_campaign,
+    start_campaign,
+    stop_campaign,
+)
+
+
+def get_deps(request: Request) -> Deps:
+    """The wired dependencies (set on the app in bootstrap)."""
+    deps: Deps = request.app.state.deps
+    return deps
+
+
+DepsDep = Annotated[Deps, Depends(get_deps)]
+
+
+class CreateCampaign(CampaignSpec):
+    """A new campaign; it starts as a draft."""
+
+    workspace_id: str | None = Field(default=None, description="Workspace (default: the deployment's)")
+
+
+class StartRequest(BaseModel):
+    """Start now (no `at`) or at a future instant."""
+
+    at: UtcDatetime | None = Field(default=None, description="When to start (aware); omitted: now")
+
+
+router = APIRouter(prefix="/campaigns", tags=["campaigns"])
+
+
+async def _load(campaign_id: str, deps: Deps) -> Campaign:
+    campaign = await deps.campaigns.get(campaign_id)
+    if campaign is None:
+        raise HTTPException(404, f"campaign {campaign_id} not found")
+    return campaign
+
+
+@router.post("", status_code=201, summary="Create a draft campaign")
+async def create(body: CreateCampaign, request: Request, deps: DepsDep) -> Campaign:
+    """Validate and store a campaign as a draft."""
+    workspace = body.workspace_id or request.app.state.settings.workspace_id
+    spec = CampaignSpec.model_validate(body.model_dump(exclude={"workspace_id"}))
+    return await create_campaign(spec, workspace_id=workspace, deps=deps)
+
+
+@router.get("", summary="List campaigns")
+async def list_campaigns(deps: DepsDep, workspace_id: str | None = None) -> list[Campaign]:
+    """Campaigns, newest first."""
+    return await deps.campaigns.list(workspace_id=workspace_id)
+
+
+@router.get("/{campaign_id}", summary="Get a campaign")
+async def get(campaign_id: str, deps: DepsDep) -> Campaign:
+    """One campaign."""
+    return await _load(campaign_id, deps)
+
+
+@router.post("/{campaign_id}/start", summary="Start now or schedule a start")
+async def start(campaign_id: str, deps: DepsDep, body: StartRequest | None = None) -> Campaign:
+    """Start the campaign now, or at `at` when it is in the future; a start in the past is rejected."""
+    at: datetime | None = body.at if body else None
+    if at is not None and at < deps.clock.now():
+        raise HTTPException(422, [{"loc": ["body", "at"], "msg": "start must not be in the past"}])
+    try:
+        return await start_campaign(await _load(campaign_id, deps), at=at, deps=deps)
+    except LifecycleError as exc:
+        raise HTTPException(409, str(exc)) from exc
+
+
+@router.post("/{campaign_id}/pause", summary="Pause (no new dispatch; in-flight steps finish)")
+async def pause(campaign_id: str, deps: DepsDep) -> Campaign:
+    """Pause an active campaign."""
+    try:
+        return await pause_campaign(await _load(campaign_id, deps), deps)
+    except LifecycleError as exc:
+        raise HTTPException(409, str(exc)) from exc
+
+
+@router.post("/{campaign_id}/resume", summary="Resume a paused campaign")
+async def resume(campaign_id: str, deps: DepsDep) -> Campaign:
+    """Resume; steps that fell due during the pause go out through the paced dispatcher."""
+    try:
+        return await resume_campaign(await _load(campaign_id, deps), deps)
+    except LifecycleError as exc:
+        raise HTTPException(409, str(exc)) from exc
+
+
+@router.post("/{campaign_id}/stop", summary="Stop (terminal; future steps cancelled)")
+async def stop(campaign_id: str, deps: DepsDep) -> Campaign:
+    """Stop the campaign; open enrollments exit with reason `stopped`."""
+    try:
+        return await stop_campaign(await _load(campaign_id, deps), deps)
+    except LifecycleError as exc:
+        raise HTTPException(409, str(exc)) from exc

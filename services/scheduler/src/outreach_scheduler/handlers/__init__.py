@@ -1,0 +1,1 @@
+"""One function per message the scheduler handles."""

@@ -1,0 +1,24 @@
+"""Enroll imported contacts."""
+
+from __future__ import annotations
+
+from outreach_common.consumer import PoisonMessage
+from outreach_contracts.contacts import ContactImported
+from outreach_scheduler.domain.enrollment import enroll
+from outreach_scheduler.domain.messages import state_events
+from outreach_scheduler.handlers.deps import Deps
+
+
+async def enroll_contact(event: ContactImported, deps: Deps) -> None:
+    """Enroll the contact at its first step's earliest eligible instant (a redelivery changes nothing)."""
+    campaign = await deps.campaigns.get(event.campaign_id)
+    if campaign is None:
+        raise PoisonMessage(f"unknown campaign {event.campaign_id}")
+    if campaign.status in ("stopped", "completed"):
+        return
+    enrollment = enroll(campaign_id=event.campaign_id, contact_id=event.contact_id,
+                        workspace_id=event.workspace_id, contact=event.contact, spec=campaign.spec,
+                        now=deps.clock.now())
+    entries = deps.entries(state_events(enrollment, now=deps.clock.now()), key=event.contact_id)
+    if await deps.enrollments.add(enrollment, outbox=entries):
+        await deps.relay_enrollment(event.campaign_id, event.contact_id, entries)

@@ -1,0 +1,49 @@
+"""What the scheduler's handlers need, wired once in bootstrap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from outreach_common.clock import Clock
+from outreach_common.kafka import EventBus
+from outreach_common.mongo import Document
+from outreach_common.outbox import outbox_entry, relay
+from outreach_contracts.envelope import Envelope
+from outreach_contracts.topics import Topics
+from outreach_scheduler.adapters.repository import CampaignRepository, EnrollmentRepository, enrollment_id
+
+
+@dataclass
+class Deps:
+    """Repositories, the event bus, the clock and the topic names."""
+
+    campaigns: CampaignRepository
+    enrollments: EnrollmentRepository
+    bus: EventBus
+    clock: Clock
+    topics: Topics
+
+    def topic_of(self, message: Envelope) -> str:
+        """Where a message produced by the scheduler goes."""
+        kind = getattr(message, "type", "")
+        if kind.startswith("Campaign"):
+            return self.topics.campaigns
+        if kind == "PlaceCall":
+            return self.topics.call_commands
+        if kind in ("SendSms", "SendEmail"):
+            return self.topics.message_commands
+        return self.topics.enrollments
+
+    def entries(self, messages: list[Envelope], *, key: str) -> list[Document]:
+        """Outbox entries for `messages`, keyed by `key`."""
+        now = self.clock.now()
+        return [outbox_entry(m, topic=self.topic_of(m), key=key, at=now) for m in messages]
+
+    async def relay_enrollment(self, campaign_id: str, contact_id: str, entries: list[Any]) -> None:
+        """Publish an enrollment's new outbox entries and clear them."""
+        await relay(self.enrollments.collection, enrollment_id(campaign_id, contact_id), entries, self.bus)
+
+    async def relay_campaign(self, campaign_id: str, entries: list[Any]) -> None:
+        """Publish a campaign's new outbox entries and clear them."""
+        await relay(self.campaigns.collection, campaign_id, entries, self.bus)

@@ -1,0 +1,118 @@
+"""Campaign lifecycle: create, start, schedule, pause, resume, stop, complete."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from outreach_contracts.campaigns import (
+    CampaignCompleted,
+    CampaignPaused,
+    CampaignResumed,
+    CampaignScheduled,
+    CampaignStarted,
+    CampaignStopped,
+)
+from outreach_contracts.envelope import Envelope
+from outreach_scheduler.domain.campaign import Campaign, CampaignSpec
+from outreach_scheduler.domain.enrollment import Enrollment, exit_with
+from outreach_scheduler.domain.messages import state_events
+from outreach_scheduler.handlers.deps import Deps
+
+
+class LifecycleError(Exception):
+    """A lifecycle transition that is not allowed from the campaign's status."""
+
+
+async def create_campaign(spec: CampaignSpec, *, workspace_id: str, deps: Deps) -> Campaign:
+    """Store a new draft campaign."""
+    campaign = Campaign(id=f"cmp_{uuid.uuid4().hex[:12]}", workspace_id=workspace_id, spec=spec,
+                        created_at=deps.clock.now())
+    await deps.campaigns.add(campaign)
+    return campaign
+
+
+async def _transition(campaign: Campaign, updated: Campaign, event: Envelope, deps: Deps) -> Campaign:
+    entries = deps.entries([event], key=campaign.id)
+    stored = await deps.campaigns.replace(updated, expected_status=campaign.status, outbox=entries)
+    if stored is None:
+        raise LifecycleError("the campaign changed concurrently; retry")
+    await deps.relay_campaign(campaign.id, stored)
+    return updated
+
+
+async def start_campaign(campaign: Campaign, *, at: datetime | None, deps: Deps) -> Campaign:
+    """Start now, or schedule a start at `at` (a future instant)."""
+    now = deps.clock.now()
+    if not campaign.can_start(now):
+        raise LifecycleError(f"cannot start a {campaign.status} campaign" if campaign.spec.flow
+                             else "cannot start a campaign without steps")
+    common = {"occurred_at": now, "workspace_id": campaign.workspace_id, "campaign_id": campaign.id,
+              "name": campaign.spec.name}
+    if at is not None and at > now:
+        updated = campaign.model_copy(update={"status": "scheduled", "starts_at": at})
+        return await _transition(campaign, updated, CampaignScheduled(**common, starts_at=at), deps)
+    updated = campaign.model_copy(update={"status": "active", "started_at": now})
+    return await _transition(campaign, updated, CampaignStarted(**common), deps)
+
+
+async def pause_campaign(campaign: Campaign, deps: Deps) -> Campaign:
+    """No new dispatch; in-flight steps finish; all state kept."""
+    if campaign.status != "active":
+        raise LifecycleError(f"cannot pause a {campaign.status} campaign")
+    event = CampaignPaused(occurred_at=deps.clock.now(), workspace_id=campaign.workspace_id,
+                           campaign_id=campaign.id, name=campaign.spec.name)
+    return await _transition(campaign, campaign.model_copy(update={"status": "paused"}), event, deps)
+
+
+async def resume_campaign(campaign: Campaign, deps: Deps) -> Campaign:
+    """Active again; steps that fell due during the pause go out through the paced dispatcher."""
+    if campaign.status != "paused":
+        raise LifecycleError(f"cannot resume a {campaign.status} campaign")
+    event = CampaignResumed(occurred_at=deps.clock.now(), workspace_id=campaign.workspace_id,
+                            campaign_id=campaign.id, name=campaign.spec.name)
+    return await _transition(campaign, campaign.model_copy(update={"status": "active"}), event, deps)
+
+
+async def stop_campaign(campaign: Campaign, deps: Deps) -> Campaign:
+    """Terminal: future steps are cancelled and open enrollments exit with reason `stopped`."""
+    if campaign.status in ("stopped", "completed"):
+        raise LifecycleError(f"cannot stop a {campaign.status} campaign")
+    event = CampaignStopped(occurred_at=deps.clock.now(), workspace_id=campaign.workspace_id,
+                            campaign_id=campaign.id, name=campaign.spec.name)
+    updated = await _transition(campaign, campaign.model_copy(update={"status": "stopped"}), event, deps)
+
+    def cancel(e: Enrollment) -> tuple[Enrollment, list[dict[str, object]]]:
+        stopped = exit_with(e, "stopped")
+        return stopped, deps.entries(state_events(stopped, now=deps.clock.now()), key=e.contact_id)
+
+    await deps.enrollments.cancel_open(campaign.id, outbox_for=cancel)
+    return updated
+
+
+async def complete_finished(deps: Deps) -> int:
+    """Mark active campaigns whose every enrollment is terminal as completed; return how many."""
+    done = 0
+    for campaign_id in await deps.campaigns.ids_with_status("active"):
+        campaign = await deps.campaigns.get(campaign_id)
+        if campaign is None or await deps.enrollments.count_open(campaign_id):
+            continue
+        if not await deps.enrollments.collection.count_documents({"campaign_id": campaign_id}, limit=1):
+            continue  # nothing enrolled yet
+        event = CampaignCompleted(occurred_at=deps.clock.now(), workspace_id=campaign.workspace_id,
+                                  campaign_id=campaign_id, name=campaign.spec.name)
+        await _transition(campaign, campaign.model_copy(update={"status": "completed"}), event, deps)
+        done += 1
+    return done
+
+
+async def start_scheduled(deps: Deps) -> int:
+    """Start scheduled campaigns whose start instant has come; return how many."""
+    started = 0
+    now = deps.clock.now()
+    for campaign_id in await deps.campaigns.ids_with_status("scheduled"):
+        campaign = await deps.campaigns.get(campaign_id)
+        if campaign is not None and campaign.starts_at is not None and campaign.starts_at <= now:
+            await start_campaign(campaign, at=None, deps=deps)
+            started += 1
+    return started

@@ -1,0 +1,103 @@
+"""The simulator's HTTP app: Calls.json and Messages.json of the 2010-04-01 API, plus `/_sim` controls."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import random
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+from outreach_twilio_sim.callbacks import CallbackSender
+from outreach_twilio_sim.calls import SimCall, new_sid, run_call
+from outreach_twilio_sim.scenario import Scenario
+
+
+def build(*, account_sid: str, auth_token: str, scenario: Scenario | None = None) -> FastAPI:
+    """The simulator app for one account."""
+    state: dict[str, Any] = {"scenario": scenario or Scenario(), "log": [], "calls": {}, "messages": {},
+                             "tasks": set()}
+    rng = random.Random((scenario or Scenario()).seed)
+    sender = CallbackSender(auth_token)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        for task in list(state["tasks"]):
+            task.cancel()
+        await sender.close()
+
+    app = FastAPI(title="Outreach Twilio simulator", lifespan=lifespan)
+
+    def authorize(request: Request, sid: str) -> None:
+        header = request.headers.get("authorization", "")
+        expected = "Basic " + base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
+        if sid != account_sid or header != expected:
+            raise HTTPException(401, {"code": 20003, "message": "Authenticate", "status": 401})
+
+    def spawn(coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        state["tasks"].add(task)
+        task.add_done_callback(state["tasks"].discard)
+
+    @app.post("/2010-04-01/Accounts/{sid}/Calls.json", status_code=201)
+    async def create_call(sid: str, request: Request) -> JSONResponse:
+        authorize(request, sid)
+        form = await request.form()
+        fields = {k: str(v) for k, v in form.multi_items()}
+        state["log"].append({"at": time.time(), "kind": "call", "to": fields.get("To"), "from": fields.get("From")})
+        if not fields.get("To") or not fields.get("From") or not (fields.get("Url") or fields.get("Twiml")):
+            return JSONResponse({"code": 21201, "message": "Missing To, From or Url", "status": 400}, 400)
+        events = {str(v) for k, v in form.multi_items() if k == "StatusCallbackEvent"}
+        call = SimCall(sid=new_sid("CA"), account_sid=sid, to=fields["To"], from_=fields["From"],
+                       url=fields.get("Url", ""), status_callback=fields.get("StatusCallback"), events=events,
+                       machine_detection=fields.get("MachineDetection"))
+        state["calls"][call.sid] = call
+        spawn(run_call(call, state["scenario"].pick(call.to, rng), sender))
+        return JSONResponse(call.resource(), 201)
+
+    @app.post("/2010-04-01/Accounts/{sid}/Messages.json", status_code=201)
+    async def create_message(sid: str, request: Request) -> JSONResponse:
+        authorize(request, sid)
+        form = await request.form()
+        fields = {k: str(v) for k, v in form.multi_items()}
+        state["log"].append({"at": time.time(), "kind": "sms", "to": fields.get("To"),
+                             "from": fields.get("From"), "body": fields.get("Body")})
+        msid = new_sid("SM")
+        state["messages"][msid] = fields
+        callback = fields.get("StatusCallback")
+        if callback:
+            async def deliver() -> None:
+                for status in ("sent", "delivered"):
+                    await asyncio.sleep(0.05)
+                    await sender.send(callback, {"MessageSid": msid, "MessageStatus": status,
+                                                 "AccountSid": sid, "To": fields.get("To", "")})
+            spawn(deliver())
+        return JSONResponse({"sid": msid, "account_sid": sid, "to": fields.get("To"), "from": fields.get("From"),
+                             "body": fields.get("Body"), "status": "queued", "num_segments": "1",
+                             "direction": "outbound-api", "api_version": "2010-04-01"}, 201)
+
+    @app.get("/_sim/log")
+    async def log() -> list[dict[str, Any]]:
+        return list(state["log"])
+
+    @app.get("/_sim/calls")
+    async def calls() -> list[dict[str, Any]]:
+        return [{"sid": c.sid, "to": c.to, "from": c.from_, "status": c.status, "created": c.created,
+                 "answered_at": c.answered_at, "ended_at": c.ended_at} for c in state["calls"].values()]
+
+    @app.put("/_sim/scenario")
+    async def set_scenario(body: Scenario) -> Scenario:
+        state["scenario"] = body
+        return body
+
+    @app.post("/twiml/agent")
+    async def agent_twiml() -> JSONResponse:
+        return JSONResponse({"twiml": "<Response><Say>Hello from the simulated agent</Say></Response>"})
+
+    return app

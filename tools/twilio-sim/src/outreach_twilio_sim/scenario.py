@@ -1,0 +1,42 @@
+"""What the simulated network does with each call: deterministic per number, or a weighted distribution."""
+
+from __future__ import annotations
+
+import random
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Outcome = Literal["answered_human", "voicemail", "no_answer", "busy", "failed", "unreachable"]
+
+
+class Behaviour(BaseModel):
+    """One call's fate and timing."""
+
+    outcome: Outcome = "answered_human"
+    ring_s: float = Field(default=0.05, ge=0)
+    duration_s: float = Field(default=0.1, ge=0)
+    sip_code: int | None = None
+
+
+class Weighted(Behaviour):
+    """A behaviour with a weight in a distribution."""
+
+    weight: float = Field(default=1.0, gt=0)
+
+
+class Scenario(BaseModel):
+    """Per-number behaviours first, then the distribution, then the default."""
+
+    default: Behaviour = Field(default_factory=Behaviour)
+    numbers: dict[str, Behaviour] = Field(default_factory=dict)
+    distribution: list[Weighted] = Field(default_factory=list)
+    seed: int | None = None
+
+    def pick(self, to: str, rng: random.Random) -> Behaviour:
+        """The behaviour for a call to `to`."""
+        if to in self.numbers:
+            return self.numbers[to]
+        if self.distribution:
+            return rng.choices(self.distribution, weights=[d.weight for d in self.distribution])[0]
+        return self.default
