@@ -1,0 +1,81 @@
+"""Contacts and import jobs in ingest's database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+
+from outreach_common.mongo import Document, IndexSpec
+
+INDEXES = [
+    IndexSpec("contacts", [("workspace_id", 1), ("campaign_id", 1), ("phone", 1)], unique=True, name="unique_phone"),
+    IndexSpec("contacts", [("published", 1)], name="unpublished"),
+    IndexSpec("contacts", [("import_id", 1), ("row", 1)], name="by_import"),
+    IndexSpec("imports", [("campaign_id", 1), ("created_at", -1)], name="by_campaign"),
+]
+
+
+class ContactRepository:
+    """Contacts, unique per workspace, campaign and phone; `published` marks the ContactImported event sent."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.collection = db["contacts"]
+
+    async def insert_new(self, docs: list[Document]) -> set[str]:
+        """Upsert contacts by id without overwriting; return the ids that were new."""
+        if not docs:
+            return set()
+        ops = [UpdateOne({"_id": d["_id"]}, {"$setOnInsert": d}, upsert=True) for d in docs]
+        result = await self.collection.bulk_write(ops, ordered=False)
+        return {docs[i]["_id"] for i in result.upserted_ids}
+
+    async def existing_phones(self, *, workspace_id: str, campaign_id: str, phones: list[str]) -> dict[str, Any]:
+        """Contacts the campaign already has among `phones`: phone -> (import, row)."""
+        cursor = self.collection.find({"workspace_id": workspace_id, "campaign_id": campaign_id,
+                                       "phone": {"$in": phones}}, {"phone": 1, "import_id": 1, "row": 1})
+        return {d["phone"]: d async for d in cursor}
+
+    async def mark_published(self, ids: list[str]) -> None:
+        """Mark contacts whose event was published."""
+        await self.collection.update_many({"_id": {"$in": ids}}, {"$set": {"published": True}})
+
+    async def unpublished(self, *, before: datetime, limit: int) -> list[Document]:
+        """Contacts stored before `before` whose event a crash left unpublished."""
+        query = {"published": False, "created_at": {"$lt": before}}
+        return [d async for d in self.collection.find(query).limit(limit)]
+
+
+class ImportRepository:
+    """Import jobs with progress counters and per-row rejections."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.collection = db["imports"]
+        self.rejections = db["import_rejections"]
+
+    async def add(self, doc: Document) -> None:
+        """Create a job."""
+        await self.collection.insert_one(doc)
+
+    async def get(self, import_id: str) -> Document | None:
+        """A job."""
+        return await self.collection.find_one({"_id": import_id})
+
+    async def update(self, import_id: str, changes: Document, inc: dict[str, int] | None = None) -> None:
+        """Update a job's fields and counters."""
+        update: dict[str, Any] = {"$set": changes}
+        if inc:
+            update["$inc"] = inc
+        await self.collection.update_one({"_id": import_id}, update)
+
+    async def add_rejections(self, docs: list[Document]) -> None:
+        """Store rejected rows (idempotent per import and row)."""
+        if docs:
+            ops = [UpdateOne({"_id": d["_id"]}, {"$setOnInsert": d}, upsert=True) for d in docs]
+            await self.rejections.bulk_write(ops, ordered=False)
+
+    async def rejected(self, import_id: str) -> list[Document]:
+        """Rejected rows of a job, in row order."""
+        return [d async for d in self.rejections.find({"import_id": import_id}).sort("row", 1)]

@@ -1,0 +1,17 @@
+"""Ingest settings."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from outreach_common.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    """Settings of the ingest service (`OUTREACH_*` variables)."""
+
+    service_name: str = "ingest"
+    mongo_db: str = "outreach_ingest"
+    http_port: int = 8001
+    upload_dir: str = Field(default=".local/uploads", description="Where uploaded files are stored")
+    publish_batch: int = Field(default=500, ge=1, description="Contacts published per batch")

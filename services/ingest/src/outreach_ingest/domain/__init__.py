@@ -1,0 +1,1 @@
+"""Pure rules of ingest: CSV dialect detection, normalisation, per-row verdicts."""

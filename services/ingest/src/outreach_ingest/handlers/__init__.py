@@ -1,0 +1,1 @@
+"""Import jobs and do-not-call handling."""

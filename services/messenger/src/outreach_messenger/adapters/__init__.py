@@ -1,0 +1,1 @@
+"""Message log repository and providers (Twilio SMS, SMTP)."""

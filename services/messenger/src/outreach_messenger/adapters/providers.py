@@ -1,0 +1,69 @@
+"""SMS through Twilio's Messages API (official SDK) and email through SMTP (aiosmtplib)."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from typing import Protocol
+
+import aiosmtplib
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.rest import Client
+
+
+class SmsProvider(Protocol):
+    """Sends SMS."""
+
+    async def send_sms(self, *, to: str, from_: str, body: str, status_callback: str) -> str:
+        """Send; return the provider's message id."""
+        ...
+
+
+class EmailProvider(Protocol):
+    """Sends email."""
+
+    async def send_email(self, message: EmailMessage) -> str:
+        """Send; return the message id."""
+        ...
+
+
+class TwilioSms:
+    """Twilio Messages API."""
+
+    def __init__(self, *, account_sid: str, auth_token: str, base_url: str | None) -> None:
+        self._credentials = (account_sid, auth_token)
+        self._base_url = base_url
+        self._http: AsyncTwilioHttpClient | None = None
+        self._client: Client | None = None
+
+    async def start(self) -> None:
+        """Open the HTTP session (needs a running loop)."""
+        self._http = AsyncTwilioHttpClient()
+        self._client = Client(*self._credentials, http_client=self._http)
+        if self._base_url:
+            self._client.api.base_url = self._base_url.rstrip("/")
+
+    async def send_sms(self, *, to: str, from_: str, body: str, status_callback: str) -> str:
+        """Create a message with a delivery status callback."""
+        if self._client is None:
+            raise RuntimeError("provider not started")
+        message = await self._client.messages.create_async(to=to, from_=from_, body=body,
+                                                           status_callback=status_callback)
+        return str(message.sid)
+
+    async def close(self) -> None:
+        """Close the HTTP session."""
+        if self._http is not None:
+            await self._http.close()
+
+
+class SmtpEmail:
+    """SMTP with optional STARTTLS and auth."""
+
+    def __init__(self, *, host: str, port: int, username: str | None, password: str | None, starttls: bool) -> None:
+        self._options = {"hostname": host, "port": port, "username": username, "password": password,
+                         "start_tls": starttls}
+
+    async def send_email(self, message: EmailMessage) -> str:
+        """Send and return the Message-ID header."""
+        await aiosmtplib.send(message, **self._options)  # type: ignore[arg-type]
+        return str(message["Message-ID"])

@@ -1,0 +1,1 @@
+"""Pure rules of the messenger: templates, reply classification."""

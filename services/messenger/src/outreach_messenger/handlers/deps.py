@@ -1,0 +1,37 @@
+"""What the messenger's handlers need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from outreach_common.clock import Clock
+from outreach_common.kafka import EventBus
+from outreach_common.mongo import Document
+from outreach_common.outbox import outbox_entry, relay
+from outreach_contracts.envelope import Envelope
+from outreach_contracts.topics import Topics
+from outreach_messenger.adapters.providers import EmailProvider, SmsProvider
+from outreach_messenger.adapters.repository import MessageRepository
+
+
+@dataclass
+class Deps:
+    """Repository, providers, bus, clock, topics and sending settings."""
+
+    messages: MessageRepository
+    sms: SmsProvider
+    email: EmailProvider
+    bus: EventBus
+    clock: Clock
+    topics: Topics
+    public_url: str
+    default_sms_from: str
+    email_from: str
+
+    def entry(self, message: Envelope, *, key: str) -> Document:
+        """Outbox entry of a message event."""
+        return outbox_entry(message, topic=self.topics.messages, key=key, at=self.clock.now())
+
+    async def relay(self, doc_id: str, entries: list[Document]) -> None:
+        """Publish and clear outbox entries."""
+        await relay(self.messages.collection, doc_id, entries, self.bus)

@@ -1,0 +1,1 @@
+"""MongoDB projections of the metrics service."""

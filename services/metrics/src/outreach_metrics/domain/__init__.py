@@ -1,0 +1,1 @@
+"""Pure projection rules of the metrics service."""

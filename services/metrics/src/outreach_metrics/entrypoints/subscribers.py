@@ -1,0 +1,38 @@
+"""Every subscriber of the metrics service, registered in one place."""
+
+from __future__ import annotations
+
+from faststream.kafka import KafkaBroker
+from pydantic import TypeAdapter
+
+from outreach_common.consumer import DeadLetters, subscribe
+from outreach_contracts.envelope import Envelope
+from outreach_contracts.registry import CallCommand, CallEvent, CampaignEvent, EnrollmentEvent, MessageCommand, MessageEvent
+from outreach_contracts.topics import Topics
+from outreach_metrics.adapters.projections import Projections
+from outreach_metrics.handlers.project import project_campaign, project_enrollment, project_fact
+
+GROUP = "metrics"
+
+
+def register(broker: KafkaBroker, views: Projections, topics: Topics) -> None:
+    """Subscribe to every event topic."""
+    dlq = DeadLetters(broker, topics.dead_letters)
+
+    async def on_enrollment(event: EnrollmentEvent) -> None:
+        await project_enrollment(event, views)
+
+    async def on_campaign(event: CampaignEvent) -> None:
+        await project_campaign(event, views)
+
+    async def on_fact(event: Envelope) -> None:
+        await project_fact(event, views)
+
+    subscribe(broker, topic=topics.enrollments, group_id=GROUP, adapter=TypeAdapter(EnrollmentEvent),
+              handle=on_enrollment, dead_letters=dlq, description="Enrollment states")
+    subscribe(broker, topic=topics.campaigns, group_id=GROUP, adapter=TypeAdapter(CampaignEvent),
+              handle=on_campaign, dead_letters=dlq, description="Campaign status")
+    for topic, union in ((topics.calls, CallEvent), (topics.messages, MessageEvent),
+                         (topics.call_commands, CallCommand), (topics.message_commands, MessageCommand)):
+        subscribe(broker, topic=topic, group_id=GROUP, adapter=TypeAdapter(union), handle=on_fact,
+                  dead_letters=dlq, description="Funnel facts")

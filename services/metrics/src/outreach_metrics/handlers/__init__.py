@@ -1,0 +1,1 @@
+"""One projection function per event type."""
