@@ -1,1 +1,1 @@
-"""outreach_cli."""
+"""The `outreach` operator command."""

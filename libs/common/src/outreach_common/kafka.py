@@ -52,5 +52,4 @@ class KafkaEventBus:
             topic,
             key=key.encode(),
             headers={"type": getattr(message, "type", type(message).__name__)},
-            content_type="application/json",
         )

@@ -9,14 +9,19 @@ import sys
 from opentelemetry import trace
 from pythonjsonlogger.json import JsonFormatter
 
-_PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
+_PHONE = re.compile(r"(?<![\w.:/])\+?\(?\d[\d\s().-]{8,}\d(?![\w.:])")
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+)")
 
 
 def mask(text: str) -> str:
     """Mask phone numbers (keep the last 2 digits) and email local parts."""
     text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
-    return _PHONE.sub(lambda m: "***" + re.sub(r"\D", "", m.group(0))[-2:], text)
+    return _PHONE.sub(_mask_phone, text)
+
+
+def _mask_phone(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    return "***" + digits[-2:] if 10 <= len(digits) <= 15 else match.group(0)
 
 
 class _MaskingFilter(logging.Filter):

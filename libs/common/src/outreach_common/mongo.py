@@ -29,15 +29,20 @@ def make_client(url: str) -> AsyncMongoClient[Document]:
 
 
 async def ensure_indexes(db: AsyncDatabase[Document], specs: Sequence[IndexSpec]) -> None:
-    """Create the indexes (idempotent)."""
+    """Create the indexes that do not exist yet (by name).
+
+    Only missing ones are sent: FerretDB 1.24 panics when asked to re-create an existing compound index.
+    """
     by_collection: dict[str, list[IndexModel]] = {}
     for spec in specs:
-        options: dict[str, Any] = {"unique": spec.unique, **spec.options}
-        if spec.name:
-            options["name"] = spec.name
+        name = spec.name or "_".join(f"{k}_{d}" for k, d in spec.keys)
+        options: dict[str, Any] = {"unique": spec.unique, "name": name, **spec.options}
         by_collection.setdefault(spec.collection, []).append(IndexModel(list(spec.keys), **options))
     for collection, models in by_collection.items():
-        await db[collection].create_indexes(models)
+        existing = {index["name"] async for index in await db[collection].list_indexes()}
+        missing = [m for m in models if m.document["name"] not in existing]
+        if missing:
+            await db[collection].create_indexes(missing)
 
 
 async def ping(client: AsyncMongoClient[Document]) -> bool:

@@ -46,6 +46,17 @@ def _from_doc(doc: Document) -> Enrollment:
     )
 
 
+def _campaign_doc(campaign: Campaign) -> Document:
+    doc = campaign.model_dump(mode="python", exclude={"id", "spec"})
+    doc["spec"] = campaign.spec.model_dump(mode="json")  # dates inside the window are not BSON types
+    return doc
+
+
+def _campaign(doc: Document) -> Campaign:
+    fields = {k: v for k, v in doc.items() if k not in ("_id", "outbox")}
+    return Campaign.model_validate({**fields, "id": doc["_id"]})
+
+
 class CampaignRepository:
     """Campaign documents."""
 
@@ -54,25 +65,24 @@ class CampaignRepository:
 
     async def add(self, campaign: Campaign) -> None:
         """Insert a new campaign."""
-        await self.collection.insert_one({"_id": campaign.id, **campaign.model_dump(mode="python", exclude={"id"}),
-                                          "outbox": []})
+        await self.collection.insert_one({"_id": campaign.id, **_campaign_doc(campaign), "outbox": []})
 
     async def get(self, campaign_id: str) -> Campaign | None:
         """A campaign by id."""
         doc = await self.collection.find_one({"_id": campaign_id}, {"outbox": 0})
-        return Campaign.model_validate({**doc, "id": doc["_id"]}) if doc else None
+        return _campaign(doc) if doc else None
 
     async def list(self, *, workspace_id: str | None = None, limit: int = 100) -> list[Campaign]:
         """Campaigns, newest first."""
         query = {"workspace_id": workspace_id} if workspace_id else {}
         cursor = self.collection.find(query, {"outbox": 0}).sort("created_at", -1).limit(limit)
-        return [Campaign.model_validate({**d, "id": d["_id"]}) async for d in cursor]
+        return [_campaign(d) async for d in cursor]
 
     async def replace(self, campaign: Campaign, *, expected_status: str, outbox: list[Document]) -> list[Document] | None:
         """Store `campaign` if its status is still `expected_status`; return the outbox entries to relay."""
         result = await self.collection.update_one(
             {"_id": campaign.id, "status": expected_status},
-            {"$set": campaign.model_dump(mode="python", exclude={"id"}), "$push": {"outbox": {"$each": outbox}}},
+            {"$set": _campaign_doc(campaign), "$push": {"outbox": {"$each": outbox}}},
         )
         return outbox if result.modified_count else None
 

@@ -1,0 +1,58 @@
+"""`outreach infra` and `outreach stack`: start and stop the local stack (no Docker needed)."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from outreach_devstack import ferretdb, kafka
+from outreach_devstack.paths import log_dir
+from outreach_devstack.stack import from_env
+
+infra = typer.Typer(help="Kafka and the MongoDB-wire server only.", no_args_is_help=True)
+stack = typer.Typer(help="Infrastructure plus the five services, the Twilio simulator and an SMTP sink.",
+                    no_args_is_help=True)
+
+
+@infra.command("up")
+def infra_up() -> None:
+    """Install (first time) and start Kafka and FerretDB; wait until both answer."""
+    typer.echo(f"mongodb: {ferretdb.start()}")
+    typer.echo(f"kafka:   {kafka.start()}")
+
+
+@infra.command("down")
+def infra_down() -> None:
+    """Stop Kafka and FerretDB."""
+    kafka.stop()
+    ferretdb.stop()
+    typer.echo("infrastructure stopped")
+
+
+@stack.command("up")
+def stack_up() -> None:
+    """Start the infrastructure and every service; logs go to one folder."""
+    infra_up()
+    services = from_env()
+    try:
+        services.start()
+    except Exception:
+        services.stop()
+        raise
+    for name in ("ingest", "scheduler", "dialer", "messenger", "metrics", "twilio-sim"):
+        typer.echo(f"{name:<10} {services.url(name)}")
+    typer.echo(f"logs:      {log_dir()}")
+
+
+@stack.command("down")
+def stack_down() -> None:
+    """Stop every service and the infrastructure."""
+    from_env().stop()
+    infra_down()
+
+
+@stack.command("status")
+def stack_status() -> None:
+    """Health of each service."""
+    typer.echo(json.dumps(from_env().health(), indent=2))

@@ -1,0 +1,97 @@
+"""The five services plus the Twilio simulator and an SMTP sink, each as its own process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from dataclasses import dataclass, field
+
+import httpx
+
+from outreach_devstack import processes
+
+SERVICES = ("ingest", "scheduler", "dialer", "messenger", "metrics")
+DEFAULT_PORTS = {"ingest": 8001, "scheduler": 8002, "dialer": 8003, "messenger": 8004, "metrics": 8005,
+                 "twilio-sim": 8090, "smtp": 8025}
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Stack:
+    """One running set of processes; `name` prefixes their pid files and logs so stacks can coexist."""
+
+    kafka_bootstrap: str
+    mongo_url: str
+    name: str = "stack"
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    topic_prefix: str = ""
+    db_prefix: str = "outreach_"
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def url(self, part: str) -> str:
+        """Base URL of a service or the simulator."""
+        return f"http://127.0.0.1:{self.ports[part]}"
+
+    def _proc(self, part: str) -> str:
+        return f"{self.name}-{part}"
+
+    def env_for(self, service: str) -> dict[str, str]:
+        """Environment of one service process (the `OUTREACH_*` settings)."""
+        return {
+            "OUTREACH_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
+            "OUTREACH_MONGO_URL": self.mongo_url,
+            "OUTREACH_MONGO_DB": f"{self.db_prefix}{service}",
+            "OUTREACH_TOPIC_PREFIX": self.topic_prefix,
+            "OUTREACH_HTTP_PORT": str(self.ports[service]),
+            "OUTREACH_PUBLIC_URL": self.url(service),
+            "OUTREACH_TWILIO_BASE_URL": self.url("twilio-sim"),
+            "OUTREACH_DEFAULT_AGENT_URL": self.url("twilio-sim") + "/twiml/agent",
+            "OUTREACH_SMTP_PORT": str(self.ports["smtp"]),
+            "OUTREACH_ENVIRONMENT": "development",
+            **self.extra_env,
+        }
+
+    def start(self, *, timeout: float = 60.0) -> None:
+        """Start the simulator, the SMTP sink and the five services; wait until every health check is green."""
+        sim_env = {"OUTREACH_SIM_PORT": str(self.ports["twilio-sim"]), **self.extra_env}
+        processes.start(self._proc("twilio-sim"), [sys.executable, "-m", "outreach_twilio_sim"], env=sim_env)
+        processes.start(self._proc("smtp"), [sys.executable, "-m", "aiosmtpd", "-n", "-l",
+                                             f"127.0.0.1:{self.ports['smtp']}", "-c", "aiosmtpd.handlers.Sink"])
+        for service in SERVICES:
+            processes.start(self._proc(service), [sys.executable, "-m", f"outreach_{service}"],
+                            env=self.env_for(service))
+        processes.wait_until(self._proc("twilio-sim"), lambda: _http_ok(self.url("twilio-sim") + "/_sim/log"),
+                             timeout=timeout)
+        for service in SERVICES:
+            processes.wait_until(self._proc(service), lambda s=service: _http_ok(self.url(s) + "/health"),
+                                 timeout=timeout)
+
+    def stop(self) -> None:
+        """Stop every process of this stack."""
+        for part in (*SERVICES, "twilio-sim", "smtp"):
+            processes.stop(self._proc(part))
+
+    def health(self) -> dict[str, bool]:
+        """Health of each service."""
+        return {s: _http_ok(self.url(s) + "/health") for s in SERVICES}
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def from_env() -> Stack:
+    """The default local stack, with connection strings from the environment when given."""
+    return Stack(kafka_bootstrap=os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+                 mongo_url=os.environ.get("MONGO_URL", "mongodb://127.0.0.1:27017/"))
