@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import typer
-
 from outreach_devstack.paths import repo_root
 from outreach_devstack.stack import from_env
 
@@ -24,10 +23,15 @@ def run(
     path = contacts or repo_root() / DEFAULT_CSV
     with httpx.Client(timeout=30.0) as http:
         spec = {
-            "name": "Demo: renewal reminder", "description": "One AI-agent call per contact",
-            "window": {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00",
-                       "end": "24:00", "timezone": {"primary": "contact", "fallback": "America/New_York"},
-                       "compliance": "none"},
+            "name": "Demo: renewal reminder",
+            "description": "One AI-agent call per contact",
+            "window": {
+                "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                "start": "00:00",
+                "end": "24:00",
+                "timezone": {"primary": "contact", "fallback": "America/New_York"},
+                "compliance": "none",
+            },
             "flow": [{"kind": "phone", "agent_id": "agt_demo"}],
             "numbers": {"numbers": ["+12125550100"]},
         }
@@ -35,27 +39,43 @@ def run(
         _ok(http.post(f"{stack.url('scheduler')}/campaigns/{campaign['id']}/start"))
         typer.echo(f"campaign {campaign['id']} started; importing {path.name}")
         with path.open("rb") as handle:
-            job = _ok(http.post(f"{stack.url('ingest')}/imports",
-                                data={"campaign_id": campaign["id"],
-                                      "mapping": json.dumps({"to_number": "phone", "first_name": "first_name",
-                                                             "last_name": "last_name", "email": "email"})},
-                                files={"file": (path.name, handle, "text/csv")}))
-        overview = _wait(http, stack.url("metrics"), stack.url("ingest"), campaign["id"], job["id"], timeout)
+            job = _ok(
+                http.post(
+                    f"{stack.url('ingest')}/imports",
+                    data={
+                        "campaign_id": campaign["id"],
+                        "mapping": json.dumps(
+                            {
+                                "to_number": "phone",
+                                "first_name": "first_name",
+                                "last_name": "last_name",
+                                "email": "email",
+                            }
+                        ),
+                    },
+                    files={"file": (path.name, handle, "text/csv")},
+                )
+            )
+        overview = _wait(http, stack.url("metrics"), stack.url("ingest"), str(campaign["id"]), str(job["id"]), timeout)
     typer.echo(json.dumps({k: overview[k] for k in ("total", "queued", "active", "errored", "exited")}))
     typer.echo(json.dumps({"exited_by_reason": overview["exited_by_reason"], "funnel": overview["funnel"]}))
     if overview["exited"] != overview["total"] or overview["total"] == 0:
         raise typer.Exit(1)
 
 
-def _wait(http: httpx.Client, metrics: str, ingest: str, campaign_id: str, import_id: str,
-          timeout: float) -> dict[str, object]:
+def _wait(
+    http: httpx.Client, metrics: str, ingest: str, campaign_id: str, import_id: str, timeout: float
+) -> dict[str, object]:
     deadline = time.monotonic() + timeout
     overview: dict[str, object] = {}
     while time.monotonic() < deadline:
         job = _ok(http.get(f"{ingest}/imports/{import_id}"))
         overview = _ok(http.get(f"{metrics}/campaigns/{campaign_id}/overview"))
-        if job["status"] == "completed" and overview["total"] == job["imported"] and \
-                overview["exited"] == overview["total"]:
+        if (
+            job["status"] == "completed"
+            and overview["total"] == job["imported"]
+            and overview["exited"] == overview["total"]
+        ):
             return overview
         time.sleep(0.5)
     typer.echo("timed out waiting for every contact to exit", err=True)
@@ -64,8 +84,9 @@ def _wait(http: httpx.Client, metrics: str, ingest: str, campaign_id: str, impor
 
 def _ok(response: httpx.Response) -> dict[str, object]:
     if response.status_code >= 400:
-        typer.echo(f"{response.request.method} {response.request.url} -> {response.status_code}: {response.text}",
-                   err=True)
+        typer.echo(
+            f"{response.request.method} {response.request.url} -> {response.status_code}: {response.text}", err=True
+        )
         raise typer.Exit(1)
     data: dict[str, object] = response.json()
     return data

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 import typer
-
 from outreach_devstack import ferretdb, kafka
 from outreach_devstack.paths import log_dir
 from outreach_devstack.stack import from_env
 
 infra = typer.Typer(help="Kafka and the MongoDB-wire server only.", no_args_is_help=True)
-stack = typer.Typer(help="Infrastructure plus the five services, the Twilio simulator and an SMTP sink.",
-                    no_args_is_help=True)
+stack = typer.Typer(
+    help="Infrastructure plus the five services, the Twilio simulator and an SMTP sink.", no_args_is_help=True
+)
 
 
 @infra.command("up")

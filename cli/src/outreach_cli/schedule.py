@@ -8,10 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import typer
-from pydantic import ValidationError
-
 from outreach_contracts.window import ContactWindow, TimeRange
 from outreach_windows import ContactInfo, next_eligible, resolve_zones
+from pydantic import ValidationError
 
 app = typer.Typer(help="Scheduling checks.", no_args_is_help=True)
 
@@ -25,8 +24,9 @@ def evaluate(case: dict[str, Any]) -> dict[str, Any]:
     try:
         window = ContactWindow.model_validate(case["window"])
         raw_contact = case.get("contact") or {}
-        contact = ContactInfo(timezone=raw_contact.get("timezone"), phone=raw_contact.get("phone"),
-                              state=raw_contact.get("state"))
+        contact = ContactInfo(
+            timezone=raw_contact.get("timezone"), phone=raw_contact.get("phone"), state=raw_contact.get("state")
+        )
         step = TimeRange.model_validate(case["step_window"]) if case.get("step_window") else None
         after = datetime.fromisoformat(str(case["after"]).replace("Z", "+00:00"))
         if after.tzinfo is None:
@@ -43,7 +43,7 @@ def evaluate(case: dict[str, Any]) -> dict[str, Any]:
 
 
 @app.command("next")
-def next_command(input: str = typer.Option(..., "--input", help="JSONL file of cases, or - for stdin")) -> None:  # noqa: A002
+def next_command(input: str = typer.Option(..., "--input", help="JSONL file of cases, or - for stdin")) -> None:
     """Print one JSON line per case: the first eligible instant at or after `after`, and the zones."""
     stream = sys.stdin if input == "-" else open(input, encoding="utf-8")  # noqa: SIM115
     with stream:

@@ -24,8 +24,9 @@ class PlaceCall(Envelope):
     """Command: call a contact with an agent, now if the contact's window is open."""
 
     type: Literal["PlaceCall"] = Field(default="PlaceCall", description="Discriminator")
-    idempotency_key: str = Field(description="campaign:contact:step:attempt; a repeat has no second effect",
-                                 examples=["cmp_123:ct_9f2c:0:1"])
+    idempotency_key: str = Field(
+        description="campaign:contact:step:attempt; a repeat has no second effect", examples=["cmp_123:ct_9f2c:0:1"]
+    )
     campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
     contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
     step_index: int = Field(ge=0, description="Step of the flow", examples=[0])

@@ -19,8 +19,9 @@ class ContactData(Frozen):
     timezone: str | None = Field(default=None, description="Explicit IANA zone", examples=["America/Denver"])
     state: str | None = Field(default=None, description="US state code", examples=["FL"])
     postal_code: str | None = Field(default=None, description="Postal / ZIP code", examples=["33101"])
-    fields: dict[str, str] = Field(default_factory=dict, description="Custom fields for templates and agents",
-                                   examples=[{"plan": "gold"}])
+    fields: dict[str, str] = Field(
+        default_factory=dict, description="Custom fields for templates and agents", examples=[{"plan": "gold"}]
+    )
 
 
 class ContactImported(Envelope):

@@ -26,20 +26,22 @@ class SendSms(_MessageCommand):
     """Command: send an SMS rendered from a template."""
 
     type: Literal["SendSms"] = Field(default="SendSms", description="Discriminator")
-    body_template: str = Field(min_length=1, description="Jinja2 template of the body",
-                               examples=["Hi {{ first_name }}, we tried to call you."])
-    from_numbers: list[str] = Field(default_factory=list, description="Sender numbers (E.164)",
-                                    examples=[["+12125550100"]])
+    body_template: str = Field(
+        min_length=1, description="Jinja2 template of the body", examples=["Hi {{ first_name }}, we tried to call you."]
+    )
+    from_numbers: list[str] = Field(
+        default_factory=list, description="Sender numbers (E.164)", examples=[["+12125550100"]]
+    )
 
 
 class SendEmail(_MessageCommand):
     """Command: send an email rendered from templates."""
 
     type: Literal["SendEmail"] = Field(default="SendEmail", description="Discriminator")
-    subject_template: str = Field(min_length=1, description="Jinja2 template of the subject",
-                                  examples=["Your renewal"])
-    body_template: str = Field(min_length=1, description="Jinja2 template of the text body",
-                               examples=["Hello {{ first_name }}"])
+    subject_template: str = Field(min_length=1, description="Jinja2 template of the subject", examples=["Your renewal"])
+    body_template: str = Field(
+        min_length=1, description="Jinja2 template of the text body", examples=["Hello {{ first_name }}"]
+    )
 
 
 class MessageSent(Envelope):

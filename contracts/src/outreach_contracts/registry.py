@@ -16,8 +16,8 @@ from outreach_contracts.campaigns import (
     CampaignStopped,
 )
 from outreach_contracts.contacts import ContactImported
-from outreach_contracts.envelope import Envelope
 from outreach_contracts.enrollments import ContactExited, EnrollmentChanged
+from outreach_contracts.envelope import Envelope
 from outreach_contracts.messages import ContactOptedOut, MessageFailed, MessageSent, SendEmail, SendSms
 
 ContactEvent = Annotated[ContactImported, Field(discriminator="type")]
@@ -31,16 +31,46 @@ CallEvent = Annotated[CallPlaced | CallCompleted | CallDeferred, Field(discrimin
 MessageCommand = Annotated[SendSms | SendEmail, Field(discriminator="type")]
 MessageEvent = Annotated[MessageSent | MessageFailed | ContactOptedOut, Field(discriminator="type")]
 AnyMessage = Annotated[
-    ContactImported | CampaignStarted | CampaignScheduled | CampaignPaused | CampaignResumed | CampaignStopped
-    | CampaignCompleted | EnrollmentChanged | ContactExited | PlaceCall | CallPlaced | CallCompleted
-    | CallDeferred | SendSms | SendEmail | MessageSent | MessageFailed | ContactOptedOut,
+    ContactImported
+    | CampaignStarted
+    | CampaignScheduled
+    | CampaignPaused
+    | CampaignResumed
+    | CampaignStopped
+    | CampaignCompleted
+    | EnrollmentChanged
+    | ContactExited
+    | PlaceCall
+    | CallPlaced
+    | CallCompleted
+    | CallDeferred
+    | SendSms
+    | SendEmail
+    | MessageSent
+    | MessageFailed
+    | ContactOptedOut,
     Field(discriminator="type"),
 ]
 
 ANY_MESSAGE: TypeAdapter[Envelope] = TypeAdapter(AnyMessage)
 
 ALL_MODELS: tuple[type[Envelope], ...] = (
-    ContactImported, CampaignStarted, CampaignScheduled, CampaignPaused, CampaignResumed, CampaignStopped,
-    CampaignCompleted, EnrollmentChanged, ContactExited, PlaceCall, CallPlaced, CallCompleted, CallDeferred,
-    SendSms, SendEmail, MessageSent, MessageFailed, ContactOptedOut,
+    ContactImported,
+    CampaignStarted,
+    CampaignScheduled,
+    CampaignPaused,
+    CampaignResumed,
+    CampaignStopped,
+    CampaignCompleted,
+    EnrollmentChanged,
+    ContactExited,
+    PlaceCall,
+    CallPlaced,
+    CallCompleted,
+    CallDeferred,
+    SendSms,
+    SendEmail,
+    MessageSent,
+    MessageFailed,
+    ContactOptedOut,
 )

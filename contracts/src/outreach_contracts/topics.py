@@ -56,5 +56,13 @@ class Topics:
 
     def all(self) -> list[str]:
         """Every topic name."""
-        return [self.contacts, self.campaigns, self.enrollments, self.call_commands, self.calls,
-                self.message_commands, self.messages, self.dead_letters]
+        return [
+            self.contacts,
+            self.campaigns,
+            self.enrollments,
+            self.call_commands,
+            self.calls,
+            self.message_commands,
+            self.messages,
+            self.dead_letters,
+        ]

@@ -87,12 +87,15 @@ class ContactWindow(TimeRange):
     start: str = Field(default="09:00", description="Start, HH:MM, inclusive", examples=["09:00"])
     end: str = Field(default="19:00", description="End, HH:MM, exclusive; 24:00 allowed", examples=["19:00"])
     timezone: WindowZone = Field(default_factory=WindowZone, description="Zone the window is read in")
-    blackout_dates: list[date] = Field(default_factory=list, description="Dates never eligible (local)",
-                                       examples=[["2026-12-24"]])
-    holiday_presets: list[str] = Field(default_factory=list, description="Holiday calendars to black out",
-                                       examples=[["us_federal", "us_state:TX"]])
-    compliance: Literal["us_tcpa", "none"] = Field(default="us_tcpa", description="Compliance floor profile",
-                                                  examples=["us_tcpa"])
+    blackout_dates: list[date] = Field(
+        default_factory=list, description="Dates never eligible (local)", examples=[["2026-12-24"]]
+    )
+    holiday_presets: list[str] = Field(
+        default_factory=list, description="Holiday calendars to black out", examples=[["us_federal", "us_state:TX"]]
+    )
+    compliance: Literal["us_tcpa", "none"] = Field(
+        default="us_tcpa", description="Compliance floor profile", examples=["us_tcpa"]
+    )
 
     @field_validator("holiday_presets")
     @classmethod

@@ -28,7 +28,9 @@ class DeadLetters:
     async def send(self, body: bytes, *, source_topic: str, key: bytes | None, reason: str) -> None:
         """Publish `body` unchanged to the dead-letter topic."""
         await self._broker.publish(
-            body, self._topic, key=key,
+            body,
+            self._topic,
+            key=key,
             headers={"dlq-source-topic": source_topic, "dlq-reason": reason[:1000]},
         )
 

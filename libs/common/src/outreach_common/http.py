@@ -38,8 +38,10 @@ def make_http_app(
     async def health() -> JSONResponse:
         results: dict[str, Any] = {name: await check() for name, check in checks.items()}
         ok = all(results.values())
-        return JSONResponse({"status": "ok" if ok else "degraded", "service": service, "checks": results},
-                            status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ok" if ok else "degraded", "service": service, "checks": results},
+            status_code=200 if ok else 503,
+        )
 
     app.mount("/metrics", make_asgi_app(registry=registry))
     return app

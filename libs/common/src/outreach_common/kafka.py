@@ -8,9 +8,8 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from opentelemetry.trace import TracerProvider
-from prometheus_client import CollectorRegistry
-
 from outreach_contracts.envelope import Envelope
+from prometheus_client import CollectorRegistry
 
 
 def make_broker(

@@ -11,22 +11,28 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from outreach_contracts.registry import ANY_MESSAGE
 from pymongo.asynchronous.collection import AsyncCollection
 
 from outreach_common.kafka import EventBus
-from outreach_contracts.registry import ANY_MESSAGE
 
 logger = logging.getLogger(__name__)
 
 
 def outbox_entry(message: Any, *, topic: str, key: str, at: datetime) -> dict[str, Any]:
     """An outbox entry for `message` to embed in a document's `outbox` array."""
-    return {"id": str(message.event_id), "topic": topic, "key": key, "at": at,
-            "payload": message.model_dump(mode="json")}
+    return {
+        "id": str(message.event_id),
+        "topic": topic,
+        "key": key,
+        "at": at,
+        "payload": message.model_dump(mode="json"),
+    }
 
 
-async def relay(collection: AsyncCollection[dict[str, Any]], doc_id: Any, entries: list[dict[str, Any]],
-                bus: EventBus) -> None:
+async def relay(
+    collection: AsyncCollection[dict[str, Any]], doc_id: Any, entries: list[dict[str, Any]], bus: EventBus
+) -> None:
     """Publish `entries` of document `doc_id`, then remove them from its outbox."""
     for entry in entries:
         await bus.publish(ANY_MESSAGE.validate_python(entry["payload"]), topic=entry["topic"], key=entry["key"])
@@ -34,8 +40,14 @@ async def relay(collection: AsyncCollection[dict[str, Any]], doc_id: Any, entrie
         await collection.update_one({"_id": doc_id}, {"$pull": {"outbox": {"id": {"$in": [e["id"] for e in entries]}}}})
 
 
-async def sweep(collection: AsyncCollection[dict[str, Any]], bus: EventBus, *, now: datetime,
-                older_than: timedelta = timedelta(seconds=10), limit: int = 500) -> int:
+async def sweep(
+    collection: AsyncCollection[dict[str, Any]],
+    bus: EventBus,
+    *,
+    now: datetime,
+    older_than: timedelta = timedelta(seconds=10),
+    limit: int = 500,
+) -> int:
     """Republish outbox entries a crash left behind; return how many documents were swept."""
     swept = 0
     cursor = collection.find({"outbox.at": {"$lt": now - older_than}}, {"outbox": 1}).limit(limit)

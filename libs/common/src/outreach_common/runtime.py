@@ -12,5 +12,4 @@ from outreach_common.settings import ServiceSettings
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     """Serve `app` until SIGTERM/SIGINT; the app's lifespan starts and stops the broker and loops."""
     configure_logging(settings.service_name, level=settings.log_level, json_logs=settings.log_json)
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None,
-                access_log=False, lifespan="on")
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False, lifespan="on")

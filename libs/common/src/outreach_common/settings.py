@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from outreach_contracts.topics import Topics
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from outreach_contracts.topics import Topics
 
 DEV_SECRET = "dev-secret-change-me"
 

@@ -30,9 +30,7 @@ def install() -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     source = repo_root() / "deploy" / "local" / "ferretdb"
     env = {**os.environ, "CGO_ENABLED": os.environ.get("CGO_ENABLED", "0")}
-    subprocess.run(  # noqa: S603
-        ["go", "build", "-trimpath", "-o", str(target), "."], cwd=source, env=env, check=True
-    )
+    subprocess.run(["go", "build", "-trimpath", "-o", str(target), "."], cwd=source, env=env, check=True)
     return target
 
 

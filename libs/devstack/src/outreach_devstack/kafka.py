@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import shutil
 import subprocess
 import uuid
@@ -32,9 +33,8 @@ def install() -> Path:
     pom = repo_root() / "deploy" / "local" / "kafka" / "pom.xml"
     if libs.exists():
         shutil.rmtree(libs)
-    subprocess.run(  # noqa: S603
-        ["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
-         f"-DoutputDirectory={libs}"],
+    subprocess.run(
+        ["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies", f"-DoutputDirectory={libs}"],
         check=True,
     )
     marker.write_text("ok\n")
@@ -82,9 +82,16 @@ def _config(data: Path, port: int, controller_port: int) -> Path:
 
 def _java(libs: Path, data: Path, main: str, *args: str) -> list[str]:
     return [
-        "java", "-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+        "java",
+        "-Xms256m",
+        "-Xmx512m",
+        "-XX:+UseG1GC",
+        "-Djava.awt.headless=true",
         f"-Dlog4j2.configurationFile={data / 'log4j2.properties'}",
-        "-cp", f"{libs}/*", main, *args,
+        "-cp",
+        f"{libs}/*",
+        main,
+        *args,
     ]
 
 
@@ -98,10 +105,10 @@ def start(*, port: int = PORT, controller_port: int = CONTROLLER_PORT, timeout: 
     data.mkdir(parents=True, exist_ok=True)
     config = _config(data, port, controller_port)
     if not (data / "logs" / "meta.properties").exists():
-        subprocess.run(  # noqa: S603
-            _java(libs, data, "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c",
-                  str(config)),
-            check=True, stdout=subprocess.DEVNULL,
+        subprocess.run(
+            _java(libs, data, "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(config)),
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
     processes.start(NAME, _java(libs, data, "kafka.Kafka", str(config)))
     processes.wait_until(NAME, lambda: is_ready(bootstrap), timeout=timeout, interval=0.5)
@@ -131,10 +138,8 @@ async def _metadata_ok(bootstrap: str) -> bool:
         await asyncio.wait_for(admin.start(), timeout=5)
         cluster = await asyncio.wait_for(admin.describe_cluster(), timeout=5)
         return bool(cluster.get("brokers"))
-    except Exception:  # noqa: BLE001 - any failure means "not ready yet"
+    except Exception:
         return False
     finally:
-        try:
+        with contextlib.suppress(Exception):
             await admin.close()
-        except Exception:  # noqa: BLE001, S110
-            pass

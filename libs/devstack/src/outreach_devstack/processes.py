@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -38,15 +39,14 @@ def running_pid(name: str) -> int | None:
     return pid
 
 
-def start(name: str, argv: Sequence[str], *, env: Mapping[str, str] | None = None,
-          cwd: Path | None = None) -> int:
+def start(name: str, argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> int:
     """Start `argv` in its own process group, logging to `<logs>/<name>.log`; return its pid."""
     existing = running_pid(name)
     if existing is not None:
         return existing
     log_path = log_dir() / f"{name}.log"
     with log_path.open("ab") as log:
-        proc = subprocess.Popen(  # noqa: S603 - argv is built by us
+        proc = subprocess.Popen(
             list(argv),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -112,7 +112,5 @@ def _alive(pid: int) -> bool:
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, sig)
-    except ProcessLookupError:
-        pass

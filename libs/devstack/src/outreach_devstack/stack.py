@@ -6,14 +6,22 @@ import os
 import socket
 import sys
 from dataclasses import dataclass, field
+from functools import partial
 
 import httpx
 
 from outreach_devstack import processes
 
 SERVICES = ("ingest", "scheduler", "dialer", "messenger", "metrics")
-DEFAULT_PORTS = {"ingest": 8001, "scheduler": 8002, "dialer": 8003, "messenger": 8004, "metrics": 8005,
-                 "twilio-sim": 8090, "smtp": 8025}
+DEFAULT_PORTS = {
+    "ingest": 8001,
+    "scheduler": 8002,
+    "dialer": 8003,
+    "messenger": 8004,
+    "metrics": 8005,
+    "twilio-sim": 8090,
+    "smtp": 8025,
+}
 
 
 def free_port() -> int:
@@ -63,16 +71,29 @@ class Stack:
         """Start the simulator, the SMTP sink and the five services; wait until every health check is green."""
         sim_env = {"OUTREACH_SIM_PORT": str(self.ports["twilio-sim"]), **self.extra_env}
         processes.start(self._proc("twilio-sim"), [sys.executable, "-m", "outreach_twilio_sim"], env=sim_env)
-        processes.start(self._proc("smtp"), [sys.executable, "-m", "aiosmtpd", "-n", "-l",
-                                             f"127.0.0.1:{self.ports['smtp']}", "-c", "aiosmtpd.handlers.Sink"])
+        processes.start(
+            self._proc("smtp"),
+            [
+                sys.executable,
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                f"127.0.0.1:{self.ports['smtp']}",
+                "-c",
+                "aiosmtpd.handlers.Sink",
+            ],
+        )
         for service in SERVICES:
-            processes.start(self._proc(service), [sys.executable, "-m", f"outreach_{service}"],
-                            env=self.env_for(service))
-        processes.wait_until(self._proc("twilio-sim"), lambda: _http_ok(self.url("twilio-sim") + "/_sim/log"),
-                             timeout=timeout)
+            processes.start(
+                self._proc(service), [sys.executable, "-m", f"outreach_{service}"], env=self.env_for(service)
+            )
+        processes.wait_until(
+            self._proc("twilio-sim"), lambda: _http_ok(self.url("twilio-sim") + "/_sim/log"), timeout=timeout
+        )
         for service in SERVICES:
-            processes.wait_until(self._proc(service), lambda s=service: _http_ok(self.url(s) + "/health"),
-                                 timeout=timeout)
+            health = self.url(service) + "/health"
+            processes.wait_until(self._proc(service), partial(_http_ok, health), timeout=timeout)
 
     def stop(self) -> None:
         """Stop every process of this stack."""
@@ -93,5 +114,7 @@ def _http_ok(url: str) -> bool:
 
 def from_env() -> Stack:
     """The default local stack, with connection strings from the environment when given."""
-    return Stack(kafka_bootstrap=os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
-                 mongo_url=os.environ.get("MONGO_URL", "mongodb://127.0.0.1:27017/"))
+    return Stack(
+        kafka_bootstrap=os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
+        mongo_url=os.environ.get("MONGO_URL", "mongodb://127.0.0.1:27017/"),
+    )

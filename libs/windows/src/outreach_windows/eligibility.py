@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 from outreach_contracts.window import WEEKDAYS, ContactWindow, TimeRange, minutes_of
+
 from outreach_windows.compliance import compliance_hours
 from outreach_windows.days import blackout_set
 from outreach_windows.intervals import Interval, intersect, offset_pieces
@@ -113,8 +114,9 @@ def _first_at_or_after(intervals: list[Interval], ends: list[int], after: dateti
     return result if result - after <= HORIZON else None
 
 
-def next_eligible(after: datetime, window: ContactWindow, contact: ContactInfo,
-                  step_window: TimeRange | None = None) -> datetime | None:
+def next_eligible(
+    after: datetime, window: ContactWindow, contact: ContactInfo, step_window: TimeRange | None = None
+) -> datetime | None:
     """First eligible instant at or after `after` (aware), or None when none within 400 days."""
     if after.tzinfo is None:
         raise ValueError("after must be timezone-aware")
@@ -127,8 +129,9 @@ def next_eligible(after: datetime, window: ContactWindow, contact: ContactInfo,
     return _first_at_or_after(intervals, ends, after)
 
 
-def next_eligible_batch(afters: list[datetime], window: ContactWindow, contacts: list[ContactInfo],
-                        step_window: TimeRange | None = None) -> list[datetime | None]:
+def next_eligible_batch(
+    afters: list[datetime], window: ContactWindow, contacts: list[ContactInfo], step_window: TimeRange | None = None
+) -> list[datetime | None]:
     """`next_eligible` for many contacts; contacts sharing zones and state share the interval work."""
     if len(afters) != len(contacts):
         raise ValueError("afters and contacts differ in length")
@@ -153,7 +156,8 @@ def next_eligible_batch(afters: list[datetime], window: ContactWindow, contacts:
     return out
 
 
-def is_eligible(instant: datetime, window: ContactWindow, contact: ContactInfo,
-                step_window: TimeRange | None = None) -> bool:
+def is_eligible(
+    instant: datetime, window: ContactWindow, contact: ContactInfo, step_window: TimeRange | None = None
+) -> bool:
     """True when `instant` itself is eligible (the dialer's and messenger's last check before sending)."""
     return next_eligible(instant, window, contact, step_window) == instant.astimezone(UTC)

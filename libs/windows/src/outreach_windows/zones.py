@@ -5,9 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import timezone as pn_timezone
-
 from outreach_contracts.window import check_zone
+from phonenumbers import timezone as pn_timezone
 
 UNKNOWN = "Etc/Unknown"
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from outreach_common.settings import DEV_SECRET, ServiceSettings
+from pydantic import Field
 
 
 class Settings(ServiceSettings):
@@ -16,8 +15,9 @@ class Settings(ServiceSettings):
     public_url: str = Field(default="http://127.0.0.1:8003", description="Base URL providers call back on")
     twilio_account_sid: str = Field(default="AC" + "0" * 32, description="Twilio account sid")
     twilio_auth_token: str = Field(default=DEV_SECRET, description="Twilio auth token (signs webhooks)")
-    twilio_base_url: str | None = Field(default="http://127.0.0.1:8090",
-                                        description="Twilio API base URL; empty for the real Twilio")
+    twilio_base_url: str | None = Field(
+        default="http://127.0.0.1:8090", description="Twilio API base URL; empty for the real Twilio"
+    )
     default_caller_id: str = Field(default="+12125550100", description="Caller id when none is selected")
     default_agent_url: str = Field(default="http://127.0.0.1:8090/twiml/agent", description="Agent TwiML URL")
     calls_per_second: float = Field(default=5.0, gt=0, description="Account-wide call rate")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from outreach_common.runtime import serve
+
 from outreach_ingest.bootstrap import build
 from outreach_ingest.config import Settings
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from prometheus_client import CollectorRegistry
-
 from outreach_common.clock import clock_from
 from outreach_common.http import make_http_app
 from outreach_common.kafka import KafkaEventBus, make_broker
 from outreach_common.loops import Loops
 from outreach_common.mongo import ensure_indexes, make_client, ping
 from outreach_common.telemetry import configure_tracing
+from prometheus_client import CollectorRegistry
+
 from outreach_ingest.adapters.repository import INDEXES, ContactRepository, ImportRepository
 from outreach_ingest.config import Settings
 from outreach_ingest.entrypoints import api
@@ -21,14 +21,20 @@ def build(settings: Settings | None = None) -> FastAPI:
     """The ingest app; clients open in its lifespan."""
     settings = settings or Settings()
     registry = CollectorRegistry()
-    tracer = configure_tracing(settings.service_name, exporter=settings.otel_exporter,
-                               endpoint=settings.otlp_endpoint)
-    broker = make_broker(settings.kafka_bootstrap, service=settings.service_name, registry=registry,
-                         tracer_provider=tracer)
+    tracer = configure_tracing(settings.service_name, exporter=settings.otel_exporter, endpoint=settings.otlp_endpoint)
+    broker = make_broker(
+        settings.kafka_bootstrap, service=settings.service_name, registry=registry, tracer_provider=tracer
+    )
     client = make_client(settings.mongo_url)
     db = client[settings.mongo_db]
-    deps = Deps(contacts=ContactRepository(db), imports=ImportRepository(db), bus=KafkaEventBus(broker),
-                clock=clock_from(settings.clock_file), topics=settings.topics, batch=settings.publish_batch)
+    deps = Deps(
+        contacts=ContactRepository(db),
+        imports=ImportRepository(db),
+        bus=KafkaEventBus(broker),
+        clock=clock_from(settings.clock_file),
+        topics=settings.topics,
+        batch=settings.publish_batch,
+    )
     loops = Loops()
 
     async def startup() -> None:
@@ -44,9 +50,14 @@ def build(settings: Settings | None = None) -> FastAPI:
     async def kafka_ok() -> bool:
         return await broker.ping(timeout=2.0)
 
-    app = make_http_app(service=settings.service_name, registry=registry, startup=startup, shutdown=shutdown,
-                        checks={"mongo": lambda: ping(client), "kafka": kafka_ok},
-                        description="CSV contact import, import jobs and do-not-call lists")
+    app = make_http_app(
+        service=settings.service_name,
+        registry=registry,
+        startup=startup,
+        shutdown=shutdown,
+        checks={"mongo": lambda: ping(client), "kafka": kafka_ok},
+        description="CSV contact import, import jobs and do-not-call lists",
+    )
     app.state.deps = deps
     app.state.settings = settings
     app.include_router(api.router)

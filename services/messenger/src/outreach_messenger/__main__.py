@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from outreach_common.runtime import serve
+
 from outreach_messenger.bootstrap import build
 from outreach_messenger.config import Settings
 

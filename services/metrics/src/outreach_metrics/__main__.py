@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from outreach_common.runtime import serve
+
 from outreach_metrics.bootstrap import build
 from outreach_metrics.config import Settings
 

@@ -20,8 +20,7 @@ from outreach_twilio_sim.scenario import Scenario
 
 def build(*, account_sid: str, auth_token: str, scenario: Scenario | None = None) -> FastAPI:
     """The simulator app for one account."""
-    state: dict[str, Any] = {"scenario": scenario or Scenario(), "log": [], "calls": {}, "messages": {},
-                             "tasks": set()}
+    state: dict[str, Any] = {"scenario": scenario or Scenario(), "log": [], "calls": {}, "messages": {}, "tasks": set()}
     rng = random.Random((scenario or Scenario()).seed)
     sender = CallbackSender(auth_token)
 
@@ -54,9 +53,16 @@ def build(*, account_sid: str, auth_token: str, scenario: Scenario | None = None
         if not fields.get("To") or not fields.get("From") or not (fields.get("Url") or fields.get("Twiml")):
             return JSONResponse({"code": 21201, "message": "Missing To, From or Url", "status": 400}, 400)
         events = {str(v) for k, v in form.multi_items() if k == "StatusCallbackEvent"}
-        call = SimCall(sid=new_sid("CA"), account_sid=sid, to=fields["To"], from_=fields["From"],
-                       url=fields.get("Url", ""), status_callback=fields.get("StatusCallback"), events=events,
-                       machine_detection=fields.get("MachineDetection"))
+        call = SimCall(
+            sid=new_sid("CA"),
+            account_sid=sid,
+            to=fields["To"],
+            from_=fields["From"],
+            url=fields.get("Url", ""),
+            status_callback=fields.get("StatusCallback"),
+            events=events,
+            machine_detection=fields.get("MachineDetection"),
+        )
         state["calls"][call.sid] = call
         spawn(run_call(call, state["scenario"].pick(call.to, rng), sender))
         return JSONResponse(call.resource(), 201)
@@ -66,21 +72,43 @@ def build(*, account_sid: str, auth_token: str, scenario: Scenario | None = None
         authorize(request, sid)
         form = await request.form()
         fields = {k: str(v) for k, v in form.multi_items()}
-        state["log"].append({"at": time.time(), "kind": "sms", "to": fields.get("To"),
-                             "from": fields.get("From"), "body": fields.get("Body")})
+        state["log"].append(
+            {
+                "at": time.time(),
+                "kind": "sms",
+                "to": fields.get("To"),
+                "from": fields.get("From"),
+                "body": fields.get("Body"),
+            }
+        )
         msid = new_sid("SM")
         state["messages"][msid] = fields
         callback = fields.get("StatusCallback")
         if callback:
+
             async def deliver() -> None:
                 for status in ("sent", "delivered"):
                     await asyncio.sleep(0.05)
-                    await sender.send(callback, {"MessageSid": msid, "MessageStatus": status,
-                                                 "AccountSid": sid, "To": fields.get("To", "")})
+                    await sender.send(
+                        callback,
+                        {"MessageSid": msid, "MessageStatus": status, "AccountSid": sid, "To": fields.get("To", "")},
+                    )
+
             spawn(deliver())
-        return JSONResponse({"sid": msid, "account_sid": sid, "to": fields.get("To"), "from": fields.get("From"),
-                             "body": fields.get("Body"), "status": "queued", "num_segments": "1",
-                             "direction": "outbound-api", "api_version": "2010-04-01"}, 201)
+        return JSONResponse(
+            {
+                "sid": msid,
+                "account_sid": sid,
+                "to": fields.get("To"),
+                "from": fields.get("From"),
+                "body": fields.get("Body"),
+                "status": "queued",
+                "num_segments": "1",
+                "direction": "outbound-api",
+                "api_version": "2010-04-01",
+            },
+            201,
+        )
 
     @app.get("/_sim/log")
     async def log() -> list[dict[str, Any]]:
@@ -88,8 +116,18 @@ def build(*, account_sid: str, auth_token: str, scenario: Scenario | None = None
 
     @app.get("/_sim/calls")
     async def calls() -> list[dict[str, Any]]:
-        return [{"sid": c.sid, "to": c.to, "from": c.from_, "status": c.status, "created": c.created,
-                 "answered_at": c.answered_at, "ended_at": c.ended_at} for c in state["calls"].values()]
+        return [
+            {
+                "sid": c.sid,
+                "to": c.to,
+                "from": c.from_,
+                "status": c.status,
+                "created": c.created,
+                "answered_at": c.answered_at,
+                "ended_at": c.ended_at,
+            }
+            for c in state["calls"].values()
+        ]
 
     @app.put("/_sim/scenario")
     async def set_scenario(body: Scenario) -> Scenario:

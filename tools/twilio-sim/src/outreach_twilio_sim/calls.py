@@ -37,10 +37,20 @@ class SimCall:
     def resource(self) -> dict[str, Any]:
         """The JSON resource Twilio returns for a call."""
         return {
-            "sid": self.sid, "account_sid": self.account_sid, "to": self.to, "from": self.from_,
-            "status": self.status, "direction": "outbound-api", "api_version": "2010-04-01",
-            "date_created": None, "date_updated": None, "start_time": None, "end_time": None,
-            "duration": None, "price": None, "uri": f"/2010-04-01/Accounts/{self.account_sid}/Calls/{self.sid}.json",
+            "sid": self.sid,
+            "account_sid": self.account_sid,
+            "to": self.to,
+            "from": self.from_,
+            "status": self.status,
+            "direction": "outbound-api",
+            "api_version": "2010-04-01",
+            "date_created": None,
+            "date_updated": None,
+            "start_time": None,
+            "end_time": None,
+            "duration": None,
+            "price": None,
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Calls/{self.sid}.json",
         }
 
 
@@ -51,9 +61,16 @@ async def run_call(call: SimCall, behaviour: Behaviour, sender: CallbackSender) 
         call.status = status
         event = {"queued": "initiated", "in-progress": "answered"}.get(status, status)
         if call.status_callback and (always or event in call.events):
-            params = {"CallSid": call.sid, "AccountSid": call.account_sid, "To": call.to, "From": call.from_,
-                      "CallStatus": status, "Direction": "outbound-api", "ApiVersion": "2010-04-01",
-                      "SequenceNumber": str(seq.pop(0) if seq else 9)}
+            params = {
+                "CallSid": call.sid,
+                "AccountSid": call.account_sid,
+                "To": call.to,
+                "From": call.from_,
+                "CallStatus": status,
+                "Direction": "outbound-api",
+                "ApiVersion": "2010-04-01",
+                "SequenceNumber": str(seq.pop(0) if seq else 9),
+            }
             params.update(extra or {})
             await sender.send(call.status_callback, params)
 
@@ -71,8 +88,7 @@ async def run_call(call: SimCall, behaviour: Behaviour, sender: CallbackSender) 
         await emit("in-progress", answered_by)
         await asyncio.sleep(behaviour.duration_s)
         call.ended_at = time.time()
-        await emit("completed", {**answered_by, "CallDuration": str(max(1, round(behaviour.duration_s)))},
-                   always=True)
+        await emit("completed", {**answered_by, "CallDuration": str(max(1, round(behaviour.duration_s)))}, always=True)
         return
     call.ended_at = time.time()
     final = {"no_answer": "no-answer", "busy": "busy", "failed": "failed", "unreachable": "failed"}[outcome]

@@ -11,8 +11,16 @@ from twilio.rest import Client
 class CallProvider(Protocol):
     """Creates outbound calls."""
 
-    async def create_call(self, *, to: str, from_: str, url: str, status_callback: str,
-                          machine_detection: str | None, params: dict[str, str]) -> str:
+    async def create_call(
+        self,
+        *,
+        to: str,
+        from_: str,
+        url: str,
+        status_callback: str,
+        machine_detection: str | None,
+        params: dict[str, str],
+    ) -> str:
         """Create a call; return the provider's call sid."""
         ...
 
@@ -33,13 +41,25 @@ class TwilioProvider:
         if self._base_url:
             self._client.api.base_url = self._base_url.rstrip("/")
 
-    async def create_call(self, *, to: str, from_: str, url: str, status_callback: str,
-                          machine_detection: str | None, params: dict[str, str]) -> str:
+    async def create_call(
+        self,
+        *,
+        to: str,
+        from_: str,
+        url: str,
+        status_callback: str,
+        machine_detection: str | None,
+        params: dict[str, str],
+    ) -> str:
         """Create a call with status callbacks for every progress event."""
         kwargs: dict[str, Any] = {
-            "to": to, "from_": from_, "url": _with_params(url, params), "status_callback": status_callback,
+            "to": to,
+            "from_": from_,
+            "url": _with_params(url, params),
+            "status_callback": status_callback,
             "status_callback_event": ["initiated", "ringing", "answered", "completed"],
-            "status_callback_method": "POST", "timeout": 25,
+            "status_callback_method": "POST",
+            "timeout": 25,
         }
         if machine_detection and machine_detection != "off":
             if machine_detection == "async":

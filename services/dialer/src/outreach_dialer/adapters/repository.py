@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from outreach_common.mongo import Document, IndexSpec
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
-
-from outreach_common.mongo import Document, IndexSpec
 
 INDEXES = [
     IndexSpec("calls", [("status", 1), ("queued_at", 1)], name="queue"),
@@ -39,17 +38,20 @@ class CallRepository:
         return await self.collection.find_one_and_update(
             {"status": "queued", "campaign_id": {"$nin": held}},
             {"$set": {"status": "dialing", "dialing_at": now}},
-            sort=[("queued_at", 1)], return_document=ReturnDocument.AFTER,
+            sort=[("queued_at", 1)],
+            return_document=ReturnDocument.AFTER,
         )
 
-    async def update(self, key: str, *, expect: dict[str, Any], changes: Document,
-                     push: dict[str, Any] | None = None) -> Document | None:
+    async def update(
+        self, key: str, *, expect: dict[str, Any], changes: Document, push: dict[str, Any] | None = None
+    ) -> Document | None:
         """Conditional update of one call; None when `expect` no longer holds."""
         update: dict[str, Any] = {"$set": changes}
         if push:
             update["$push"] = push
-        return await self.collection.find_one_and_update({"_id": key, **expect}, update,
-                                                         return_document=ReturnDocument.AFTER)
+        return await self.collection.find_one_and_update(
+            {"_id": key, **expect}, update, return_document=ReturnDocument.AFTER
+        )
 
     async def by_id(self, call_id: str) -> Document | None:
         """A call by the dialer's call id."""
@@ -69,6 +71,7 @@ class CallRepository:
 
     async def cancel_queued(self, campaign_id: str) -> int:
         """Cancel a stopped campaign's queued calls."""
-        result = await self.collection.update_many({"campaign_id": campaign_id, "status": "queued"},
-                                                   {"$set": {"status": "canceled", "outcome": "canceled"}})
+        result = await self.collection.update_many(
+            {"campaign_id": campaign_id, "status": "queued"}, {"$set": {"status": "canceled", "outcome": "canceled"}}
+        )
         return result.modified_count

@@ -7,8 +7,9 @@ UNREACHABLE_SIP = frozenset({"404", "410", "484", "604"})
 UNREACHABLE_TWILIO = frozenset({"13224", "13223", "21211", "21217", "21214"})
 
 
-def normalise(status: str, *, answered_by: str | None = None, sip_code: str | None = None,
-              error_code: str | None = None) -> str | None:
+def normalise(
+    status: str, *, answered_by: str | None = None, sip_code: str | None = None, error_code: str | None = None
+) -> str | None:
     """The outcome of a terminal status, or None for a status that is not terminal."""
     if status not in TERMINAL_STATUSES:
         return None

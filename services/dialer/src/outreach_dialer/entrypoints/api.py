@@ -16,12 +16,20 @@ def _public(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("", summary="Call history")
-async def list_calls(request: Request, campaign_id: str | None = None, contact_id: str | None = None,
-                     outcome: str | None = None, limit: int = Query(default=50, ge=1, le=500),
-                     skip: int = Query(default=0, ge=0)) -> list[dict[str, Any]]:
+async def list_calls(
+    request: Request,
+    campaign_id: str | None = None,
+    contact_id: str | None = None,
+    outcome: str | None = None,
+    limit: int = Query(default=50, ge=1, le=500),
+    skip: int = Query(default=0, ge=0),
+) -> list[dict[str, Any]]:
     """Calls, newest first, filtered by campaign, contact and outcome."""
-    query = {k: v for k, v in {"campaign_id": campaign_id, "contact_id": contact_id, "outcome": outcome}.items()
-             if v is not None}
+    query = {
+        k: v
+        for k, v in {"campaign_id": campaign_id, "contact_id": contact_id, "outcome": outcome}.items()
+        if v is not None
+    }
     cursor = request.app.state.deps.calls.collection.find(query).sort("queued_at", -1).skip(skip).limit(limit)
     return [_public(d) async for d in cursor]
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from faststream.kafka import KafkaBroker
-from pydantic import TypeAdapter
-
 from outreach_common.consumer import DeadLetters, subscribe
 from outreach_contracts.registry import CallCommand, CampaignEvent
+from pydantic import TypeAdapter
+
 from outreach_dialer.handlers.campaigns import on_campaign_event
 from outreach_dialer.handlers.deps import Deps
 from outreach_dialer.handlers.queue import enqueue_call
@@ -24,7 +24,21 @@ def register(broker: KafkaBroker, deps: Deps) -> None:
     async def on_campaign(event: CampaignEvent) -> None:
         await on_campaign_event(event, deps)
 
-    subscribe(broker, topic=deps.topics.call_commands, group_id=GROUP, adapter=TypeAdapter(CallCommand),
-              handle=on_command, dead_letters=dlq, description="Queue PlaceCall commands")
-    subscribe(broker, topic=deps.topics.campaigns, group_id=GROUP, adapter=TypeAdapter(CampaignEvent),
-              handle=on_campaign, dead_letters=dlq, description="Hold or cancel queued calls")
+    subscribe(
+        broker,
+        topic=deps.topics.call_commands,
+        group_id=GROUP,
+        adapter=TypeAdapter(CallCommand),
+        handle=on_command,
+        dead_letters=dlq,
+        description="Queue PlaceCall commands",
+    )
+    subscribe(
+        broker,
+        topic=deps.topics.campaigns,
+        group_id=GROUP,
+        adapter=TypeAdapter(CampaignEvent),
+        handle=on_campaign,
+        dead_letters=dlq,
+        description="Hold or cancel queued calls",
+    )

@@ -10,10 +10,12 @@ from outreach_contracts.campaigns import (
     CampaignStarted,
     CampaignStopped,
 )
+
 from outreach_dialer.handlers.deps import Deps
 
-CampaignEvent = (CampaignStarted | CampaignScheduled | CampaignPaused | CampaignResumed | CampaignStopped
-                 | CampaignCompleted)
+CampaignEvent = (
+    CampaignStarted | CampaignScheduled | CampaignPaused | CampaignResumed | CampaignStopped | CampaignCompleted
+)
 
 
 async def on_campaign_event(event: CampaignEvent, deps: Deps) -> None:

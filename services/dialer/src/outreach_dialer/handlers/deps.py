@@ -10,6 +10,7 @@ from outreach_common.mongo import Document
 from outreach_common.outbox import outbox_entry, relay
 from outreach_contracts.envelope import Envelope
 from outreach_contracts.topics import Topics
+
 from outreach_dialer.adapters.provider import CallProvider
 from outreach_dialer.adapters.repository import CallRepository
 from outreach_dialer.domain.pacing import TokenBucket

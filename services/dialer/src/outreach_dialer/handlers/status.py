@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from outreach_contracts.calls import CallCompleted
+
 from outreach_dialer.domain.outcomes import normalise
 from outreach_dialer.handlers.deps import Deps
 
@@ -15,23 +16,38 @@ async def record_status(call_id: str, params: dict[str, str], deps: Deps) -> boo
     now = deps.clock.now()
     status = params.get("CallStatus", "")
     step = {"status": status, "at": now, "sequence": params.get("SequenceNumber")}
-    outcome = normalise(status, answered_by=params.get("AnsweredBy"), sip_code=params.get("SipResponseCode"),
-                        error_code=params.get("ErrorCode"))
+    outcome = normalise(
+        status,
+        answered_by=params.get("AnsweredBy"),
+        sip_code=params.get("SipResponseCode"),
+        error_code=params.get("ErrorCode"),
+    )
     if outcome is None or doc.get("outcome"):
         await deps.calls.update(doc["_id"], expect={}, changes={"last_status_at": now}, push={"trail": step})
         return True
     event = CallCompleted(
-        occurred_at=now, workspace_id=doc["workspace_id"], idempotency_key=doc["_id"],
-        campaign_id=doc["campaign_id"], contact_id=doc["contact_id"], step_index=doc["step_index"],
-        call_id=call_id, outcome=outcome,  # type: ignore[arg-type]
+        occurred_at=now,
+        workspace_id=doc["workspace_id"],
+        idempotency_key=doc["_id"],
+        campaign_id=doc["campaign_id"],
+        contact_id=doc["contact_id"],
+        step_index=doc["step_index"],
+        call_id=call_id,
+        outcome=outcome,
         duration_s=int(params.get("CallDuration") or 0),
         error_code=params.get("SipResponseCode") or params.get("ErrorCode"),
     )
     entries = [deps.entry(event, key=doc["contact_id"])]
     updated = await deps.calls.update(
-        doc["_id"], expect={"outcome": None},
-        changes={"status": status, "outcome": outcome, "ended_at": now, "duration_s": event.duration_s,
-                 "answered_by": params.get("AnsweredBy")},
+        doc["_id"],
+        expect={"outcome": None},
+        changes={
+            "status": status,
+            "outcome": outcome,
+            "ended_at": now,
+            "duration_s": event.duration_s,
+            "answered_by": params.get("AnsweredBy"),
+        },
         push={"trail": step, "outbox": {"$each": entries}},
     )
     if updated is not None:

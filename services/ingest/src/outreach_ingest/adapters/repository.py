@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from outreach_common.mongo import Document, IndexSpec
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-
-from outreach_common.mongo import Document, IndexSpec
 
 INDEXES = [
     IndexSpec("contacts", [("workspace_id", 1), ("campaign_id", 1), ("phone", 1)], unique=True, name="unique_phone"),
@@ -30,12 +29,14 @@ class ContactRepository:
             return set()
         ops = [UpdateOne({"_id": d["_id"]}, {"$setOnInsert": d}, upsert=True) for d in docs]
         result = await self.collection.bulk_write(ops, ordered=False)
-        return {docs[i]["_id"] for i in result.upserted_ids}
+        return {docs[i]["_id"] for i in (result.upserted_ids or {})}
 
     async def existing_phones(self, *, workspace_id: str, campaign_id: str, phones: list[str]) -> dict[str, Any]:
         """Contacts the campaign already has among `phones`: phone -> (import, row)."""
-        cursor = self.collection.find({"workspace_id": workspace_id, "campaign_id": campaign_id,
-                                       "phone": {"$in": phones}}, {"phone": 1, "import_id": 1, "row": 1})
+        cursor = self.collection.find(
+            {"workspace_id": workspace_id, "campaign_id": campaign_id, "phone": {"$in": phones}},
+            {"phone": 1, "import_id": 1, "row": 1},
+        )
         return {d["phone"]: d async for d in cursor}
 
     async def mark_published(self, ids: list[str]) -> None:

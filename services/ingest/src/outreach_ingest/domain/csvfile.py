@@ -48,8 +48,9 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
-def detect(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
-           has_headers: bool = True) -> Dialect:
+def detect(
+    path: Path, *, encoding: str | None = None, delimiter: str | None = None, has_headers: bool = True
+) -> Dialect:
     """Detect what was not given."""
     sample = path.open("rb").read(65536)
     enc = encoding or detect_encoding(sample)

@@ -6,8 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
-
 from outreach_contracts.contacts import ContactData
+
 from outreach_ingest.domain.phones import InvalidPhone, normalise_phone
 
 STANDARD_FIELDS = ("to_number", "first_name", "last_name", "email", "timezone", "state", "postal_code")
@@ -65,7 +65,14 @@ def to_contact(record: dict[str, str], mapping: Mapping, *, row: int, default_re
             email = None
     custom = {name: v for name, column in mapping.custom.items() if (v := clean(record.get(column))) is not None}
     state = get.get("state")
-    contact = ContactData(phone=phone, first_name=get.get("first_name"), last_name=get.get("last_name"),
-                          email=email, timezone=get.get("timezone"), state=state.upper() if state else None,
-                          postal_code=get.get("postal_code"), fields=custom)
+    contact = ContactData(
+        phone=phone,
+        first_name=get.get("first_name"),
+        last_name=get.get("last_name"),
+        email=email,
+        timezone=get.get("timezone"),
+        state=state.upper() if state else None,
+        postal_code=get.get("postal_code"),
+        fields=custom,
+    )
     return Verdict(row=row, status="imported", contact=contact, warnings=tuple(warnings))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
+import shutil
 import uuid
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import StreamingResponse
@@ -34,6 +36,14 @@ def _mapping(raw: str | None) -> Mapping:
     return Mapping(columns={k: str(v) for k, v in data.items()}, custom={k: str(v) for k, v in custom.items()})
 
 
+def _store(source: BinaryIO, path: Path) -> None:
+    """Copy the (already spooled) upload to storage in chunks, never whole in memory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    source.seek(0)
+    with path.open("wb") as out:
+        shutil.copyfileobj(source, out, CHUNK)
+
+
 def _public(job: dict[str, Any]) -> dict[str, Any]:
     return {"id": job["_id"], **{k: v for k, v in job.items() if k not in ("_id", "path")}}
 
@@ -57,18 +67,27 @@ async def create_import(
     deps: Deps = request.app.state.deps
     parsed_mapping = _mapping(mapping)
     import_id = f"imp_{uuid.uuid4().hex[:12]}"
-    folder = Path(settings.upload_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{import_id}.csv"
-    with path.open("wb") as out:
-        while chunk := await file.read(CHUNK):
-            out.write(chunk)
-    dialect = detect(path, encoding=encoding, delimiter=delimiter, has_headers=has_headers)
-    job = {"_id": import_id, "campaign_id": campaign_id, "workspace_id": workspace_id or settings.workspace_id,
-           "filename": file.filename, "path": str(path), "status": "queued", "encoding": dialect.encoding,
-           "delimiter": dialect.delimiter, "default_region": default_region, "skip_duplicates": skip_duplicates,
-           "rows": 0, "imported": 0, "rejected": 0, "duplicates": 0, "invalid": 0,
-           "created_at": deps.clock.now()}
+    path = Path(settings.upload_dir) / f"{import_id}.csv"
+    await asyncio.to_thread(_store, file.file, path)
+    dialect = await asyncio.to_thread(detect, path, encoding=encoding, delimiter=delimiter, has_headers=has_headers)
+    job = {
+        "_id": import_id,
+        "campaign_id": campaign_id,
+        "workspace_id": workspace_id or settings.workspace_id,
+        "filename": file.filename,
+        "path": str(path),
+        "status": "queued",
+        "encoding": dialect.encoding,
+        "delimiter": dialect.delimiter,
+        "default_region": default_region,
+        "skip_duplicates": skip_duplicates,
+        "rows": 0,
+        "imported": 0,
+        "rejected": 0,
+        "duplicates": 0,
+        "invalid": 0,
+        "created_at": deps.clock.now(),
+    }
     await deps.imports.add(job)
     background.add_task(run_import, job, path, dialect, parsed_mapping, deps)
     return _public(job)

@@ -46,8 +46,9 @@ class TwilioSms:
         """Create a message with a delivery status callback."""
         if self._client is None:
             raise RuntimeError("provider not started")
-        message = await self._client.messages.create_async(to=to, from_=from_, body=body,
-                                                           status_callback=status_callback)
+        message = await self._client.messages.create_async(
+            to=to, from_=from_, body=body, status_callback=status_callback
+        )
         return str(message.sid)
 
     async def close(self) -> None:
@@ -60,8 +61,13 @@ class SmtpEmail:
     """SMTP with optional STARTTLS and auth."""
 
     def __init__(self, *, host: str, port: int, username: str | None, password: str | None, starttls: bool) -> None:
-        self._options = {"hostname": host, "port": port, "username": username, "password": password,
-                         "start_tls": starttls}
+        self._options = {
+            "hostname": host,
+            "port": port,
+            "username": username,
+            "password": password,
+            "start_tls": starttls,
+        }
 
     async def send_email(self, message: EmailMessage) -> str:
         """Send and return the Message-ID header."""

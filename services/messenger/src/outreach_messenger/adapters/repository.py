@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from outreach_common.mongo import Document, IndexSpec
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
-
-from outreach_common.mongo import Document, IndexSpec
 
 INDEXES = [
     IndexSpec("messages", [("provider_id", 1)], name="by_provider_id"),
@@ -55,8 +54,9 @@ class MessageRepository:
     async def suppress(self, workspace_id: str, *, phone: str | None, email: str | None) -> None:
         """Add an opt-out."""
         key = f"{workspace_id}:{phone or email}"
-        await self.suppressions.update_one({"_id": key}, {"$set": {"workspace_id": workspace_id, "phone": phone,
-                                                                   "email": email}}, upsert=True)
+        await self.suppressions.update_one(
+            {"_id": key}, {"$set": {"workspace_id": workspace_id, "phone": phone, "email": email}}, upsert=True
+        )
 
     async def unsuppress(self, workspace_id: str, *, phone: str) -> None:
         """Remove an opt-out (START / UNSTOP)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
@@ -13,7 +14,7 @@ _WORD = re.compile(r"[A-Za-z]+")
 def classify(text: str) -> str:
     """`opt_out` when a stop word appears as a word (any case, punctuation around it), etc."""
     words = [w.upper() for w in _WORD.findall(text)]
-    joined = set(words) | {a + b for a, b in zip(words, words[1:], strict=False)}  # "OPT OUT" -> OPTOUT
+    joined = set(words) | {a + b for a, b in itertools.pairwise(words)}  # "OPT OUT" -> OPTOUT
     if joined & OPT_OUT:
         return "opt_out"
     if joined & OPT_IN:

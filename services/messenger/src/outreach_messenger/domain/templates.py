@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
-
 from outreach_contracts.contacts import ContactData
 
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)

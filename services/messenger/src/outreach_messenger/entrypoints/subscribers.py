@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from faststream.kafka import KafkaBroker
-from pydantic import TypeAdapter
-
 from outreach_common.consumer import DeadLetters, subscribe
 from outreach_contracts.registry import CampaignEvent, MessageCommand
+from pydantic import TypeAdapter
+
 from outreach_messenger.handlers.campaigns import on_campaign_event
 from outreach_messenger.handlers.deps import Deps
 from outreach_messenger.handlers.send import send_message
@@ -24,7 +24,21 @@ def register(broker: KafkaBroker, deps: Deps) -> None:
     async def on_campaign(event: CampaignEvent) -> None:
         await on_campaign_event(event, deps)
 
-    subscribe(broker, topic=deps.topics.message_commands, group_id=GROUP, adapter=TypeAdapter(MessageCommand),
-              handle=on_command, dead_letters=dlq, description="Send SMS and email steps")
-    subscribe(broker, topic=deps.topics.campaigns, group_id=GROUP, adapter=TypeAdapter(CampaignEvent),
-              handle=on_campaign, dead_letters=dlq, description="Hold sends of paused campaigns")
+    subscribe(
+        broker,
+        topic=deps.topics.message_commands,
+        group_id=GROUP,
+        adapter=TypeAdapter(MessageCommand),
+        handle=on_command,
+        dead_letters=dlq,
+        description="Send SMS and email steps",
+    )
+    subscribe(
+        broker,
+        topic=deps.topics.campaigns,
+        group_id=GROUP,
+        adapter=TypeAdapter(CampaignEvent),
+        handle=on_campaign,
+        dead_letters=dlq,
+        description="Hold sends of paused campaigns",
+    )

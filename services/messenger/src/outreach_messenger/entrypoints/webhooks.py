@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
+from outreach_contracts.messages import ContactOptedOut
 from twilio.request_validator import RequestValidator
 
-from outreach_contracts.messages import ContactOptedOut
 from outreach_messenger.domain.replies import classify
 from outreach_messenger.handlers.deps import Deps
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from outreach_contracts.envelope import Envelope
+
 from outreach_messenger.handlers.deps import Deps
 
 

@@ -10,6 +10,7 @@ from outreach_common.mongo import Document
 from outreach_common.outbox import outbox_entry, relay
 from outreach_contracts.envelope import Envelope
 from outreach_contracts.topics import Topics
+
 from outreach_messenger.adapters.providers import EmailProvider, SmsProvider
 from outreach_messenger.adapters.repository import MessageRepository
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
+from outreach_common.mongo import Document, IndexSpec
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
-
-from outreach_common.mongo import Document, IndexSpec
 
 INDEXES = [
     IndexSpec("enrollments", [("campaign_id", 1), ("state", 1)], name="by_campaign_state"),
@@ -24,14 +24,23 @@ class Projections:
         self.campaigns = db["campaigns"]
         self.facts = db["facts"]
 
-    async def set_enrollment(self, *, campaign_id: str, contact_id: str, state: str, reason: str | None,
-                             version: int, step_index: int) -> bool:
+    async def set_enrollment(
+        self, *, campaign_id: str, contact_id: str, state: str, reason: str | None, version: int, step_index: int
+    ) -> bool:
         """Keep the highest version seen for one enrollment; False when the event was older or repeated."""
         try:
             result = await self.enrollments.update_one(
                 {"_id": f"{campaign_id}:{contact_id}", "version": {"$lt": version}},
-                {"$set": {"campaign_id": campaign_id, "contact_id": contact_id, "state": state, "reason": reason,
-                          "version": version, "step_index": step_index}},
+                {
+                    "$set": {
+                        "campaign_id": campaign_id,
+                        "contact_id": contact_id,
+                        "state": state,
+                        "reason": reason,
+                        "version": version,
+                        "step_index": step_index,
+                    }
+                },
                 upsert=True,
             )
         except DuplicateKeyError:
@@ -40,41 +49,53 @@ class Projections:
 
     async def set_campaign(self, campaign_id: str, changes: Document, *, at: Any) -> None:
         """Record the campaign's status as of `at` (older events do not overwrite newer ones)."""
-        try:
-            await self.campaigns.update_one({"_id": campaign_id, "$or": [{"at": {"$lt": at}}, {"at": None}]},
-                                            {"$set": {**changes, "at": at}}, upsert=True)
-        except DuplicateKeyError:
-            pass
+        with contextlib.suppress(DuplicateKeyError):  # a newer status is stored already
+            await self.campaigns.update_one(
+                {"_id": campaign_id, "$or": [{"at": {"$lt": at}}, {"at": None}]},
+                {"$set": {**changes, "at": at}},
+                upsert=True,
+            )
 
     async def add_facts(self, facts: list[Document]) -> None:
         """Store facts by event id (a redelivered event is stored once)."""
         if facts:
-            await self.facts.bulk_write([UpdateOne({"_id": f["_id"]}, {"$setOnInsert": f}, upsert=True)
-                                         for f in facts], ordered=False)
+            await self.facts.bulk_write(
+                [UpdateOne({"_id": f["_id"]}, {"$setOnInsert": f}, upsert=True) for f in facts], ordered=False
+            )
 
     async def overview(self, campaign_id: str) -> Document:
         """Counts by state and reason, funnel counts, status."""
         states: dict[str, int] = {}
         reasons: dict[str, int] = {}
-        async for row in await self.enrollments.aggregate([
-            {"$match": {"campaign_id": campaign_id}},
-            {"$group": {"_id": {"state": "$state", "reason": "$reason"}, "n": {"$sum": 1}}},
-        ]):
+        async for row in await self.enrollments.aggregate(
+            [
+                {"$match": {"campaign_id": campaign_id}},
+                {"$group": {"_id": {"state": "$state", "reason": "$reason"}, "n": {"$sum": 1}}},
+            ]
+        ):
             state, reason = row["_id"].get("state"), row["_id"].get("reason")
             states[state] = states.get(state, 0) + row["n"]
             if state == "exited" and reason:
                 reasons[reason] = reasons.get(reason, 0) + row["n"]
         funnel: dict[str, int] = {}
-        async for row in await self.facts.aggregate([
-            {"$match": {"campaign_id": campaign_id}}, {"$group": {"_id": "$kind", "n": {"$sum": 1}}},
-        ]):
+        async for row in await self.facts.aggregate(
+            [
+                {"$match": {"campaign_id": campaign_id}},
+                {"$group": {"_id": "$kind", "n": {"$sum": 1}}},
+            ]
+        ):
             funnel[row["_id"]] = row["n"]
         campaign = await self.campaigns.find_one({"_id": campaign_id}) or {}
         return {
-            "campaign_id": campaign_id, "name": campaign.get("name"), "status": campaign.get("status", "unknown"),
-            "started_on": campaign.get("started_on"), "total": sum(states.values()),
-            "queued": states.get("queued", 0), "active": states.get("active", 0),
-            "errored": states.get("errored", 0), "exited": states.get("exited", 0),
+            "campaign_id": campaign_id,
+            "name": campaign.get("name"),
+            "status": campaign.get("status", "unknown"),
+            "started_on": campaign.get("started_on"),
+            "total": sum(states.values()),
+            "queued": states.get("queued", 0),
+            "active": states.get("active", 0),
+            "errored": states.get("errored", 0),
+            "exited": states.get("exited", 0),
             "completed": states.get("completed", 0),
             "exited_by_reason": {r: reasons.get(r, 0) for r in ("answered", "opted_out", "unreachable", "stopped")},
             "funnel": funnel,

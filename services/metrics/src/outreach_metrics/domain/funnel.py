@@ -6,8 +6,15 @@ from outreach_contracts.calls import CallCompleted, CallPlaced, PlaceCall
 from outreach_contracts.envelope import Envelope
 from outreach_contracts.messages import ContactOptedOut, MessageFailed, MessageSent, SendEmail, SendSms
 
-OUTCOME_FACTS = {"answered_human": "answered_human", "voicemail": "voicemail", "no_answer": "no_answer",
-                 "busy": "busy", "failed": "failed", "unreachable": "unreachable", "canceled": "canceled"}
+OUTCOME_FACTS = {
+    "answered_human": "answered_human",
+    "voicemail": "voicemail",
+    "no_answer": "no_answer",
+    "busy": "busy",
+    "failed": "failed",
+    "unreachable": "unreachable",
+    "canceled": "canceled",
+}
 
 
 def fact_of(event: Envelope) -> str | None:

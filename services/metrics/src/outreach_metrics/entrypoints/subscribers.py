@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from faststream.kafka import KafkaBroker
-from pydantic import TypeAdapter
+from typing import Any
 
+from faststream.kafka import KafkaBroker
 from outreach_common.consumer import DeadLetters, subscribe
 from outreach_contracts.envelope import Envelope
-from outreach_contracts.registry import CallCommand, CallEvent, CampaignEvent, EnrollmentEvent, MessageCommand, MessageEvent
+from outreach_contracts.registry import (
+    CallCommand,
+    CallEvent,
+    CampaignEvent,
+    EnrollmentEvent,
+    MessageCommand,
+    MessageEvent,
+)
 from outreach_contracts.topics import Topics
+from pydantic import TypeAdapter
+
 from outreach_metrics.adapters.projections import Projections
 from outreach_metrics.handlers.project import project_campaign, project_enrollment, project_fact
 
@@ -28,11 +37,37 @@ def register(broker: KafkaBroker, views: Projections, topics: Topics) -> None:
     async def on_fact(event: Envelope) -> None:
         await project_fact(event, views)
 
-    subscribe(broker, topic=topics.enrollments, group_id=GROUP, adapter=TypeAdapter(EnrollmentEvent),
-              handle=on_enrollment, dead_letters=dlq, description="Enrollment states")
-    subscribe(broker, topic=topics.campaigns, group_id=GROUP, adapter=TypeAdapter(CampaignEvent),
-              handle=on_campaign, dead_letters=dlq, description="Campaign status")
-    for topic, union in ((topics.calls, CallEvent), (topics.messages, MessageEvent),
-                         (topics.call_commands, CallCommand), (topics.message_commands, MessageCommand)):
-        subscribe(broker, topic=topic, group_id=GROUP, adapter=TypeAdapter(union), handle=on_fact,
-                  dead_letters=dlq, description="Funnel facts")
+    subscribe(
+        broker,
+        topic=topics.enrollments,
+        group_id=GROUP,
+        adapter=TypeAdapter(EnrollmentEvent),
+        handle=on_enrollment,
+        dead_letters=dlq,
+        description="Enrollment states",
+    )
+    subscribe(
+        broker,
+        topic=topics.campaigns,
+        group_id=GROUP,
+        adapter=TypeAdapter(CampaignEvent),
+        handle=on_campaign,
+        dead_letters=dlq,
+        description="Campaign status",
+    )
+    adapters: list[tuple[str, TypeAdapter[Any]]] = [
+        (topics.calls, TypeAdapter(CallEvent)),
+        (topics.messages, TypeAdapter(MessageEvent)),
+        (topics.call_commands, TypeAdapter(CallCommand)),
+        (topics.message_commands, TypeAdapter(MessageCommand)),
+    ]
+    for topic, adapter in adapters:
+        subscribe(
+            broker,
+            topic=topic,
+            group_id=GROUP,
+            adapter=adapter,
+            handle=on_fact,
+            dead_letters=dlq,
+            description="Funnel facts",
+        )

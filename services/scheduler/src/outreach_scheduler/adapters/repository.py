@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from outreach_common.mongo import Document, IndexSpec
+from outreach_contracts.contacts import ContactData
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from outreach_common.mongo import Document, IndexSpec
-from outreach_contracts.contacts import ContactData
 from outreach_scheduler.domain.campaign import Campaign
 from outreach_scheduler.domain.enrollment import Enrollment
 
@@ -30,19 +30,35 @@ def enrollment_id(campaign_id: str, contact_id: str) -> str:
 
 def _to_doc(e: Enrollment) -> Document:
     return {
-        "campaign_id": e.campaign_id, "contact_id": e.contact_id, "workspace_id": e.workspace_id,
-        "contact": e.contact.model_dump(), "state": e.state, "step_index": e.step_index, "attempt": e.attempt,
-        "due_at": e.due_at, "version": e.version, "reason": e.reason, "in_flight_key": e.in_flight_key,
+        "campaign_id": e.campaign_id,
+        "contact_id": e.contact_id,
+        "workspace_id": e.workspace_id,
+        "contact": e.contact.model_dump(),
+        "state": e.state,
+        "step_index": e.step_index,
+        "attempt": e.attempt,
+        "due_at": e.due_at,
+        "version": e.version,
+        "reason": e.reason,
+        "in_flight_key": e.in_flight_key,
         "failures": e.failures,
     }
 
 
 def _from_doc(doc: Document) -> Enrollment:
     return Enrollment(
-        campaign_id=doc["campaign_id"], contact_id=doc["contact_id"], workspace_id=doc["workspace_id"],
-        contact=ContactData.model_validate(doc["contact"]), state=doc["state"], step_index=doc["step_index"],
-        attempt=doc["attempt"], due_at=doc.get("due_at"), version=doc["version"], reason=doc.get("reason"),
-        in_flight_key=doc.get("in_flight_key"), failures=doc.get("failures", 0),
+        campaign_id=doc["campaign_id"],
+        contact_id=doc["contact_id"],
+        workspace_id=doc["workspace_id"],
+        contact=ContactData.model_validate(doc["contact"]),
+        state=doc["state"],
+        step_index=doc["step_index"],
+        attempt=doc["attempt"],
+        due_at=doc.get("due_at"),
+        version=doc["version"],
+        reason=doc.get("reason"),
+        in_flight_key=doc.get("in_flight_key"),
+        failures=doc.get("failures", 0),
     )
 
 
@@ -72,13 +88,15 @@ class CampaignRepository:
         doc = await self.collection.find_one({"_id": campaign_id}, {"outbox": 0})
         return _campaign(doc) if doc else None
 
-    async def list(self, *, workspace_id: str | None = None, limit: int = 100) -> list[Campaign]:
+    async def recent(self, *, workspace_id: str | None = None, limit: int = 100) -> list[Campaign]:
         """Campaigns, newest first."""
         query = {"workspace_id": workspace_id} if workspace_id else {}
         cursor = self.collection.find(query, {"outbox": 0}).sort("created_at", -1).limit(limit)
         return [_campaign(d) async for d in cursor]
 
-    async def replace(self, campaign: Campaign, *, expected_status: str, outbox: list[Document]) -> list[Document] | None:
+    async def replace(
+        self, campaign: Campaign, *, expected_status: str, outbox: list[Document]
+    ) -> list[Document] | None:
         """Store `campaign` if its status is still `expected_status`; return the outbox entries to relay."""
         result = await self.collection.update_one(
             {"_id": campaign.id, "status": expected_status},
@@ -99,8 +117,11 @@ class EnrollmentRepository:
 
     async def add(self, enrollment: Enrollment, *, outbox: list[Document]) -> bool:
         """Insert a new enrollment; False when it already exists (a redelivered import)."""
-        doc = {"_id": enrollment_id(enrollment.campaign_id, enrollment.contact_id), **_to_doc(enrollment),
-               "outbox": outbox}
+        doc = {
+            "_id": enrollment_id(enrollment.campaign_id, enrollment.contact_id),
+            **_to_doc(enrollment),
+            "outbox": outbox,
+        }
         try:
             await self.collection.insert_one(doc)
         except DuplicateKeyError:
@@ -124,21 +145,27 @@ class EnrollmentRepository:
         """Queued enrollments of the given campaigns whose due instant has come, earliest first."""
         if not campaign_ids:
             return []
-        cursor = self.collection.find(
-            {"state": "queued", "due_at": {"$lte": now}, "campaign_id": {"$in": campaign_ids}}, {"outbox": 0}
-        ).sort("due_at", 1).limit(limit)
+        cursor = (
+            self.collection.find(
+                {"state": "queued", "due_at": {"$lte": now}, "campaign_id": {"$in": campaign_ids}}, {"outbox": 0}
+            )
+            .sort("due_at", 1)
+            .limit(limit)
+        )
         return [_from_doc(d) async for d in cursor]
 
     async def count_open(self, campaign_id: str) -> int:
         """Enrollments of a campaign that are not terminal."""
         return await self.collection.count_documents(
-            {"campaign_id": campaign_id, "state": {"$in": ["queued", "active"]}})
+            {"campaign_id": campaign_id, "state": {"$in": ["queued", "active"]}}
+        )
 
     async def cancel_open(self, campaign_id: str, *, outbox_for: Any) -> int:
         """Exit every open enrollment of a stopped campaign (reason `stopped`); return how many."""
         count = 0
-        cursor = self.collection.find({"campaign_id": campaign_id, "state": {"$in": ["queued", "active"]}},
-                                      {"outbox": 0})
+        cursor = self.collection.find(
+            {"campaign_id": campaign_id, "state": {"$in": ["queued", "active"]}}, {"outbox": 0}
+        )
         async for doc in cursor:
             current = _from_doc(doc)
             updated, entries = outbox_for(current)

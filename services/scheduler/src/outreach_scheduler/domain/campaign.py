@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
 from outreach_contracts.calls import NumberSelection
 from outreach_contracts.campaigns import CampaignStatus
 from outreach_contracts.envelope import UtcDatetime
 from outreach_contracts.window import ContactWindow, TimeRange
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Model(BaseModel):

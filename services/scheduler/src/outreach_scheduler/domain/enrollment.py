@@ -6,8 +6,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from outreach_contracts.contacts import ContactData
-from outreach_scheduler.domain.campaign import CampaignSpec
 from outreach_windows import ContactInfo, next_eligible
+
+from outreach_scheduler.domain.campaign import CampaignSpec
 
 TERMINAL = frozenset({"exited", "errored", "completed"})
 
@@ -40,25 +41,47 @@ def contact_info(contact: ContactData) -> ContactInfo:
     return ContactInfo(timezone=contact.timezone, phone=contact.phone, state=contact.state)
 
 
-def schedule_step(enrollment: Enrollment, spec: CampaignSpec, *, step_index: int, since: datetime,
-                  attempt: int = 1, apply_delay: bool = True) -> Enrollment:
+def schedule_step(
+    enrollment: Enrollment,
+    spec: CampaignSpec,
+    *,
+    step_index: int,
+    since: datetime,
+    attempt: int = 1,
+    apply_delay: bool = True,
+) -> Enrollment:
     """Queue step `step_index` at its earliest eligible instant after its delay, or error if there is none."""
     step = spec.flow[step_index]
     delay = timedelta(seconds=step.delay.seconds if apply_delay else 0)
-    due = next_eligible(since + delay, spec.window, contact_info(enrollment.contact),
-                        step.window)
+    due = next_eligible(since + delay, spec.window, contact_info(enrollment.contact), step.window)
     if due is None:
-        return replace(enrollment, state="errored", reason="no eligible time within 400 days",
-                       step_index=step_index, due_at=None, in_flight_key=None, version=enrollment.version + 1)
-    return replace(enrollment, state="queued", step_index=step_index, attempt=attempt, due_at=due,
-                   in_flight_key=None, version=enrollment.version + 1)
+        return replace(
+            enrollment,
+            state="errored",
+            reason="no eligible time within 400 days",
+            step_index=step_index,
+            due_at=None,
+            in_flight_key=None,
+            version=enrollment.version + 1,
+        )
+    return replace(
+        enrollment,
+        state="queued",
+        step_index=step_index,
+        attempt=attempt,
+        due_at=due,
+        in_flight_key=None,
+        version=enrollment.version + 1,
+    )
 
 
-def enroll(*, campaign_id: str, contact_id: str, workspace_id: str, contact: ContactData, spec: CampaignSpec,
-           now: datetime) -> Enrollment:
+def enroll(
+    *, campaign_id: str, contact_id: str, workspace_id: str, contact: ContactData, spec: CampaignSpec, now: datetime
+) -> Enrollment:
     """A new enrollment, queued at the first step's earliest eligible instant."""
-    fresh = Enrollment(campaign_id=campaign_id, contact_id=contact_id, workspace_id=workspace_id,
-                       contact=contact, version=0)
+    fresh = Enrollment(
+        campaign_id=campaign_id, contact_id=contact_id, workspace_id=workspace_id, contact=contact, version=0
+    )
     if not spec.flow:
         return replace(fresh, state="completed", version=1, reason="empty flow")
     return schedule_step(fresh, spec, step_index=0, since=now)
@@ -71,11 +94,14 @@ def dispatch(enrollment: Enrollment) -> Enrollment:
 
 def exit_with(enrollment: Enrollment, reason: str) -> Enrollment:
     """Terminal: an exit criterion was met."""
-    return replace(enrollment, state="exited", reason=reason, in_flight_key=None, due_at=None,
-                   version=enrollment.version + 1)
+    return replace(
+        enrollment, state="exited", reason=reason, in_flight_key=None, due_at=None, version=enrollment.version + 1
+    )
 
 
-def on_outcome(enrollment: Enrollment, spec: CampaignSpec, *, key: str, outcome: str, at: datetime) -> Enrollment | None:
+def on_outcome(
+    enrollment: Enrollment, spec: CampaignSpec, *, key: str, outcome: str, at: datetime
+) -> Enrollment | None:
     """Apply a step outcome; None when it does not apply (duplicate, stale or for another attempt)."""
     if enrollment.state != "active" or enrollment.in_flight_key != key:
         return None
@@ -94,5 +120,11 @@ def on_outcome(enrollment: Enrollment, spec: CampaignSpec, *, key: str, outcome:
         condition = spec.flow[index].when_previous
         if condition is None or outcome in condition:
             return schedule_step(current, spec, step_index=index, since=at)
-    return replace(current, state="completed", reason="flow exhausted", in_flight_key=None, due_at=None,
-                   version=enrollment.version + 1)
+    return replace(
+        current,
+        state="completed",
+        reason="flow exhausted",
+        in_flight_key=None,
+        due_at=None,
+        version=enrollment.version + 1,
+    )

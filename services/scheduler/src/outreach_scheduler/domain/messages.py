@@ -8,31 +8,60 @@ from outreach_contracts.calls import PlaceCall
 from outreach_contracts.enrollments import ContactExited, EnrollmentChanged
 from outreach_contracts.envelope import Envelope
 from outreach_contracts.messages import SendEmail, SendSms
+
 from outreach_scheduler.domain.campaign import CampaignSpec, EmailStep, PhoneStep, SmsStep
 from outreach_scheduler.domain.enrollment import Enrollment
 
 
 def state_events(e: Enrollment, *, now: datetime) -> list[Envelope]:
     """EnrollmentChanged for the new state, plus ContactExited when an exit criterion was met."""
-    events: list[Envelope] = [EnrollmentChanged(
-        occurred_at=now, workspace_id=e.workspace_id, campaign_id=e.campaign_id, contact_id=e.contact_id,
-        state=e.state, version=e.version, step_index=e.step_index, reason=e.reason,  # type: ignore[arg-type]
-    )]
+    events: list[Envelope] = [
+        EnrollmentChanged(
+            occurred_at=now,
+            workspace_id=e.workspace_id,
+            campaign_id=e.campaign_id,
+            contact_id=e.contact_id,
+            state=e.state,
+            version=e.version,
+            step_index=e.step_index,
+            reason=e.reason,
+        )
+    ]
     if e.state == "exited" and e.reason in ("answered", "opted_out", "unreachable", "stopped"):
-        events.append(ContactExited(occurred_at=now, workspace_id=e.workspace_id, campaign_id=e.campaign_id,
-                                    contact_id=e.contact_id, reason=e.reason))  # type: ignore[arg-type]
+        events.append(
+            ContactExited(
+                occurred_at=now,
+                workspace_id=e.workspace_id,
+                campaign_id=e.campaign_id,
+                contact_id=e.contact_id,
+                reason=e.reason,
+            )
+        )
     return events
 
 
 def step_command(e: Enrollment, spec: CampaignSpec, *, now: datetime) -> Envelope:
     """The command that carries out the enrollment's current step."""
     step = spec.flow[e.step_index]
-    common = {"occurred_at": now, "workspace_id": e.workspace_id, "campaign_id": e.campaign_id,
-              "contact_id": e.contact_id, "step_index": e.step_index, "idempotency_key": e.key,
-              "contact": e.contact, "window": spec.window}
+    common = {
+        "occurred_at": now,
+        "workspace_id": e.workspace_id,
+        "campaign_id": e.campaign_id,
+        "contact_id": e.contact_id,
+        "step_index": e.step_index,
+        "idempotency_key": e.key,
+        "contact": e.contact,
+        "window": spec.window,
+    }
     if isinstance(step, PhoneStep):
-        return PlaceCall(**common, attempt=e.attempt, agent_id=step.agent_id, numbers=spec.numbers,
-                         step_window=step.window, machine_detection=step.machine_detection)
+        return PlaceCall(
+            **common,
+            attempt=e.attempt,
+            agent_id=step.agent_id,
+            numbers=spec.numbers,
+            step_window=step.window,
+            machine_detection=step.machine_detection,
+        )
     if isinstance(step, SmsStep):
         return SendSms(**common, body_template=step.body, from_numbers=spec.numbers.numbers)
     if isinstance(step, EmailStep):

@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from outreach_contracts.envelope import UtcDatetime
 from pydantic import BaseModel, Field
 
-from outreach_contracts.envelope import UtcDatetime
 from outreach_scheduler.domain.campaign import Campaign, CampaignSpec
 from outreach_scheduler.handlers.deps import Deps
 from outreach_scheduler.handlers.lifecycle import (
@@ -63,7 +63,7 @@ async def create(body: CreateCampaign, request: Request, deps: DepsDep) -> Campa
 @router.get("", summary="List campaigns")
 async def list_campaigns(deps: DepsDep, workspace_id: str | None = None) -> list[Campaign]:
     """Campaigns, newest first."""
-    return await deps.campaigns.list(workspace_id=workspace_id)
+    return await deps.campaigns.recent(workspace_id=workspace_id)
 
 
 @router.get("/{campaign_id}", summary="Get a campaign")

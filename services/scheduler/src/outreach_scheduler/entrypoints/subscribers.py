@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from faststream.kafka import KafkaBroker
-from pydantic import TypeAdapter
-
 from outreach_common.consumer import DeadLetters, subscribe
 from outreach_contracts.registry import CallEvent, ContactEvent, MessageEvent
+from pydantic import TypeAdapter
+
 from outreach_scheduler.handlers.contacts import enroll_contact
 from outreach_scheduler.handlers.deps import Deps
 from outreach_scheduler.handlers.outcomes import on_call_event, on_message_event
@@ -30,9 +30,30 @@ def register(broker: KafkaBroker, deps: Deps) -> None:
     async def on_message(event: MessageEvent) -> None:
         await on_message_event(event, deps)
 
-    subscribe(broker, topic=deps.topics.contacts, group_id=GROUP, adapter=contacts, handle=on_contact,
-              dead_letters=dlq, description="Enroll imported contacts")
-    subscribe(broker, topic=deps.topics.calls, group_id=GROUP, adapter=calls, handle=on_call,
-              dead_letters=dlq, description="Apply call outcomes")
-    subscribe(broker, topic=deps.topics.messages, group_id=GROUP, adapter=messages, handle=on_message,
-              dead_letters=dlq, description="Apply message outcomes and opt-outs")
+    subscribe(
+        broker,
+        topic=deps.topics.contacts,
+        group_id=GROUP,
+        adapter=contacts,
+        handle=on_contact,
+        dead_letters=dlq,
+        description="Enroll imported contacts",
+    )
+    subscribe(
+        broker,
+        topic=deps.topics.calls,
+        group_id=GROUP,
+        adapter=calls,
+        handle=on_call,
+        dead_letters=dlq,
+        description="Apply call outcomes",
+    )
+    subscribe(
+        broker,
+        topic=deps.topics.messages,
+        group_id=GROUP,
+        adapter=messages,
+        handle=on_message,
+        dead_letters=dlq,
+        description="Apply message outcomes and opt-outs",
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from outreach_common.consumer import PoisonMessage
 from outreach_contracts.contacts import ContactImported
+
 from outreach_scheduler.domain.enrollment import enroll
 from outreach_scheduler.domain.messages import state_events
 from outreach_scheduler.handlers.deps import Deps
@@ -16,9 +17,14 @@ async def enroll_contact(event: ContactImported, deps: Deps) -> None:
         raise PoisonMessage(f"unknown campaign {event.campaign_id}")
     if campaign.status in ("stopped", "completed"):
         return
-    enrollment = enroll(campaign_id=event.campaign_id, contact_id=event.contact_id,
-                        workspace_id=event.workspace_id, contact=event.contact, spec=campaign.spec,
-                        now=deps.clock.now())
+    enrollment = enroll(
+        campaign_id=event.campaign_id,
+        contact_id=event.contact_id,
+        workspace_id=event.workspace_id,
+        contact=event.contact,
+        spec=campaign.spec,
+        now=deps.clock.now(),
+    )
     entries = deps.entries(state_events(enrollment, now=deps.clock.now()), key=event.contact_id)
     if await deps.enrollments.add(enrollment, outbox=entries):
         await deps.relay_enrollment(event.campaign_id, event.contact_id, entries)

@@ -11,6 +11,7 @@ from outreach_common.mongo import Document
 from outreach_common.outbox import outbox_entry, relay
 from outreach_contracts.envelope import Envelope
 from outreach_contracts.topics import Topics
+
 from outreach_scheduler.adapters.repository import CampaignRepository, EnrollmentRepository, enrollment_id
 
 

@@ -21,8 +21,7 @@ async def dispatch_due(deps: Deps, *, limit: int = 500) -> int:
                 continue
             specs[enrollment.campaign_id] = campaign.spec
         claimed = dispatch(enrollment)
-        messages = [step_command(claimed, specs[enrollment.campaign_id], now=now),
-                    *state_events(claimed, now=now)]
+        messages = [step_command(claimed, specs[enrollment.campaign_id], now=now), *state_events(claimed, now=now)]
         entries = deps.entries(messages, key=enrollment.contact_id)
         if await deps.enrollments.save(claimed, expected_version=enrollment.version, outbox=entries):
             await deps.relay_enrollment(enrollment.campaign_id, enrollment.contact_id, entries)

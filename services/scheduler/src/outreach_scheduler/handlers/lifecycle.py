@@ -14,6 +14,7 @@ from outreach_contracts.campaigns import (
     CampaignStopped,
 )
 from outreach_contracts.envelope import Envelope
+
 from outreach_scheduler.domain.campaign import Campaign, CampaignSpec
 from outreach_scheduler.domain.enrollment import Enrollment, exit_with
 from outreach_scheduler.domain.messages import state_events
@@ -26,8 +27,9 @@ class LifecycleError(Exception):
 
 async def create_campaign(spec: CampaignSpec, *, workspace_id: str, deps: Deps) -> Campaign:
     """Store a new draft campaign."""
-    campaign = Campaign(id=f"cmp_{uuid.uuid4().hex[:12]}", workspace_id=workspace_id, spec=spec,
-                        created_at=deps.clock.now())
+    campaign = Campaign(
+        id=f"cmp_{uuid.uuid4().hex[:12]}", workspace_id=workspace_id, spec=spec, created_at=deps.clock.now()
+    )
     await deps.campaigns.add(campaign)
     return campaign
 
@@ -45,10 +47,17 @@ async def start_campaign(campaign: Campaign, *, at: datetime | None, deps: Deps)
     """Start now, or schedule a start at `at` (a future instant)."""
     now = deps.clock.now()
     if not campaign.can_start(now):
-        raise LifecycleError(f"cannot start a {campaign.status} campaign" if campaign.spec.flow
-                             else "cannot start a campaign without steps")
-    common = {"occurred_at": now, "workspace_id": campaign.workspace_id, "campaign_id": campaign.id,
-              "name": campaign.spec.name}
+        raise LifecycleError(
+            f"cannot start a {campaign.status} campaign"
+            if campaign.spec.flow
+            else "cannot start a campaign without steps"
+        )
+    common = {
+        "occurred_at": now,
+        "workspace_id": campaign.workspace_id,
+        "campaign_id": campaign.id,
+        "name": campaign.spec.name,
+    }
     if at is not None and at > now:
         updated = campaign.model_copy(update={"status": "scheduled", "starts_at": at})
         return await _transition(campaign, updated, CampaignScheduled(**common, starts_at=at), deps)
@@ -60,8 +69,12 @@ async def pause_campaign(campaign: Campaign, deps: Deps) -> Campaign:
     """No new dispatch; in-flight steps finish; all state kept."""
     if campaign.status != "active":
         raise LifecycleError(f"cannot pause a {campaign.status} campaign")
-    event = CampaignPaused(occurred_at=deps.clock.now(), workspace_id=campaign.workspace_id,
-                           campaign_id=campaign.id, name=campaign.spec.name)
+    event = CampaignPaused(
+        occurred_at=deps.clock.now(),
+        workspace_id=campaign.workspace_id,
+        campaign_id=campaign.id,
+        name=campaign.spec.name,
+    )
     return await _transition(campaign, campaign.model_copy(update={"status": "paused"}), event, deps)
 
 
@@ -69,8 +82,12 @@ async def resume_campaign(campaign: Campaign, deps: Deps) -> Campaign:
     """Active again; steps that fell due during the pause go out through the paced dispatcher."""
     if campaign.status != "paused":
         raise LifecycleError(f"cannot resume a {campaign.status} campaign")
-    event = CampaignResumed(occurred_at=deps.clock.now(), workspace_id=campaign.workspace_id,
-                            campaign_id=campaign.id, name=campaign.spec.name)
+    event = CampaignResumed(
+        occurred_at=deps.clock.now(),
+        workspace_id=campaign.workspace_id,
+        campaign_id=campaign.id,
+        name=campaign.spec.name,
+    )
     return await _transition(campaign, campaign.model_copy(update={"status": "active"}), event, deps)
 
 
@@ -78,8 +95,12 @@ async def stop_campaign(campaign: Campaign, deps: Deps) -> Campaign:
     """Terminal: future steps are cancelled and open enrollments exit with reason `stopped`."""
     if campaign.status in ("stopped", "completed"):
         raise LifecycleError(f"cannot stop a {campaign.status} campaign")
-    event = CampaignStopped(occurred_at=deps.clock.now(), workspace_id=campaign.workspace_id,
-                            campaign_id=campaign.id, name=campaign.spec.name)
+    event = CampaignStopped(
+        occurred_at=deps.clock.now(),
+        workspace_id=campaign.workspace_id,
+        campaign_id=campaign.id,
+        name=campaign.spec.name,
+    )
     updated = await _transition(campaign, campaign.model_copy(update={"status": "stopped"}), event, deps)
 
     def cancel(e: Enrollment) -> tuple[Enrollment, list[dict[str, object]]]:
@@ -99,8 +120,12 @@ async def complete_finished(deps: Deps) -> int:
             continue
         if not await deps.enrollments.collection.count_documents({"campaign_id": campaign_id}, limit=1):
             continue  # nothing enrolled yet
-        event = CampaignCompleted(occurred_at=deps.clock.now(), workspace_id=campaign.workspace_id,
-                                  campaign_id=campaign_id, name=campaign.spec.name)
+        event = CampaignCompleted(
+            occurred_at=deps.clock.now(),
+            workspace_id=campaign.workspace_id,
+            campaign_id=campaign_id,
+            name=campaign.spec.name,
+        )
         await _transition(campaign, campaign.model_copy(update={"status": "completed"}), event, deps)
         done += 1
     return done

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from outreach_contracts.calls import CallCompleted, CallDeferred, CallPlaced
 from outreach_contracts.messages import ContactOptedOut, MessageFailed, MessageSent
+
 from outreach_scheduler.domain.enrollment import exit_with, on_outcome, schedule_step
 from outreach_scheduler.domain.messages import state_events
 from outreach_scheduler.handlers.deps import Deps
@@ -28,11 +29,15 @@ async def apply_outcome(*, campaign_id: str, contact_id: str, key: str, outcome:
 async def on_call_event(event: CallPlaced | CallCompleted | CallDeferred, deps: Deps) -> None:
     """Call outcomes move the enrollment on; a deferred call goes back to the queue."""
     if isinstance(event, CallCompleted):
-        await apply_outcome(campaign_id=event.campaign_id, contact_id=event.contact_id,
-                            key=event.idempotency_key, outcome=event.outcome, deps=deps)
+        await apply_outcome(
+            campaign_id=event.campaign_id,
+            contact_id=event.contact_id,
+            key=event.idempotency_key,
+            outcome=event.outcome,
+            deps=deps,
+        )
     elif isinstance(event, CallDeferred):
-        await requeue(campaign_id=event.campaign_id, contact_id=event.contact_id, key=event.idempotency_key,
-                      deps=deps)
+        await requeue(campaign_id=event.campaign_id, contact_id=event.contact_id, key=event.idempotency_key, deps=deps)
 
 
 async def requeue(*, campaign_id: str, contact_id: str, key: str, deps: Deps) -> None:
@@ -41,8 +46,14 @@ async def requeue(*, campaign_id: str, contact_id: str, key: str, deps: Deps) ->
     campaign = await deps.campaigns.get(campaign_id)
     if enrollment is None or campaign is None or enrollment.in_flight_key != key:
         return
-    updated = schedule_step(enrollment, campaign.spec, step_index=enrollment.step_index, since=deps.clock.now(),
-                            attempt=enrollment.attempt + 1, apply_delay=False)
+    updated = schedule_step(
+        enrollment,
+        campaign.spec,
+        step_index=enrollment.step_index,
+        since=deps.clock.now(),
+        attempt=enrollment.attempt + 1,
+        apply_delay=False,
+    )
     entries = deps.entries(state_events(updated, now=deps.clock.now()), key=contact_id)
     if await deps.enrollments.save(updated, expected_version=enrollment.version, outbox=entries):
         await deps.relay_enrollment(campaign_id, contact_id, entries)
@@ -51,11 +62,21 @@ async def requeue(*, campaign_id: str, contact_id: str, key: str, deps: Deps) ->
 async def on_message_event(event: MessageSent | MessageFailed | ContactOptedOut, deps: Deps) -> None:
     """SMS/email outcomes move the enrollment on; an opt-out exits the contact."""
     if isinstance(event, MessageSent):
-        await apply_outcome(campaign_id=event.campaign_id, contact_id=event.contact_id,
-                            key=event.idempotency_key, outcome=f"{event.channel}_sent", deps=deps)
+        await apply_outcome(
+            campaign_id=event.campaign_id,
+            contact_id=event.contact_id,
+            key=event.idempotency_key,
+            outcome=f"{event.channel}_sent",
+            deps=deps,
+        )
     elif isinstance(event, MessageFailed):
-        await apply_outcome(campaign_id=event.campaign_id, contact_id=event.contact_id,
-                            key=event.idempotency_key, outcome="failed", deps=deps)
+        await apply_outcome(
+            campaign_id=event.campaign_id,
+            contact_id=event.contact_id,
+            key=event.idempotency_key,
+            outcome="failed",
+            deps=deps,
+        )
     elif event.campaign_id and event.contact_id:
         enrollment = await deps.enrollments.get(event.campaign_id, event.contact_id)
         if enrollment is None or enrollment.state in ("exited", "errored", "completed"):
