@@ -15,6 +15,13 @@ stack = typer.Typer(
 )
 
 
+@infra.command("install")
+def infra_install() -> None:
+    """Fetch the Kafka jars from Maven Central and build FerretDB (once; cached in .cache/)."""
+    typer.echo(f"kafka jars: {kafka.install()}")
+    typer.echo(f"ferretdb:   {ferretdb.install()}")
+
+
 @infra.command("up")
 def infra_up() -> None:
     """Install (first time) and start Kafka and FerretDB; wait until both answer."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import date
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -23,9 +24,15 @@ def minutes_of(hhmm: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
+@lru_cache(maxsize=1)
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+@lru_cache(maxsize=4096)
 def check_zone(name: str) -> str:
     """Return `name` if it is a known IANA zone, else raise ValueError."""
-    if name not in available_timezones():
+    if name not in _known_zones():
         try:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -1,0 +1,63 @@
+# Outreach: one workspace, five services, a local stack without Docker.
+#   make demo   - set up, start the stack, run a small campaign end to end, stop the stack
+#   make test   - set up, lint, run every test tier against real Kafka and the MongoDB-wire server
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV := .venv
+OUTREACH := $(VENV)/bin/outreach
+PACKAGES := -p outreach_contracts -p outreach_common -p outreach_windows -p outreach_devstack \
+	-p outreach_twilio_sim -p outreach_cli -p outreach_ingest -p outreach_scheduler -p outreach_dialer \
+	-p outreach_messenger -p outreach_metrics
+
+.PHONY: help setup install-uv infra-install infra-up infra-down up down status demo test test-unit lint \
+	format schemas openapi
+
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+install-uv:
+	@command -v uv >/dev/null 2>&1 || test -x $(HOME)/.local/bin/uv || python3 -m pip install --user --quiet uv
+
+setup: install-uv ## Install Python deps (uv workspace, .venv/), fetch Kafka jars, build FerretDB
+	$(UV) sync --frozen --python 3.11
+	$(OUTREACH) infra install
+
+infra-install: setup
+
+infra-up: setup ## Start Kafka and the MongoDB-wire server only
+	$(OUTREACH) infra up
+
+infra-down: ## Stop Kafka and the MongoDB-wire server
+	-$(OUTREACH) infra down
+
+up: setup ## Start infrastructure and the five services (logs in .local/logs)
+	$(OUTREACH) stack up
+
+down: ## Stop the services and the infrastructure
+	-$(OUTREACH) stack down
+
+status: ## Health of each service
+	$(OUTREACH) stack status
+
+demo: setup ## Start the stack, run a demo campaign end to end, print the overview, stop the stack
+	@trap '$(OUTREACH) stack down' EXIT; $(OUTREACH) stack up && $(OUTREACH) demo
+
+lint: ## ruff and mypy --strict
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(PACKAGES)
+
+test: setup lint ## Every test tier (unit, integration, e2e) on real Kafka and the MongoDB-wire server
+	$(VENV)/bin/pytest -m "unit or integration or e2e" tests
+
+test-unit: setup ## Unit tests only (no network)
+	$(VENV)/bin/pytest -m unit tests
+
+format: ## Apply ruff fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+schemas: setup ## Export JSON Schemas of every contract into contracts/schemas/
+	$(VENV)/bin/python -m outreach_contracts.export_schemas contracts/schemas
