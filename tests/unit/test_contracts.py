@@ -7,11 +7,10 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, ValidationError
-
 from outreach_contracts.contacts import ContactImported
 from outreach_contracts.registry import ALL_MODELS, ANY_MESSAGE
 from outreach_contracts.topics import Topics
+from pydantic import BaseModel, ValidationError
 
 pytestmark = pytest.mark.unit
 

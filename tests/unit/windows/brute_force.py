@@ -7,7 +7,6 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-
 from outreach_contracts.window import WEEKDAYS, ContactWindow, TimeRange, minutes_of
 from outreach_windows.compliance import compliance_hours
 from outreach_windows.eligibility import ContactInfo, resolve_zones
@@ -47,8 +46,9 @@ def eligible(t: datetime, window: ContactWindow, contact: ContactInfo, step: Tim
     return True
 
 
-def brute_next(after: datetime, window: ContactWindow, contact: ContactInfo, step: TimeRange | None,
-               days: int) -> datetime | None:
+def brute_next(
+    after: datetime, window: ContactWindow, contact: ContactInfo, step: TimeRange | None, days: int
+) -> datetime | None:
     """`after` if eligible, else the first eligible whole minute within `days`."""
     if eligible(after, window, contact, step):
         return after
@@ -61,4 +61,4 @@ def brute_next(after: datetime, window: ContactWindow, contact: ContactInfo, ste
     return None
 
 
-__all__ = ["brute_next", "eligible", "time", "UTC"]
+__all__ = ["UTC", "brute_next", "eligible", "time"]

@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 def outbox_entry(message: Any, *, topic: str, key: str, at: datetime) -> dict[str, Any]:
     """An outbox entry for `message` to embed in a document's `outbox` array."""
+    # BSON keeps milliseconds; the entry must equal its stored form, since FerretDB's $pull only removes
+    # exact values (no conditions), and `relay` removes entries by value.
+    at = at.replace(microsecond=at.microsecond // 1000 * 1000)
     return {
         "id": str(message.event_id),
         "topic": topic,
@@ -37,7 +40,7 @@ async def relay(
     for entry in entries:
         await bus.publish(ANY_MESSAGE.validate_python(entry["payload"]), topic=entry["topic"], key=entry["key"])
     if entries:
-        await collection.update_one({"_id": doc_id}, {"$pull": {"outbox": {"id": {"$in": [e["id"] for e in entries]}}}})
+        await collection.update_one({"_id": doc_id}, {"$pullAll": {"outbox": entries}})
 
 
 async def sweep(

@@ -17,6 +17,7 @@ GROUP = "dialer"
 def register(broker: KafkaBroker, deps: Deps) -> None:
     """Subscribe to call commands and campaign events."""
     dlq = DeadLetters(broker, deps.topics.dead_letters)
+    group = deps.topics.prefix + GROUP  # a prefixed deployment is its own consumer group
 
     async def on_command(command: CallCommand) -> None:
         await enqueue_call(command, deps)
@@ -27,7 +28,7 @@ def register(broker: KafkaBroker, deps: Deps) -> None:
     subscribe(
         broker,
         topic=deps.topics.call_commands,
-        group_id=GROUP,
+        group_id=group,
         adapter=TypeAdapter(CallCommand),
         handle=on_command,
         dead_letters=dlq,
@@ -36,7 +37,7 @@ def register(broker: KafkaBroker, deps: Deps) -> None:
     subscribe(
         broker,
         topic=deps.topics.campaigns,
-        group_id=GROUP,
+        group_id=group,
         adapter=TypeAdapter(CampaignEvent),
         handle=on_campaign,
         dead_letters=dlq,

@@ -27,6 +27,7 @@ GROUP = "metrics"
 def register(broker: KafkaBroker, views: Projections, topics: Topics) -> None:
     """Subscribe to every event topic."""
     dlq = DeadLetters(broker, topics.dead_letters)
+    group = topics.prefix + GROUP  # a prefixed deployment is its own consumer group
 
     async def on_enrollment(event: EnrollmentEvent) -> None:
         await project_enrollment(event, views)
@@ -40,7 +41,7 @@ def register(broker: KafkaBroker, views: Projections, topics: Topics) -> None:
     subscribe(
         broker,
         topic=topics.enrollments,
-        group_id=GROUP,
+        group_id=group,
         adapter=TypeAdapter(EnrollmentEvent),
         handle=on_enrollment,
         dead_letters=dlq,
@@ -49,7 +50,7 @@ def register(broker: KafkaBroker, views: Projections, topics: Topics) -> None:
     subscribe(
         broker,
         topic=topics.campaigns,
-        group_id=GROUP,
+        group_id=group,
         adapter=TypeAdapter(CampaignEvent),
         handle=on_campaign,
         dead_letters=dlq,
@@ -65,7 +66,7 @@ def register(broker: KafkaBroker, views: Projections, topics: Topics) -> None:
         subscribe(
             broker,
             topic=topic,
-            group_id=GROUP,
+            group_id=group,
             adapter=adapter,
             handle=on_fact,
             dead_letters=dlq,

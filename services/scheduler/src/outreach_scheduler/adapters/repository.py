@@ -147,7 +147,15 @@ class EnrollmentRepository:
             return []
         cursor = (
             self.collection.find(
-                {"state": "queued", "due_at": {"$lte": now}, "campaign_id": {"$in": campaign_ids}}, {"outbox": 0}
+                {
+                    # an enrollment whose earlier messages are not yet published waits, so one contact's
+                    # messages reach Kafka in the order of its transitions
+                    "state": "queued",
+                    "due_at": {"$lte": now},
+                    "campaign_id": {"$in": campaign_ids},
+                    "outbox": {"$size": 0},
+                },
+                {"outbox": 0},
             )
             .sort("due_at", 1)
             .limit(limit)

@@ -17,6 +17,7 @@ GROUP = "scheduler"
 def register(broker: KafkaBroker, deps: Deps) -> None:
     """Subscribe to contact, call and message events."""
     dlq = DeadLetters(broker, deps.topics.dead_letters)
+    group = deps.topics.prefix + GROUP  # a prefixed deployment is its own consumer group
     contacts: TypeAdapter[ContactEvent] = TypeAdapter(ContactEvent)
     calls: TypeAdapter[CallEvent] = TypeAdapter(CallEvent)
     messages: TypeAdapter[MessageEvent] = TypeAdapter(MessageEvent)
@@ -33,7 +34,7 @@ def register(broker: KafkaBroker, deps: Deps) -> None:
     subscribe(
         broker,
         topic=deps.topics.contacts,
-        group_id=GROUP,
+        group_id=group,
         adapter=contacts,
         handle=on_contact,
         dead_letters=dlq,
@@ -42,7 +43,7 @@ def register(broker: KafkaBroker, deps: Deps) -> None:
     subscribe(
         broker,
         topic=deps.topics.calls,
-        group_id=GROUP,
+        group_id=group,
         adapter=calls,
         handle=on_call,
         dead_letters=dlq,
@@ -51,7 +52,7 @@ def register(broker: KafkaBroker, deps: Deps) -> None:
     subscribe(
         broker,
         topic=deps.topics.messages,
-        group_id=GROUP,
+        group_id=group,
         adapter=messages,
         handle=on_message,
         dead_letters=dlq,

@@ -1,0 +1,90 @@
+"""One campaign from CSV to exits: five services as separate processes over the real broker and database."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from outreach_devstack.stack import DEFAULT_PORTS, Stack, free_port
+
+from tests.conftest import Infra
+
+pytestmark = pytest.mark.e2e
+
+CSV = b"""first_name,last_name,phone
+Ada,Lovelace,(212) 555-0123
+Grace,Hopper,+1 415 555 0134
+Alan,Turing,312.555.0145
+"""
+
+
+@pytest.fixture
+def stack(infra: Infra, run_id: str) -> Iterator[Stack]:
+    """All five services, the simulator and the SMTP sink, isolated by topic prefix, databases and ports."""
+    s = Stack(
+        kafka_bootstrap=infra.kafka_bootstrap,
+        mongo_url=infra.mongo_url,
+        name=run_id,
+        ports={name: free_port() for name in DEFAULT_PORTS},
+        topic_prefix=f"{run_id}.",
+        db_prefix=f"{run_id}_",
+    )
+    try:
+        s.start(timeout=90)
+        yield s
+    finally:
+        s.stop()
+
+
+def test_three_contacts_are_called_and_exit_answered(stack: Stack) -> None:
+    with httpx.Client(timeout=30.0) as http:
+        spec = {
+            "name": "skeleton",
+            "flow": [{"kind": "phone", "agent_id": "agt_1"}],
+            "window": {
+                "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                "start": "00:00",
+                "end": "24:00",
+                "compliance": "none",
+            },
+        }
+        campaign = http.post(f"{stack.url('scheduler')}/campaigns", json=spec).raise_for_status().json()
+        assert campaign["status"] == "draft"
+        started = http.post(f"{stack.url('scheduler')}/campaigns/{campaign['id']}/start").raise_for_status()
+        assert started.json()["status"] == "active"
+        job = (
+            http.post(
+                f"{stack.url('ingest')}/imports",
+                data={"campaign_id": campaign["id"]},
+                files={"file": ("contacts.csv", CSV, "text/csv")},
+            )
+            .raise_for_status()
+            .json()
+        )
+
+        overview: dict[str, object] = {}
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            overview = http.get(f"{stack.url('metrics')}/campaigns/{campaign['id']}/overview").json()
+            if overview["exited"] == 3:
+                break
+            time.sleep(0.5)
+        assert overview["total"] == 3
+        assert overview["exited"] == 3
+        assert overview["exited_by_reason"] == {"answered": 3, "opted_out": 0, "unreachable": 0, "stopped": 0}
+        assert http.get(f"{stack.url('ingest')}/imports/{job['id']}").json()["imported"] == 3
+
+        calls = http.get(f"{stack.url('dialer')}/calls", params={"campaign_id": campaign["id"]}).json()
+        assert sorted(c["outcome"] for c in calls) == ["answered_human"] * 3
+        sim_calls = http.get(f"{stack.url('twilio-sim')}/_sim/calls").json()
+        assert sorted(c["to"] for c in sim_calls) == ["+12125550123", "+13125550145", "+14155550134"]
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            status = http.get(f"{stack.url('scheduler')}/campaigns/{campaign['id']}").json()["status"]
+            if status == "completed":
+                break
+            time.sleep(0.5)
+        assert status == "completed"

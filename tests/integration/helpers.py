@@ -1,0 +1,70 @@
+"""Helpers for tests against the real broker: read a topic, run an app in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from fastapi import FastAPI
+from outreach_contracts.envelope import Envelope
+from outreach_contracts.registry import ANY_MESSAGE
+
+
+async def read_topic(bootstrap: str, topic: str, *, count: int, timeout: float = 30.0) -> list[Any]:
+    """The first `count` records of `topic` (from the beginning), as aiokafka records."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        deadline = time.monotonic() + timeout
+        while len(records) < count and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            for items in batch.values():
+                records.extend(items)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def read_messages(bootstrap: str, topic: str, *, count: int, timeout: float = 30.0) -> list[Envelope]:
+    """The first `count` messages of `topic`, parsed as contracts."""
+    return [
+        ANY_MESSAGE.validate_json(r.value) for r in await read_topic(bootstrap, topic, count=count, timeout=timeout)
+    ]
+
+
+async def produce(bootstrap: str, topic: str, messages: list[tuple[str, bytes]]) -> None:
+    """Publish raw (key, value) pairs."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for key, value in messages:
+            await producer.send_and_wait(topic, value, key=key.encode())
+    finally:
+        await producer.stop()
+
+
+@asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run `app`'s lifespan (broker, loops) and give an HTTP client bound to it."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], *, timeout: float = 30.0) -> None:
+    """Wait until `check` is true."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError("condition not met in time")

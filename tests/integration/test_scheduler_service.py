@@ -1,0 +1,125 @@
+"""The scheduler in-process against real Kafka and the MongoDB-wire server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from outreach_contracts.calls import CallCompleted, PlaceCall
+from outreach_contracts.contacts import ContactData, ContactImported
+from outreach_scheduler.bootstrap import build
+from outreach_scheduler.config import Settings
+
+from tests.conftest import Infra
+from tests.integration.helpers import eventually, produce, read_messages, running
+
+pytestmark = pytest.mark.integration
+
+OPEN_WINDOW = {
+    "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+    "start": "00:00",
+    "end": "24:00",
+    "compliance": "none",
+}
+
+
+def settings(infra: Infra, run_id: str) -> Settings:
+    return Settings(
+        kafka_bootstrap=infra.kafka_bootstrap,
+        mongo_url=infra.mongo_url,
+        mongo_db=f"{run_id}_sched",
+        topic_prefix=f"{run_id}.",
+        dispatch_interval_s=0.2,
+    )
+
+
+async def test_invalid_campaigns_get_422_with_field_paths(infra: Infra, run_id: str) -> None:
+    app = build(settings(infra, run_id))
+    async with running(app) as http:
+        bad = {
+            "name": "x",
+            "window": {
+                "days": [],
+                "start": "10:00",
+                "end": "09:00",
+                "timezone": {"primary": "Mars/Olympus", "fallback": "UTC"},
+            },
+            "flow": [
+                {"kind": "phone", "agent_id": ""},
+                {"kind": "sms", "body": ""},
+                {"kind": "email", "subject": "s", "body": "b", "delay": {"amount": -1}},
+            ],
+        }
+        response = await http.post("/campaigns", json=bad)
+        assert response.status_code == 422
+        paths = {".".join(map(str, e["loc"])) for e in response.json()["detail"]}
+        assert "body.window.days" in paths
+        assert "body.window.timezone.primary" in paths
+        assert "body.flow.0.phone.agent_id" in paths
+        assert "body.flow.1.sms.body" in paths
+        assert "body.flow.2.email.delay.amount" in paths
+        reversed_hours = {"name": "x", "window": {"days": ["mon"], "start": "10:00", "end": "09:00"}}
+        response = await http.post("/campaigns", json=reversed_hours)
+        assert response.status_code == 422
+        assert [e["loc"] for e in response.json()["detail"]] == [["body", "window"]]
+        assert "end must be after start" in response.json()["detail"][0]["msg"]
+        good = await http.post("/campaigns", json={"name": "ok", "flow": [{"kind": "phone", "agent_id": "a"}]})
+        past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+        response = await http.post(f"/campaigns/{good.json()['id']}/start", json={"at": past})
+        assert response.status_code == 422
+
+
+async def test_import_enrolls_once_dispatches_and_exits_on_answer(infra: Infra, run_id: str) -> None:
+    s = settings(infra, run_id)
+    app = build(s)
+    topics = s.topics
+    async with running(app) as http:
+        created = await http.post(
+            "/campaigns", json={"name": "c", "window": OPEN_WINDOW, "flow": [{"kind": "phone", "agent_id": "agt"}]}
+        )
+        campaign_id = created.json()["id"]
+        assert (await http.post(f"/campaigns/{campaign_id}/start")).json()["status"] == "active"
+        event = ContactImported(
+            occurred_at=datetime.now(UTC),
+            workspace_id="ws_default",
+            campaign_id=campaign_id,
+            contact_id="ct_1",
+            import_id="imp",
+            row=1,
+            contact=ContactData(phone="+12125550123"),
+        )
+        payload = event.model_dump_json().encode()
+        await produce(infra.kafka_bootstrap, topics.contacts, [("ct_1", payload), ("ct_1", payload)])  # redelivery
+        commands = await read_messages(infra.kafka_bootstrap, topics.call_commands, count=1)
+        command = commands[0]
+        assert isinstance(command, PlaceCall)
+        assert command.idempotency_key == f"{campaign_id}:ct_1:0:1"
+        done = CallCompleted(
+            occurred_at=datetime.now(UTC),
+            workspace_id="ws_default",
+            idempotency_key=command.idempotency_key,
+            campaign_id=campaign_id,
+            contact_id="ct_1",
+            step_index=0,
+            call_id="call_1",
+            outcome="answered_human",
+        )
+        await produce(infra.kafka_bootstrap, topics.calls, [("ct_1", done.model_dump_json().encode())] * 2)
+
+        async def exited() -> bool:
+            enrollment = await app.state.deps.enrollments.get(campaign_id, "ct_1")
+            return bool(enrollment and enrollment.state == "exited")
+
+        await eventually(exited)
+        enrollment = await app.state.deps.enrollments.get(campaign_id, "ct_1")
+        assert enrollment.reason == "answered"
+        assert await app.state.deps.enrollments.collection.count_documents({"campaign_id": campaign_id}) == 1
+        # only one PlaceCall despite the redelivered import
+        assert len(await read_messages(infra.kafka_bootstrap, topics.call_commands, count=2, timeout=3)) == 1
+        changes = await read_messages(infra.kafka_bootstrap, topics.enrollments, count=4, timeout=10)
+        assert [getattr(c, "state", getattr(c, "type", "")) for c in changes] == [
+            "queued",
+            "active",
+            "exited",
+            "ContactExited",
+        ]
