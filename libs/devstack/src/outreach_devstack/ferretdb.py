@@ -42,7 +42,7 @@ def url(port: int = PORT) -> str:
 def start(*, port: int = PORT, timeout: float = 60.0) -> str:
     """Build if needed, start FerretDB with its data in the state folder, and wait for `ping`."""
     mongo_url = url(port)
-    if processes.running_pid(NAME) is not None and is_ready(mongo_url):
+    if is_ready(mongo_url):  # ours, or one someone else runs there: use it, never start a second
         return mongo_url
     exe = install()
     data = state_dir() / "ferretdb"

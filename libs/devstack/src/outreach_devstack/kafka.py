@@ -98,7 +98,7 @@ def _java(libs: Path, data: Path, main: str, *args: str) -> list[str]:
 def start(*, port: int = PORT, controller_port: int = CONTROLLER_PORT, timeout: float = 90.0) -> str:
     """Install if needed, format storage on first use, start the broker and wait for metadata."""
     bootstrap = f"{HOST}:{port}"
-    if processes.running_pid(NAME) is not None and is_ready(bootstrap):
+    if is_ready(bootstrap):  # ours, or one someone else runs there: use it, never start a second
         return bootstrap
     libs = install()
     data = state_dir() / "kafka"
