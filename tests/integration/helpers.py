@@ -68,3 +68,21 @@ async def eventually(check: Callable[[], Awaitable[bool]], *, timeout: float = 3
             return
         await asyncio.sleep(0.2)
     raise AssertionError("condition not met in time")
+
+
+@asynccontextmanager
+async def serving(app: Any, port: int) -> AsyncIterator[str]:
+    """Serve `app` with uvicorn on 127.0.0.1:`port` inside this event loop; yield its base URL."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

@@ -1,0 +1,137 @@
+"""Pure rules of the services: outcomes, pacing, reply classification, templates, phones, enrollment."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from outreach_contracts.contacts import ContactData
+from outreach_dialer.domain.outcomes import normalise
+from outreach_dialer.domain.pacing import TokenBucket
+from outreach_ingest.domain.phones import InvalidPhone, normalise_phone
+from outreach_messenger.domain.replies import classify
+from outreach_messenger.domain.templates import TemplateFailed, render
+from outreach_scheduler.domain.campaign import CampaignSpec
+from outreach_scheduler.domain.enrollment import dispatch, enroll, on_outcome
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("status", "extra", "outcome"),
+    [
+        ("completed", {}, "answered_human"),
+        ("completed", {"answered_by": "human"}, "answered_human"),
+        ("completed", {"answered_by": "machine_end_beep"}, "voicemail"),
+        ("busy", {"sip_code": "486"}, "busy"),
+        ("no-answer", {}, "no_answer"),
+        ("failed", {"sip_code": "503"}, "failed"),
+        ("failed", {"sip_code": "404"}, "unreachable"),
+        ("failed", {"error_code": "21211"}, "unreachable"),
+        ("canceled", {}, "canceled"),
+        ("ringing", {}, None),
+        ("in-progress", {}, None),
+    ],
+)
+def test_call_statuses_normalise(status: str, extra: dict[str, str], outcome: str | None) -> None:
+    assert normalise(status, **extra) == outcome
+
+
+def test_token_bucket_paces_calls() -> None:
+    bucket = TokenBucket(rate=2.0)
+    assert bucket.take(0.0)
+    assert not bucket.take(0.1)
+    assert bucket.wait_time(0.1) == pytest.approx(0.4)
+    assert bucket.take(0.5)
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("STOP", "opt_out"),
+        ("stop.", "opt_out"),
+        ("Please STOP texting me!", "opt_out"),
+        ("unsubscribe", "opt_out"),
+        ("opt out", "opt_out"),
+        ("OPT-OUT", "opt_out"),
+        ("Revoke", "opt_out"),
+        ("quit", "opt_out"),
+        ("START", "opt_in"),
+        ("unstop", "opt_in"),
+        ("help?", "help"),
+        ("Stopping by later", "other"),
+        ("sounds good", "other"),
+    ],
+)
+def test_replies_are_classified(text: str, verdict: str) -> None:
+    assert classify(text) == verdict
+
+
+def test_missing_template_variable_fails_instead_of_sending_a_placeholder() -> None:
+    contact = ContactData(phone="+12125550123", first_name="Ada", fields={"plan": "gold"})
+    assert render("Hi {{ first_name }}, your {{ plan }} plan", contact) == "Hi Ada, your gold plan"
+    assert render("Hi {{ last_name | default('there') }}", contact) == "Hi there"
+    with pytest.raises(TemplateFailed, match="last_name"):
+        render("Hi {{ last_name }}", contact)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("", "missing"),
+        ("2.12555E+09", "scientific notation"),
+        ("555-CALL-NOW", "letters"),
+        ("12345", "too short"),
+        ("+1 212 000 0000", "not a valid number"),
+    ],
+)
+def test_bad_phone_numbers_say_why(raw: str, reason: str) -> None:
+    with pytest.raises(InvalidPhone, match=reason):
+        normalise_phone(raw)
+
+
+@pytest.mark.parametrize("raw", ["(212) 555-0123", "'212.555.0123", " +1 212 555 0123 ", "12125550123"])
+def test_phone_numbers_normalise_to_e164(raw: str) -> None:
+    assert normalise_phone(raw) == "+12125550123"
+
+
+def test_enrollment_runs_a_flow_and_ignores_stale_outcomes() -> None:
+    spec = CampaignSpec.model_validate(
+        {
+            "name": "c",
+            "window": {
+                "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                "start": "00:00",
+                "end": "24:00",
+                "compliance": "none",
+            },
+            "flow": [
+                {"kind": "phone", "agent_id": "a"},
+                {
+                    "kind": "sms",
+                    "body": "hi",
+                    "delay": {"amount": 1, "unit": "days"},
+                    "when_previous": ["no_answer", "busy", "voicemail"],
+                },
+            ],
+        }
+    )
+    now = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
+    e = enroll(
+        campaign_id="cmp",
+        contact_id="ct",
+        workspace_id="ws",
+        contact=ContactData(phone="+12125550123"),
+        spec=spec,
+        now=now,
+    )
+    assert (e.state, e.due_at, e.version) == ("queued", now, 1)
+    active = dispatch(e)
+    assert on_outcome(active, spec, key="cmp:ct:0:2", outcome="busy", at=now) is None  # another attempt's outcome
+    nxt = on_outcome(active, spec, key=active.key, outcome="no_answer", at=now)
+    assert nxt is not None and (nxt.state, nxt.step_index, nxt.due_at) == ("queued", 1, now + timedelta(days=1))
+    assert on_outcome(nxt, spec, key=active.key, outcome="no_answer", at=now) is None  # repeated event
+    answered = on_outcome(active, spec, key=active.key, outcome="answered_human", at=now)
+    assert answered is not None and (answered.state, answered.reason) == ("exited", "answered")
+    done = on_outcome(dispatch(nxt), spec, key=nxt.key, outcome="sms_sent", at=now)
+    assert done is not None and done.state == "completed"
