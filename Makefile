@@ -4,7 +4,8 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv from PATH, else the one pip installs for this Python (`python3 -m uv` needs no PATH or shim changes)
+UV ?= $(shell command -v uv >/dev/null 2>&1 && echo uv || echo python3 -m uv)
 VENV := .venv
 OUTREACH := $(VENV)/bin/outreach
 PACKAGES := -p outreach_contracts -p outreach_common -p outreach_windows -p outreach_devstack \
@@ -12,13 +13,14 @@ PACKAGES := -p outreach_contracts -p outreach_common -p outreach_windows -p outr
 	-p outreach_messenger -p outreach_metrics
 
 .PHONY: help setup install-uv infra-install infra-up infra-down up down status demo test test-unit lint \
-	format schemas openapi
+	format schemas docs
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
 
 install-uv:
-	@command -v uv >/dev/null 2>&1 || test -x $(HOME)/.local/bin/uv || python3 -m pip install --user --quiet uv
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
+		python3 -m pip install --quiet uv==0.13.8 || python3 -m pip install --quiet --user uv==0.13.8
 
 setup: install-uv ## Install Python deps (uv workspace, .venv/), fetch Kafka jars, build FerretDB
 	$(UV) sync --frozen --python 3.11
@@ -61,3 +63,6 @@ format: ## Apply ruff fixes and formatting
 
 schemas: setup ## Export JSON Schemas of every contract into contracts/schemas/
 	$(VENV)/bin/python -m outreach_contracts.export_schemas contracts/schemas
+
+docs: setup ## Generate each service's OpenAPI and AsyncAPI documents into docs/generated/
+	$(OUTREACH) docs --out docs/generated

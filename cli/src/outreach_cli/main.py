@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from outreach_cli import demo, local, schedule
+from outreach_cli import demo, docs, local, schedule
 
 app = typer.Typer(help="Outreach operator command.", no_args_is_help=True)
 app.add_typer(local.infra, name="infra")
 app.add_typer(local.stack, name="stack")
 app.add_typer(schedule.app, name="schedule")
 app.command(name="demo")(demo.run)
+app.command(name="docs")(docs.run)
 
 if __name__ == "__main__":
     app()

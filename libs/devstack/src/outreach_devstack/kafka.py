@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import logging
 import shutil
 import subprocess
 import uuid
@@ -133,6 +134,7 @@ def is_ready(bootstrap: str) -> bool:
 async def _metadata_ok(bootstrap: str) -> bool:
     from aiokafka.admin import AIOKafkaAdminClient  # local import: heavy, only needed here
 
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # "not up yet" is expected while polling
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
     try:
         await asyncio.wait_for(admin.start(), timeout=5)

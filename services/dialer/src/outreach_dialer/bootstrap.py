@@ -77,6 +77,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     )
     app.state.deps = deps
     app.state.settings = settings
+    app.state.broker = broker
     app.state.validator = RequestValidator(settings.twilio_auth_token)
     app.include_router(api.router)
     app.include_router(webhooks.router)

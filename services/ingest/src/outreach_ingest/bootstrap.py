@@ -60,5 +60,6 @@ def build(settings: Settings | None = None) -> FastAPI:
     )
     app.state.deps = deps
     app.state.settings = settings
+    app.state.broker = broker
     app.include_router(api.router)
     return app

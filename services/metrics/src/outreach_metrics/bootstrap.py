@@ -47,5 +47,6 @@ def build(settings: Settings | None = None) -> FastAPI:
     )
     app.state.views = views
     app.state.settings = settings
+    app.state.broker = broker
     app.include_router(api.router)
     return app
