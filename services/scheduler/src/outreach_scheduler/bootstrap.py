@@ -12,7 +12,7 @@ from outreach_common.outbox import sweep
 from outreach_common.telemetry import configure_tracing
 from prometheus_client import CollectorRegistry
 
-from outreach_scheduler.adapters.repository import INDEXES, CampaignRepository, EnrollmentRepository
+from outreach_scheduler.adapters.repository import INDEXES, CallLog, CampaignRepository, EnrollmentRepository
 from outreach_scheduler.config import Settings
 from outreach_scheduler.entrypoints import api, subscribers
 from outreach_scheduler.handlers.deps import Deps
@@ -36,6 +36,9 @@ def build(settings: Settings | None = None) -> FastAPI:
         bus=KafkaEventBus(broker),
         clock=clock_from(settings.clock_file),
         topics=settings.topics,
+        calls_log=CallLog(db),
+        workspace_call_cap=settings.workspace_call_cap,
+        resume_rate_per_s=settings.resume_rate_per_s,
     )
     subscribers.register(broker, deps)
     loops = Loops()

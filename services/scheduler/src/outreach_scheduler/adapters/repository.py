@@ -7,7 +7,7 @@ from typing import Any
 
 from outreach_common.mongo import Document, IndexSpec
 from outreach_contracts.contacts import ContactData
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -15,6 +15,8 @@ from outreach_scheduler.domain.campaign import Campaign
 from outreach_scheduler.domain.enrollment import Enrollment
 
 INDEXES = [
+    IndexSpec("call_log", [("phone", 1), ("at", 1)], name="by_phone"),
+    IndexSpec("enrollments", [("workspace_id", 1), ("contact.phone", 1)], name="by_phone"),
     IndexSpec("enrollments", [("state", 1), ("due_at", 1)], name="due"),
     IndexSpec("enrollments", [("campaign_id", 1), ("state", 1)], name="by_campaign"),
     IndexSpec("enrollments", [("outbox.at", 1)], name="outbox"),
@@ -42,6 +44,7 @@ def _to_doc(e: Enrollment) -> Document:
         "reason": e.reason,
         "in_flight_key": e.in_flight_key,
         "failures": e.failures,
+        "attempts_total": e.attempts_total,
     }
 
 
@@ -59,6 +62,7 @@ def _from_doc(doc: Document) -> Enrollment:
         reason=doc.get("reason"),
         in_flight_key=doc.get("in_flight_key"),
         failures=doc.get("failures", 0),
+        attempts_total=doc.get("attempts_total", 0),
     )
 
 
@@ -71,6 +75,41 @@ def _campaign_doc(campaign: Campaign) -> Document:
 def _campaign(doc: Document) -> Campaign:
     fields = {k: v for k, v in doc.items() if k not in ("_id", "outbox")}
     return Campaign.model_validate({**fields, "id": doc["_id"]})
+
+
+class CallLog:
+    """Calls dispatched per contact number, for the 24-hour caps (workspace-wide and per campaign)."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.collection = db["call_log"]
+
+    async def record(self, enrollments: list[Enrollment], *, at: datetime) -> None:
+        """Record dispatched phone steps (idempotent per step attempt)."""
+        ops = [
+            UpdateOne(
+                {"_id": e.key},
+                {
+                    "$setOnInsert": {
+                        "workspace_id": e.workspace_id,
+                        "phone": e.contact.phone,
+                        "campaign_id": e.campaign_id,
+                        "at": at,
+                    }
+                },
+                upsert=True,
+            )
+            for e in enrollments
+        ]
+        if ops:
+            await self.collection.bulk_write(ops, ordered=False)
+
+    async def recent(self, *, phones: list[str], since: datetime) -> dict[tuple[str, str], list[tuple[str, datetime]]]:
+        """(workspace, phone) -> [(campaign, at)] of calls since `since`."""
+        out: dict[tuple[str, str], list[tuple[str, datetime]]] = {}
+        cursor = self.collection.find({"phone": {"$in": sorted(set(phones))}, "at": {"$gte": since}})
+        async for d in cursor:
+            out.setdefault((d["workspace_id"], d["phone"]), []).append((d["campaign_id"], d["at"]))
+        return out
 
 
 class CampaignRepository:
@@ -140,6 +179,29 @@ class EnrollmentRepository:
             {"$set": _to_doc(enrollment), "$push": {"outbox": {"$each": outbox}}},
         )
         return bool(result.modified_count)
+
+    async def save_many(self, changes: list[tuple[int, Enrollment, list[Document]]], *, claim: str) -> set[str]:
+        """Store many version-checked changes in one round trip; return the ids this `claim` won."""
+        if not changes:
+            return set()
+        ops = [
+            UpdateOne(
+                {"_id": new.doc_id, "version": expected},
+                {"$set": {**_to_doc(new), "claim": claim}, "$push": {"outbox": {"$each": entries}}},
+            )
+            for expected, new, entries in changes
+        ]
+        await self.collection.bulk_write(ops, ordered=False)
+        ids = [new.doc_id for _, new, _ in changes]
+        return {d["_id"] async for d in self.collection.find({"_id": {"$in": ids}, "claim": claim}, {"_id": 1})}
+
+    async def clear_outboxes(self, published: list[tuple[str, list[Document]]]) -> None:
+        """Remove published outbox entries (by value) from many enrollments."""
+        ops = [
+            UpdateOne({"_id": doc_id}, {"$pullAll": {"outbox": entries}}) for doc_id, entries in published if entries
+        ]
+        if ops:
+            await self.collection.bulk_write(ops, ordered=False)
 
     async def due(self, *, now: datetime, campaign_ids: list[str], limit: int) -> list[Enrollment]:
         """Queued enrollments of the given campaigns whose due instant has come, earliest first."""

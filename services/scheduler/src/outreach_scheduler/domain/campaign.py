@@ -28,11 +28,26 @@ class Delay(_Model):
         return self.amount * {"minutes": 60, "hours": 3600, "days": 86400}[self.unit]
 
 
+RetryOutcome = Literal["busy", "no_answer", "voicemail", "failed"]
+
+
+class RetryRule(_Model):
+    """Try the same step again after an outcome, at most `max_retries` times."""
+
+    delay: Delay = Field(default_factory=lambda: Delay(amount=30), description="Wait before the retry")
+    max_retries: int = Field(default=1, ge=0, le=20, description="Retries of this step for this outcome")
+
+
 class _Step(_Model):
     delay: Delay = Field(default_factory=Delay, description="Delay after the previous step's outcome")
     window: TimeRange | None = Field(default=None, description="Specific time window (narrows the campaign's)")
     when_previous: list[str] | None = Field(
         default=None, description="Run only when the previous outcome is one of these", examples=[["no_answer"]]
+    )
+    retries: dict[RetryOutcome, RetryRule] = Field(
+        default_factory=dict,
+        description="Retry rules per outcome",
+        examples=[{"busy": {"delay": {"amount": 10, "unit": "minutes"}, "max_retries": 2}}],
     )
 
 
@@ -69,6 +84,7 @@ class ExitCriteria(_Model):
     voicemail_counts_as_answered: bool = Field(default=False, description="Treat voicemail as answered")
     opted_out: bool = Field(default=True, description="Exit on opt-out (always honoured for sending)")
     unreachable_after_failures: int = Field(default=3, ge=1, description="Consecutive failures -> unreachable")
+    max_attempts: int = Field(default=10, ge=1, le=100, description="Attempt budget per contact (all steps)")
 
 
 class CampaignSpec(_Model):

@@ -29,6 +29,12 @@ class Enrollment:
     reason: str | None = None
     in_flight_key: str | None = None
     failures: int = 0
+    attempts_total: int = 0
+
+    @property
+    def doc_id(self) -> str:
+        """Id of the enrollment's document (campaign and contact)."""
+        return f"{self.campaign_id}:{self.contact_id}"
 
     @property
     def key(self) -> str:
@@ -89,7 +95,28 @@ def enroll(
 
 def dispatch(enrollment: Enrollment) -> Enrollment:
     """The current step goes out: the enrollment is active until its outcome arrives."""
-    return replace(enrollment, state="active", in_flight_key=enrollment.key, version=enrollment.version + 1)
+    return replace(
+        enrollment,
+        state="active",
+        in_flight_key=enrollment.key,
+        version=enrollment.version + 1,
+        attempts_total=enrollment.attempts_total + 1,
+    )
+
+
+def postpone(enrollment: Enrollment, spec: CampaignSpec, *, until: datetime) -> Enrollment:
+    """Keep the step queued but not before `until` (caps, paced resume), at its next eligible instant."""
+    step = spec.flow[enrollment.step_index]
+    due = next_eligible(until, spec.window, contact_info(enrollment.contact), step.window)
+    if due is None:
+        return replace(
+            enrollment,
+            state="errored",
+            reason="no eligible time within 400 days",
+            due_at=None,
+            version=enrollment.version + 1,
+        )
+    return replace(enrollment, due_at=due, version=enrollment.version + 1)
 
 
 def exit_with(enrollment: Enrollment, reason: str) -> Enrollment:
@@ -116,6 +143,47 @@ def on_outcome(
     if failures >= criteria.unreachable_after_failures:
         return exit_with(replace(enrollment, failures=failures), "unreachable")
     current = replace(enrollment, failures=failures)
+    step = spec.flow[enrollment.step_index]
+    rule = step.retries.get(outcome)  # type: ignore[call-overload]
+    if rule is not None and enrollment.attempt <= rule.max_retries:
+        if enrollment.attempts_total >= criteria.max_attempts:
+            return replace(
+                current,
+                state="completed",
+                reason="attempt budget spent",
+                in_flight_key=None,
+                due_at=None,
+                version=enrollment.version + 1,
+            )
+        due = next_eligible(
+            at + timedelta(seconds=rule.delay.seconds), spec.window, contact_info(enrollment.contact), step.window
+        )
+        if due is None:
+            return replace(
+                current,
+                state="errored",
+                reason="no eligible time within 400 days",
+                in_flight_key=None,
+                due_at=None,
+                version=enrollment.version + 1,
+            )
+        return replace(
+            current,
+            state="queued",
+            attempt=enrollment.attempt + 1,
+            due_at=due,
+            in_flight_key=None,
+            version=enrollment.version + 1,
+        )
+    if enrollment.attempts_total >= criteria.max_attempts:
+        return replace(
+            current,
+            state="completed",
+            reason="attempt budget spent",
+            in_flight_key=None,
+            due_at=None,
+            version=enrollment.version + 1,
+        )
     for index in range(enrollment.step_index + 1, len(spec.flow)):
         condition = spec.flow[index].when_previous
         if condition is None or outcome in condition:

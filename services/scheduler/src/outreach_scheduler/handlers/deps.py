@@ -10,9 +10,10 @@ from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document
 from outreach_common.outbox import outbox_entry, relay
 from outreach_contracts.envelope import Envelope
+from outreach_contracts.registry import ANY_MESSAGE
 from outreach_contracts.topics import Topics
 
-from outreach_scheduler.adapters.repository import CampaignRepository, EnrollmentRepository, enrollment_id
+from outreach_scheduler.adapters.repository import CallLog, CampaignRepository, EnrollmentRepository, enrollment_id
 
 
 @dataclass
@@ -24,6 +25,9 @@ class Deps:
     bus: EventBus
     clock: Clock
     topics: Topics
+    calls_log: CallLog
+    workspace_call_cap: int | None = None
+    resume_rate_per_s: float = 20.0
 
     def topic_of(self, message: Envelope) -> str:
         """Where a message produced by the scheduler goes."""
@@ -44,6 +48,13 @@ class Deps:
     async def relay_enrollment(self, campaign_id: str, contact_id: str, entries: list[Any]) -> None:
         """Publish an enrollment's new outbox entries and clear them."""
         await relay(self.enrollments.collection, enrollment_id(campaign_id, contact_id), entries, self.bus)
+
+    async def publish_entries(self, entries: list[Any]) -> None:
+        """Publish outbox entries in order (one contact's messages stay in order)."""
+        for entry in entries:
+            await self.bus.publish(
+                ANY_MESSAGE.validate_python(entry["payload"]), topic=entry["topic"], key=entry["key"]
+            )
 
     async def relay_campaign(self, campaign_id: str, entries: list[Any]) -> None:
         """Publish a campaign's new outbox entries and clear them."""
