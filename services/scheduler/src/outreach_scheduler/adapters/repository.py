@@ -141,7 +141,7 @@ class CampaignRepository:
             {"_id": campaign.id, "status": expected_status},
             {"$set": _campaign_doc(campaign), "$push": {"outbox": {"$each": outbox}}},
         )
-        return outbox if result.modified_count else None
+        return outbox if result.matched_count else None
 
     async def ids_with_status(self, status: str) -> list[str]:
         """Ids of campaigns in `status`."""
@@ -202,6 +202,30 @@ class EnrollmentRepository:
         ]
         if ops:
             await self.collection.bulk_write(ops, ordered=False)
+
+    async def open_for(
+        self, *, workspace_id: str, phone: str | None, campaign_id: str | None, contact_id: str | None
+    ) -> list[Enrollment]:
+        """Open (queued or active) enrollments of a phone number in a workspace, or of one contact."""
+        if phone:
+            query: Document = {"workspace_id": workspace_id, "contact.phone": phone}
+        elif campaign_id and contact_id:
+            query = {"_id": enrollment_id(campaign_id, contact_id)}
+        else:
+            return []
+        query["state"] = {"$in": ["queued", "active"]}
+        return [_from_doc(d) async for d in self.collection.find(query, {"outbox": 0})]
+
+    async def due_in(self, campaign_id: str, *, now: datetime, limit: int) -> list[Enrollment]:
+        """Queued enrollments of one campaign already due, earliest first."""
+        cursor = (
+            self.collection.find(
+                {"campaign_id": campaign_id, "state": "queued", "due_at": {"$lte": now}}, {"outbox": 0}
+            )
+            .sort("due_at", 1)
+            .limit(limit)
+        )
+        return [_from_doc(d) async for d in cursor]
 
     async def due(self, *, now: datetime, campaign_ids: list[str], limit: int) -> list[Enrollment]:
         """Queued enrollments of the given campaigns whose due instant has come, earliest first."""

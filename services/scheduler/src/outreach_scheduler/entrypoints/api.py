@@ -6,14 +6,17 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from outreach_contracts.calls import NumberSelection
 from outreach_contracts.envelope import UtcDatetime
-from pydantic import BaseModel, Field
+from outreach_contracts.window import ContactWindow
+from pydantic import BaseModel, ConfigDict, Field
 
-from outreach_scheduler.domain.campaign import Campaign, CampaignSpec
+from outreach_scheduler.domain.campaign import Campaign, CampaignSpec, ExitCriteria, Step
 from outreach_scheduler.handlers.deps import Deps
 from outreach_scheduler.handlers.lifecycle import (
     LifecycleError,
     create_campaign,
+    edit_campaign,
     pause_campaign,
     resume_campaign,
     start_campaign,
@@ -40,6 +43,19 @@ class StartRequest(BaseModel):
     """Start now (no `at`) or at a future instant."""
 
     at: UtcDatetime | None = Field(default=None, description="When to start (aware); omitted: now")
+
+
+class CampaignEdit(BaseModel):
+    """Fields to change; omitted ones stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+    window: ContactWindow | None = None
+    flow: list[Step] | None = None
+    numbers: NumberSelection | None = None
+    exit_criteria: ExitCriteria | None = None
 
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
@@ -70,6 +86,23 @@ async def list_campaigns(deps: DepsDep, workspace_id: str | None = None) -> list
 async def get(campaign_id: str, deps: DepsDep) -> Campaign:
     """One campaign."""
     return await _load(campaign_id, deps)
+
+
+@router.patch("/{campaign_id}", summary="Edit a campaign")
+async def edit(campaign_id: str, body: CampaignEdit, deps: DepsDep) -> Campaign:
+    """Edit a draft, scheduled or paused campaign freely.
+
+    While a campaign is active, edits apply to steps not yet dispatched: a queued step keeps the due instant
+    it already has and goes out as the edited step; steps in flight finish as they were sent. Stopped and
+    completed campaigns cannot be edited (409).
+    """
+    campaign = await _load(campaign_id, deps)
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    spec = CampaignSpec.model_validate({**campaign.spec.model_dump(), **changes})
+    try:
+        return await edit_campaign(campaign, spec, deps)
+    except LifecycleError as exc:
+        raise HTTPException(409, str(exc)) from exc
 
 
 @router.post("/{campaign_id}/start", summary="Start now or schedule a start")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from outreach_contracts.campaigns import (
     CampaignCompleted,
@@ -16,7 +16,7 @@ from outreach_contracts.campaigns import (
 from outreach_contracts.envelope import Envelope
 
 from outreach_scheduler.domain.campaign import Campaign, CampaignSpec
-from outreach_scheduler.domain.enrollment import Enrollment, exit_with
+from outreach_scheduler.domain.enrollment import Enrollment, exit_with, postpone
 from outreach_scheduler.domain.messages import state_events
 from outreach_scheduler.handlers.deps import Deps
 
@@ -40,6 +40,19 @@ async def _transition(campaign: Campaign, updated: Campaign, event: Envelope, de
     if stored is None:
         raise LifecycleError("the campaign changed concurrently; retry")
     await deps.relay_campaign(campaign.id, stored)
+    return updated
+
+
+async def edit_campaign(campaign: Campaign, spec: CampaignSpec, deps: Deps) -> Campaign:
+    """Store an edited spec unless the campaign is terminal; an active one keeps at least one step."""
+    if campaign.status in ("stopped", "completed"):
+        raise LifecycleError(f"cannot edit a {campaign.status} campaign")
+    if campaign.status == "active" and len(spec.flow) < len(campaign.spec.flow):
+        raise LifecycleError("an active campaign's flow can gain or change steps, not lose them; pause first")
+    updated = campaign.model_copy(update={"spec": spec})
+    stored = await deps.campaigns.replace(updated, expected_status=campaign.status, outbox=[])
+    if stored is None:
+        raise LifecycleError("the campaign changed concurrently; retry")
     return updated
 
 
@@ -88,7 +101,25 @@ async def resume_campaign(campaign: Campaign, deps: Deps) -> Campaign:
         campaign_id=campaign.id,
         name=campaign.spec.name,
     )
+    await pace_backlog(campaign, deps)
     return await _transition(campaign, campaign.model_copy(update={"status": "active"}), event, deps)
+
+
+async def pace_backlog(campaign: Campaign, deps: Deps, *, batch: int = 1000) -> int:
+    """Spread steps that fell due during a pause at `resume_rate_per_s`, each at its earliest eligible instant."""
+    now = deps.clock.now()
+    paced = 0
+    while True:
+        backlog = await deps.enrollments.due_in(campaign.id, now=now, limit=batch)
+        if not backlog:
+            return paced
+        for enrollment in backlog:
+            until = now + timedelta(seconds=(paced + 1) / deps.resume_rate_per_s)
+            updated = postpone(enrollment, campaign.spec, until=until)
+            entries = deps.entries(state_events(updated, now=now), key=enrollment.contact_id)
+            if await deps.enrollments.save(updated, expected_version=enrollment.version, outbox=entries):
+                await deps.relay_enrollment(enrollment.campaign_id, enrollment.contact_id, entries)
+            paced += 1
 
 
 async def stop_campaign(campaign: Campaign, deps: Deps) -> Campaign:

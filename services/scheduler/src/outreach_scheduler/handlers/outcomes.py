@@ -77,11 +77,16 @@ async def on_message_event(event: MessageSent | MessageFailed | ContactOptedOut,
             outcome="failed",
             deps=deps,
         )
-    elif event.campaign_id and event.contact_id:
-        enrollment = await deps.enrollments.get(event.campaign_id, event.contact_id)
-        if enrollment is None or enrollment.state in ("exited", "errored", "completed"):
-            return
+    else:
+        await opt_out_everywhere(event, deps)
+
+
+async def opt_out_everywhere(event: ContactOptedOut, deps: Deps) -> None:
+    """An opt-out exits the contact from every campaign of the workspace (matched by phone, else by id)."""
+    for enrollment in await deps.enrollments.open_for(
+        workspace_id=event.workspace_id, phone=event.phone, campaign_id=event.campaign_id, contact_id=event.contact_id
+    ):
         updated = exit_with(enrollment, "opted_out")
-        entries = deps.entries(state_events(updated, now=deps.clock.now()), key=event.contact_id)
+        entries = deps.entries(state_events(updated, now=deps.clock.now()), key=enrollment.contact_id)
         if await deps.enrollments.save(updated, expected_version=enrollment.version, outbox=entries):
-            await deps.relay_enrollment(event.campaign_id, event.contact_id, entries)
+            await deps.relay_enrollment(enrollment.campaign_id, enrollment.contact_id, entries)
