@@ -8,7 +8,7 @@ from pydantic import Field
 
 from outreach_contracts.contacts import ContactData
 from outreach_contracts.envelope import Envelope
-from outreach_contracts.window import ContactWindow
+from outreach_contracts.window import ContactWindow, TimeRange
 
 Channel = Literal["sms", "email", "call"]
 
@@ -20,6 +20,7 @@ class _MessageCommand(Envelope):
     step_index: int = Field(ge=0, description="Step of the flow", examples=[1])
     contact: ContactData = Field(description="Contact data for the template")
     window: ContactWindow = Field(description="The contact window, re-checked right before sending")
+    step_window: TimeRange | None = Field(default=None, description="The step's own narrower window")
 
 
 class SendSms(_MessageCommand):

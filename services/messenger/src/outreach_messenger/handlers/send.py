@@ -44,7 +44,10 @@ async def send_message(command: SendSms | SendEmail, deps: Deps) -> None:
     if await deps.messages.is_suppressed(command.workspace_id, contact.phone, contact.email):
         reason = "contact opted out"
     elif not is_eligible(
-        now, command.window, ContactInfo(timezone=contact.timezone, phone=contact.phone, state=contact.state)
+        now,
+        command.window,
+        ContactInfo(timezone=contact.timezone, phone=contact.phone, state=contact.state),
+        command.step_window,
     ):
         reason = "outside the contact window"
     provider_id = ""

@@ -52,6 +52,7 @@ def step_command(e: Enrollment, spec: CampaignSpec, *, now: datetime) -> Envelop
         "idempotency_key": e.key,
         "contact": e.contact,
         "window": spec.window,
+        "step_window": step.window,
     }
     if isinstance(step, PhoneStep):
         return PlaceCall(
@@ -59,7 +60,6 @@ def step_command(e: Enrollment, spec: CampaignSpec, *, now: datetime) -> Envelop
             attempt=e.attempt,
             agent_id=step.agent_id,
             numbers=spec.numbers,
-            step_window=step.window,
             machine_detection=step.machine_detection,
         )
     if isinstance(step, SmsStep):

@@ -1,0 +1,144 @@
+"""A three-step flow (call, a day later call, SMS if not answered) for contacts in several zones, on a virtual
+clock shared by all five services: no step is dispatched or dialed outside its contact's window."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from outreach_common.clock import OffsetClock
+from outreach_contracts.calls import CallPlaced, PlaceCall
+from outreach_contracts.messages import SendSms
+from outreach_devstack.stack import DEFAULT_PORTS, Stack, free_port
+from outreach_windows import ContactInfo, is_eligible
+from pymongo import MongoClient
+
+from tests.conftest import Infra
+from tests.integration.helpers import read_messages
+
+pytestmark = pytest.mark.e2e
+
+CSV = b"""first_name,phone,state
+Nora,+1 212 555 0123,NY
+Liam,+1 310 555 0123,CA
+Hana,+1 808 555 0123,HI
+Finn,+1 305 555 0123,FL
+"""
+START = datetime(2026, 3, 6, 21, 30, tzinfo=UTC)  # Friday evening in New York, after the window
+
+
+@pytest.fixture
+def clock_stack(infra: Infra, run_id: str, tmp_path: Path) -> Iterator[tuple[Stack, OffsetClock]]:
+    clock_file = tmp_path / "clock"
+    clock = OffsetClock(clock_file)
+    clock.shift((START - datetime.now(UTC)).total_seconds())
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps({"default": {"outcome": "no_answer", "ring_s": 0.05}}))
+    s = Stack(
+        kafka_bootstrap=infra.kafka_bootstrap,
+        mongo_url=infra.mongo_url,
+        name=run_id,
+        ports={name: free_port() for name in DEFAULT_PORTS},
+        topic_prefix=f"{run_id}.",
+        db_prefix=f"{run_id}_",
+        extra_env={"OUTREACH_CLOCK_FILE": str(clock_file), "OUTREACH_SIM_SCENARIO_FILE": str(scenario)},
+    )
+    try:
+        s.start(timeout=90)
+        yield s, clock
+    finally:
+        s.stop()
+
+
+def test_steps_only_go_out_inside_each_contacts_window(
+    clock_stack: tuple[Stack, OffsetClock], infra: Infra, run_id: str
+) -> None:
+    stack, clock = clock_stack
+    window = {
+        "days": ["mon", "tue", "wed", "thu", "fri"],
+        "start": "09:00",
+        "end": "17:00",
+        "timezone": {"primary": "contact", "fallback": "America/New_York"},
+        "holiday_presets": ["us_federal"],
+    }
+    flow = [
+        {"kind": "phone", "agent_id": "agt"},
+        {"kind": "phone", "agent_id": "agt", "delay": {"amount": 1, "unit": "days"}},
+        {
+            "kind": "sms",
+            "body": "Hi {{ first_name }}, sorry we missed you.",
+            "when_previous": ["no_answer", "busy"],
+            "window": {"start": "13:00", "end": "17:00"},
+        },
+    ]
+    enrollments = MongoClient(infra.mongo_url)[f"{run_id}_scheduler"]["enrollments"]
+    with httpx.Client(timeout=30.0) as http:
+        campaign = (
+            http.post(
+                f"{stack.url('scheduler')}/campaigns", json={"name": "three steps", "window": window, "flow": flow}
+            )
+            .raise_for_status()
+            .json()
+        )
+        http.post(f"{stack.url('scheduler')}/campaigns/{campaign['id']}/start").raise_for_status()
+        http.post(
+            f"{stack.url('ingest')}/imports",
+            data={
+                "campaign_id": campaign["id"],
+                "mapping": json.dumps({"to_number": "phone", "first_name": "first_name", "state": "state"}),
+            },
+            files={"file": ("c.csv", CSV, "text/csv")},
+        ).raise_for_status()
+        deadline = datetime.now(UTC) + timedelta(seconds=150)
+        while datetime.now(UTC) < deadline:
+            docs = list(enrollments.find({}, {"state": 1, "due_at": 1}))
+            if len(docs) == 4 and all(d["state"] == "completed" for d in docs):
+                break
+            queued = [d["due_at"] for d in docs if d["state"] == "queued" and d.get("due_at")]
+            if len(docs) == 4 and queued and not any(d["state"] == "active" for d in docs):
+                earliest = min(queued).replace(tzinfo=UTC)
+                if earliest > clock.now():  # nothing to do until then: jump the shared clock
+                    clock.shift((earliest - clock.now()).total_seconds() + 0.5)
+            asyncio.run(asyncio.sleep(0.3))
+        states = [d["state"] for d in enrollments.find({})]
+    assert states == ["completed"] * 4
+
+    topics_prefix = f"{run_id}."
+    calls = asyncio.run(read_messages(infra.kafka_bootstrap, f"{topics_prefix}outreach.commands.calls.v1", count=8))
+    sms = asyncio.run(read_messages(infra.kafka_bootstrap, f"{topics_prefix}outreach.commands.messages.v1", count=4))
+    placed = [
+        m
+        for m in asyncio.run(read_messages(infra.kafka_bootstrap, f"{topics_prefix}outreach.calls.v1", count=16))
+        if isinstance(m, CallPlaced)
+    ]
+    assert len(calls) == 8 and len(sms) == 4 and len(placed) == 8
+    contacts = {c.contact_id: c for c in calls if isinstance(c, PlaceCall)}
+    for command in [*calls, *sms]:
+        assert isinstance(command, PlaceCall | SendSms)
+        info = ContactInfo(phone=command.contact.phone, state=command.contact.state)
+        step_window = command.step_window if isinstance(command, PlaceCall) else None
+        assert is_eligible(command.occurred_at, command.window, info, step_window), command
+    for event in placed:
+        command = contacts[event.contact_id]
+        assert is_eligible(
+            event.occurred_at, command.window, ContactInfo(phone=command.contact.phone, state=command.contact.state)
+        )
+    for message in sms:  # the SMS step's own window: 13:00-17:00 local
+        local_hour = message.occurred_at.astimezone(__import__("zoneinfo").ZoneInfo(_zone(message.contact.phone))).hour
+        assert 13 <= local_hour < 17
+    by_contact: dict[str, list[datetime]] = {}
+    for command in calls:
+        by_contact.setdefault(command.contact_id, []).append(command.occurred_at)
+    for first, second in by_contact.values():
+        assert second - first >= timedelta(days=1)  # "1 day after the previous step"
+
+
+def _zone(phone: str) -> str:
+    from outreach_windows.zones import zones_for_phone
+
+    return zones_for_phone(phone)[0]
