@@ -8,7 +8,7 @@ Consumers are idempotent (event ids, idempotency keys), so a republished message
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from outreach_contracts.registry import ANY_MESSAGE
@@ -19,8 +19,13 @@ from outreach_common.kafka import EventBus
 logger = logging.getLogger(__name__)
 
 
-def outbox_entry(message: Any, *, topic: str, key: str, at: datetime) -> dict[str, Any]:
-    """An outbox entry for `message` to embed in a document's `outbox` array."""
+def outbox_entry(message: Any, *, topic: str, key: str, at: datetime | None = None) -> dict[str, Any]:
+    """An outbox entry for `message` to embed in a document's `outbox` array.
+
+    `at` is operational wall-clock time (default: now), never the injected business clock: the sweeper judges
+    staleness by it, and a virtual clock that jumps ahead must not make fresh entries look abandoned.
+    """
+    at = at or datetime.now(UTC)
     # BSON keeps milliseconds; the entry must equal its stored form, since FerretDB's $pull only removes
     # exact values (no conditions), and `relay` removes entries by value.
     at = at.replace(microsecond=at.microsecond // 1000 * 1000)
@@ -47,11 +52,12 @@ async def sweep(
     collection: AsyncCollection[dict[str, Any]],
     bus: EventBus,
     *,
-    now: datetime,
+    now: datetime | None = None,
     older_than: timedelta = timedelta(seconds=10),
     limit: int = 500,
 ) -> int:
     """Republish outbox entries a crash left behind; return how many documents were swept."""
+    now = now or datetime.now(UTC)
     swept = 0
     cursor = collection.find({"outbox.at": {"$lt": now - older_than}}, {"outbox": 1}).limit(limit)
     async for doc in cursor:

@@ -56,7 +56,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         await provider.start()
         await broker.start()
         loops.every("dial", settings.dial_interval_s, lambda: drain(deps))
-        loops.every("outbox-sweep", 5.0, lambda: sweep(deps.calls.collection, deps.bus, now=deps.clock.now()))
+        loops.every("outbox-sweep", 5.0, lambda: sweep(deps.calls.collection, deps.bus))
 
     async def shutdown() -> None:
         await loops.stop()

@@ -60,7 +60,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         await ensure_indexes(db, INDEXES)
         await sms.start()
         await broker.start()
-        loops.every("outbox-sweep", 5.0, lambda: sweep(deps.messages.collection, deps.bus, now=deps.clock.now()))
+        loops.every("outbox-sweep", 5.0, lambda: sweep(deps.messages.collection, deps.bus))
 
     async def shutdown() -> None:
         await loops.stop()

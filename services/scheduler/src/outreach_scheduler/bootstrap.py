@@ -39,6 +39,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         calls_log=CallLog(db),
         workspace_call_cap=settings.workspace_call_cap,
         resume_rate_per_s=settings.resume_rate_per_s,
+        completion_grace_s=settings.completion_grace_s,
     )
     subscribers.register(broker, deps)
     loops = Loops()
@@ -79,6 +80,5 @@ async def _lifecycle(deps: Deps) -> None:
 
 
 async def _sweep(deps: Deps) -> None:
-    now = deps.clock.now()
-    await sweep(deps.enrollments.collection, deps.bus, now=now)
-    await sweep(deps.campaigns.collection, deps.bus, now=now)
+    await sweep(deps.enrollments.collection, deps.bus)
+    await sweep(deps.campaigns.collection, deps.bus)

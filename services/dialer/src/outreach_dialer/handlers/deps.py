@@ -32,7 +32,7 @@ class Deps:
 
     def entry(self, message: Envelope, *, key: str) -> Document:
         """Outbox entry of a call event."""
-        return outbox_entry(message, topic=self.topics.calls, key=key, at=self.clock.now())
+        return outbox_entry(message, topic=self.topics.calls, key=key)
 
     async def relay(self, call_key: str, entries: list[Document]) -> None:
         """Publish a call document's new outbox entries and clear them."""

@@ -31,7 +31,7 @@ class Deps:
 
     def entry(self, message: Envelope, *, key: str) -> Document:
         """Outbox entry of a message event."""
-        return outbox_entry(message, topic=self.topics.messages, key=key, at=self.clock.now())
+        return outbox_entry(message, topic=self.topics.messages, key=key)
 
     async def relay(self, doc_id: str, entries: list[Document]) -> None:
         """Publish and clear outbox entries."""

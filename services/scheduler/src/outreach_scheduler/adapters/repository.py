@@ -154,11 +154,12 @@ class EnrollmentRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db["enrollments"]
 
-    async def add(self, enrollment: Enrollment, *, outbox: list[Document]) -> bool:
+    async def add(self, enrollment: Enrollment, *, outbox: list[Document], at: datetime) -> bool:
         """Insert a new enrollment; False when it already exists (a redelivered import)."""
         doc = {
             "_id": enrollment_id(enrollment.campaign_id, enrollment.contact_id),
             **_to_doc(enrollment),
+            "enrolled_at": at,
             "outbox": outbox,
         }
         try:
@@ -247,6 +248,14 @@ class EnrollmentRepository:
             .limit(limit)
         )
         return [_from_doc(d) async for d in cursor]
+
+    async def last_enrolled_at(self, campaign_id: str) -> datetime | None:
+        """When the campaign's newest enrollment was made."""
+        cursor = self.collection.find({"campaign_id": campaign_id}, {"enrolled_at": 1}).sort("enrolled_at", -1)
+        async for doc in cursor.limit(1):
+            at: datetime | None = doc.get("enrolled_at")
+            return at
+        return None
 
     async def count_open(self, campaign_id: str) -> int:
         """Enrollments of a campaign that are not terminal."""

@@ -8,6 +8,7 @@ from outreach_contracts.contacts import ContactImported
 from outreach_scheduler.domain.enrollment import enroll
 from outreach_scheduler.domain.messages import state_events
 from outreach_scheduler.handlers.deps import Deps
+from outreach_scheduler.handlers.lifecycle import reopen_campaign
 
 
 async def enroll_contact(event: ContactImported, deps: Deps) -> None:
@@ -15,8 +16,10 @@ async def enroll_contact(event: ContactImported, deps: Deps) -> None:
     campaign = await deps.campaigns.get(event.campaign_id)
     if campaign is None:
         raise PoisonMessage(f"unknown campaign {event.campaign_id}")
-    if campaign.status in ("stopped", "completed"):
+    if campaign.status == "stopped":
         return
+    if campaign.status == "completed":  # contacts keep arriving (a later upload): the campaign works again
+        campaign = await reopen_campaign(campaign, deps)
     enrollment = enroll(
         campaign_id=event.campaign_id,
         contact_id=event.contact_id,
@@ -26,5 +29,5 @@ async def enroll_contact(event: ContactImported, deps: Deps) -> None:
         now=deps.clock.now(),
     )
     entries = deps.entries(state_events(enrollment, now=deps.clock.now()), key=event.contact_id)
-    if await deps.enrollments.add(enrollment, outbox=entries):
+    if await deps.enrollments.add(enrollment, outbox=entries, at=deps.clock.now()):
         await deps.relay_enrollment(event.campaign_id, event.contact_id, entries)

@@ -28,6 +28,7 @@ class Deps:
     calls_log: CallLog
     workspace_call_cap: int | None = None
     resume_rate_per_s: float = 20.0
+    completion_grace_s: float = 10.0
 
     def topic_of(self, message: Envelope) -> str:
         """Where a message produced by the scheduler goes."""
@@ -42,8 +43,7 @@ class Deps:
 
     def entries(self, messages: list[Envelope], *, key: str) -> list[Document]:
         """Outbox entries for `messages`, keyed by `key`."""
-        now = self.clock.now()
-        return [outbox_entry(m, topic=self.topic_of(m), key=key, at=now) for m in messages]
+        return [outbox_entry(m, topic=self.topic_of(m), key=key) for m in messages]
 
     async def relay_enrollment(self, campaign_id: str, contact_id: str, entries: list[Any]) -> None:
         """Publish an enrollment's new outbox entries and clear them."""

@@ -149,8 +149,9 @@ async def complete_finished(deps: Deps) -> int:
         campaign = await deps.campaigns.get(campaign_id)
         if campaign is None or await deps.enrollments.count_open(campaign_id):
             continue
-        if not await deps.enrollments.collection.count_documents({"campaign_id": campaign_id}, limit=1):
-            continue  # nothing enrolled yet
+        last = await deps.enrollments.last_enrolled_at(campaign_id)
+        if last is None or last > deps.clock.now() - timedelta(seconds=deps.completion_grace_s):
+            continue  # nothing enrolled yet, or an import may still be arriving
         event = CampaignCompleted(
             occurred_at=deps.clock.now(),
             workspace_id=campaign.workspace_id,
@@ -160,6 +161,17 @@ async def complete_finished(deps: Deps) -> int:
         await _transition(campaign, campaign.model_copy(update={"status": "completed"}), event, deps)
         done += 1
     return done
+
+
+async def reopen_campaign(campaign: Campaign, deps: Deps) -> Campaign:
+    """A completed campaign that receives new contacts becomes active again."""
+    event = CampaignResumed(
+        occurred_at=deps.clock.now(),
+        workspace_id=campaign.workspace_id,
+        campaign_id=campaign.id,
+        name=campaign.spec.name,
+    )
+    return await _transition(campaign, campaign.model_copy(update={"status": "active"}), event, deps)
 
 
 async def start_scheduled(deps: Deps) -> int:
