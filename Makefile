@@ -13,7 +13,7 @@ PACKAGES := -p outreach_contracts -p outreach_common -p outreach_windows -p outr
 	-p outreach_messenger -p outreach_metrics
 
 .PHONY: help setup install-uv infra-install infra-up infra-down up down status demo test test-unit lint \
-	format schemas docs
+	format schemas docs bench bench-scheduler
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -60,6 +60,11 @@ test-unit: setup ## Unit tests only (no network)
 format: ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+bench: bench-scheduler ## Every benchmark (results in bench/results/)
+
+bench-scheduler: setup ## Scheduler benchmarks -> bench/results/scheduler.json
+	$(VENV)/bin/python -m bench.scheduler
 
 schemas: setup ## Export JSON Schemas of every contract into contracts/schemas/
 	$(VENV)/bin/python -m outreach_contracts.export_schemas contracts/schemas

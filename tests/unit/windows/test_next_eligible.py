@@ -182,3 +182,17 @@ def test_batch_matches_single_calls() -> None:
     assert next_eligible_batch(afters, window, contacts) == [
         next_eligible(a, window, c) for a, c in zip(afters, contacts, strict=True)
     ]
+
+
+def test_columns_match_single_calls() -> None:
+    import numpy as np
+    from outreach_windows.eligibility import next_eligible_columns
+
+    window = ContactWindow(days=["mon", "tue", "thu"], start="08:30", end="18:00", holiday_presets=["us_federal"])
+    contacts = [ContactInfo(phone=p) for p in PHONES] + [ContactInfo(timezone="Pacific/Chatham", state="FL")]
+    groups = np.array([i % len(contacts) for i in range(300)], dtype=np.int64)
+    afters = [ANCHORS[i % len(ANCHORS)] + timedelta(minutes=37 * i) for i in range(300)]
+    got = next_eligible_columns(np.array([a.timestamp() for a in afters]), groups, contacts, window)
+    for after, group, value in zip(afters, groups, got, strict=True):
+        expected = next_eligible(after, window, contacts[group])
+        assert (expected is None and np.isnan(value)) or expected.timestamp() == value

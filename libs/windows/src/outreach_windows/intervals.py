@@ -35,7 +35,7 @@ def _offset(zone: ZoneInfo, ts: int) -> int:
 def offset_pieces(zone_name: str, start: int, end: int) -> tuple[tuple[int, int, int], ...]:
     """Pieces (from, to, utc offset seconds) covering [start, end) where the zone's offset is constant."""
     zone = ZoneInfo(zone_name)
-    step = 6 * 3600
+    step = 2 * 86400  # offsets change at most a few times a year; a change is then found by bisection
     pieces: list[tuple[int, int, int]] = []
     piece_start, current = start, _offset(zone, start)
     probe = start

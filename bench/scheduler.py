@@ -1,0 +1,45 @@
+"""`make bench-scheduler`: writes bench/results/scheduler.json."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from bench import scheduler_dispatch, scheduler_next_eligible, scheduler_rss
+from bench.common import write
+from bench.infra import endpoints
+
+
+def main() -> None:
+    """Run the scheduler benchmarks; sizes come from BENCH_* variables (defaults: the issue's sizes)."""
+    dispatch_n = int(os.environ.get("BENCH_DISPATCH_N", "200000"))
+    rss_n = int(os.environ.get("BENCH_RSS_N", "1000000"))
+    bootstrap, mongo_url = endpoints()
+    core = scheduler_next_eligible.run()
+    backlog = asyncio.run(scheduler_dispatch.ours(bootstrap, mongo_url, dispatch_n, spread_s=0, batch=1000))
+    spread = asyncio.run(scheduler_dispatch.ours(bootstrap, mongo_url, dispatch_n, spread_s=60, batch=1000))
+    aps = asyncio.run(scheduler_dispatch.apscheduler(bootstrap, mongo_url, dispatch_n))
+    rss = scheduler_rss.run(bootstrap, mongo_url, n=rss_n)
+    write(
+        "scheduler",
+        {
+            "next_eligible_1m_seconds": core["next_eligible_1m_seconds"],
+            "next_eligible_ratio_vs_loop": core["next_eligible_ratio_vs_loop"],
+            "dispatch_steps_per_s": round(backlog["steps_per_s"], 1),
+            "dispatch_p99_lag_s": round(spread["p99_lag_s"], 3),
+            "dispatch_ratio_vs_apscheduler": round(backlog["steps_per_s"] / aps["steps_per_s"], 2),
+            "peak_rss_mb_1m": rss["peak_rss_mb"],
+        },
+        sizes={"dispatch_n": dispatch_n, "rss_enrolled": rss_n},
+        details={
+            "core": core,
+            "dispatch_backlog": backlog,
+            "dispatch_spread_60s": spread,
+            "apscheduler": aps,
+            "rss": rss,
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+"""Dispatch from the MongoDB-wire server to Kafka: throughput with a backlog, lag with dues spread over a
+minute, and APScheduler 3.x with its MongoDB job store on the same one-off jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+from outreach_common.kafka import KafkaEventBus
+from outreach_common.mongo import ensure_indexes, make_client
+from outreach_contracts.contacts import ContactData
+from outreach_contracts.topics import Topics
+from outreach_scheduler.adapters.repository import INDEXES, CallLog, CampaignRepository, EnrollmentRepository
+from outreach_scheduler.domain.campaign import Campaign, CampaignSpec
+from outreach_scheduler.handlers.deps import Deps
+from outreach_scheduler.handlers.dispatch import dispatch_due
+
+SPEC = CampaignSpec.model_validate(
+    {
+        "name": "bench",
+        "flow": [{"kind": "phone", "agent_id": "agt"}],
+        "window": {
+            "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            "start": "00:00",
+            "end": "24:00",
+            "compliance": "none",
+        },
+    }
+)
+
+
+class ShiftedClock:
+    """Real time plus a fixed offset."""
+
+    def __init__(self, offset: float) -> None:
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + timedelta(seconds=self.offset)
+
+
+async def _seed(db: Any, campaign_id: str, dues: list[datetime]) -> None:
+    contact = ContactData(phone="+12125550123").model_dump()
+    batch: list[dict[str, Any]] = []
+    for i, due in enumerate(dues):
+        batch.append(
+            {
+                "_id": f"{campaign_id}:c{i}",
+                "campaign_id": campaign_id,
+                "contact_id": f"c{i}",
+                "workspace_id": "ws",
+                "contact": {**contact, "phone": f"+1212555{i % 10000:04d}"},
+                "state": "queued",
+                "step_index": 0,
+                "attempt": 1,
+                "due_at": due,
+                "version": 1,
+                "reason": None,
+                "in_flight_key": None,
+                "failures": 0,
+                "attempts_total": 0,
+                "enrolled_at": due,
+                "outbox": [],
+            }
+        )
+        if len(batch) == 5000:
+            await db["enrollments"].insert_many(batch, ordered=False)
+            batch = []
+    if batch:
+        await db["enrollments"].insert_many(batch, ordered=False)
+
+
+async def _collect(bootstrap: str, topic: str, n: int, seen: dict[str, float], done: asyncio.Event) -> None:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        while len(seen) < n:
+            batch = await consumer.getmany(timeout_ms=200)
+            for records in batch.values():
+                for r in records:
+                    seen.setdefault(r.key.decode(), r.timestamp / 1000)
+    finally:
+        await consumer.stop()
+        done.set()
+
+
+async def ours(bootstrap: str, mongo_url: str, n: int, *, spread_s: float, batch: int) -> dict[str, float]:
+    """Dispatch `n` enrollments whose dues are spread over `spread_s` seconds from the start (0: all due)."""
+    run = uuid.uuid4().hex[:8]
+    topics = Topics(f"bench{run}.")
+    client = make_client(mongo_url)
+    db = client[f"bench_{run}"]
+    await ensure_indexes(db, INDEXES)
+    t0 = datetime(2030, 1, 1, tzinfo=UTC)
+    dues = [t0 + timedelta(seconds=spread_s * i / n) for i in range(n)]
+    campaigns = CampaignRepository(db)
+    await campaigns.add(Campaign(id="cmp", workspace_id="ws", spec=SPEC, status="active", created_at=t0))
+    await _seed(db, "cmp", dues)
+    broker = KafkaBroker(bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+    await broker.start()
+    seen: dict[str, float] = {}
+    done = asyncio.Event()
+    collector = asyncio.create_task(_collect(bootstrap, topics.call_commands, n, seen, done))
+    clock = ShiftedClock((t0 - datetime.now(UTC)).total_seconds())
+    deps = Deps(
+        campaigns=campaigns,
+        enrollments=EnrollmentRepository(db),
+        bus=KafkaEventBus(broker),
+        clock=clock,
+        topics=topics,
+        calls_log=CallLog(db),
+    )
+    start = time.time()
+    sent = 0
+    while sent < n:
+        count = await dispatch_due(deps, limit=batch)
+        sent += count
+        if count == 0:
+            await asyncio.sleep(0.02)
+    elapsed = time.time() - start
+    await asyncio.wait_for(done.wait(), timeout=120)
+    collector.cancel()
+    await broker.stop()
+    await client.drop_database(f"bench_{run}")
+    await client.close()
+    due_of = {f"c{i}": dues[i].timestamp() - clock.offset for i in range(n)}  # in real time
+    lags = np.array([seen[k] - due_of[k] for k in seen])
+    return {"steps_per_s": n / elapsed, "p99_lag_s": float(np.percentile(lags, 99)), "seconds": elapsed}
+
+
+async def apscheduler(bootstrap: str, mongo_url: str, n: int) -> dict[str, float]:
+    """APScheduler 3.x, MongoDB job store, the same one-off jobs all due: time from resume to the last one."""
+    from apscheduler.executors.asyncio import AsyncIOExecutor
+    from apscheduler.jobstores.mongodb import MongoDBJobStore
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from pymongo import MongoClient
+
+    run = uuid.uuid4().hex[:8]
+    topic = f"bench{run}.aps.commands"
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+    await producer.start()
+    fired = 0
+    finished = asyncio.Event()
+
+    async def place_call(key: str) -> None:
+        nonlocal fired
+        await producer.send_and_wait(topic, b'{"type":"PlaceCall"}', key=key.encode())
+        fired += 1
+        if fired == n:
+            finished.set()
+
+    sync_client: MongoClient[dict[str, Any]] = MongoClient(mongo_url)
+    store = MongoDBJobStore(database=f"aps_{run}", collection="jobs", client=sync_client)
+    scheduler = AsyncIOScheduler(
+        jobstores={"default": store},
+        executors={"default": AsyncIOExecutor()},
+        job_defaults={"misfire_grace_time": None, "coalesce": False, "max_instances": 1},
+    )
+    scheduler.start(paused=True)
+    due = datetime.now(UTC) - timedelta(seconds=1)
+    add_start = time.time()
+    for i in range(n):
+        scheduler.add_job(place_call, "date", run_date=due, args=[f"c{i}"], id=f"c{i}")
+    add_s = time.time() - add_start
+    start = time.time()
+    scheduler.resume()
+    await asyncio.wait_for(finished.wait(), timeout=3600)
+    elapsed = time.time() - start
+    scheduler.shutdown(wait=False)
+    await producer.stop()
+    sync_client.drop_database(f"aps_{run}")
+    sync_client.close()
+    return {"steps_per_s": n / elapsed, "seconds": elapsed, "add_seconds": add_s}
