@@ -16,7 +16,7 @@ from outreach_scheduler.adapters.repository import INDEXES, CallLog, CampaignRep
 from outreach_scheduler.config import Settings
 from outreach_scheduler.entrypoints import api, subscribers
 from outreach_scheduler.handlers.deps import Deps
-from outreach_scheduler.handlers.dispatch import dispatch_due
+from outreach_scheduler.handlers.dispatch import dispatch_due, republish_claims
 from outreach_scheduler.handlers.lifecycle import complete_finished, start_scheduled
 
 
@@ -81,4 +81,5 @@ async def _lifecycle(deps: Deps) -> None:
 
 async def _sweep(deps: Deps) -> None:
     await sweep(deps.enrollments.collection, deps.bus)
+    await republish_claims(deps)
     await sweep(deps.campaigns.collection, deps.bus)

@@ -16,6 +16,7 @@ from outreach_scheduler.domain.enrollment import Enrollment
 
 INDEXES = [
     IndexSpec("call_log", [("phone", 1), ("at", 1)], name="by_phone"),
+    IndexSpec("enrollments", [("claim", 1)], name="by_claim"),
     IndexSpec("enrollments", [("workspace_id", 1), ("contact.phone", 1)], name="by_phone"),
     IndexSpec("enrollments", [("state", 1), ("due_at", 1)], name="due"),
     IndexSpec("enrollments", [("campaign_id", 1), ("state", 1)], name="by_campaign"),
@@ -60,7 +61,13 @@ def _from_doc(doc: Document) -> Enrollment:
         due_at=doc.get("due_at"),
         version=doc["version"],
         reason=doc.get("reason"),
-        in_flight_key=doc.get("in_flight_key"),
+        # a batch claim (one update_many) cannot write per-document keys: an active step's key is derived
+        in_flight_key=doc.get("in_flight_key")
+        or (
+            f"{doc['campaign_id']}:{doc['contact_id']}:{doc['step_index']}:{doc['attempt']}"
+            if doc["state"] == "active"
+            else None
+        ),
         failures=doc.get("failures", 0),
         attempts_total=doc.get("attempts_total", 0),
     )
@@ -181,28 +188,39 @@ class EnrollmentRepository:
         )
         return bool(result.modified_count)
 
-    async def save_many(self, changes: list[tuple[int, Enrollment, list[Document]]], *, claim: str) -> set[str]:
-        """Store many version-checked changes in one round trip; return the ids this `claim` won."""
-        if not changes:
-            return set()
-        ops = [
-            UpdateOne(
-                {"_id": new.doc_id, "version": expected},
-                {"$set": {**_to_doc(new), "claim": claim}, "$push": {"outbox": {"$each": entries}}},
-            )
-            for expected, new, entries in changes
-        ]
-        await self.collection.bulk_write(ops, ordered=False)
-        ids = [new.doc_id for _, new, _ in changes]
-        return {d["_id"] async for d in self.collection.find({"_id": {"$in": ids}, "claim": claim}, {"_id": 1})}
+    async def claim_batch(self, ids: list[str], *, claim: str, at: datetime) -> list[Enrollment]:
+        """Claim the still-queued ones among `ids` in one statement (queued -> active); return those won.
 
-    async def clear_outboxes(self, published: list[tuple[str, list[Document]]]) -> None:
-        """Remove published outbox entries (by value) from many enrollments."""
-        ops = [
-            UpdateOne({"_id": doc_id}, {"$pullAll": {"outbox": entries}}) for doc_id, entries in published if entries
-        ]
-        if ops:
-            await self.collection.bulk_write(ops, ordered=False)
+        One `update_many` instead of one update per document: FerretDB 1.24 (SQLite) scans the collection on
+        every write statement. Only queued documents match, so two instances never both claim one.
+        """
+        if not ids:
+            return []
+        await self.collection.update_many(
+            {"_id": {"$in": ids}, "state": "queued"},
+            {
+                "$set": {
+                    "state": "active",
+                    "claim": claim,
+                    "claimed_at": at,
+                    "published": False,
+                    "in_flight_key": None,
+                },
+                "$inc": {"version": 1, "attempts_total": 1},
+            },
+        )
+        return [_from_doc(d) async for d in self.collection.find({"claim": claim}, {"outbox": 0})]
+
+    async def mark_published(self, claim: str) -> None:
+        """The commands of a claimed batch are on Kafka."""
+        await self.collection.update_many({"claim": claim}, {"$set": {"published": True}})
+
+    async def unpublished_claims(self, *, before: datetime, limit: int = 1000) -> list[tuple[Enrollment, str]]:
+        """Claims a crash left unpublished (still active), with their claim tokens."""
+        cursor = self.collection.find(
+            {"state": "active", "published": False, "claimed_at": {"$lt": before}}, {"outbox": 0}
+        ).limit(limit)
+        return [(_from_doc(d), d["claim"]) async for d in cursor]
 
     async def open_for(
         self, *, workspace_id: str, phone: str | None, campaign_id: str | None, contact_id: str | None

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from outreach_scheduler.domain.campaign import CampaignSpec, PhoneStep
 from outreach_scheduler.domain.caps import RecentCall, cap_release
-from outreach_scheduler.domain.enrollment import Enrollment, dispatch, postpone
+from outreach_scheduler.domain.enrollment import Enrollment, postpone
 from outreach_scheduler.domain.messages import state_events, step_command
 from outreach_scheduler.handlers.deps import Deps
 
@@ -27,32 +27,63 @@ async def dispatch_due(deps: Deps, *, limit: int = 500) -> int:
             specs[campaign_id] = campaign.spec
     due = [e for e in due if e.campaign_id in specs]
     held = await _apply_caps(due, specs, deps)
-    claims: list[tuple[Enrollment, Enrollment, list[dict[str, object]]]] = []
-    for enrollment in due:
-        spec = specs[enrollment.campaign_id]
-        if enrollment.contact_id in held:
-            updated = postpone(enrollment, spec, until=held[enrollment.contact_id])
-            entries = deps.entries(state_events(updated, now=now), key=enrollment.contact_id)
-        else:
-            updated = dispatch(enrollment)
-            messages = [step_command(updated, spec, now=now), *state_events(updated, now=now)]
-            entries = deps.entries(messages, key=enrollment.contact_id)
-        claims.append((enrollment, updated, entries))
-    won = await deps.enrollments.save_many(
-        [(old.version, new, entries) for old, new, entries in claims], claim=uuid.uuid4().hex
-    )
-    winners = [(new, entries) for _, new, entries in claims if new.doc_id in won]
+    await _postpone_held([e for e in due if e.contact_id in held], specs, held, deps)
+    # The claim is the persisted intent (active, published=false); commands are rebuilt from it, so a crash
+    # before `mark_published` is repaired by `republish_claims` with the same idempotency keys.
+    claim = uuid.uuid4().hex
+    claimed = await deps.enrollments.claim_batch(
+        [e.doc_id for e in due if e.contact_id not in held],
+        claim=claim,
+        at=datetime.now(UTC),  # wall clock:
+    )  # the sweeper's staleness must not follow a virtual clock that jumps
     await deps.calls_log.record(
-        [
-            new
-            for new, _ in winners
-            if new.state == "active" and isinstance(specs[new.campaign_id].flow[new.step_index], PhoneStep)
-        ],
-        at=now,
+        [e for e in claimed if isinstance(specs[e.campaign_id].flow[e.step_index], PhoneStep)], at=now
     )
-    await asyncio.gather(*(deps.publish_entries(entries) for _, entries in winners))
-    await deps.enrollments.clear_outboxes([(new.doc_id, entries) for new, entries in winners])
-    return sum(1 for new, _ in winners if new.state == "active")
+    await _publish(claimed, specs, deps)
+    await deps.enrollments.mark_published(claim)
+    return len(claimed)
+
+
+async def _publish(claimed: list[Enrollment], specs: dict[str, CampaignSpec], deps: Deps) -> None:
+    now = deps.clock.now()
+    await asyncio.gather(
+        *(
+            deps.publish_entries(
+                deps.entries(
+                    [step_command(e, specs[e.campaign_id], now=now), *state_events(e, now=now)], key=e.contact_id
+                )
+            )
+            for e in claimed
+        )
+    )
+
+
+async def _postpone_held(
+    held_due: list[Enrollment], specs: dict[str, CampaignSpec], held: dict[str, datetime], deps: Deps
+) -> None:
+    now = deps.clock.now()
+    for enrollment in held_due:
+        updated = postpone(enrollment, specs[enrollment.campaign_id], until=held[enrollment.contact_id])
+        entries = deps.entries(state_events(updated, now=now), key=enrollment.contact_id)
+        if await deps.enrollments.save(updated, expected_version=enrollment.version, outbox=entries):
+            await deps.relay_enrollment(enrollment.campaign_id, enrollment.contact_id, entries)
+
+
+async def republish_claims(deps: Deps, *, older_than: timedelta = timedelta(seconds=30)) -> int:
+    """Sweeper: publish the commands of claims a crash left unpublished (same keys, so no second effect)."""
+    stale = await deps.enrollments.unpublished_claims(before=datetime.now(UTC) - older_than)
+    if not stale:
+        return 0
+    specs: dict[str, CampaignSpec] = {}
+    for campaign_id in {e.campaign_id for e, _ in stale}:
+        campaign = await deps.campaigns.get(campaign_id)
+        if campaign is not None:
+            specs[campaign_id] = campaign.spec
+    ready = [e for e, _ in stale if e.campaign_id in specs]
+    await _publish(ready, specs, deps)
+    for claim in {c for _, c in stale}:
+        await deps.enrollments.mark_published(claim)
+    return len(ready)
 
 
 async def _apply_caps(due: list[Enrollment], specs: dict[str, CampaignSpec], deps: Deps) -> dict[str, datetime]:
