@@ -1,0 +1,83 @@
+"""What every service process has in common: metrics registry, tracing, a Kafka broker, its own database,
+background loops, and the HTTP app whose lifespan opens and closes them in order."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from outreach_common.clock import Clock, clock_from
+from outreach_common.http import make_http_app
+from outreach_common.kafka import KafkaEventBus, make_broker
+from outreach_common.loops import Loops
+from outreach_common.mongo import IndexSpec, ensure_indexes, make_client, ping
+from outreach_common.settings import ServiceSettings
+from outreach_common.telemetry import configure_tracing
+
+Hook = Callable[[], Awaitable[object]]
+Loop = tuple[str, float, Callable[[], Awaitable[object]]]
+
+
+class ServiceShell:
+    """Clients of one service, created without connecting; `app()` opens them in the lifespan."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self.registry = CollectorRegistry()
+        tracer = configure_tracing(
+            settings.service_name, exporter=settings.otel_exporter, endpoint=settings.otlp_endpoint
+        )
+        self.broker = make_broker(
+            settings.kafka_bootstrap, service=settings.service_name, registry=self.registry, tracer_provider=tracer
+        )
+        self.client = make_client(settings.mongo_url)
+        self.db = self.client[settings.mongo_db]
+        self.bus = KafkaEventBus(self.broker)
+        self.clock: Clock = clock_from(settings.clock_file)
+        self.loops = Loops()
+
+    def app(
+        self,
+        *,
+        description: str,
+        indexes: Sequence[IndexSpec],
+        loops: Sequence[Loop] = (),
+        on_start: Sequence[Hook] = (),
+        on_stop: Sequence[Hook] = (),
+    ) -> FastAPI:
+        """The HTTP app: start = indexes, `on_start`, broker, loops; stop = loops, broker, `on_stop`, database."""
+
+        async def startup() -> None:
+            await ensure_indexes(self.db, indexes)
+            for hook in on_start:
+                await hook()
+            await self.broker.start()
+            for name, interval, step in loops:
+                self.loops.every(name, interval, step)
+
+        async def shutdown() -> None:
+            await self.loops.stop()
+            await self.broker.stop()
+            for hook in on_stop:
+                await hook()
+            await self.client.close()
+
+        async def kafka_ok() -> bool:
+            return await self.broker.ping(timeout=2.0)
+
+        async def mongo_ok() -> bool:
+            return await ping(self.client)
+
+        app = make_http_app(
+            service=self.settings.service_name,
+            registry=self.registry,
+            startup=startup,
+            shutdown=shutdown,
+            checks={"mongo": mongo_ok, "kafka": kafka_ok},
+            description=description,
+        )
+        app.state.settings = self.settings
+        app.state.broker = self.broker
+        return app
