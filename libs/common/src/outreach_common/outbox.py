@@ -38,12 +38,17 @@ def outbox_entry(message: Any, *, topic: str, key: str, at: datetime | None = No
     }
 
 
+async def publish(entries: list[dict[str, Any]], bus: EventBus) -> None:
+    """Publish outbox entries in order (one contact's messages stay in order)."""
+    for entry in entries:
+        await bus.publish(ANY_MESSAGE.validate_python(entry["payload"]), topic=entry["topic"], key=entry["key"])
+
+
 async def relay(
     collection: AsyncCollection[dict[str, Any]], doc_id: Any, entries: list[dict[str, Any]], bus: EventBus
 ) -> None:
     """Publish `entries` of document `doc_id`, then remove them from its outbox."""
-    for entry in entries:
-        await bus.publish(ANY_MESSAGE.validate_python(entry["payload"]), topic=entry["topic"], key=entry["key"])
+    await publish(entries, bus)
     if entries:
         await collection.update_one({"_id": doc_id}, {"$pullAll": {"outbox": entries}})
 

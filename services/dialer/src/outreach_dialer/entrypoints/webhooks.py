@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
-from twilio.request_validator import RequestValidator
+from outreach_common.webhooks import verified_form
 
 from outreach_dialer.handlers.deps import Deps
 from outreach_dialer.handlers.status import record_status
 
 router = APIRouter(prefix="/webhooks/twilio", tags=["webhooks"])
-
-
-async def verified_form(request: Request) -> dict[str, str]:
-    """The form of a request whose Twilio signature is valid; 403 otherwise."""
-    form = await request.form()
-    params = {k: str(v) for k, v in form.multi_items()}
-    validator: RequestValidator = request.app.state.validator
-    url = request.app.state.settings.public_url.rstrip("/") + request.url.path
-    if request.url.query:
-        url += "?" + request.url.query
-    if not validator.validate(url, params, request.headers.get("X-Twilio-Signature", "")):
-        raise HTTPException(403, "invalid X-Twilio-Signature")
-    return params
 
 
 @router.post("/calls/{call_id}/status", summary="Call status callback")

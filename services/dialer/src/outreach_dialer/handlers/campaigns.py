@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from outreach_contracts.campaigns import (
-    CampaignCompleted,
-    CampaignPaused,
-    CampaignResumed,
-    CampaignScheduled,
-    CampaignStarted,
-    CampaignStopped,
-)
+from outreach_contracts.campaigns import CampaignPaused, CampaignResumed, CampaignStopped
+from outreach_contracts.registry import CampaignEvent
 
 from outreach_dialer.handlers.deps import Deps
-
-CampaignEvent = (
-    CampaignStarted | CampaignScheduled | CampaignPaused | CampaignResumed | CampaignStopped | CampaignCompleted
-)
 
 
 async def on_campaign_event(event: CampaignEvent, deps: Deps) -> None:

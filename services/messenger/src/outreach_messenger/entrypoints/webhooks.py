@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
+from outreach_common.webhooks import verified_form
 from outreach_contracts.messages import ContactOptedOut
-from twilio.request_validator import RequestValidator
 
 from outreach_messenger.domain.replies import classify
 from outreach_messenger.handlers.deps import Deps
 
 router = APIRouter(prefix="/webhooks/twilio", tags=["webhooks"])
-
-
-async def verified_form(request: Request) -> dict[str, str]:
-    """The form of a request whose Twilio signature is valid; 403 otherwise."""
-    form = await request.form()
-    params = {k: str(v) for k, v in form.multi_items()}
-    validator: RequestValidator = request.app.state.validator
-    url = request.app.state.settings.public_url.rstrip("/") + request.url.path
-    if request.url.query:
-        url += "?" + request.url.query
-    if not validator.validate(url, params, request.headers.get("X-Twilio-Signature", "")):
-        raise HTTPException(403, "invalid X-Twilio-Signature")
-    return params
 
 
 @router.post("/messages/status", summary="Message status callback")

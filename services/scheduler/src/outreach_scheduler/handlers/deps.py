@@ -8,12 +8,13 @@ from typing import Any
 from outreach_common.clock import Clock
 from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document
-from outreach_common.outbox import outbox_entry, relay
+from outreach_common.outbox import outbox_entry, publish, relay
 from outreach_contracts.envelope import Envelope
-from outreach_contracts.registry import ANY_MESSAGE
 from outreach_contracts.topics import Topics
 
 from outreach_scheduler.adapters.repository import CallLog, CampaignRepository, EnrollmentRepository, enrollment_id
+from outreach_scheduler.domain.enrollment import Enrollment
+from outreach_scheduler.domain.messages import state_events
 
 
 @dataclass
@@ -29,6 +30,14 @@ class Deps:
     workspace_call_cap: int | None = None
     resume_rate_per_s: float = 20.0
     completion_grace_s: float = 10.0
+
+    async def transition(self, before: Enrollment, after: Enrollment) -> bool:
+        """Store `after` if `before` is still current (its state events ride in the outbox), then publish them."""
+        entries = self.entries(state_events(after, now=self.clock.now()), key=after.contact_id)
+        if not await self.enrollments.save(after, expected_version=before.version, outbox=entries):
+            return False
+        await self.relay_enrollment(after.campaign_id, after.contact_id, entries)
+        return True
 
     def topic_of(self, message: Envelope) -> str:
         """Where a message produced by the scheduler goes."""
@@ -51,10 +60,7 @@ class Deps:
 
     async def publish_entries(self, entries: list[Any]) -> None:
         """Publish outbox entries in order (one contact's messages stay in order)."""
-        for entry in entries:
-            await self.bus.publish(
-                ANY_MESSAGE.validate_python(entry["payload"]), topic=entry["topic"], key=entry["key"]
-            )
+        await publish(entries, self.bus)
 
     async def relay_campaign(self, campaign_id: str, entries: list[Any]) -> None:
         """Publish a campaign's new outbox entries and clear them."""

@@ -61,12 +61,10 @@ async def _publish(claimed: list[Enrollment], specs: dict[str, CampaignSpec], de
 async def _postpone_held(
     held_due: list[Enrollment], specs: dict[str, CampaignSpec], held: dict[str, datetime], deps: Deps
 ) -> None:
-    now = deps.clock.now()
     for enrollment in held_due:
-        updated = postpone(enrollment, specs[enrollment.campaign_id], until=held[enrollment.contact_id])
-        entries = deps.entries(state_events(updated, now=now), key=enrollment.contact_id)
-        if await deps.enrollments.save(updated, expected_version=enrollment.version, outbox=entries):
-            await deps.relay_enrollment(enrollment.campaign_id, enrollment.contact_id, entries)
+        await deps.transition(
+            enrollment, postpone(enrollment, specs[enrollment.campaign_id], until=held[enrollment.contact_id])
+        )
 
 
 async def republish_claims(deps: Deps, *, older_than: timedelta = timedelta(seconds=30)) -> int:

@@ -115,10 +115,7 @@ async def pace_backlog(campaign: Campaign, deps: Deps, *, batch: int = 1000) -> 
             return paced
         for enrollment in backlog:
             until = now + timedelta(seconds=(paced + 1) / deps.resume_rate_per_s)
-            updated = postpone(enrollment, campaign.spec, until=until)
-            entries = deps.entries(state_events(updated, now=now), key=enrollment.contact_id)
-            if await deps.enrollments.save(updated, expected_version=enrollment.version, outbox=entries):
-                await deps.relay_enrollment(enrollment.campaign_id, enrollment.contact_id, entries)
+            await deps.transition(enrollment, postpone(enrollment, campaign.spec, until=until))
             paced += 1
 
 

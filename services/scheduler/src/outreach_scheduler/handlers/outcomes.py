@@ -6,7 +6,6 @@ from outreach_contracts.calls import CallCompleted, CallDeferred, CallPlaced
 from outreach_contracts.messages import ContactOptedOut, MessageFailed, MessageSent
 
 from outreach_scheduler.domain.enrollment import exit_with, on_outcome, schedule_step
-from outreach_scheduler.domain.messages import state_events
 from outreach_scheduler.handlers.deps import Deps
 
 
@@ -20,9 +19,7 @@ async def apply_outcome(*, campaign_id: str, contact_id: str, key: str, outcome:
         updated = on_outcome(enrollment, campaign.spec, key=key, outcome=outcome, at=deps.clock.now())
         if updated is None:
             return
-        entries = deps.entries(state_events(updated, now=deps.clock.now()), key=contact_id)
-        if await deps.enrollments.save(updated, expected_version=enrollment.version, outbox=entries):
-            await deps.relay_enrollment(campaign_id, contact_id, entries)
+        if await deps.transition(enrollment, updated):
             return
 
 
@@ -54,9 +51,7 @@ async def requeue(*, campaign_id: str, contact_id: str, key: str, deps: Deps) ->
         attempt=enrollment.attempt + 1,
         apply_delay=False,
     )
-    entries = deps.entries(state_events(updated, now=deps.clock.now()), key=contact_id)
-    if await deps.enrollments.save(updated, expected_version=enrollment.version, outbox=entries):
-        await deps.relay_enrollment(campaign_id, contact_id, entries)
+    await deps.transition(enrollment, updated)
 
 
 async def on_message_event(event: MessageSent | MessageFailed | ContactOptedOut, deps: Deps) -> None:
@@ -86,7 +81,4 @@ async def opt_out_everywhere(event: ContactOptedOut, deps: Deps) -> None:
     for enrollment in await deps.enrollments.open_for(
         workspace_id=event.workspace_id, phone=event.phone, campaign_id=event.campaign_id, contact_id=event.contact_id
     ):
-        updated = exit_with(enrollment, "opted_out")
-        entries = deps.entries(state_events(updated, now=deps.clock.now()), key=enrollment.contact_id)
-        if await deps.enrollments.save(updated, expected_version=enrollment.version, outbox=entries):
-            await deps.relay_enrollment(enrollment.campaign_id, enrollment.contact_id, entries)
+        await deps.transition(enrollment, exit_with(enrollment, "opted_out"))
