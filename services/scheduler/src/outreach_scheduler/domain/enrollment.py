@@ -119,11 +119,16 @@ def postpone(enrollment: Enrollment, spec: CampaignSpec, *, until: datetime) -> 
     return replace(enrollment, due_at=due, version=enrollment.version + 1)
 
 
+def _end(enrollment: Enrollment, state: str, reason: str) -> Enrollment:
+    """Terminal: nothing in flight, nothing due."""
+    return replace(
+        enrollment, state=state, reason=reason, in_flight_key=None, due_at=None, version=enrollment.version + 1
+    )
+
+
 def exit_with(enrollment: Enrollment, reason: str) -> Enrollment:
     """Terminal: an exit criterion was met."""
-    return replace(
-        enrollment, state="exited", reason=reason, in_flight_key=None, due_at=None, version=enrollment.version + 1
-    )
+    return _end(enrollment, "exited", reason)
 
 
 def on_outcome(
@@ -143,56 +148,21 @@ def on_outcome(
     if failures >= criteria.unreachable_after_failures:
         return exit_with(replace(enrollment, failures=failures), "unreachable")
     current = replace(enrollment, failures=failures)
+    if enrollment.attempts_total >= criteria.max_attempts:
+        return _end(current, "completed", "attempt budget spent")
     step = spec.flow[enrollment.step_index]
     rule = step.retries.get(outcome)  # type: ignore[call-overload]
     if rule is not None and enrollment.attempt <= rule.max_retries:
-        if enrollment.attempts_total >= criteria.max_attempts:
-            return replace(
-                current,
-                state="completed",
-                reason="attempt budget spent",
-                in_flight_key=None,
-                due_at=None,
-                version=enrollment.version + 1,
-            )
-        due = next_eligible(
-            at + timedelta(seconds=rule.delay.seconds), spec.window, contact_info(enrollment.contact), step.window
-        )
-        if due is None:
-            return replace(
-                current,
-                state="errored",
-                reason="no eligible time within 400 days",
-                in_flight_key=None,
-                due_at=None,
-                version=enrollment.version + 1,
-            )
-        return replace(
+        return schedule_step(
             current,
-            state="queued",
+            spec,
+            step_index=enrollment.step_index,
+            since=at + timedelta(seconds=rule.delay.seconds),
             attempt=enrollment.attempt + 1,
-            due_at=due,
-            in_flight_key=None,
-            version=enrollment.version + 1,
-        )
-    if enrollment.attempts_total >= criteria.max_attempts:
-        return replace(
-            current,
-            state="completed",
-            reason="attempt budget spent",
-            in_flight_key=None,
-            due_at=None,
-            version=enrollment.version + 1,
+            apply_delay=False,
         )
     for index in range(enrollment.step_index + 1, len(spec.flow)):
         condition = spec.flow[index].when_previous
         if condition is None or outcome in condition:
             return schedule_step(current, spec, step_index=index, since=at)
-    return replace(
-        current,
-        state="completed",
-        reason="flow exhausted",
-        in_flight_key=None,
-        due_at=None,
-        version=enrollment.version + 1,
-    )
+    return _end(current, "completed", "flow exhausted")
