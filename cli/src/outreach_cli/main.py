@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from outreach_cli import demo, docs, local, schedule
+from outreach_cli import contacts, demo, docs, local, messages, schedule
 
 app = typer.Typer(help="Outreach operator command.", no_args_is_help=True)
 app.add_typer(local.infra, name="infra")
 app.add_typer(local.stack, name="stack")
 app.add_typer(schedule.app, name="schedule")
+app.add_typer(contacts.app, name="contacts")
+app.add_typer(messages.app, name="messages")
 app.command(name="demo")(demo.run)
 app.command(name="docs")(docs.run)
 

@@ -10,7 +10,7 @@ from outreach_contracts.contacts import ContactData
 from outreach_contracts.envelope import Envelope
 from outreach_contracts.window import ContactWindow, TimeRange
 
-Channel = Literal["sms", "email", "call"]
+Channel = Literal["sms", "email", "call", "dnc"]
 
 
 class _MessageCommand(Envelope):
@@ -42,6 +42,9 @@ class SendEmail(_MessageCommand):
     subject_template: str = Field(min_length=1, description="Jinja2 template of the subject", examples=["Your renewal"])
     body_template: str = Field(
         min_length=1, description="Jinja2 template of the text body", examples=["Hello {{ first_name }}"]
+    )
+    html_template: str | None = Field(
+        default=None, description="Optional Jinja2 template of an HTML body", examples=["<p>Hello {{ first_name }}</p>"]
     )
 
 
@@ -75,6 +78,8 @@ class ContactOptedOut(Envelope):
     type: Literal["ContactOptedOut"] = Field(default="ContactOptedOut", description="Discriminator")
     phone: str | None = Field(default=None, description="E.164 number that opted out", examples=["+12125550123"])
     email: str | None = Field(default=None, description="Email that opted out", examples=["ada@example.com"])
-    channel: Channel = Field(description="Where the opt-out came from", examples=["sms"])
+    channel: Channel = Field(
+        description="Where the opt-out came from (`dnc`: added to the workspace's do-not-call list)", examples=["sms"]
+    )
     campaign_id: str | None = Field(default=None, description="Campaign it came through", examples=["cmp_1"])
     contact_id: str | None = Field(default=None, description="Contact it came through", examples=["ct_9f2c"])

@@ -46,7 +46,7 @@ class Topics:
 
     @property
     def messages(self) -> str:
-        """MessageSent, MessageFailed, ContactOptedOut (messenger -> scheduler, ingest, metrics)."""
+        """MessageSent, MessageFailed (messenger), ContactOptedOut (messenger, dialer, ingest's do-not-call list)."""
         return self._name("outreach.messages.v1")
 
     @property

@@ -1,33 +1,43 @@
-"""Wires ingest: settings -> clients -> repositories -> handlers -> HTTP and the publish sweeper."""
+"""Wires ingest: settings -> clients -> repositories -> handlers -> HTTP, subscribers and sweepers."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 from outreach_common.service import ServiceShell
 
-from outreach_ingest.adapters.repository import INDEXES, ContactRepository, ImportRepository
+from outreach_ingest.adapters import dnc, repository
 from outreach_ingest.config import Settings
-from outreach_ingest.entrypoints import api
-from outreach_ingest.handlers.imports import Deps, republish_unpublished
+from outreach_ingest.entrypoints import api, dnc_api, preview_api, subscribers
+from outreach_ingest.handlers.dnc import DncDeps
+from outreach_ingest.handlers.imports import Deps, republish_unpublished, resume_unfinished
 
 
 def build(settings: Settings | None = None) -> FastAPI:
     """The ingest app; clients open in its lifespan."""
     settings = settings or Settings()
     shell = ServiceShell(settings)
+    suppressions = dnc.SuppressionRepository(shell.db)
     deps = Deps(
-        contacts=ContactRepository(shell.db),
-        imports=ImportRepository(shell.db),
+        contacts=repository.ContactRepository(shell.db),
+        imports=repository.ImportRepository(shell.db),
+        dnc=suppressions,
         bus=shell.bus,
         clock=shell.clock,
         topics=settings.topics,
         batch=settings.publish_batch,
     )
+    dnc_deps = DncDeps(dnc=suppressions, bus=shell.bus, clock=shell.clock, topics=settings.topics)
+    subscribers.register(shell.broker, dnc_deps)
     app = shell.app(
-        description="CSV contact import, import jobs and do-not-call lists",
-        indexes=INDEXES,
-        loops=[("republish", 10.0, lambda: republish_unpublished(deps))],
+        description="CSV contact import, import jobs, do-not-call lists and the launch preview",
+        indexes=[*repository.INDEXES, *dnc.INDEXES],
+        loops=[
+            ("republish", 10.0, lambda: republish_unpublished(deps)),
+            ("resume-imports", 30.0, lambda: resume_unfinished(deps)),
+        ],
     )
     app.state.deps = deps
-    app.include_router(api.router)
+    app.state.dnc_deps = dnc_deps
+    for module in (api, dnc_api, preview_api):
+        app.include_router(module.router)
     return app

@@ -10,7 +10,7 @@ from twilio.request_validator import RequestValidator
 from outreach_messenger.adapters.providers import SmtpEmail, TwilioSms
 from outreach_messenger.adapters.repository import INDEXES, MessageRepository
 from outreach_messenger.config import Settings
-from outreach_messenger.entrypoints import subscribers, webhooks
+from outreach_messenger.entrypoints import api, subscribers, webhooks
 from outreach_messenger.handlers.deps import Deps
 
 
@@ -40,6 +40,9 @@ def build(settings: Settings | None = None) -> FastAPI:
         public_url=settings.public_url,
         default_sms_from=settings.default_sms_from,
         email_from=settings.email_from,
+        help_reply=settings.help_reply,
+        send_attempts=settings.send_attempts,
+        retry_base_s=settings.retry_base_s,
     )
     subscribers.register(shell.broker, deps)
     app = shell.app(
@@ -52,4 +55,5 @@ def build(settings: Settings | None = None) -> FastAPI:
     app.state.deps = deps
     app.state.validator = RequestValidator(settings.twilio_auth_token)
     app.include_router(webhooks.router)
+    app.include_router(api.router)
     return app

@@ -23,3 +23,8 @@ class Settings(ServiceSettings):
     smtp_password: str | None = Field(default=None, description="SMTP password")
     smtp_starttls: bool = Field(default=False, description="Use STARTTLS")
     email_from: str = Field(default="outreach@example.com", description="From address")
+    help_reply: str = Field(
+        default="Outreach messages. Reply STOP to opt out, START to opt back in.", description="Reply to HELP"
+    )
+    send_attempts: int = Field(default=4, ge=1, description="Attempts per send on 429 / 5xx / network errors")
+    retry_base_s: float = Field(default=0.5, gt=0, description="First retry delay, doubled each time")

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from outreach_common.outbox import sweep
 from outreach_common.service import ServiceShell
 
+from outreach_scheduler.adapters.opt_outs import OptOutRepository
 from outreach_scheduler.adapters.repository import INDEXES, CallLog, CampaignRepository, EnrollmentRepository
 from outreach_scheduler.config import Settings
 from outreach_scheduler.entrypoints import api, subscribers
@@ -28,6 +29,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         workspace_call_cap=settings.workspace_call_cap,
         resume_rate_per_s=settings.resume_rate_per_s,
         completion_grace_s=settings.completion_grace_s,
+        opt_outs=OptOutRepository(shell.db),
     )
     subscribers.register(shell.broker, deps)
     app = shell.app(

@@ -12,15 +12,46 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from outreach_twilio_sim.callbacks import CallbackSender
 from outreach_twilio_sim.calls import SimCall, new_sid, run_call
-from outreach_twilio_sim.scenario import Scenario
+from outreach_twilio_sim.scenario import MessageBehaviour, Scenario
+
+
+class InboundSms(BaseModel):
+    """A simulated reply."""
+
+    webhook_url: str = Field(description="The messenger's inbound webhook")
+    from_: str = Field(alias="from", description="Handset number")
+    to: str = Field(description="Our number")
+    body: str = Field(description="Text of the reply")
+
+
+def twilio_error(status: int, code: int) -> JSONResponse:
+    """An error body shaped like Twilio's."""
+    messages = {21610: "Attempt to send to unsubscribed recipient", 21211: "Invalid 'To' Phone Number"}
+    return JSONResponse(
+        {
+            "code": code,
+            "message": messages.get(code, "Service unavailable" if status >= 500 else "Too Many Requests"),
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status,
+        },
+        status,
+    )
 
 
 def build(*, account_sid: str, auth_token: str, scenario: Scenario | None = None) -> FastAPI:
     """The simulator app for one account."""
-    state: dict[str, Any] = {"scenario": scenario or Scenario(), "log": [], "calls": {}, "messages": {}, "tasks": set()}
+    state: dict[str, Any] = {
+        "scenario": scenario or Scenario(),
+        "log": [],
+        "calls": {},
+        "messages": {},
+        "message_attempts": {},
+        "tasks": set(),
+    }
     rng = random.Random((scenario or Scenario()).seed)
     sender = CallbackSender(auth_token)
 
@@ -81,13 +112,20 @@ def build(*, account_sid: str, auth_token: str, scenario: Scenario | None = None
                 "body": fields.get("Body"),
             }
         )
+        behaviour = state["scenario"].messages.get(fields.get("To", ""), MessageBehaviour())
+        seen = state["message_attempts"].get(fields.get("To", ""), 0)
+        state["message_attempts"][fields.get("To", "")] = seen + 1
+        if seen < behaviour.transient_errors:
+            return twilio_error(behaviour.transient_status, 20429 if behaviour.transient_status == 429 else 20500)
+        if behaviour.error_code is not None:
+            return twilio_error(400, behaviour.error_code)
         msid = new_sid("SM")
         state["messages"][msid] = fields
         callback = fields.get("StatusCallback")
         if callback:
 
             async def deliver() -> None:
-                for status in ("sent", "delivered"):
+                for status in ("sent", behaviour.final_status):
                     await asyncio.sleep(0.05)
                     await sender.send(
                         callback,
@@ -109,6 +147,19 @@ def build(*, account_sid: str, auth_token: str, scenario: Scenario | None = None
             },
             201,
         )
+
+    @app.post("/_sim/sms/inbound")
+    async def inbound(body: InboundSms) -> dict[str, Any]:
+        """Deliver a reply from a handset to the given webhook, signed like Twilio signs it."""
+        params = {
+            "MessageSid": new_sid("SM"),
+            "AccountSid": account_sid,
+            "From": body.from_,
+            "To": body.to,
+            "Body": body.body,
+        }
+        status = await sender.send(body.webhook_url, params)
+        return {"status": status}
 
     @app.get("/_sim/log")
     async def log() -> list[dict[str, Any]]:
@@ -132,6 +183,7 @@ def build(*, account_sid: str, auth_token: str, scenario: Scenario | None = None
     @app.put("/_sim/scenario")
     async def set_scenario(body: Scenario) -> Scenario:
         state["scenario"] = body
+        state["message_attempts"].clear()
         return body
 
     @app.post("/twiml/agent")

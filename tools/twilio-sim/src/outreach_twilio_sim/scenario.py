@@ -25,12 +25,22 @@ class Weighted(Behaviour):
     weight: float = Field(default=1.0, gt=0)
 
 
+class MessageBehaviour(BaseModel):
+    """What the Messages API does for one recipient: transient errors first, then an error or a delivery."""
+
+    transient_errors: int = Field(default=0, ge=0, description="Answer this many requests with `transient_status`")
+    transient_status: Literal[429, 500, 503] = 503
+    error_code: int | None = Field(default=None, description="Twilio error code to answer with (e.g. 21610)")
+    final_status: Literal["delivered", "undelivered", "failed"] = "delivered"
+
+
 class Scenario(BaseModel):
     """Per-number behaviours first, then the distribution, then the default."""
 
     default: Behaviour = Field(default_factory=Behaviour)
     numbers: dict[str, Behaviour] = Field(default_factory=dict)
     distribution: list[Weighted] = Field(default_factory=list)
+    messages: dict[str, MessageBehaviour] = Field(default_factory=dict, description="Per-recipient SMS behaviour")
     seed: int | None = None
 
     def pick(self, to: str, rng: random.Random) -> Behaviour:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ INDEXES = [
     IndexSpec("contacts", [("published", 1)], name="unpublished"),
     IndexSpec("contacts", [("import_id", 1), ("row", 1)], name="by_import"),
     IndexSpec("imports", [("campaign_id", 1), ("created_at", -1)], name="by_campaign"),
+    IndexSpec("import_rejections", [("import_id", 1), ("row", 1)], name="rejections_by_import"),
 ]
 
 
@@ -43,6 +45,15 @@ class ContactRepository:
         """Mark contacts whose event was published."""
         await self.collection.update_many({"_id": {"$in": ids}}, {"$set": {"published": True}})
 
+    async def page_of_campaign(
+        self, workspace_id: str, campaign_id: str, *, after: str | None, limit: int
+    ) -> list[Document]:
+        """A campaign's contacts (id and phone) in id order, `limit` at a time after the id `after`."""
+        query: dict[str, Any] = {"workspace_id": workspace_id, "campaign_id": campaign_id}
+        if after:
+            query["_id"] = {"$gt": after}
+        return [d async for d in self.collection.find(query, {"phone": 1}).sort("_id", 1).limit(limit)]
+
     async def unpublished(self, *, before: datetime, limit: int) -> list[Document]:
         """Contacts stored before `before` whose event a crash left unpublished."""
         query = {"published": False, "created_at": {"$lt": before}}
@@ -64,6 +75,15 @@ class ImportRepository:
         """A job."""
         return await self.collection.find_one({"_id": import_id})
 
+    async def for_campaign(self, workspace_id: str, campaign_id: str) -> list[Document]:
+        """Every import job of a campaign."""
+        query = {"workspace_id": workspace_id, "campaign_id": campaign_id}
+        return [d async for d in self.collection.find(query, {"path": 0})]
+
+    async def unfinished(self) -> list[Document]:
+        """Jobs a crash left queued or running."""
+        return [d async for d in self.collection.find({"status": {"$in": ["queued", "running"]}})]
+
     async def update(self, import_id: str, changes: Document, inc: dict[str, int] | None = None) -> None:
         """Update a job's fields and counters."""
         update: dict[str, Any] = {"$set": changes}
@@ -77,6 +97,15 @@ class ImportRepository:
             ops = [UpdateOne({"_id": d["_id"]}, {"$setOnInsert": d}, upsert=True) for d in docs]
             await self.rejections.bulk_write(ops, ordered=False)
 
-    async def rejected(self, import_id: str) -> list[Document]:
-        """Rejected rows of a job, in row order."""
-        return [d async for d in self.rejections.find({"import_id": import_id}).sort("row", 1)]
+    async def iter_rejected(self, import_id: str, page: int = 1000) -> AsyncIterator[Document]:
+        """Rejected rows of a job in row order, read a page at a time."""
+        last = 0
+        while batch := [
+            d
+            async for d in self.rejections.find({"import_id": import_id, "row": {"$gt": last}})
+            .sort("row", 1)
+            .limit(page)
+        ]:
+            for doc in batch:
+                yield doc
+            last = batch[-1]["row"]

@@ -58,15 +58,39 @@ def detect(
     return Dialect(encoding=enc, delimiter=delimiter or detect_delimiter(text), has_headers=has_headers)
 
 
-def records(path: Path, dialect: Dialect) -> Iterator[tuple[int, dict[str, str]]]:
-    """(1-based data row, record) pairs; without headers, keys are 1-based column numbers as strings."""
+def _reader(handle: Iterator[str], dialect: Dialect) -> Iterator[list[str]]:
+    """Records that hold at least one non-blank value (blank lines are not data records)."""
+    for values in csv.reader(handle, delimiter=dialect.delimiter):
+        if any(v.strip() for v in values):
+            yield values
+
+
+def header(path: Path, dialect: Dialect, sample: int = 200) -> tuple[list[str] | None, int]:
+    """The header (None without headers) and the widest record among the first `sample` records."""
     with path.open("r", encoding=dialect.encoding, newline="", errors="replace") as handle:
-        reader = csv.reader(handle, delimiter=dialect.delimiter)
-        header: list[str] | None = None
+        reader = _reader(handle, dialect)
+        names = [h.strip() for h in next(reader, [])] if dialect.has_headers else None
+        widths = [len(values) for values, _ in zip(reader, range(sample), strict=False)]
+    return names, max([len(names or []), *widths])
+
+
+def preview(path: Path, dialect: Dialect, limit: int = 10) -> tuple[list[str], list[list[str]]]:
+    """The first raw lines and the first records as parsed (header included when there is one)."""
+    with path.open("r", encoding=dialect.encoding, newline="", errors="replace") as handle:
+        raw = [line.rstrip("\r\n") for line, _ in zip(handle, range(limit), strict=False)]
+    with path.open("r", encoding=dialect.encoding, newline="", errors="replace") as handle:
+        table = [values for values, _ in zip(_reader(handle, dialect), range(limit + 1), strict=False)]
+    return raw, table
+
+
+def records(path: Path, dialect: Dialect) -> Iterator[tuple[int, dict[str, str]]]:
+    """(1-based data record, record) pairs, header excluded and blank records skipped and not counted;
+    without headers, keys are 1-based column numbers as strings."""
+    with path.open("r", encoding=dialect.encoding, newline="", errors="replace") as handle:
+        reader = _reader(handle, dialect)
+        names: list[str] | None = None
         if dialect.has_headers:
-            header = [h.strip() for h in next(reader, [])]
+            names = [h.strip() for h in next(reader, [])]
         for index, values in enumerate(reader, start=1):
-            if not any(v.strip() for v in values):
-                continue
-            keys = header or [str(i) for i in range(1, len(values) + 1)]
-            yield index, {k: v for k, v in zip(keys, values, strict=False)}
+            keys = names or [str(i) for i in range(1, len(values) + 1)]
+            yield index, dict(zip(keys, values, strict=False))

@@ -7,7 +7,8 @@ import re
 import phonenumbers
 
 _SCIENTIFIC = re.compile(r"^\s*\d+(?:[.,]\d+)?[eE]\+?\d+\s*$")
-_LETTERS = re.compile(r"[A-Za-z]")
+_LETTERS = re.compile(r"[^\W\d_]")
+_EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*\d+\s*$", re.IGNORECASE)
 
 
 class InvalidPhone(ValueError):  # noqa: N818 - reads as "the phone is invalid"
@@ -21,11 +22,13 @@ def normalise_phone(raw: str | None, *, default_region: str = "US") -> str:
         raise InvalidPhone("missing phone number")
     if _SCIENTIFIC.match(value):
         raise InvalidPhone("phone number in Excel scientific notation (digits lost); re-export the column as text")
-    if _LETTERS.search(value.replace("ext", "").replace("x", "")):
+    if _LETTERS.search(_EXTENSION.sub("", value)):
         raise InvalidPhone("phone number contains letters")
     digits = re.sub(r"\D", "", value)
     if len(digits) < 7:
         raise InvalidPhone("phone number too short")
+    if len(digits) > 17:
+        raise InvalidPhone("phone number too long")
     try:
         parsed = phonenumbers.parse(value, default_region)
     except phonenumbers.NumberParseException as exc:

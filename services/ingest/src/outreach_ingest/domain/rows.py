@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
 from outreach_contracts.contacts import ContactData
 
+from outreach_ingest.domain.mapping import Mapping
 from outreach_ingest.domain.phones import InvalidPhone, normalise_phone
 
-STANDARD_FIELDS = ("to_number", "first_name", "last_name", "email", "timezone", "state", "postal_code")
-
-
-@dataclass(frozen=True)
-class Mapping:
-    """Which column (header name, or 1-based index without headers) feeds which field."""
-
-    columns: dict[str, str]
-    custom: dict[str, str] = field(default_factory=dict)
+_ZONES = frozenset(available_timezones())
 
 
 @dataclass(frozen=True)
@@ -63,6 +57,10 @@ def to_contact(record: dict[str, str], mapping: Mapping, *, row: int, default_re
         except EmailNotValidError:
             warnings.append(f"invalid email dropped: {email}")
             email = None
+    zone = get.get("timezone")
+    if zone and zone not in _ZONES:
+        warnings.append(f"unknown time zone dropped: {zone}")
+        zone = None
     custom = {name: v for name, column in mapping.custom.items() if (v := clean(record.get(column))) is not None}
     state = get.get("state")
     contact = ContactData(
@@ -70,7 +68,7 @@ def to_contact(record: dict[str, str], mapping: Mapping, *, row: int, default_re
         first_name=get.get("first_name"),
         last_name=get.get("last_name"),
         email=email,
-        timezone=get.get("timezone"),
+        timezone=zone,
         state=state.upper() if state else None,
         postal_code=get.get("postal_code"),
         fields=custom,

@@ -6,42 +6,38 @@ import asyncio
 import csv
 import io
 import json
-import shutil
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
+from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import StreamingResponse
 
-from outreach_ingest.domain.csvfile import detect
-from outreach_ingest.domain.rows import STANDARD_FIELDS, Mapping
+from outreach_ingest.domain.cells import safe_cell
+from outreach_ingest.domain.csvfile import DELIMITERS, Dialect, detect, header, preview
+from outreach_ingest.domain.mapping import Mapping, MappingError, suggest
+from outreach_ingest.entrypoints.uploads import store_upload
 from outreach_ingest.handlers.imports import Deps, run_import
 
 router = APIRouter(prefix="/imports", tags=["imports"])
-CHUNK = 1 << 20
 
 
-def _mapping(raw: str | None) -> Mapping:
+def _mapping(raw: str | None, path: Path, dialect: Dialect) -> Mapping:
+    """The mapping form field, checked against the stored file's header (422 with each bad field)."""
     try:
-        data: dict[str, Any] = json.loads(raw) if raw else {"to_number": "phone"}
+        data: Any = json.loads(raw) if raw else {"to_number": "phone"}
     except json.JSONDecodeError as exc:
         raise HTTPException(422, [{"loc": ["body", "mapping"], "msg": f"mapping is not JSON: {exc}"}]) from exc
-    if not isinstance(data, dict) or "to_number" not in data:
-        raise HTTPException(422, [{"loc": ["body", "mapping", "to_number"], "msg": "to_number is required"}])
-    custom = data.pop("custom", {}) or {}
-    unknown = [k for k in data if k not in STANDARD_FIELDS]
-    if unknown:
-        raise HTTPException(422, [{"loc": ["body", "mapping", k], "msg": "unknown field"} for k in unknown])
-    return Mapping(columns={k: str(v) for k, v in data.items()}, custom={k: str(v) for k, v in custom.items()})
-
-
-def _store(source: BinaryIO, path: Path) -> None:
-    """Copy the (already spooled) upload to storage in chunks, never whole in memory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    source.seek(0)
-    with path.open("wb") as out:
-        shutil.copyfileobj(source, out, CHUNK)
+    if not isinstance(data, dict) or not all(isinstance(v, str | int | dict) for v in data.values()):
+        raise HTTPException(422, [{"loc": ["body", "mapping"], "msg": "mapping must be an object of field: column"}])
+    custom = data.pop("custom", None) or {}
+    pairs = {**{k: str(v) for k, v in data.items()}, **{k: str(v) for k, v in custom.items()}}
+    try:
+        names, width = header(path, dialect)
+        return Mapping.from_pairs(pairs).resolve(names, width)
+    except MappingError as exc:
+        raise HTTPException(422, [{"loc": ["body", "mapping", f], "msg": m} for f, m in exc.problems]) from exc
 
 
 def _public(job: dict[str, Any]) -> dict[str, Any]:
@@ -65,11 +61,18 @@ async def create_import(
     """Stream the upload to storage, then import it in the background; poll the job for progress."""
     settings = request.app.state.settings
     deps: Deps = request.app.state.deps
-    parsed_mapping = _mapping(mapping)
     import_id = f"imp_{uuid.uuid4().hex[:12]}"
     path = Path(settings.upload_dir) / f"{import_id}.csv"
-    await asyncio.to_thread(_store, file.file, path)
-    dialect = await asyncio.to_thread(detect, path, encoding=encoding, delimiter=delimiter, has_headers=has_headers)
+    await store_upload(file, path)
+    try:
+        dialect = await asyncio.to_thread(detect, path, encoding=encoding, delimiter=delimiter, has_headers=has_headers)
+        parsed_mapping = await asyncio.to_thread(_mapping, mapping, path, dialect)
+    except LookupError as exc:
+        path.unlink(missing_ok=True)
+        raise HTTPException(422, [{"loc": ["body", "encoding"], "msg": str(exc)}]) from exc
+    except HTTPException:
+        path.unlink(missing_ok=True)
+        raise
     job = {
         "_id": import_id,
         "campaign_id": campaign_id,
@@ -79,6 +82,8 @@ async def create_import(
         "status": "queued",
         "encoding": dialect.encoding,
         "delimiter": dialect.delimiter,
+        "has_headers": has_headers,
+        "mapping": {**parsed_mapping.columns, **parsed_mapping.custom},
         "default_region": default_region,
         "skip_duplicates": skip_duplicates,
         "rows": 0,
@@ -91,6 +96,39 @@ async def create_import(
     await deps.imports.add(job)
     background.add_task(run_import, job, path, dialect, parsed_mapping, deps)
     return _public(job)
+
+
+@router.post("/preview", summary="Preview a CSV: detected settings, first rows and a suggested mapping")
+async def preview_file(
+    request: Request,
+    file: Annotated[UploadFile, File(description="The CSV file (only its start is read)")],
+    has_headers: Annotated[bool, Form()] = True,
+    encoding: Annotated[str | None, Form()] = None,
+    delimiter: Annotated[str | None, Form()] = None,
+    rows: Annotated[int, Form(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
+    """Nothing is imported; upload again to `POST /imports` with the mapping you chose."""
+    if delimiter is not None and delimiter not in DELIMITERS:
+        raise HTTPException(422, [{"loc": ["body", "delimiter"], "msg": "expected one of , ; tab |"}])
+    path = Path(request.app.state.settings.upload_dir) / f"preview_{uuid.uuid4().hex[:12]}.csv"
+    await store_upload(file, path)
+    try:
+        dialect = await asyncio.to_thread(detect, path, encoding=encoding, delimiter=delimiter, has_headers=has_headers)
+        raw, table = await asyncio.to_thread(preview, path, dialect, rows)
+    except LookupError as exc:
+        raise HTTPException(422, [{"loc": ["body", "encoding"], "msg": str(exc)}]) from exc
+    finally:
+        path.unlink(missing_ok=True)
+    names = [h.strip() for h in table[0]] if has_headers and table else None
+    return {
+        "encoding": dialect.encoding,
+        "delimiter": dialect.delimiter,
+        "has_headers": has_headers,
+        "raw": raw,
+        "header": names,
+        "rows": table[1:] if names is not None else table,
+        "suggested_mapping": suggest(names) if names else {"to_number": "1"},
+    }
 
 
 @router.get("/{import_id}", summary="Progress and final report of an import job")
@@ -112,11 +150,23 @@ async def cancel_import(import_id: str, request: Request) -> dict[str, Any]:
 
 @router.get("/{import_id}/rejected.csv", summary="Rejected rows with a reason column")
 async def rejected_csv(import_id: str, request: Request) -> StreamingResponse:
-    """Row number, verdict, reason and the row it duplicates."""
-    rows = await request.app.state.deps.imports.rejected(import_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["row", "status", "reason", "duplicate_of"])
-    for r in rows:
-        writer.writerow([r["row"], r["status"], r.get("reason") or "", r.get("duplicate_of") or ""])
-    return StreamingResponse(iter([buffer.getvalue()]), media_type="text/csv")
+    """Row number, verdict, reason, the row it duplicates, then the row's own values. Values a spreadsheet
+    would run as formulas are written with a leading apostrophe."""
+    deps: Deps = request.app.state.deps
+    if await deps.imports.get(import_id) is None:
+        raise HTTPException(404, f"import {import_id} not found")
+
+    async def lines() -> AsyncIterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["row", "status", "reason", "duplicate_of", "values"])
+        async for r in deps.imports.iter_rejected(import_id):
+            values = [safe_cell(v) for v in r.get("values") or []]
+            reason = safe_cell(r.get("reason") or "")
+            writer.writerow([r["row"], r["status"], reason, r.get("duplicate_of") or "", *values])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    headers = {"Content-Disposition": f'attachment; filename="{import_id}-rejected.csv"'}
+    return StreamingResponse(lines(), media_type="text/csv", headers=headers)

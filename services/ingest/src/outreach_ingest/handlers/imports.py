@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,12 @@ from outreach_common.kafka import EventBus
 from outreach_contracts.contacts import ContactData, ContactImported
 from outreach_contracts.topics import Topics
 
+from outreach_ingest.adapters.dnc import SuppressionRepository
 from outreach_ingest.adapters.repository import ContactRepository, ImportRepository
 from outreach_ingest.domain.csvfile import Dialect, records
-from outreach_ingest.domain.rows import Mapping, Verdict, contact_id, to_contact
+from outreach_ingest.domain.mapping import Mapping
+from outreach_ingest.domain.pipeline import verdicts
+from outreach_ingest.domain.rows import Verdict, contact_id
 
 logger = logging.getLogger(__name__)
 
@@ -27,96 +31,137 @@ class Deps:
 
     contacts: ContactRepository
     imports: ImportRepository
+    dnc: SuppressionRepository
     bus: EventBus
     clock: Clock
     topics: Topics
     batch: int = 500
+    running: set[str] = field(default_factory=set)
 
 
 async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping: Mapping, deps: Deps) -> None:
-    """Process the whole file; progress is written after each batch; a rerun adds no duplicates."""
-    seen: dict[str, int] = {}
-    batch: list[Verdict] = []
-    await deps.imports.update(job["_id"], {"status": "running"})
+    """Process the whole file in batches; progress is written after each batch; a rerun adds no duplicates.
+
+    Memory stays flat: repeated numbers are found within a batch by the pipeline and across batches by the
+    database's unique (workspace, campaign, phone) contacts."""
+    deps.running.add(job["_id"])
+    await deps.imports.update(job["_id"], {"status": "running", "updated_at": deps.clock.now()})
     try:
-        for row, record in records(path, dialect):
-            verdict = to_contact(record, mapping, row=row, default_region=job["default_region"])
-            if verdict.contact is not None and job["skip_duplicates"]:
-                phone = verdict.contact.phone
-                first = seen.get(phone)
-                if first is not None:
-                    verdict = Verdict(
-                        row=row, status="duplicate", reason="duplicate phone number in file", duplicate_of=first
-                    )
-                else:
-                    seen[phone] = row
-            batch.append(verdict)
-            if len(batch) >= deps.batch:
-                await _flush(job, batch, deps)
-                batch = []
-                if (await deps.imports.get(job["_id"]) or {}).get("status") == "canceling":
-                    await deps.imports.update(job["_id"], {"status": "canceled"})
-                    return
-        await _flush(job, batch, deps)
+        rows = records(path, dialect)
+        done = int(job.get("rows_done") or 0)
+        for _ in range(done):  # a resumed job skips the batches it already stored
+            next(rows, None)
+        while batch := list(itertools.islice(rows, deps.batch)):
+            verdicts_ = list(
+                verdicts(batch, mapping, default_region=job["default_region"], skip_duplicates=job["skip_duplicates"])
+            )
+            await _flush(job, verdicts_, [record for _, record in batch], deps)
+            if (await deps.imports.get(job["_id"]) or {}).get("status") == "canceling":
+                await deps.imports.update(job["_id"], {"status": "canceled", "finished_at": deps.clock.now()})
+                return
         await deps.imports.update(job["_id"], {"status": "completed", "finished_at": deps.clock.now()})
     except Exception as exc:
         logger.exception("import %s failed", job["_id"])
         await deps.imports.update(job["_id"], {"status": "failed", "error": str(exc)})
+    finally:
+        deps.running.discard(job["_id"])
 
 
-async def _flush(job: dict[str, Any], batch: list[Verdict], deps: Deps) -> None:
+async def resume_unfinished(deps: Deps, *, idle: timedelta = timedelta(seconds=60)) -> int:
+    """Jobs a crash left queued or running (no progress for `idle`) go on from their last stored batch."""
+    resumed = 0
+    for job in await deps.imports.unfinished():
+        last = job.get("updated_at") or job["created_at"]
+        if job["_id"] in deps.running or last.replace(tzinfo=UTC) > deps.clock.now() - idle:
+            continue
+        dialect = Dialect(
+            encoding=job["encoding"], delimiter=job["delimiter"], has_headers=job.get("has_headers", True)
+        )
+        mapping = Mapping.from_pairs(job.get("mapping") or {"to_number": "phone"})
+        logger.warning("resuming import %s after row %s", job["_id"], job.get("rows_done", 0))
+        asyncio.get_running_loop().create_task(run_import(job, Path(job["path"]), dialect, mapping, deps))
+        resumed += 1
+    return resumed
+
+
+def _rejection(job_id: str, verdict: Verdict, record: dict[str, str]) -> dict[str, Any]:
+    return {
+        "_id": f"{job_id}:{verdict.row}",
+        "import_id": job_id,
+        "row": verdict.row,
+        "status": verdict.status,
+        "reason": verdict.reason,
+        "duplicate_of": verdict.duplicate_of,
+        "values": list(record.values()),
+    }
+
+
+async def _flush(job: dict[str, Any], batch: list[Verdict], raw: list[dict[str, str]], deps: Deps) -> None:
     now = deps.clock.now()
-    ws, campaign = job["workspace_id"], job["campaign_id"]
-    good = [v for v in batch if v.contact is not None and v.status == "imported"]
-    existing = await deps.contacts.existing_phones(
-        workspace_id=ws, campaign_id=campaign, phones=[v.contact.phone for v in good if v.contact]
-    )
+    ws, campaign, job_id = job["workspace_id"], job["campaign_id"], job["_id"]
+    good = [v.contact.phone for v in batch if v.contact is not None]
+    existing = await deps.contacts.existing_phones(workspace_id=ws, campaign_id=campaign, phones=good)
+    suppressed = await deps.dnc.matching(ws, good)
     docs, rejected = [], []
-    for v in batch:
-        if v.status == "imported" and v.contact is not None:
-            prior = existing.get(v.contact.phone)
-            if prior is not None and prior.get("import_id") != job["_id"]:
-                rejected.append(Verdict(row=v.row, status="duplicate", reason="contact already in campaign"))
-                continue
-            docs.append(
-                {
-                    "_id": contact_id(ws, campaign, v.contact.phone),
-                    "workspace_id": ws,
-                    "campaign_id": campaign,
-                    "import_id": job["_id"],
-                    "row": v.row,
-                    "published": False,
-                    "created_at": now,
-                    **v.contact.model_dump(),
-                }
-            )
-        else:
-            rejected.append(v)
-    new_ids = await deps.contacts.insert_new(docs)
-    await deps.imports.add_rejections(
-        [
+    merged = 0
+    for v, record in zip(batch, raw, strict=True):
+        if v.contact is None:
+            rejected.append(_rejection(job_id, v, record))
+            continue
+        prior = existing.get(v.contact.phone)
+        if prior is not None and not (prior.get("import_id") == job_id and prior.get("row") == v.row):
+            if job["skip_duplicates"]:
+                same_file = prior.get("import_id") == job_id
+                verdict = Verdict(
+                    row=v.row,
+                    status="duplicate",
+                    reason=f"duplicate phone number in file (same as row {prior['row']})"
+                    if same_file
+                    else "contact already in campaign",
+                    duplicate_of=prior["row"] if same_file else None,
+                )
+                rejected.append(_rejection(job_id, verdict, record))
+            else:  # duplicates kept: the campaign still holds one contact per number, the first row's
+                merged += 1
+            continue
+        source = suppressed.get(v.contact.phone)
+        if source is not None:
+            reason = "opted out earlier" if source.startswith("opt_out") else "on the workspace's do-not-call list"
+            verdict = Verdict(row=v.row, status="suppressed", reason=reason)
+            rejected.append(_rejection(job_id, verdict, record))
+            continue
+        docs.append(
             {
-                "_id": f"{job['_id']}:{v.row}",
-                "import_id": job["_id"],
+                "_id": contact_id(ws, campaign, v.contact.phone),
+                "workspace_id": ws,
+                "campaign_id": campaign,
+                "import_id": job_id,
                 "row": v.row,
-                "status": v.status,
-                "reason": v.reason,
-                "duplicate_of": v.duplicate_of,
+                "published": False,
+                "created_at": now,
+                **v.contact.model_dump(),
             }
-            for v in rejected
-        ]
-    )
+        )
+    new_ids = await deps.contacts.insert_new(docs)
+    await deps.imports.add_rejections(rejected)
     fresh = [d for d in docs if d["_id"] in new_ids]
+    merged += len(docs) - len(fresh)  # a number repeated within the batch while duplicates are kept
     await publish_contacts(fresh, deps)
+    statuses = [r["status"] for r in rejected]
+    opted_out = sum(1 for r in rejected if r["reason"] == "opted out earlier")
     await deps.imports.update(
-        job["_id"],
+        job_id,
         {"updated_at": now},
         inc={
             "rows": len(batch),
+            "rows_done": len(batch),
             "imported": len(fresh),
             "rejected": len(rejected),
-            "duplicates": sum(1 for v in rejected if v.status == "duplicate") + len(docs) - len(fresh),
-            "invalid": sum(1 for v in rejected if v.status == "invalid"),
+            "duplicates": statuses.count("duplicate"),
+            "invalid": statuses.count("invalid"),
+            "suppressed": statuses.count("suppressed"),
+            "opted_out": opted_out,
+            "merged": merged,
         },
     )
 

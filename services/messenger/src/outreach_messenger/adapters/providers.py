@@ -5,9 +5,13 @@ from __future__ import annotations
 from email.message import EmailMessage
 from typing import Protocol
 
+import aiohttp
 import aiosmtplib
+from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
+
+from outreach_messenger.adapters.errors import SendError
 
 
 class SmsProvider(Protocol):
@@ -46,9 +50,16 @@ class TwilioSms:
         """Create a message with a delivery status callback."""
         if self._client is None:
             raise RuntimeError("provider not started")
-        message = await self._client.messages.create_async(
-            to=to, from_=from_, body=body, status_callback=status_callback
-        )
+        try:
+            options = {"status_callback": status_callback} if status_callback else {}
+            message = await self._client.messages.create_async(to=to, from_=from_, body=body, **options)
+        except TwilioRestException as exc:
+            retryable = exc.status == 429 or exc.status >= 500
+            raise SendError(
+                f"Twilio error {exc.code or exc.status}: {exc.msg}", retryable=retryable, code=exc.code
+            ) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise SendError(f"Twilio unreachable: {exc!r}", retryable=True) from exc
         return str(message.sid)
 
     async def close(self) -> None:
@@ -71,5 +82,12 @@ class SmtpEmail:
 
     async def send_email(self, message: EmailMessage) -> str:
         """Send and return the Message-ID header."""
-        await aiosmtplib.send(message, **self._options)  # type: ignore[arg-type]
+        try:
+            await aiosmtplib.send(message, **self._options)  # type: ignore[arg-type]
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            raise SendError(f"SMTP refused the recipient: {exc}", retryable=False) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            raise SendError(f"SMTP {exc.code}: {exc.message}", retryable=400 <= exc.code < 500, code=exc.code) from exc
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise SendError(f"SMTP server unreachable: {exc!r}", retryable=True) from exc
         return str(message["Message-ID"])

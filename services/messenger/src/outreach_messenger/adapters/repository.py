@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from outreach_common.mongo import Document, IndexSpec
@@ -12,7 +13,10 @@ from pymongo.errors import DuplicateKeyError
 INDEXES = [
     IndexSpec("messages", [("provider_id", 1)], name="by_provider_id"),
     IndexSpec("messages", [("outbox.at", 1)], name="outbox"),
+    IndexSpec("messages", [("campaign_id", 1), ("status", 1)], name="by_campaign"),
+    IndexSpec("messages", [("unsubscribe_token", 1)], name="by_unsubscribe_token"),
     IndexSpec("suppressions", [("workspace_id", 1), ("phone", 1)], name="by_phone"),
+    IndexSpec("suppressions", [("workspace_id", 1), ("email", 1)], name="by_email"),
 ]
 
 
@@ -23,6 +27,17 @@ class MessageRepository:
         self.collection = db["messages"]
         self.holds = db["campaign_holds"]
         self.suppressions = db["suppressions"]
+        self.inbound = db["inbound"]
+
+    async def record_inbound(self, sid: str, phone: str | None, body: str, verdict: str, at: datetime) -> bool:
+        """Keep an inbound message once; False when Twilio delivered this one before."""
+        try:
+            await self.inbound.insert_one(
+                {"_id": sid or f"{phone}:{at.isoformat()}", "from": phone, "body": body, "verdict": verdict, "at": at}
+            )
+        except DuplicateKeyError:
+            return False
+        return True
 
     async def claim(self, doc: Document) -> bool:
         """Record a command before sending; False when its key was seen (never send twice)."""
@@ -34,14 +49,28 @@ class MessageRepository:
 
     async def update(self, key: str, changes: Document, push: dict[str, Any] | None = None) -> Document | None:
         """Update one message."""
-        update: dict[str, Any] = {"$set": changes}
+        update: dict[str, Any] = {"$set": changes} if changes else {}
         if push:
             update["$push"] = push
         return await self.collection.find_one_and_update({"_id": key}, update, return_document=ReturnDocument.AFTER)
 
-    async def is_held(self, campaign_id: str) -> bool:
-        """True when the campaign is paused or stopped."""
-        return await self.holds.count_documents({"_id": campaign_id}, limit=1) > 0
+    async def hold_of(self, campaign_id: str) -> str | None:
+        """`CampaignPaused` or `CampaignStopped` while the campaign is held, else None."""
+        doc = await self.holds.find_one({"_id": campaign_id})
+        return None if doc is None else str(doc["status"])
+
+    async def held(self, campaign_id: str) -> list[Document]:
+        """Messages of a campaign waiting for it to resume."""
+        return [d async for d in self.collection.find({"campaign_id": campaign_id, "status": "held"})]
+
+    async def by_token(self, token: str) -> Document | None:
+        """The email message an unsubscribe link belongs to."""
+        return await self.collection.find_one({"unsubscribe_token": token})
+
+    async def page(self, query: Document, *, skip: int, limit: int) -> list[Document]:
+        """Messages matching `query`, newest first."""
+        cursor = self.collection.find(query, {"outbox": 0, "command": 0}).sort("created_at", -1).skip(skip)
+        return [d async for d in cursor.limit(limit)]
 
     async def is_suppressed(self, workspace_id: str, phone: str | None, email: str | None) -> bool:
         """True when the phone or email opted out in this workspace."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from faststream.kafka import KafkaBroker
 from outreach_common.consumer import DeadLetters, subscribe
-from outreach_contracts.registry import CampaignEvent, MessageCommand
+from outreach_contracts.messages import ContactOptedOut
+from outreach_contracts.registry import CampaignEvent, MessageCommand, MessageEvent
 from pydantic import TypeAdapter
 
 from outreach_messenger.handlers.campaigns import on_campaign_event
@@ -25,6 +26,13 @@ def register(broker: KafkaBroker, deps: Deps) -> None:
     async def on_campaign(event: CampaignEvent) -> None:
         await on_campaign_event(event, deps)
 
+    async def on_message_event(event: MessageEvent) -> None:
+        if isinstance(event, ContactOptedOut):  # from any channel or the do-not-call list
+            if event.phone:
+                await deps.messages.suppress(event.workspace_id, phone=event.phone, email=None)
+            if event.email:
+                await deps.messages.suppress(event.workspace_id, phone=None, email=event.email)
+
     subscribe(
         broker,
         topic=deps.topics.message_commands,
@@ -42,4 +50,13 @@ def register(broker: KafkaBroker, deps: Deps) -> None:
         handle=on_campaign,
         dead_letters=dlq,
         description="Hold sends of paused campaigns",
+    )
+    subscribe(
+        broker,
+        topic=deps.topics.messages,
+        group_id=group,
+        adapter=TypeAdapter(MessageEvent),
+        handle=on_message_event,
+        dead_letters=dlq,
+        description="Suppress numbers and addresses that opted out anywhere",
     )

@@ -26,16 +26,22 @@ async def message_status(request: Request) -> dict[str, str]:
 
 @router.post("/messages/inbound", summary="Inbound SMS")
 async def inbound(request: Request) -> dict[str, str]:
-    """Opt-out words opt the sender out of every campaign of the workspace; START opts back in."""
+    """Opt-out words opt the sender out of every campaign of the workspace; START / UNSTOP opts back in;
+    HELP gets the configured help reply. Every reply is kept in the inbound log."""
     params = await verified_form(request)
     deps: Deps = request.app.state.deps
     workspace = request.app.state.settings.workspace_id
-    verdict = classify(params.get("Body", ""))
+    body = params.get("Body", "")
+    verdict = classify(body)
     phone = params.get("From")
-    if verdict == "opt_out" and phone:
-        await deps.messages.suppress(workspace, phone=phone, email=None)
-        event = ContactOptedOut(occurred_at=deps.clock.now(), workspace_id=workspace, phone=phone, channel="sms")
-        await deps.bus.publish(event, topic=deps.topics.messages, key=phone)
-    elif verdict == "opt_in" and phone:
-        await deps.messages.unsuppress(workspace, phone=phone)
+    now = deps.clock.now()
+    if await deps.messages.record_inbound(params.get("MessageSid", ""), phone, body, verdict, now) and phone:
+        if verdict == "opt_out":
+            await deps.messages.suppress(workspace, phone=phone, email=None)
+            event = ContactOptedOut(occurred_at=now, workspace_id=workspace, phone=phone, channel="sms")
+            await deps.bus.publish(event, topic=deps.topics.messages, key=phone)
+        elif verdict == "opt_in":
+            await deps.messages.unsuppress(workspace, phone=phone)
+        elif verdict == "help" and params.get("To"):
+            await deps.sms.send_sms(to=phone, from_=params["To"], body=deps.help_reply, status_callback="")
     return {"verdict": verdict}

@@ -1,10 +1,15 @@
-"""Campaign lifecycle: pause and stop hold the campaign's sends."""
+"""Campaign lifecycle: pause holds the campaign's sends, resume sends them, stop cancels them."""
 
 from __future__ import annotations
 
 from outreach_contracts.envelope import Envelope
+from outreach_contracts.messages import SendEmail, SendSms
+from pydantic import TypeAdapter
 
 from outreach_messenger.handlers.deps import Deps
+from outreach_messenger.handlers.send import process
+
+MessageCommand: TypeAdapter[SendSms | SendEmail] = TypeAdapter(SendSms | SendEmail)
 
 
 async def on_campaign_event(event: Envelope, deps: Deps) -> None:
@@ -15,3 +20,8 @@ async def on_campaign_event(event: Envelope, deps: Deps) -> None:
         await deps.messages.holds.update_one({"_id": campaign_id}, {"$set": {"status": kind}}, upsert=True)
     elif kind == "CampaignResumed":
         await deps.messages.holds.delete_one({"_id": campaign_id, "status": "CampaignPaused"})
+    else:
+        return
+    if kind != "CampaignPaused":  # resumed: send what was held (windows re-checked); stopped: cancel it
+        for doc in await deps.messages.held(campaign_id):
+            await process(MessageCommand.validate_python(doc["command"]), deps)

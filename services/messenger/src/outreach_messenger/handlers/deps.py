@@ -28,6 +28,10 @@ class Deps:
     public_url: str
     default_sms_from: str
     email_from: str
+    help_reply: str = "Reply STOP to opt out."
+    send_attempts: int = 4
+    retry_base_s: float = 0.5
+    retry_max_s: float = 8.0
 
     def entry(self, message: Envelope, *, key: str) -> Document:
         """Outbox entry of a message event."""

@@ -1,35 +1,84 @@
-"""Send SMS and email steps: once per idempotency key, only inside the window, never to opted-out contacts."""
+"""Send SMS and email steps: once per idempotency key, only inside the window, never to opted-out contacts.
+
+A paused campaign's sends are held (sent on resume), a stopped campaign's are cancelled. Provider 429 / 5xx
+and network trouble are retried with backoff; a permanent refusal becomes MessageFailed with the reason, and
+Twilio's 21610 (the carrier holds a STOP) also opts the contact out.
+"""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Any
 
-from outreach_contracts.messages import MessageFailed, MessageSent, SendEmail, SendSms
+from outreach_contracts.messages import ContactOptedOut, MessageFailed, MessageSent, SendEmail, SendSms
 from outreach_windows import ContactInfo, is_eligible
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from outreach_messenger.adapters.errors import SendError
+from outreach_messenger.domain.segments import count
 from outreach_messenger.domain.templates import TemplateFailed, render
 from outreach_messenger.handlers.deps import Deps
 
+Command = SendSms | SendEmail
 
-async def send_message(command: SendSms | SendEmail, deps: Deps) -> None:
-    """Render and send; publish MessageSent or MessageFailed (via the message's outbox)."""
+
+async def send_message(command: Command, deps: Deps) -> None:
+    """Record the command (a repeat is ignored), then send it unless its campaign is held."""
     channel = "sms" if isinstance(command, SendSms) else "email"
-    now = deps.clock.now()
-    if not await deps.messages.claim(
+    claimed = await deps.messages.claim(
         {
             "_id": command.idempotency_key,
             "channel": channel,
             "status": "received",
+            "workspace_id": command.workspace_id,
             "campaign_id": command.campaign_id,
             "contact_id": command.contact_id,
-            "created_at": now,
-            "trail": [],
+            "command": command.model_dump(mode="json"),
+            "created_at": deps.clock.now(),
+            "trail": [{"status": "received", "at": deps.clock.now()}],
             "outbox": [],
         }
-    ):
+    )
+    if claimed:
+        await process(command, deps)
+
+
+async def process(command: Command, deps: Deps) -> None:
+    """Hold, cancel, refuse or send one recorded command, and publish what happened."""
+    hold = await deps.messages.hold_of(command.campaign_id)
+    if hold == "CampaignPaused":
+        await deps.messages.update(
+            command.idempotency_key, {"status": "held"}, push={"trail": {"status": "held", "at": deps.clock.now()}}
+        )
         return
+    reason: str | None = "campaign stopped" if hold == "CampaignStopped" else None
+    contact = command.contact
+    now = deps.clock.now()
+    if reason is None and await deps.messages.is_suppressed(command.workspace_id, contact.phone, contact.email):
+        reason = "contact opted out"
+    info = ContactInfo(timezone=contact.timezone, phone=contact.phone, state=contact.state)
+    if reason is None and not is_eligible(now, command.window, info, command.step_window):
+        reason = "outside the contact window"
+    provider_id, opted_out = "", False
+    extra: dict[str, Any] = {}
+    if reason is None:
+        try:
+            provider_id, extra = await _deliver(command, deps)
+        except TemplateFailed as exc:
+            reason = str(exc)
+        except SendError as exc:
+            reason, opted_out = exc.reason, exc.opted_out
+    await _finish(command, deps, reason=reason, provider_id=provider_id, extra=extra, opted_out=opted_out)
+
+
+async def _finish(
+    command: Command, deps: Deps, *, reason: str | None, provider_id: str, extra: dict[str, Any], opted_out: bool
+) -> None:
+    now = deps.clock.now()
+    channel = "sms" if isinstance(command, SendSms) else "email"
     common = {
         "occurred_at": now,
         "workspace_id": command.workspace_id,
@@ -39,54 +88,83 @@ async def send_message(command: SendSms | SendEmail, deps: Deps) -> None:
         "step_index": command.step_index,
         "channel": channel,
     }
-    contact = command.contact
-    reason = None
-    if await deps.messages.is_suppressed(command.workspace_id, contact.phone, contact.email):
-        reason = "contact opted out"
-    elif not is_eligible(
-        now,
-        command.window,
-        ContactInfo(timezone=contact.timezone, phone=contact.phone, state=contact.state),
-        command.step_window,
-    ):
-        reason = "outside the contact window"
-    provider_id = ""
-    if reason is None:
-        try:
-            provider_id = await _deliver(command, deps)
-        except TemplateFailed as exc:
-            reason = str(exc)
-    event = (
+    events: list[Any] = [
         MessageFailed(**common, reason=reason) if reason is not None else MessageSent(**common, provider_id=provider_id)
-    )
-    entries = [deps.entry(event, key=command.contact_id)]
+    ]
+    if opted_out:
+        await deps.messages.suppress(command.workspace_id, phone=command.contact.phone, email=None)
+        events.append(
+            ContactOptedOut(
+                occurred_at=now,
+                workspace_id=command.workspace_id,
+                phone=command.contact.phone,
+                channel="sms",
+                campaign_id=command.campaign_id,
+                contact_id=command.contact_id,
+            )
+        )
+    entries = [deps.entry(event, key=command.contact_id) for event in events]
+    status = "failed" if reason else "sent"
     await deps.messages.update(
         command.idempotency_key,
-        {"status": "failed" if reason else "sent", "provider_id": provider_id, "reason": reason},
-        push={"outbox": {"$each": entries}},
+        {"status": status, "provider_id": provider_id, "reason": reason, **extra},
+        push={"outbox": {"$each": entries}, "trail": {"status": status, "at": now, "reason": reason}},
     )
     await deps.relay(command.idempotency_key, entries)
 
 
-async def _deliver(command: SendSms | SendEmail, deps: Deps) -> str:
+async def _with_retries(deps: Deps, key: str, send: Any) -> str:
+    """Call `send` until it succeeds, fails permanently or runs out of attempts."""
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception(lambda e: isinstance(e, SendError) and e.retryable),
+        stop=stop_after_attempt(deps.send_attempts),
+        wait=wait_exponential(multiplier=deps.retry_base_s, max=deps.retry_max_s),
+        reraise=True,
+    ):
+        with attempt:
+            number = attempt.retry_state.attempt_number
+            if number > 1:
+                await deps.messages.update(key, {}, push={"trail": {"status": "retrying", "attempt": number}})
+            result: str = await send()
+            return result
+    raise AssertionError("unreachable")  # pragma: no cover - AsyncRetrying re-raises the last error
+
+
+async def _deliver(command: Command, deps: Deps) -> tuple[str, dict[str, Any]]:
     contact = command.contact
     if isinstance(command, SendSms):
         body = render(command.body_template, contact)
         sender = (command.from_numbers or [deps.default_sms_from])[0]
-        return await deps.sms.send_sms(
-            to=contact.phone,
-            from_=sender,
-            body=body,
-            status_callback=f"{deps.public_url}/webhooks/twilio/messages/status",
-        )
+        segments = count(body)
+
+        async def send_sms() -> str:
+            return await deps.sms.send_sms(
+                to=contact.phone,
+                from_=sender,
+                body=body,
+                status_callback=f"{deps.public_url}/webhooks/twilio/messages/status",
+            )
+
+        provider_id = await _with_retries(deps, command.idempotency_key, send_sms)
+        return provider_id, {"from": sender, "encoding": segments.encoding, "segments": segments.segments}
     if not contact.email:
         raise TemplateFailed("contact has no email address")
+    token = secrets.token_urlsafe(18)
+    unsubscribe = f"{deps.public_url}/unsubscribe/{token}"
     message = EmailMessage()
     message["From"] = deps.email_from
     message["To"] = contact.email
     message["Subject"] = render(command.subject_template, contact)
     message["Message-ID"] = make_msgid(idstring=uuid.uuid4().hex[:8])
-    unsubscribe = f"{deps.public_url}/unsubscribe?c={command.contact_id}&w={command.workspace_id}"
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(render(command.body_template, contact) + f"\n\nUnsubscribe: {unsubscribe}\n")
-    return await deps.email.send_email(message)
+    if command.html_template:
+        html = render(command.html_template, contact)
+        message.add_alternative(html + f'<p><a href="{unsubscribe}">Unsubscribe</a></p>', subtype="html")
+    await deps.messages.update(
+        command.idempotency_key,
+        {"unsubscribe_token": token, "email": contact.email, "phone": contact.phone},
+    )
+    provider_id = await _with_retries(deps, command.idempotency_key, lambda: deps.email.send_email(message))
+    return provider_id, {}

@@ -71,6 +71,7 @@ class EmailStep(_Step):
 
     kind: Literal["email"] = "email"
     subject: str = Field(min_length=1, description="Subject template", examples=["Your renewal"])
+    html: str | None = Field(default=None, description="Optional HTML body template", examples=["<p>Hi</p>"])
     body: str = Field(min_length=1, description="Body template", examples=["Hello {{ first_name }}"])
 
 

@@ -65,5 +65,5 @@ def step_command(e: Enrollment, spec: CampaignSpec, *, now: datetime) -> Envelop
     if isinstance(step, SmsStep):
         return SendSms(**common, body_template=step.body, from_numbers=spec.numbers.numbers)
     if isinstance(step, EmailStep):
-        return SendEmail(**common, subject_template=step.subject, body_template=step.body)
+        return SendEmail(**common, subject_template=step.subject, body_template=step.body, html_template=step.html)
     raise TypeError(f"unknown step {step!r}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from outreach_common.consumer import PoisonMessage
 from outreach_contracts.contacts import ContactImported
 
-from outreach_scheduler.domain.enrollment import enroll
+from outreach_scheduler.domain.enrollment import enroll, exit_with
 from outreach_scheduler.domain.messages import state_events
 from outreach_scheduler.handlers.deps import Deps
 from outreach_scheduler.handlers.lifecycle import reopen_campaign
@@ -28,6 +28,8 @@ async def enroll_contact(event: ContactImported, deps: Deps) -> None:
         spec=campaign.spec,
         now=deps.clock.now(),
     )
+    if deps.opt_outs is not None and await deps.opt_outs.contains(event.workspace_id, event.contact.phone):
+        enrollment = exit_with(enrollment, "opted_out")
     entries = deps.entries(state_events(enrollment, now=deps.clock.now()), key=event.contact_id)
     if await deps.enrollments.add(enrollment, outbox=entries, at=deps.clock.now()):
         await deps.relay_enrollment(event.campaign_id, event.contact_id, entries)

@@ -12,6 +12,7 @@ from outreach_common.outbox import outbox_entry, publish, relay
 from outreach_contracts.envelope import Envelope
 from outreach_contracts.topics import Topics
 
+from outreach_scheduler.adapters.opt_outs import OptOutRepository
 from outreach_scheduler.adapters.repository import CallLog, CampaignRepository, EnrollmentRepository, enrollment_id
 from outreach_scheduler.domain.enrollment import Enrollment
 from outreach_scheduler.domain.messages import state_events
@@ -30,6 +31,7 @@ class Deps:
     workspace_call_cap: int | None = None
     resume_rate_per_s: float = 20.0
     completion_grace_s: float = 10.0
+    opt_outs: OptOutRepository | None = None
 
     async def transition(self, before: Enrollment, after: Enrollment) -> bool:
         """Store `after` if `before` is still current (its state events ride in the outbox), then publish them."""

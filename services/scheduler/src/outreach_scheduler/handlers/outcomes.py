@@ -77,7 +77,10 @@ async def on_message_event(event: MessageSent | MessageFailed | ContactOptedOut,
 
 
 async def opt_out_everywhere(event: ContactOptedOut, deps: Deps) -> None:
-    """An opt-out exits the contact from every campaign of the workspace (matched by phone, else by id)."""
+    """An opt-out exits the contact from every campaign of the workspace (matched by phone, else by id);
+    contacts of that number enrolled later exit at once."""
+    if event.phone and deps.opt_outs is not None:
+        await deps.opt_outs.record(event.workspace_id, event.phone, channel=event.channel, at=event.occurred_at)
     for enrollment in await deps.enrollments.open_for(
         workspace_id=event.workspace_id, phone=event.phone, campaign_id=event.campaign_id, contact_id=event.contact_id
     ):

@@ -1,0 +1,117 @@
+"""Do-not-call list API: add numbers one by one or from a CSV, look up, list and remove."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from pydantic import BaseModel, Field
+
+from outreach_ingest.domain.csvfile import detect, header
+from outreach_ingest.domain.phones import InvalidPhone, normalise_phone
+from outreach_ingest.entrypoints.uploads import store_upload
+from outreach_ingest.handlers.dnc import DncDeps, add_numbers, numbers_in_file
+
+router = APIRouter(prefix="/dnc", tags=["do-not-call"])
+
+
+class NumbersIn(BaseModel):
+    """Numbers to put on the workspace's do-not-call list."""
+
+    phones: list[str] = Field(min_length=1, max_length=10_000, description="Numbers in any common format")
+    reason: str | None = Field(default=None, description="Why (kept with each entry)")
+    default_region: str = Field(default="US", description="Region of numbers without a country code")
+    workspace_id: str | None = Field(default=None, description="Workspace (default: the service's)")
+
+
+def _workspace(request: Request, given: str | None) -> str:
+    return given or str(request.app.state.settings.workspace_id)
+
+
+def _public(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k != "_id"}
+
+
+@router.post("", summary="Add numbers to the do-not-call list")
+async def add(body: NumbersIn, request: Request) -> dict[str, Any]:
+    """New entries are published (ContactOptedOut, channel `dnc`): the scheduler exits those contacts."""
+    deps: DncDeps = request.app.state.dnc_deps
+    result = await add_numbers(
+        _workspace(request, body.workspace_id),
+        enumerate(body.phones, start=1),
+        deps,
+        source="api",
+        reason=body.reason,
+        default_region=body.default_region,
+    )
+    return {"added": result.added, "already_listed": result.already, "invalid": result.invalid}
+
+
+@router.post("/imports", summary="Add the numbers of a CSV file to the do-not-call list")
+async def import_file(
+    request: Request,
+    file: Annotated[UploadFile, File(description="CSV of numbers")],
+    column: Annotated[str | None, Form(description="Column of numbers (default: the first)")] = None,
+    has_headers: Annotated[bool, Form()] = True,
+    reason: Annotated[str | None, Form()] = None,
+    default_region: Annotated[str, Form()] = "US",
+    workspace_id: Annotated[str | None, Form()] = None,
+) -> dict[str, Any]:
+    """Every number of the file; invalid ones come back with their row and reason."""
+    deps: DncDeps = request.app.state.dnc_deps
+    path = Path(request.app.state.settings.upload_dir) / f"dnc_{uuid.uuid4().hex[:12]}.csv"
+    await store_upload(file, path)
+    try:
+        dialect = await asyncio.to_thread(detect, path, has_headers=has_headers)
+        names, _ = await asyncio.to_thread(header, path, dialect)
+        if column is not None and names is not None and column not in names:
+            raise HTTPException(422, [{"loc": ["body", "column"], "msg": f"no column named {column!r}"}])
+        result = await add_numbers(
+            _workspace(request, workspace_id),
+            numbers_in_file(path, dialect, column),
+            deps,
+            source="import",
+            reason=reason,
+            default_region=default_region,
+        )
+    finally:
+        path.unlink(missing_ok=True)
+    return {"added": result.added, "already_listed": result.already, "invalid": result.invalid}
+
+
+@router.get("", summary="List the do-not-call list")
+async def list_entries(
+    request: Request, after: str | None = None, limit: int = 100, workspace_id: str | None = None
+) -> dict[str, Any]:
+    """Entries in order; pass `next` back as `after` for the next page."""
+    deps: DncDeps = request.app.state.dnc_deps
+    docs = await deps.dnc.page(_workspace(request, workspace_id), after=after, limit=max(1, min(limit, 1000)))
+    return {"items": [_public(d) for d in docs], "next": docs[-1]["_id"] if len(docs) == limit else None}
+
+
+def _phone(raw: str) -> str:
+    try:
+        return normalise_phone(raw)
+    except InvalidPhone as exc:
+        raise HTTPException(422, [{"loc": ["path", "phone"], "msg": str(exc)}]) from exc
+
+
+@router.get("/{phone}", summary="Is a number on the do-not-call list")
+async def get_entry(phone: str, request: Request, workspace_id: str | None = None) -> dict[str, Any]:
+    """The entry, or 404."""
+    deps: DncDeps = request.app.state.dnc_deps
+    doc = await deps.dnc.get(_workspace(request, workspace_id), _phone(phone))
+    if doc is None:
+        raise HTTPException(404, "not on the do-not-call list")
+    return _public(doc)
+
+
+@router.delete("/{phone}", status_code=204, summary="Take a number off the do-not-call list")
+async def remove(phone: str, request: Request, workspace_id: str | None = None) -> None:
+    """Future imports accept the number again; contacts already exited stay exited."""
+    deps: DncDeps = request.app.state.dnc_deps
+    if not await deps.dnc.remove(_workspace(request, workspace_id), _phone(phone)):
+        raise HTTPException(404, "not on the do-not-call list")

@@ -1,0 +1,105 @@
+"""Messenger HTTP API: template render preview, unsubscribe links and the message log."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from outreach_contracts.contacts import ContactData
+from outreach_contracts.messages import ContactOptedOut
+from pydantic import BaseModel, Field
+
+from outreach_messenger.domain.segments import count
+from outreach_messenger.domain.templates import TemplateFailed, render
+from outreach_messenger.handlers.deps import Deps
+
+router = APIRouter(tags=["messages"])
+
+
+class PreviewIn(BaseModel):
+    """A template rendered for one sample contact."""
+
+    channel: Literal["sms", "email"] = Field(description="Channel")
+    body: str = Field(min_length=1, description="Body template")
+    subject: str | None = Field(default=None, description="Email subject template")
+    contact: ContactData = Field(description="Sample contact")
+
+
+@router.post("/templates/preview", summary="Render a template for a sample contact, with SMS segments")
+async def preview(body: PreviewIn) -> dict[str, Any]:
+    """422 names the missing variable; SMS previews carry encoding (GSM-7 / UCS-2) and segment count."""
+    try:
+        text = render(body.body, body.contact)
+        subject = render(body.subject, body.contact) if body.subject else None
+    except TemplateFailed as exc:
+        raise HTTPException(422, [{"loc": ["body", "body"], "msg": str(exc)}]) from exc
+    result: dict[str, Any] = {"channel": body.channel, "body": text}
+    if body.channel == "sms":
+        segments = count(text)
+        result |= {"encoding": segments.encoding, "units": segments.units, "segments": segments.segments}
+    else:
+        result["subject"] = subject
+    return result
+
+
+_PAGE = (
+    """<!doctype html><html><body style="font-family:sans-serif"><h1>{title}</h1><p>{text}</p>{form}</body></html>"""
+)
+
+
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse, summary="Unsubscribe page of an email")
+async def unsubscribe_page(token: str, request: Request) -> HTMLResponse:
+    """A confirmation button (link scanners that open the page do not unsubscribe anyone)."""
+    deps: Deps = request.app.state.deps
+    if await deps.messages.by_token(token) is None:
+        raise HTTPException(404, "unknown unsubscribe link")
+    form = f'<form method="post" action="/unsubscribe/{token}"><button type="submit">Unsubscribe</button></form>'
+    return HTMLResponse(_PAGE.format(title="Unsubscribe", text="Stop all messages from us?", form=form))
+
+
+@router.post("/unsubscribe/{token}", response_class=HTMLResponse, summary="Unsubscribe (also RFC 8058 one-click)")
+async def unsubscribe(token: str, request: Request) -> HTMLResponse:
+    """Opt the contact out of every campaign of the workspace (email and phone), once."""
+    deps: Deps = request.app.state.deps
+    doc = await deps.messages.by_token(token)
+    if doc is None:
+        raise HTTPException(404, "unknown unsubscribe link")
+    workspace = doc["workspace_id"]
+    if not await deps.messages.is_suppressed(workspace, None, doc.get("email")):
+        await deps.messages.suppress(workspace, phone=None, email=doc.get("email"))
+        if doc.get("phone"):
+            await deps.messages.suppress(workspace, phone=doc["phone"], email=None)
+        event = ContactOptedOut(
+            occurred_at=deps.clock.now(),
+            workspace_id=workspace,
+            phone=doc.get("phone"),
+            email=doc.get("email"),
+            channel="email",
+            campaign_id=doc["campaign_id"],
+            contact_id=doc["contact_id"],
+        )
+        await deps.bus.publish(event, topic=deps.topics.messages, key=doc["contact_id"])
+    return HTMLResponse(_PAGE.format(title="Unsubscribed", text="You will not hear from us again.", form=""))
+
+
+@router.get("/messages", summary="Message log with filters and pagination")
+async def messages(
+    request: Request,
+    campaign_id: str | None = None,
+    contact_id: str | None = None,
+    status: str | None = None,
+    channel: Literal["sms", "email"] | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> dict[str, Any]:
+    """Every message with its status trail, newest first."""
+    deps: Deps = request.app.state.deps
+    query = {
+        k: v
+        for k, v in {"campaign_id": campaign_id, "contact_id": contact_id, "status": status, "channel": channel}.items()
+        if v is not None
+    }
+    docs = await deps.messages.page(query, skip=max(offset, 0), limit=max(1, min(limit, 500)))
+    items = [{"id": d.pop("_id"), **{k: v for k, v in d.items() if k != "unsubscribe_token"}} for d in docs]
+    return {"items": items, "offset": offset, "limit": limit}
