@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping as MappingType
 from dataclasses import dataclass, field
 
@@ -24,9 +25,9 @@ _SUGGESTIONS = {
         "primaryphone",
         "contactnumber",
     ),
-    "first_name": ("firstname", "first", "givenname", "fname", "forename"),
-    "last_name": ("lastname", "last", "surname", "familyname", "lname"),
-    "email": ("email", "emailaddress", "mail", "email1"),
+    "first_name": ("firstname", "first", "givenname", "fname", "forename", "prenom", "nombre", "vorname"),
+    "last_name": ("lastname", "last", "surname", "familyname", "lname", "nom", "apellido", "nachname"),
+    "email": ("email", "emailaddress", "mail", "email1", "courriel", "correo"),
     "timezone": ("timezone", "tz", "zone", "time_zone"),
     "state": ("state", "province", "region", "stateprovince", "st"),
     "postal_code": ("postalcode", "zip", "zipcode", "postcode", "zip5"),
@@ -90,7 +91,8 @@ def suggest(header: list[str]) -> dict[str, str]:
     """A mapping suggested from header names; unmatched columns become custom fields."""
 
     def key(name: str) -> str:
-        return "".join(c for c in name.casefold() if c.isalnum())
+        plain = unicodedata.normalize("NFKD", name.casefold())
+        return "".join(c for c in plain if c.isalnum() and not unicodedata.combining(c))
 
     suggested: dict[str, str] = {}
     for column in header:

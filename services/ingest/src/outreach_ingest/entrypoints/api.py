@@ -160,6 +160,9 @@ async def rejected_csv(import_id: str, request: Request) -> StreamingResponse:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["row", "status", "reason", "duplicate_of", "values"])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
         async for r in deps.imports.iter_rejected(import_id):
             values = [safe_cell(v) for v in r.get("values") or []]
             reason = safe_cell(r.get("reason") or "")

@@ -1,0 +1,190 @@
+"""Ingest against real Kafka and the MongoDB-wire server: imports agree with the check command, the
+rejected-rows download, uploading twice, the do-not-call list and the launch preview."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from outreach_contracts.contacts import ContactImported
+from outreach_contracts.messages import ContactOptedOut
+from outreach_devstack.stack import free_port
+from outreach_ingest.bootstrap import build
+from outreach_ingest.config import Settings
+from outreach_ingest.domain.csvfile import detect
+from outreach_ingest.domain.mapping import Mapping
+from outreach_ingest.domain.report import check_file
+
+from tests.conftest import Infra
+from tests.integration.helpers import eventually, produce, read_messages, serving
+
+pytestmark = pytest.mark.integration
+DATA = Path(__file__).parents[1] / "data" / "csv"
+FILES = [
+    ("utf8_bom_comma.csv", {"to_number": "Phone", "first_name": "First Name", "email": "Email", "plan": "Plan"}, "US"),
+    ("semicolon_cp1252.csv", {"to_number": "Téléphone", "first_name": "Prénom"}, "FR"),
+    ("utf16_tab.csv", {"to_number": "phone", "notes": "notes"}, "US"),
+    ("pipe_quoted_newlines.csv", {"to_number": "mobile", "comment": "comment"}, "US"),
+]
+
+
+def settings_for(infra: Infra, run_id: str, tmp_path: Path) -> Settings:
+    return Settings(
+        kafka_bootstrap=infra.kafka_bootstrap,
+        mongo_url=infra.mongo_url,
+        mongo_db=f"{run_id}_ingest",
+        topic_prefix=f"{run_id}.",
+        upload_dir=str(tmp_path / "uploads"),
+        publish_batch=3,  # several batches per file: duplicates across batches are found in the database
+        workspace_id="ws",
+    )
+
+
+async def upload(
+    http: httpx.AsyncClient, url: str, name: str, mapping: dict[str, str], *, campaign: str, region: str = "US"
+) -> dict[str, Any]:
+    files = {"file": (name, (DATA / name).read_bytes(), "text/csv")}
+    form = {"campaign_id": campaign, "mapping": json.dumps(mapping), "default_region": region}
+    response = await http.post(f"{url}/imports", files=files, data=form)
+    assert response.status_code == 202, response.text
+    job_id = response.json()["id"]
+    done: dict[str, Any] = {}
+
+    async def finished() -> bool:
+        done.update((await http.get(f"{url}/imports/{job_id}")).json())
+        return done["status"] in ("completed", "failed")
+
+    await eventually(finished, timeout=60)
+    assert done["status"] == "completed", done
+    return done
+
+
+async def rejected_rows(http: httpx.AsyncClient, url: str, job_id: str) -> list[list[str]]:
+    response = await http.get(f"{url}/imports/{job_id}/rejected.csv")
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(response.text)))
+
+
+async def test_http_imports_give_the_check_commands_verdicts(infra: Infra, run_id: str, tmp_path: Path) -> None:
+    settings = settings_for(infra, run_id, tmp_path)
+    port = free_port()
+    async with serving(build(settings), port) as url, httpx.AsyncClient(timeout=30) as http:
+        expected_imported = 0
+        for index, (name, mapping, region) in enumerate(FILES):
+            job = await upload(http, url, name, mapping, campaign=f"cmp{index}", region=region)
+            path = DATA / name
+            report = check_file(path, detect(path), Mapping.from_pairs(mapping), default_region=region)
+            assert (job["rows"], job["imported"], job["duplicates"], job["invalid"]) == (
+                report["rows"],
+                report["imported"],
+                report["duplicates"],
+                report["invalid"],
+            ), name
+            table = await rejected_rows(http, url, job["id"])
+            assert table[0][:5] == ["row", "status", "reason", "duplicate_of", "values"]
+            got = [(int(r[0]), r[1], r[2], r[3]) for r in table[1:]]
+            want = [(r["row"], r["status"], r["reason"], str(r.get("duplicate_of") or "")) for r in report["rejected"]]
+            assert got == want, name
+            expected_imported += report["imported"]
+        events = await read_messages(infra.kafka_bootstrap, settings.topics.contacts, count=expected_imported)
+        assert len(events) == expected_imported
+        assert all(isinstance(e, ContactImported) for e in events)
+        first = [e for e in events if isinstance(e, ContactImported) and e.campaign_id == "cmp0"]
+        assert sorted(e.row for e in first) == [1, 7, 8, 9, 10]
+        formula = next(e for e in first if e.row == 9)
+        assert formula.contact.first_name == "=cmd|' /C calc'!A0"  # stored as text
+
+
+async def test_uploading_twice_imports_nothing_new_and_bad_mappings_are_422(
+    infra: Infra, run_id: str, tmp_path: Path
+) -> None:
+    settings = settings_for(infra, run_id, tmp_path)
+    name, mapping, _ = FILES[0]
+    async with serving(build(settings), free_port()) as url, httpx.AsyncClient(timeout=30) as http:
+        first = await upload(http, url, name, mapping, campaign="cmp")
+        second = await upload(http, url, name, mapping, campaign="cmp")
+        assert first["imported"] == 5 and second["imported"] == 0
+        assert second["duplicates"] == 6  # five already in the campaign, one repeated within the file
+        table = await rejected_rows(http, url, second["id"])
+        reasons = {int(r[0]): r[2] for r in table[1:]}
+        assert reasons[1] == "contact already in campaign"
+        formula_row = next(r for r in table[1:] if r[0] == "9")
+        assert "'=cmd|' /C calc'!A0" in formula_row and "'=1+1" in formula_row
+
+        files = {"file": (name, (DATA / name).read_bytes(), "text/csv")}
+        bad = await http.post(
+            f"{url}/imports", files=files, data={"campaign_id": "cmp", "mapping": json.dumps({"to_number": "Tel"})}
+        )
+        assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "mapping", "to_number"]
+        missing = await http.post(
+            f"{url}/imports", files=files, data={"campaign_id": "cmp", "mapping": json.dumps({"email": "Email"})}
+        )
+        assert missing.status_code == 422
+
+        preview = await http.post(
+            f"{url}/imports/preview", files={"file": ("s.csv", (DATA / "semicolon_cp1252.csv").read_bytes())}
+        )
+        body = preview.json()
+        assert (body["encoding"], body["delimiter"]) == ("cp1252", ";")
+        assert body["header"] == ["Téléphone", "Prénom", "Nom", "Ville"]
+        assert body["rows"][0][:2] == ["06 12 34 56 78", "José"]
+        assert body["suggested_mapping"] == {
+            "to_number": "Téléphone",
+            "first_name": "Prénom",
+            "last_name": "Nom",
+            "ville": "Ville",
+        }
+
+
+async def test_do_not_call_list_and_launch_preview(infra: Infra, run_id: str, tmp_path: Path) -> None:
+    settings = settings_for(infra, run_id, tmp_path)
+    name, mapping, _ = FILES[0]
+    async with serving(build(settings), free_port()) as url, httpx.AsyncClient(timeout=30) as http:
+        added = await http.post(
+            f"{url}/dnc", json={"phones": ["212-555-0123", "+1 (212) 555-0123", "nope"], "reason": "asked"}
+        )
+        assert added.json()["added"] == 1 and added.json()["already_listed"] == 0
+        assert added.json()["invalid"][0]["row"] == 3
+
+        dnc_file = b"number\n646.555.0199\n+1 415 555 0199\n"
+        imported = await http.post(f"{url}/dnc/imports", files={"file": ("dnc.csv", dnc_file)})
+        assert imported.json()["added"] == 2
+
+        events = await read_messages(infra.kafka_bootstrap, settings.topics.messages, count=3)
+        assert {e.phone for e in events if isinstance(e, ContactOptedOut) and e.channel == "dnc"} == {
+            "+12125550123",
+            "+16465550199",
+            "+14155550199",
+        }
+
+        # an opt-out on another channel lands on the list too (and is not republished)
+        sms_opt_out = ContactOptedOut(
+            occurred_at=events[0].occurred_at, workspace_id="ws", phone="+12125550124", channel="sms"
+        )
+        await produce(
+            infra.kafka_bootstrap, settings.topics.messages, [("+12125550124", sms_opt_out.model_dump_json().encode())]
+        )
+
+        async def listed() -> bool:
+            return (await http.get(f"{url}/dnc/+12125550124")).status_code == 200
+
+        await eventually(listed, timeout=60)
+        assert (await http.get(f"{url}/dnc/(212) 555-0124")).json()["source"] == "opt_out:sms"
+
+        job = await upload(http, url, name, mapping, campaign="cmp")
+        assert (job["imported"], job["suppressed"], job["opted_out"]) == (2, 3, 1)
+
+        await http.post(f"{url}/dnc", json={"phones": ["+44 20 7946 0958"]})  # after the import
+        preview = (await http.get(f"{url}/campaigns/cmp/preview")).json()
+        assert preview["split"] == {"do_not_call": 3, "opted_out": 1, "invalid": 5, "duplicate": 1}
+        assert preview["message"] == "10 of 11 contacts will be skipped"
+
+        assert (await http.delete(f"{url}/dnc/+12125550123")).status_code == 204
+        assert (await http.get(f"{url}/dnc/+12125550123")).status_code == 404
+        page = (await http.get(f"{url}/dnc", params={"limit": 2})).json()
+        assert len(page["items"]) == 2 and page["next"]
