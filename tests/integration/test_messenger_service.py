@@ -1,0 +1,236 @@
+"""The messenger against real Kafka, the MongoDB-wire server, the Twilio simulator (through the twilio SDK)
+and a real SMTP server: sends, retries, permanent failures, duplicates, templates, segments, unsubscribe,
+inbound STOP / START / HELP, holds on pause."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from outreach_contracts.campaigns import CampaignPaused, CampaignResumed
+from outreach_contracts.contacts import ContactData
+from outreach_contracts.messages import ContactOptedOut, MessageFailed, MessageSent, SendEmail, SendSms
+from outreach_contracts.window import ContactWindow
+from outreach_devstack.stack import free_port
+from outreach_messenger.bootstrap import build
+from outreach_messenger.config import Settings
+from outreach_twilio_sim.app import build as build_sim
+from outreach_twilio_sim.scenario import MessageBehaviour, Scenario
+
+from tests.conftest import Infra
+from tests.integration.helpers import eventually, produce, read_messages, serving
+from tests.integration.smtp import smtp_server
+
+pytestmark = pytest.mark.integration
+TOKEN = "test-token-456"
+SID = "AC" + "2" * 32
+ALWAYS = ContactWindow(
+    days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start="00:00", end="24:00", compliance="none"
+)
+
+
+def sms(key: str, phone: str, body: str, *, campaign: str = "cmp", **contact: Any) -> SendSms:
+    return SendSms(
+        occurred_at=datetime.now(UTC),
+        workspace_id="ws",
+        idempotency_key=key,
+        campaign_id=campaign,
+        contact_id=f"ct_{key}",
+        step_index=0,
+        contact=ContactData(phone=phone, **contact),
+        window=ALWAYS,
+        body_template=body,
+        from_numbers=["+12125550100"],
+    )
+
+
+def settings_for(infra: Infra, run_id: str, port: int, sim_port: int, smtp_port: int) -> Settings:
+    return Settings(
+        kafka_bootstrap=infra.kafka_bootstrap,
+        mongo_url=infra.mongo_url,
+        mongo_db=f"{run_id}_messenger",
+        topic_prefix=f"{run_id}.",
+        public_url=f"http://127.0.0.1:{port}",
+        twilio_account_sid=SID,
+        twilio_auth_token=TOKEN,
+        twilio_base_url=f"http://127.0.0.1:{sim_port}",
+        smtp_port=smtp_port,
+        retry_base_s=0.05,
+        workspace_id="ws",
+        help_reply="Acme reminders. Reply STOP to opt out.",
+    )
+
+
+def encoded(*commands: Any) -> list[tuple[str, bytes]]:
+    return [
+        (c.contact_id if hasattr(c, "contact_id") else c.campaign_id, c.model_dump_json().encode()) for c in commands
+    ]
+
+
+async def test_sends_retries_failures_duplicates_templates_and_unsubscribe(infra: Infra, run_id: str) -> None:
+    port, sim_port, smtp_port = free_port(), free_port(), free_port()
+    settings = settings_for(infra, run_id, port, sim_port, smtp_port)
+    scenario = Scenario(
+        messages={
+            "+12125550102": MessageBehaviour(transient_errors=2, transient_status=503),
+            "+12125550103": MessageBehaviour(error_code=21610),
+            "+12125550106": MessageBehaviour(transient_errors=10, transient_status=429),
+        }
+    )
+    email = SendEmail(
+        occurred_at=datetime.now(UTC),
+        workspace_id="ws",
+        idempotency_key="k5",
+        campaign_id="cmp",
+        contact_id="ct_k5",
+        step_index=1,
+        contact=ContactData(phone="+12125550105", email="grace@example.com", first_name="Grace"),
+        window=ALWAYS,
+        subject_template="Hello {{ first_name }}",
+        body_template="Your plan renews soon, {{ first_name }}.",
+        html_template="<p>Your plan renews soon, {{ first_name }}.</p>",
+    )
+    first = sms("k1", "+12125550101", "Hi {{ first_name }} 😀", first_name="Ada")
+    with smtp_server(smtp_port) as inbox:
+        async with (
+            serving(build_sim(account_sid=SID, auth_token=TOKEN, scenario=scenario), sim_port) as sim_url,
+            serving(build(settings), port) as url,
+            httpx.AsyncClient(timeout=30) as http,
+        ):
+            await produce(
+                infra.kafka_bootstrap,
+                settings.topics.message_commands,
+                encoded(
+                    first,
+                    first,  # repeated: never sent twice
+                    sms("k2", "+12125550102", "Transient trouble, {{ first_name }}", first_name="Bo"),
+                    sms("k3", "+12125550103", "Carrier STOP"),
+                    sms("k4", "+12125550104", "Hi {{ nickname }}"),
+                    email,
+                    sms("k6", "+12125550106", "Rate limited for good"),
+                ),
+            )
+            events = await read_messages(infra.kafka_bootstrap, settings.topics.messages, count=7, timeout=90)
+            by_key = {getattr(e, "idempotency_key", None): e for e in events if not isinstance(e, ContactOptedOut)}
+            assert {k for k, e in by_key.items() if isinstance(e, MessageSent)} == {"k1", "k2", "k5"}
+            failed = {k: e.reason for k, e in by_key.items() if isinstance(e, MessageFailed)}
+            assert set(failed) == {"k3", "k4", "k6"}
+            assert "21610" in failed["k3"]
+            assert "nickname" in failed["k4"]
+            assert "20429" in failed["k6"] or "429" in failed["k6"]
+            opted = [e for e in events if isinstance(e, ContactOptedOut)]
+            assert [(e.phone, e.channel, e.contact_id) for e in opted] == [("+12125550103", "sms", "ct_k3")]
+
+            log = (await http.get(f"{sim_url}/_sim/log")).json()
+            sent_to = [entry["to"] for entry in log if entry["kind"] == "sms"]
+            assert sent_to.count("+12125550101") == 1
+            assert sent_to.count("+12125550102") == 3  # two 503s, then accepted
+            assert sent_to.count("+12125550106") == 4  # every attempt answered 429
+            assert "+12125550104" not in sent_to  # never a raw placeholder
+            assert next(e["body"] for e in log if e["to"] == "+12125550101") == "Hi Ada 😀"
+
+            page = (await http.get(f"{url}/messages", params={"campaign_id": "cmp", "limit": 20})).json()["items"]
+            row = {m["id"]: m for m in page}
+            assert (row["k1"]["encoding"], row["k1"]["segments"]) == ("UCS-2", 1)
+            assert [t["status"] for t in row["k2"]["trail"]].count("retrying") == 2
+
+            async def delivered() -> bool:
+                doc = (await http.get(f"{url}/messages", params={"contact_id": "ct_k1"})).json()["items"][0]
+                return "delivered" in [t["status"] for t in doc["trail"]]
+
+            await eventually(delivered)  # signed status callbacks from the simulator
+
+            assert len(inbox.messages) == 1
+            mail = inbox.messages[0]
+            assert mail["Subject"] == "Hello Grace"
+            link = "".join(str(mail["List-Unsubscribe"]).split()).strip("<>")
+            assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+            assert link in mail.get_payload()[0].get_payload(decode=True).decode()
+            page_html = await http.get(link)
+            assert page_html.status_code == 200 and "<form" in page_html.text
+            assert (await http.post(link)).status_code == 200
+            assert (await http.post(link)).status_code == 200  # twice: one opt-out
+            assert (await http.post(f"{url}/unsubscribe/forged-token")).status_code == 404
+            more = await read_messages(infra.kafka_bootstrap, settings.topics.messages, count=8, timeout=30)
+            email_opt_outs = [e for e in more if isinstance(e, ContactOptedOut) and e.channel == "email"]
+            assert [(e.email, e.phone, e.contact_id) for e in email_opt_outs] == [
+                ("grace@example.com", "+12125550105", "ct_k5")
+            ]
+
+            preview = await http.post(
+                f"{url}/templates/preview",
+                json={
+                    "channel": "sms",
+                    "body": "Hi {{ first_name }}, " + "x" * 160,
+                    "contact": {"phone": "+12125550101", "first_name": "Ada"},
+                },
+            )
+            assert preview.json()["segments"] == 2 and preview.json()["encoding"] == "GSM-7"
+            bad = await http.post(
+                f"{url}/templates/preview", json={"channel": "sms", "body": "{{ nope }}", "contact": {"phone": "+1"}}
+            )
+            assert bad.status_code == 422 and "nope" in bad.text
+
+
+async def test_inbound_stop_start_help_and_holds_on_pause(infra: Infra, run_id: str) -> None:
+    port, sim_port, smtp_port = free_port(), free_port(), free_port()
+    settings = settings_for(infra, run_id, port, sim_port, smtp_port)
+    handset, ours = "+13125550111", "+12125550100"
+    async with (
+        serving(build_sim(account_sid=SID, auth_token=TOKEN), sim_port) as sim_url,
+        serving(build(settings), port) as url,
+        httpx.AsyncClient(timeout=30) as http,
+    ):
+        webhook = f"{url}/webhooks/twilio/messages/inbound"
+
+        async def reply(body: str) -> None:
+            answer = await http.post(
+                f"{sim_url}/_sim/sms/inbound", json={"webhook_url": webhook, "from": handset, "to": ours, "body": body}
+            )
+            assert answer.json()["status"] == 200
+
+        forged = await http.post(webhook, data={"From": handset, "Body": "START"})
+        assert forged.status_code == 403
+
+        await reply("Please stop texting me.")
+        await produce(infra.kafka_bootstrap, settings.topics.message_commands, encoded(sms("s1", handset, "Hello")))
+        events = await read_messages(infra.kafka_bootstrap, settings.topics.messages, count=2, timeout=60)
+        assert isinstance(events[0], ContactOptedOut) and events[0].phone == handset
+        assert isinstance(events[1], MessageFailed) and events[1].reason == "contact opted out"
+
+        await reply("START")
+        await reply("help")
+        await produce(
+            infra.kafka_bootstrap,
+            settings.topics.campaigns,
+            encoded(CampaignPaused(occurred_at=datetime.now(UTC), workspace_id="ws", campaign_id="paused")),
+        )
+        await produce(
+            infra.kafka_bootstrap, settings.topics.message_commands, encoded(sms("s2", handset, "Welcome back"))
+        )
+        await produce(
+            infra.kafka_bootstrap,
+            settings.topics.message_commands,
+            encoded(sms("s3", handset, "Held", campaign="paused")),
+        )
+        events = await read_messages(infra.kafka_bootstrap, settings.topics.messages, count=3, timeout=60)
+        assert isinstance(events[2], MessageSent) and events[2].idempotency_key == "s2"
+
+        async def held() -> bool:
+            items = (await http.get(f"{url}/messages", params={"contact_id": "ct_s3"})).json()["items"]
+            return bool(items) and items[0]["status"] == "held"
+
+        await eventually(held)
+        await produce(
+            infra.kafka_bootstrap,
+            settings.topics.campaigns,
+            encoded(CampaignResumed(occurred_at=datetime.now(UTC), workspace_id="ws", campaign_id="paused")),
+        )
+        events = await read_messages(infra.kafka_bootstrap, settings.topics.messages, count=4, timeout=60)
+        assert isinstance(events[3], MessageSent) and events[3].idempotency_key == "s3"
+
+        log = (await http.get(f"{sim_url}/_sim/log")).json()
+        help_replies = [e for e in log if e["kind"] == "sms" and e["to"] == handset and e["from"] == ours]
+        assert [e["body"] for e in help_replies][:1] == ["Acme reminders. Reply STOP to opt out."]
