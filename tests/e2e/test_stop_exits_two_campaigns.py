@@ -1,0 +1,131 @@
+"""Call -> SMS if not answered, on the whole stack; then one STOP reply exits the contact from two campaigns
+of the workspace at once (and the do-not-call list holds the number)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from outreach_devstack.stack import DEFAULT_PORTS, Stack, free_port
+from pymongo import MongoClient
+
+from tests.conftest import Infra
+
+pytestmark = pytest.mark.e2e
+
+CSV = b"phone,first_name\n+1 212 555 0161,Ava\n+1 212 555 0162,Ben\n"
+ALWAYS = {
+    "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+    "start": "00:00",
+    "end": "24:00",
+    "timezone": {"primary": "contact", "fallback": "America/New_York"},
+    "compliance": "none",
+}
+
+
+@pytest.fixture
+def stack(infra: Infra, run_id: str, tmp_path: Path) -> Iterator[Stack]:
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps({"default": {"outcome": "no_answer", "ring_s": 0.05}}))
+    s = Stack(
+        kafka_bootstrap=infra.kafka_bootstrap,
+        mongo_url=infra.mongo_url,
+        name=run_id,
+        ports={name: free_port() for name in DEFAULT_PORTS},
+        topic_prefix=f"{run_id}.",
+        db_prefix=f"{run_id}_",
+        extra_env={"OUTREACH_SIM_SCENARIO_FILE": str(scenario)},
+    )
+    try:
+        s.start(timeout=90)
+        yield s
+    finally:
+        s.stop()
+
+
+def wait_for(check: Any, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.3)
+    raise AssertionError("condition not met in time")
+
+
+def test_stop_reply_exits_the_contact_from_every_campaign(stack: Stack, infra: Infra, run_id: str) -> None:
+    follow_up = {"kind": "sms", "body": "Still there, {{ first_name }}?", "delay": {"amount": 2, "unit": "days"}}
+    flows = {
+        "calls": [
+            {"kind": "phone", "agent_id": "agt"},
+            {
+                "kind": "sms",
+                "body": "Hi {{ first_name }}, we tried to call you.",
+                "when_previous": ["no_answer", "busy"],
+            },
+            follow_up,
+        ],
+        "reminders": [{**follow_up, "delay": {"amount": 1, "unit": "days"}}],
+    }
+    enrollments = MongoClient(infra.mongo_url)[f"{run_id}_scheduler"]["enrollments"]
+    with httpx.Client(timeout=30.0) as http:
+        ids = {}
+        for name, flow in flows.items():
+            scheduler = stack.url("scheduler")
+            campaign = http.post(f"{scheduler}/campaigns", json={"name": name, "window": ALWAYS, "flow": flow}).json()
+            http.post(f"{scheduler}/campaigns/{campaign['id']}/start").raise_for_status()
+            http.post(
+                f"{stack.url('ingest')}/imports",
+                data={
+                    "campaign_id": campaign["id"],
+                    "mapping": json.dumps({"to_number": "phone", "first_name": "first_name"}),
+                },
+                files={"file": ("c.csv", CSV, "text/csv")},
+            ).raise_for_status()
+            ids[name] = campaign["id"]
+
+        def texted() -> bool:
+            log = http.get(f"{stack.url('twilio-sim')}/_sim/log").json()
+            return {e["to"] for e in log if e["kind"] == "sms"} >= {"+12125550161", "+12125550162"}
+
+        wait_for(texted)  # both calls went unanswered, so the SMS step ran for both
+        log = http.get(f"{stack.url('twilio-sim')}/_sim/log").json()
+        assert sorted(e["to"] for e in log if e["kind"] == "call") == ["+12125550161", "+12125550162"]
+        assert {e["body"] for e in log if e["kind"] == "sms"} == {
+            "Hi Ava, we tried to call you.",
+            "Hi Ben, we tried to call you.",
+        }
+
+        def queued_everywhere() -> bool:
+            return enrollments.count_documents({"state": "queued"}) == 4
+
+        wait_for(queued_everywhere)  # each contact waits for a later step in both campaigns
+
+        reply = http.post(
+            f"{stack.url('twilio-sim')}/_sim/sms/inbound",
+            json={
+                "webhook_url": f"{stack.url('messenger')}/webhooks/twilio/messages/inbound",
+                "from": "+12125550161",
+                "to": "+12125550100",
+                "body": "Stop.",
+            },
+        )
+        assert reply.json()["status"] == 200
+
+        def exited() -> bool:
+            docs = list(enrollments.find({"contact.phone": "+12125550161"}))
+            return len(docs) == 2 and all(d["state"] == "exited" and d.get("reason") == "opted_out" for d in docs)
+
+        wait_for(exited, timeout=60)
+        assert {d["campaign_id"] for d in enrollments.find({"contact.phone": "+12125550161"})} == set(ids.values())
+        assert enrollments.count_documents({"contact.phone": "+12125550162", "state": "queued"}) == 2
+
+        def on_dnc() -> bool:
+            return http.get(f"{stack.url('ingest')}/dnc/+12125550161").status_code == 200
+
+        wait_for(on_dnc, timeout=60)
+        assert http.get(f"{stack.url('ingest')}/dnc/+12125550161").json()["source"] == "opt_out:sms"
