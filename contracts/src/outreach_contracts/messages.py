@@ -72,6 +72,19 @@ class MessageFailed(Envelope):
     reason: str = Field(description="Why it failed", examples=["missing variable first_name"])
 
 
+class MessageDelivery(Envelope):
+    """The carrier's final word on a sent SMS (from the provider's status callback), once per message."""
+
+    type: Literal["MessageDelivery"] = Field(default="MessageDelivery", description="Discriminator")
+    idempotency_key: str = Field(description="Key of the command", examples=["cmp_1:ct_1:1:1"])
+    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
+    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
+    step_index: int = Field(ge=0, description="Step of the flow", examples=[1])
+    channel: Literal["sms", "email"] = Field(description="Channel", examples=["sms"])
+    status: Literal["delivered", "undelivered", "failed"] = Field(description="Final status", examples=["delivered"])
+    error_code: str | None = Field(default=None, description="Provider error code, if any", examples=["30003"])
+
+
 class ContactOptedOut(Envelope):
     """A contact revoked consent; every campaign of the workspace must stop reaching them."""
 

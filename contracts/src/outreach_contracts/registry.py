@@ -18,7 +18,14 @@ from outreach_contracts.campaigns import (
 from outreach_contracts.contacts import ContactImported
 from outreach_contracts.enrollments import ContactExited, EnrollmentChanged
 from outreach_contracts.envelope import Envelope
-from outreach_contracts.messages import ContactOptedOut, MessageFailed, MessageSent, SendEmail, SendSms
+from outreach_contracts.messages import (
+    ContactOptedOut,
+    MessageDelivery,
+    MessageFailed,
+    MessageSent,
+    SendEmail,
+    SendSms,
+)
 
 ContactEvent = Annotated[ContactImported, Field(discriminator="type")]
 CampaignEvent = Annotated[
@@ -29,7 +36,7 @@ EnrollmentEvent = Annotated[EnrollmentChanged | ContactExited, Field(discriminat
 CallCommand = Annotated[PlaceCall, Field(discriminator="type")]
 CallEvent = Annotated[CallPlaced | CallCompleted | CallDeferred, Field(discriminator="type")]
 MessageCommand = Annotated[SendSms | SendEmail, Field(discriminator="type")]
-MessageEvent = Annotated[MessageSent | MessageFailed | ContactOptedOut, Field(discriminator="type")]
+MessageEvent = Annotated[MessageSent | MessageFailed | MessageDelivery | ContactOptedOut, Field(discriminator="type")]
 AnyMessage = Annotated[
     ContactImported
     | CampaignStarted
@@ -47,6 +54,7 @@ AnyMessage = Annotated[
     | SendSms
     | SendEmail
     | MessageSent
+    | MessageDelivery
     | MessageFailed
     | ContactOptedOut,
     Field(discriminator="type"),
@@ -71,6 +79,7 @@ ALL_MODELS: tuple[type[Envelope], ...] = (
     SendSms,
     SendEmail,
     MessageSent,
+    MessageDelivery,
     MessageFailed,
     ContactOptedOut,
 )

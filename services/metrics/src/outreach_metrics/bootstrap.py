@@ -15,7 +15,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     shell = ServiceShell(settings)
     views = Projections(shell.db)
-    subscribers.register(shell.broker, views, settings.topics)
+    subscribers.register(shell.broker, views, settings.topics, settings.consumer_group)
     app = shell.app(description="Campaign overview and funnel projections", indexes=INDEXES)
     app.state.views = views
     app.include_router(api.router)

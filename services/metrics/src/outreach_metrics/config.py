@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from outreach_common.settings import ServiceSettings
+from pydantic import Field
 
 
 class Settings(ServiceSettings):
@@ -11,3 +12,6 @@ class Settings(ServiceSettings):
     service_name: str = "metrics"
     mongo_db: str = "outreach_metrics"
     http_port: int = 8005
+    consumer_group: str | None = Field(
+        default=None, description="Kafka consumer group (a new group with an empty database rebuilds from the start)"
+    )

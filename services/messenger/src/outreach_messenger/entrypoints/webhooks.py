@@ -2,25 +2,52 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request
 from outreach_common.webhooks import verified_form
-from outreach_contracts.messages import ContactOptedOut
+from outreach_contracts.messages import ContactOptedOut, MessageDelivery
 
 from outreach_messenger.domain.replies import classify
 from outreach_messenger.handlers.deps import Deps
 
 router = APIRouter(prefix="/webhooks/twilio", tags=["webhooks"])
+FINAL = ("delivered", "undelivered", "failed")
 
 
 @router.post("/messages/status", summary="Message status callback")
 async def message_status(request: Request) -> dict[str, str]:
-    """Append the status to the message's trail."""
+    """Append the status to the message's trail; a final status is published once (MessageDelivery),
+    whatever the order or number of callbacks."""
     params = await verified_form(request)
     deps: Deps = request.app.state.deps
-    await deps.messages.collection.update_one(
-        {"provider_id": params.get("MessageSid")},
-        {"$push": {"trail": {"status": params.get("MessageStatus"), "at": deps.clock.now()}}},
-    )
+    status = params.get("MessageStatus", "")
+    entry = {"status": status, "at": deps.clock.now(), "error_code": params.get("ErrorCode")}
+    final = status in FINAL
+    query: dict[str, object] = {"provider_id": params.get("MessageSid")}
+    if final:
+        query["final_status"] = None  # the first final status wins
+    changes: dict[str, object] = {"final_status": status} if final else {}
+    update = {"$push": {"trail": entry}, **({"$set": changes} if changes else {})}
+    for _ in range(10):  # a callback can overtake the write of the provider's id
+        doc = await deps.messages.collection.find_one_and_update(query, update)
+        if doc is not None or await deps.messages.collection.count_documents({"provider_id": query["provider_id"]}):
+            break
+        await asyncio.sleep(0.2)
+    if final and doc is not None:
+        command = doc.get("command") or {}
+        event = MessageDelivery(
+            occurred_at=deps.clock.now(),
+            workspace_id=doc.get("workspace_id") or command.get("workspace_id", ""),
+            idempotency_key=doc["_id"],
+            campaign_id=doc["campaign_id"],
+            contact_id=doc["contact_id"],
+            step_index=int(command.get("step_index", 0)),
+            channel=doc.get("channel", "sms"),
+            status=status,
+            error_code=params.get("ErrorCode"),
+        )
+        await deps.bus.publish(event, topic=deps.topics.messages, key=doc["contact_id"])
     return {"status": "ok"}
 
 

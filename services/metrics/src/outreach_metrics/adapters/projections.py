@@ -16,6 +16,22 @@ INDEXES = [
 ]
 
 
+FUNNEL_KINDS = (
+    "attempts",
+    "calls_placed",
+    "answered_human",
+    "voicemail",
+    "no_answer",
+    "busy",
+    "failed",
+    "sms_sent",
+    "sms_delivered",
+    "sms_failed",
+    "emails_sent",
+    "opt_outs",
+)
+
+
 class Projections:
     """The metrics service's read models."""
 
@@ -78,13 +94,21 @@ class Projections:
             if state == "exited" and reason:
                 reasons[reason] = reasons.get(reason, 0) + row["n"]
         funnel: dict[str, int] = {}
+        by_step: dict[str, dict[str, int]] = {}
+        by_day: dict[str, dict[str, int]] = {}
         async for row in await self.facts.aggregate(
             [
                 {"$match": {"campaign_id": campaign_id}},
-                {"$group": {"_id": "$kind", "n": {"$sum": 1}}},
+                {"$group": {"_id": {"kind": "$kind", "step": "$step_index", "day": "$day"}, "n": {"$sum": 1}}},
             ]
         ):
-            funnel[row["_id"]] = row["n"]
+            kind, step, day, n = row["_id"]["kind"], row["_id"].get("step"), row["_id"]["day"], row["n"]
+            funnel[kind] = funnel.get(kind, 0) + n
+            if step is not None:
+                per_step = by_step.setdefault(str(step), {})
+                per_step[kind] = per_step.get(kind, 0) + n
+            per_day = by_day.setdefault(day, {})
+            per_day[kind] = per_day.get(kind, 0) + n
         campaign = await self.campaigns.find_one({"_id": campaign_id}) or {}
         return {
             "campaign_id": campaign_id,
@@ -98,7 +122,9 @@ class Projections:
             "exited": states.get("exited", 0),
             "completed": states.get("completed", 0),
             "exited_by_reason": {r: reasons.get(r, 0) for r in ("answered", "opted_out", "unreachable", "stopped")},
-            "funnel": funnel,
+            "funnel": {kind: funnel.get(kind, 0) for kind in FUNNEL_KINDS} | funnel,
+            "funnel_by_step": dict(sorted(by_step.items(), key=lambda item: int(item[0]))),
+            "funnel_by_day": dict(sorted(by_day.items())),
         }
 
     async def campaign_ids(self) -> list[str]:

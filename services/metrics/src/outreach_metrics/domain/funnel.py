@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from outreach_contracts.calls import CallCompleted, CallPlaced, PlaceCall
 from outreach_contracts.envelope import Envelope
-from outreach_contracts.messages import ContactOptedOut, MessageFailed, MessageSent, SendEmail, SendSms
+from outreach_contracts.messages import ContactOptedOut, MessageDelivery, MessageFailed, MessageSent, SendEmail, SendSms
 
 OUTCOME_FACTS = {
     "answered_human": "answered_human",
@@ -29,6 +29,8 @@ def fact_of(event: Envelope) -> str | None:
         return "sms_sent" if event.channel == "sms" else "emails_sent"
     if isinstance(event, MessageFailed):
         return "sms_failed" if event.channel == "sms" else "emails_failed"
+    if isinstance(event, MessageDelivery):
+        return f"{event.channel}_{event.status}"
     if isinstance(event, ContactOptedOut):
         return "opt_outs"
     return None

@@ -24,10 +24,10 @@ from outreach_metrics.handlers.project import project_campaign, project_enrollme
 GROUP = "metrics"
 
 
-def register(broker: KafkaBroker, views: Projections, topics: Topics) -> None:
-    """Subscribe to every event topic."""
+def register(broker: KafkaBroker, views: Projections, topics: Topics, group_id: str | None = None) -> None:
+    """Subscribe to every event topic (from the start when the group is new)."""
     dlq = DeadLetters(broker, topics.dead_letters)
-    group = topics.prefix + GROUP  # a prefixed deployment is its own consumer group
+    group = group_id or topics.prefix + GROUP  # a prefixed deployment is its own consumer group
 
     async def on_enrollment(event: EnrollmentEvent) -> None:
         await project_enrollment(event, views)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from outreach_contracts.calls import CallCompleted, CallDeferred, CallPlaced
-from outreach_contracts.messages import ContactOptedOut, MessageFailed, MessageSent
+from outreach_contracts.messages import ContactOptedOut, MessageDelivery, MessageFailed, MessageSent
 
 from outreach_scheduler.domain.enrollment import exit_with, on_outcome, schedule_step
 from outreach_scheduler.handlers.deps import Deps
@@ -54,7 +54,7 @@ async def requeue(*, campaign_id: str, contact_id: str, key: str, deps: Deps) ->
     await deps.transition(enrollment, updated)
 
 
-async def on_message_event(event: MessageSent | MessageFailed | ContactOptedOut, deps: Deps) -> None:
+async def on_message_event(event: MessageSent | MessageFailed | MessageDelivery | ContactOptedOut, deps: Deps) -> None:
     """SMS/email outcomes move the enrollment on; an opt-out exits the contact."""
     if isinstance(event, MessageSent):
         await apply_outcome(
@@ -72,7 +72,7 @@ async def on_message_event(event: MessageSent | MessageFailed | ContactOptedOut,
             outcome="failed",
             deps=deps,
         )
-    else:
+    elif isinstance(event, ContactOptedOut):
         await opt_out_everywhere(event, deps)
 
 

@@ -1,0 +1,206 @@
+"""The metrics service on real Kafka and the MongoDB-wire server: the overview is exact when events are
+redelivered and shuffled, and replaying the topics into an empty database gives the same numbers."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from outreach_contracts.calls import CallCompleted, CallPlaced, PlaceCall
+from outreach_contracts.campaigns import CampaignStarted
+from outreach_contracts.contacts import ContactData
+from outreach_contracts.enrollments import EnrollmentChanged
+from outreach_contracts.envelope import Envelope
+from outreach_contracts.messages import ContactOptedOut, MessageDelivery, MessageSent, SendSms
+from outreach_contracts.topics import Topics
+from outreach_contracts.window import ContactWindow
+from outreach_devstack.stack import free_port
+from outreach_metrics.bootstrap import build
+from outreach_metrics.config import Settings
+
+from tests.conftest import Infra
+from tests.integration.helpers import eventually, produce, serving
+
+pytestmark = pytest.mark.integration
+DAY1 = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
+WINDOW = ContactWindow(days=["mon"], start="09:00", end="17:00", compliance="none")
+OUTCOMES = ["answered_human", "no_answer", "voicemail", "busy", "failed"]
+
+
+def journey(index: int) -> list[tuple[str, Envelope]]:
+    """One contact: enrolled, called (outcome by index), then exited, completed or texted."""
+    cid, cmp = f"ct{index}", "cmp"
+    at = DAY1 + timedelta(days=index % 2, minutes=index)
+    key = f"{cmp}:{cid}:0:1"
+    common = {"workspace_id": "ws", "campaign_id": cmp, "contact_id": cid}
+    outcome = OUTCOMES[index % len(OUTCOMES)]
+    events: list[tuple[str, Envelope]] = [
+        ("enrollments", EnrollmentChanged(occurred_at=at, **common, state="queued", version=1, step_index=0)),
+        (
+            "call_commands",
+            PlaceCall(
+                occurred_at=at,
+                **common,
+                idempotency_key=key,
+                step_index=0,
+                attempt=1,
+                agent_id="a",
+                contact=ContactData(phone=f"+1212555{index:04d}"),
+                window=WINDOW,
+            ),
+        ),
+        ("enrollments", EnrollmentChanged(occurred_at=at, **common, state="active", version=2, step_index=0)),
+        (
+            "calls",
+            CallPlaced(
+                occurred_at=at,
+                **common,
+                idempotency_key=key,
+                step_index=0,
+                call_id=f"call{index}",
+                provider_call_sid=f"CA{index}",
+                from_number="+12125550100",
+            ),
+        ),
+        (
+            "calls",
+            CallCompleted(
+                occurred_at=at, **common, idempotency_key=key, step_index=0, call_id=f"call{index}", outcome=outcome
+            ),
+        ),
+    ]
+    if outcome == "answered_human":
+        events.append(
+            (
+                "enrollments",
+                EnrollmentChanged(occurred_at=at, **common, state="exited", version=3, step_index=0, reason="answered"),
+            )
+        )
+        return events
+    sms_key = f"{cmp}:{cid}:1:1"
+    events += [
+        ("enrollments", EnrollmentChanged(occurred_at=at, **common, state="active", version=3, step_index=1)),
+        (
+            "message_commands",
+            SendSms(
+                occurred_at=at,
+                **common,
+                idempotency_key=sms_key,
+                step_index=1,
+                contact=ContactData(phone=f"+1212555{index:04d}"),
+                window=WINDOW,
+                body_template="hi",
+            ),
+        ),
+        (
+            "messages",
+            MessageSent(
+                occurred_at=at, **common, idempotency_key=sms_key, step_index=1, channel="sms", provider_id=f"SM{index}"
+            ),
+        ),
+        (
+            "messages",
+            MessageDelivery(
+                occurred_at=at, **common, idempotency_key=sms_key, step_index=1, channel="sms", status="delivered"
+            ),
+        ),
+    ]
+    if index % 7 == 3:
+        events += [
+            (
+                "messages",
+                ContactOptedOut(
+                    occurred_at=at,
+                    workspace_id="ws",
+                    campaign_id=cmp,
+                    contact_id=cid,
+                    phone=f"+1212555{index:04d}",
+                    channel="sms",
+                ),
+            ),
+            (
+                "enrollments",
+                EnrollmentChanged(
+                    occurred_at=at, **common, state="exited", version=4, step_index=1, reason="opted_out"
+                ),
+            ),
+        ]
+    else:
+        events.append(
+            ("enrollments", EnrollmentChanged(occurred_at=at, **common, state="completed", version=4, step_index=1))
+        )
+    return events
+
+
+def settings_for(infra: Infra, run_id: str, db: str, group: str | None = None) -> Settings:
+    return Settings(
+        kafka_bootstrap=infra.kafka_bootstrap,
+        mongo_url=infra.mongo_url,
+        mongo_db=f"{run_id}_{db}",
+        topic_prefix=f"{run_id}.",
+        consumer_group=group,
+    )
+
+
+async def overview_when(url: str, predicate: Any) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    async with httpx.AsyncClient(timeout=10) as http:
+
+        async def ready() -> bool:
+            result.update((await http.get(f"{url}/campaigns/cmp/overview")).json())
+            return bool(predicate(result))
+
+        await eventually(ready, timeout=90)
+    return result
+
+
+async def test_overview_is_exact_under_redelivery_and_shuffling_and_replays_the_same(infra: Infra, run_id: str) -> None:
+    topics = Topics(prefix=f"{run_id}.")
+    rng = random.Random(7)
+    events = [("campaigns", CampaignStarted(occurred_at=DAY1, workspace_id="ws", campaign_id="cmp", name="Renewals"))]
+    for i in range(40):
+        events += journey(i)
+    noisy = events + rng.sample(events, 60)  # redelivered: the same messages (same event ids) again
+    rng.shuffle(noisy)  # and reordered, across and within contacts
+    by_topic: dict[str, list[tuple[str, bytes]]] = {}
+    for name, event in noisy:
+        key = getattr(event, "contact_id", None) or getattr(event, "campaign_id", "") or ""
+        by_topic.setdefault(getattr(topics, name), []).append((key, event.model_dump_json().encode()))
+
+    expected_outcomes = {o: sum(1 for i in range(40) if OUTCOMES[i % 5] == o) for o in OUTCOMES}
+    not_answered = 40 - expected_outcomes["answered_human"]
+    opted = sum(1 for i in range(40) if OUTCOMES[i % 5] != "answered_human" and i % 7 == 3)
+
+    def complete(view: dict[str, Any]) -> bool:
+        return (
+            view.get("total") == 40
+            and view["funnel"].get("attempts") == 40 + not_answered
+            and (view["exited"] + view["completed"] == 40)
+        )
+
+    async with serving(build(settings_for(infra, run_id, "metrics")), free_port()) as url:
+        for topic, messages in by_topic.items():
+            await produce(infra.kafka_bootstrap, topic, messages)
+        view = await overview_when(url, complete)
+    assert view["status"] == "active" and view["name"] == "Renewals"
+    assert (view["queued"], view["active"], view["errored"]) == (0, 0, 0)
+    assert view["exited_by_reason"]["answered"] == expected_outcomes["answered_human"]
+    assert view["exited_by_reason"]["opted_out"] == opted
+    assert view["completed"] == not_answered - opted
+    funnel = view["funnel"]
+    assert funnel["calls_placed"] == 40
+    for outcome, n in expected_outcomes.items():
+        assert funnel[outcome] == n
+    assert (funnel["sms_sent"], funnel["sms_delivered"], funnel["opt_outs"]) == (not_answered, not_answered, opted)
+    assert view["funnel_by_step"]["0"]["attempts"] == 40 and view["funnel_by_step"]["1"]["attempts"] == not_answered
+    assert sum(day.get("calls_placed", 0) for day in view["funnel_by_day"].values()) == 40
+    assert set(view["funnel_by_day"]) == {"2026-03-09", "2026-03-10"}
+
+    # replay: a new consumer group into an empty database reads the topics from the start
+    replay_settings = settings_for(infra, run_id, "metrics_replay", group=f"{run_id}.metrics-replay")
+    async with serving(build(replay_settings), free_port()) as url:
+        replayed = await overview_when(url, complete)
+    assert replayed == view
