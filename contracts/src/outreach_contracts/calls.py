@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from outreach_contracts.contacts import ContactData
-from outreach_contracts.envelope import Envelope, Frozen
+from outreach_contracts.envelope import Envelope, Frozen, UtcDatetime
 from outreach_contracts.window import ContactWindow, TimeRange
 
 CallOutcome = Literal["answered_human", "voicemail", "no_answer", "busy", "failed", "canceled", "unreachable"]
@@ -38,6 +38,10 @@ class PlaceCall(Envelope):
     step_window: TimeRange | None = Field(default=None, description="The step's own narrower window")
     machine_detection: Literal["off", "Enable", "DetectMessageEnd", "async"] = Field(
         default="off", description="Answering machine detection mode", examples=["DetectMessageEnd"]
+    )
+    ring_timeout_s: int = Field(default=30, ge=5, le=600, description="Seconds to let it ring", examples=[30])
+    max_concurrent: int | None = Field(
+        default=None, ge=1, description="The campaign's limit on calls in flight at once", examples=[20]
     )
 
 
@@ -77,3 +81,26 @@ class CallDeferred(Envelope):
     contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
     step_index: int = Field(ge=0, description="Step of the flow", examples=[0])
     reason: str = Field(description="Why it was not dialed", examples=["window_closed"])
+
+
+class CallAnalyzed(Envelope):
+    """The agent's post-call report: disposition, summary and custom data (for the scheduler and CRMs)."""
+
+    type: Literal["CallAnalyzed"] = Field(default="CallAnalyzed", description="Discriminator")
+    idempotency_key: str = Field(description="Key of the PlaceCall command", examples=["cmp_123:ct_9f2c:0:1"])
+    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
+    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
+    call_id: str = Field(description="Dialer's call id", examples=["call_8d1"])
+    disposition: str = Field(description="Agent's disposition", examples=["asked_not_to_be_called"])
+    summary: str = Field(default="", description="Agent's summary of the call", examples=["Will renew in May"])
+    data: dict[str, str] = Field(default_factory=dict, description="Custom data", examples=[{"renewal": "may"}])
+
+
+class NumberRested(Envelope):
+    """A caller id was taken out of rotation (its answer rate fell behind the pool's: often a spam label)."""
+
+    type: Literal["NumberRested"] = Field(default="NumberRested", description="Discriminator")
+    number: str = Field(description="The rested E.164 number", examples=["+12125550100"])
+    answer_rate: float = Field(ge=0, le=1, description="Its answer rate over the window", examples=[0.05])
+    pool_answer_rate: float = Field(ge=0, le=1, description="The pool's answer rate", examples=[0.3])
+    until: UtcDatetime = Field(description="When it returns to rotation", examples=["2026-03-10T14:00:00Z"])

@@ -6,7 +6,14 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter
 
-from outreach_contracts.calls import CallCompleted, CallDeferred, CallPlaced, PlaceCall
+from outreach_contracts.calls import (
+    CallAnalyzed,
+    CallCompleted,
+    CallDeferred,
+    CallPlaced,
+    NumberRested,
+    PlaceCall,
+)
 from outreach_contracts.campaigns import (
     CampaignCompleted,
     CampaignPaused,
@@ -34,7 +41,9 @@ CampaignEvent = Annotated[
 ]
 EnrollmentEvent = Annotated[EnrollmentChanged | ContactExited, Field(discriminator="type")]
 CallCommand = Annotated[PlaceCall, Field(discriminator="type")]
-CallEvent = Annotated[CallPlaced | CallCompleted | CallDeferred, Field(discriminator="type")]
+CallEvent = Annotated[
+    CallPlaced | CallCompleted | CallDeferred | CallAnalyzed | NumberRested, Field(discriminator="type")
+]
 MessageCommand = Annotated[SendSms | SendEmail, Field(discriminator="type")]
 MessageEvent = Annotated[MessageSent | MessageFailed | MessageDelivery | ContactOptedOut, Field(discriminator="type")]
 AnyMessage = Annotated[
@@ -51,6 +60,8 @@ AnyMessage = Annotated[
     | CallPlaced
     | CallCompleted
     | CallDeferred
+    | CallAnalyzed
+    | NumberRested
     | SendSms
     | SendEmail
     | MessageSent
@@ -76,6 +87,8 @@ ALL_MODELS: tuple[type[Envelope], ...] = (
     CallPlaced,
     CallCompleted,
     CallDeferred,
+    CallAnalyzed,
+    NumberRested,
     SendSms,
     SendEmail,
     MessageSent,

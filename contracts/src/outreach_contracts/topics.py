@@ -36,7 +36,7 @@ class Topics:
 
     @property
     def calls(self) -> str:
-        """CallPlaced, CallCompleted, CallDeferred (dialer -> scheduler, metrics)."""
+        """CallPlaced, CallCompleted, CallDeferred, CallAnalyzed, NumberRested (dialer -> scheduler, metrics)."""
         return self._name("outreach.calls.v1")
 
     @property

@@ -1,4 +1,4 @@
-"""Wires the dialer: settings -> clients -> repositories -> handlers -> subscribers, loops and HTTP."""
+"""Wires the dialer: settings -> clients -> stores -> handlers -> subscribers, loops and HTTP."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from outreach_common.outbox import sweep
 from outreach_common.service import ServiceShell
 from twilio.request_validator import RequestValidator
 
+from outreach_dialer.adapters.calls import CallStore, indexes
+from outreach_dialer.adapters.limits import Limits
 from outreach_dialer.adapters.provider import TwilioProvider
-from outreach_dialer.adapters.repository import INDEXES, CallRepository
+from outreach_dialer.adapters.registry import AgentRepository, NumberRepository
 from outreach_dialer.config import Settings
-from outreach_dialer.domain.pacing import TokenBucket
-from outreach_dialer.entrypoints import api, subscribers, webhooks
-from outreach_dialer.handlers.deps import Deps
-from outreach_dialer.handlers.queue import drain
+from outreach_dialer.entrypoints import api, registry_api, subscribers, webhooks
+from outreach_dialer.handlers.deps import Deps, Health
+from outreach_dialer.handlers.numbers import check_health
+from outreach_dialer.handlers.queue import drain, refresh_gauges
+from outreach_dialer.instruments import Instruments
 
 
 def build(settings: Settings | None = None) -> FastAPI:
@@ -26,7 +29,10 @@ def build(settings: Settings | None = None) -> FastAPI:
         base_url=settings.twilio_base_url,
     )
     deps = Deps(
-        calls=CallRepository(shell.db),
+        calls=CallStore(shell.db),
+        numbers=NumberRepository(shell.db),
+        agents=AgentRepository(shell.db),
+        limits=Limits(shell.db),
         provider=provider,
         bus=shell.bus,
         clock=shell.clock,
@@ -34,21 +40,37 @@ def build(settings: Settings | None = None) -> FastAPI:
         public_url=settings.public_url,
         default_caller_id=settings.default_caller_id,
         default_agent_url=settings.default_agent_url,
-        bucket=TokenBucket(settings.calls_per_second),
+        account=settings.twilio_account_sid,
+        calls_per_second=settings.calls_per_second,
+        max_concurrent=settings.max_concurrent_calls,
+        health=Health(
+            window_h=settings.health_window_h,
+            min_calls=settings.health_min_calls,
+            share=settings.health_share,
+            rest_h=settings.health_rest_h,
+        ),
+        instruments=Instruments(shell.registry),
     )
     subscribers.register(shell.broker, deps)
+
+    async def sweep_all() -> None:
+        async for shard in deps.calls.each_shard():
+            await sweep(shard, deps.bus)
+
     app = shell.app(
-        description="Dial queue, pacing, provider webhooks and call history",
-        indexes=INDEXES,
+        description="Numbers, agents, dial queue, shared pacing, provider webhooks and call history",
+        indexes=indexes(),
         on_start=[provider.start],
         on_stop=[provider.close],
         loops=[
             ("dial", settings.dial_interval_s, lambda: drain(deps)),
-            ("outbox-sweep", 5.0, lambda: sweep(deps.calls.collection, deps.bus)),
+            ("outbox-sweep", 5.0, sweep_all),
+            ("gauges", 5.0, lambda: refresh_gauges(deps)),
+            ("number-health", 60.0, lambda: check_health(deps)),
         ],
     )
     app.state.deps = deps
     app.state.validator = RequestValidator(settings.twilio_auth_token)
-    app.include_router(api.router)
-    app.include_router(webhooks.router)
+    for module in (api, registry_api, webhooks):
+        app.include_router(module.router)
     return app

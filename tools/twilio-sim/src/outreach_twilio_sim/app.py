@@ -80,7 +80,18 @@ def build(*, account_sid: str, auth_token: str, scenario: Scenario | None = None
         authorize(request, sid)
         form = await request.form()
         fields = {k: str(v) for k, v in form.multi_items()}
-        state["log"].append({"at": time.time(), "kind": "call", "to": fields.get("To"), "from": fields.get("From")})
+        state["log"].append(
+            {
+                "at": time.time(),
+                "kind": "call",
+                "to": fields.get("To"),
+                "from": fields.get("From"),
+                "url": fields.get("Url"),
+                "twiml": fields.get("Twiml"),
+                "machine_detection": fields.get("MachineDetection"),
+                "timeout": fields.get("Timeout"),
+            }
+        )
         if not fields.get("To") or not fields.get("From") or not (fields.get("Url") or fields.get("Twiml")):
             return JSONResponse({"code": 21201, "message": "Missing To, From or Url", "status": 400}, 400)
         events = {str(v) for k, v in form.multi_items() if k == "StatusCallbackEvent"}

@@ -88,7 +88,9 @@ async def run_call(call: SimCall, behaviour: Behaviour, sender: CallbackSender) 
         await emit("in-progress", answered_by)
         await asyncio.sleep(behaviour.duration_s)
         call.ended_at = time.time()
-        await emit("completed", {**answered_by, "CallDuration": str(max(1, round(behaviour.duration_s)))}, always=True)
+        recording = f"https://api.twilio.com/2010-04-01/Accounts/{call.account_sid}/Recordings/RE{call.sid[2:]}"
+        final_params = {**answered_by, "CallDuration": str(max(1, round(behaviour.duration_s))), "RecordingUrl": recording}
+        await emit("completed", final_params, always=True)
         return
     call.ended_at = time.time()
     final = {"no_answer": "no-answer", "busy": "busy", "failed": "failed", "unreachable": "failed"}[outcome]

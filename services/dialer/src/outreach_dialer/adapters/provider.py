@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
+
+
+class CallRejected(Exception):  # noqa: N818 - reads as "the call was rejected"
+    """The provider refused to create a call."""
+
+    def __init__(self, reason: str, *, code: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+@dataclass(frozen=True)
+class CallRequest:
+    """What the dialer asks the provider for."""
+
+    to: str
+    from_: str
+    status_callback: str
+    url: str | None = None  # TwiML URL of the agent, with the contact's fields as parameters
+    twiml: str | None = None  # inline TwiML (SIP and media-stream agents)
+    machine_detection: str = "off"
+    amd_callback: str | None = None
+    timeout_s: int = 30
 
 
 class CallProvider(Protocol):
     """Creates outbound calls."""
 
-    async def create_call(
-        self,
-        *,
-        to: str,
-        from_: str,
-        url: str,
-        status_callback: str,
-        machine_detection: str | None,
-        params: dict[str, str],
-    ) -> str:
-        """Create a call; return the provider's call sid."""
+    async def create_call(self, request: CallRequest) -> str:
+        """Create a call; return the provider's call sid, or raise CallRejected."""
         ...
 
 
@@ -41,45 +57,36 @@ class TwilioProvider:
         if self._base_url:
             self._client.api.base_url = self._base_url.rstrip("/")
 
-    async def create_call(
-        self,
-        *,
-        to: str,
-        from_: str,
-        url: str,
-        status_callback: str,
-        machine_detection: str | None,
-        params: dict[str, str],
-    ) -> str:
+    async def create_call(self, request: CallRequest) -> str:
         """Create a call with status callbacks for every progress event."""
         kwargs: dict[str, Any] = {
-            "to": to,
-            "from_": from_,
-            "url": _with_params(url, params),
-            "status_callback": status_callback,
+            "to": request.to,
+            "from_": request.from_,
+            "status_callback": request.status_callback,
             "status_callback_event": ["initiated", "ringing", "answered", "completed"],
             "status_callback_method": "POST",
-            "timeout": 25,
+            "timeout": request.timeout_s,
         }
-        if machine_detection and machine_detection != "off":
-            if machine_detection == "async":
+        if request.twiml:
+            kwargs["twiml"] = request.twiml
+        else:
+            kwargs["url"] = request.url
+        if request.machine_detection != "off":
+            if request.machine_detection == "async":
                 kwargs.update(machine_detection="DetectMessageEnd", async_amd=True)
+                if request.amd_callback:
+                    kwargs["async_amd_status_callback"] = request.amd_callback
             else:
-                kwargs["machine_detection"] = machine_detection
+                kwargs["machine_detection"] = request.machine_detection
         if self._client is None:
             raise RuntimeError("provider not started")
-        call = await self._client.calls.create_async(**kwargs)
+        try:
+            call = await self._client.calls.create_async(**kwargs)
+        except TwilioRestException as exc:
+            raise CallRejected(f"Twilio error {exc.code or exc.status}: {exc.msg}", code=exc.code) from exc
         return str(call.sid)
 
     async def close(self) -> None:
         """Close the HTTP session."""
         if self._http is not None:
             await self._http.close()
-
-
-def _with_params(url: str, params: dict[str, str]) -> str:
-    from urllib.parse import urlencode
-
-    if not params:
-        return url
-    return url + ("&" if "?" in url else "?") + urlencode(params)

@@ -1,4 +1,4 @@
-"""The dialer's query API: call history."""
+"""The dialer's query API: call history with filters and pagination."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ router = APIRouter(prefix="/calls", tags=["calls"])
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
-    doc = {k: v for k, v in doc.items() if k not in ("outbox", "command")}
+    doc = {k: v for k, v in doc.items() if k not in ("outbox", "command", "slots")}
     doc["idempotency_key"] = doc.pop("_id")
     return doc
 
@@ -21,17 +21,25 @@ async def list_calls(
     campaign_id: str | None = None,
     contact_id: str | None = None,
     outcome: str | None = None,
+    status: str | None = None,
+    from_number: str | None = None,
+    agent_id: str | None = None,
     limit: int = Query(default=50, ge=1, le=500),
     skip: int = Query(default=0, ge=0),
 ) -> list[dict[str, Any]]:
-    """Calls, newest first, filtered by campaign, contact and outcome."""
-    query = {
-        k: v
-        for k, v in {"campaign_id": campaign_id, "contact_id": contact_id, "outcome": outcome}.items()
-        if v is not None
+    """Calls, newest first: campaign, contact, number used, agent, status trail with times, duration,
+    outcome, recording URL when the provider gives one, and the agent's post-call report."""
+    filters = {
+        "campaign_id": campaign_id,
+        "contact_id": contact_id,
+        "outcome": outcome,
+        "status": status,
+        "from_number": from_number,
+        "agent_id": agent_id,
     }
-    cursor = request.app.state.deps.calls.collection.find(query).sort("queued_at", -1).skip(skip).limit(limit)
-    return [_public(d) async for d in cursor]
+    query = {k: v for k, v in filters.items() if v is not None}
+    docs = await request.app.state.deps.calls.history(query, skip=skip, limit=limit)
+    return [_public(d) for d in docs]
 
 
 @router.get("/{call_id}", summary="One call")

@@ -11,9 +11,9 @@ from outreach_dialer.handlers.deps import Deps
 async def on_campaign_event(event: CampaignEvent, deps: Deps) -> None:
     """Hold, release or cancel the campaign's queued calls."""
     if isinstance(event, CampaignPaused):
-        await deps.calls.hold(event.campaign_id, "paused")
+        await deps.limits.hold(event.campaign_id, "paused")
     elif isinstance(event, CampaignResumed):
-        await deps.calls.release(event.campaign_id)
+        await deps.limits.release_hold(event.campaign_id)
     elif isinstance(event, CampaignStopped):
-        await deps.calls.hold(event.campaign_id, "stopped")
+        await deps.limits.hold(event.campaign_id, "stopped")
         await deps.calls.cancel_queued(event.campaign_id)

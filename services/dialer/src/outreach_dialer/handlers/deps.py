@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from outreach_common.clock import Clock
@@ -11,16 +12,32 @@ from outreach_common.outbox import outbox_entry, relay
 from outreach_contracts.envelope import Envelope
 from outreach_contracts.topics import Topics
 
+from outreach_dialer.adapters.calls import CallStore
+from outreach_dialer.adapters.limits import Limits
 from outreach_dialer.adapters.provider import CallProvider
-from outreach_dialer.adapters.repository import CallRepository
-from outreach_dialer.domain.pacing import TokenBucket
+from outreach_dialer.adapters.registry import AgentRepository, NumberRepository
+from outreach_dialer.instruments import Instruments
+
+
+@dataclass(frozen=True)
+class Health:
+    """When a number is rested: at least `min_calls` in `window_h` hours and an answer rate below `share`
+    of the pool's; it rests `rest_h` hours."""
+
+    window_h: float = 24.0
+    min_calls: int = 20
+    share: float = 0.5
+    rest_h: float = 24.0
 
 
 @dataclass
 class Deps:
-    """Repositories, provider, bus, clock, topics and dialing settings."""
+    """Stores, provider, bus, clock, topics and dialing settings."""
 
-    calls: CallRepository
+    calls: CallStore
+    numbers: NumberRepository
+    agents: AgentRepository
+    limits: Limits
     provider: CallProvider
     bus: EventBus
     clock: Clock
@@ -28,7 +45,13 @@ class Deps:
     public_url: str
     default_caller_id: str
     default_agent_url: str
-    bucket: TokenBucket = field(default_factory=lambda: TokenBucket(5.0))
+    account: str = "default"
+    calls_per_second: float = 1.0
+    max_concurrent: int = 100
+    health: Health = field(default_factory=Health)
+    instruments: Instruments = field(default_factory=Instruments)
+    campaign_limits: dict[str, int] = field(default_factory=dict)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def entry(self, message: Envelope, *, key: str) -> Document:
         """Outbox entry of a call event."""
@@ -36,4 +59,4 @@ class Deps:
 
     async def relay(self, call_key: str, entries: list[Document]) -> None:
         """Publish a call document's new outbox entries and clear them."""
-        await relay(self.calls.collection, call_key, entries, self.bus)
+        await relay(self.calls.collection(call_key), call_key, entries, self.bus)

@@ -1,26 +1,36 @@
-"""Queue PlaceCall commands, dial them at the allowed pace, re-checking the window right before."""
+"""Queue PlaceCall commands and dial them: shared pace, concurrency limits, caller id, window re-check."""
 
 from __future__ import annotations
 
+import asyncio
 import time
-import uuid
+from typing import Any
 
-from outreach_contracts.calls import CallDeferred, CallPlaced, PlaceCall
+from outreach_contracts.calls import CallCompleted, CallDeferred, CallPlaced, PlaceCall
 from outreach_windows import ContactInfo, is_eligible
 
+from outreach_dialer.adapters.provider import CallRejected, CallRequest
+from outreach_dialer.domain.agents import connect_twiml, with_params
 from outreach_dialer.handlers.deps import Deps
+from outreach_dialer.handlers.numbers import pick_number
+
+ACCOUNT = "account"
 
 
 async def enqueue_call(command: PlaceCall, deps: Deps) -> None:
     """Store the command in the dial queue; a repeated idempotency key is ignored."""
+    if command.max_concurrent:
+        deps.campaign_limits[command.campaign_id] = command.max_concurrent
     await deps.calls.enqueue(
         {
             "_id": command.idempotency_key,
-            "call_id": f"call_{uuid.uuid4().hex[:16]}",
+            "call_id": deps.calls.new_call_id(command.idempotency_key),
             "status": "queued",
             "campaign_id": command.campaign_id,
             "contact_id": command.contact_id,
             "step_index": command.step_index,
+            "attempt": command.attempt,
+            "agent_id": command.agent_id,
             "workspace_id": command.workspace_id,
             "command": command.model_dump(mode="json"),
             "queued_at": deps.clock.now(),
@@ -30,39 +40,96 @@ async def enqueue_call(command: PlaceCall, deps: Deps) -> None:
     )
 
 
-async def dial_next(deps: Deps) -> bool:
-    """Dial the oldest queued call if the pace allows; True when a call was taken from the queue."""
-    if deps.bucket.wait_time(time.monotonic()) > 0:
-        return False
-    now = deps.clock.now()
-    doc = await deps.calls.claim_next(held=await deps.calls.held_campaigns(), now=now)
-    if doc is None:
-        return False
-    command = PlaceCall.model_validate(doc["command"])
-    contact = command.contact
-    info = ContactInfo(timezone=contact.timezone, phone=contact.phone, state=contact.state)
-    common = {
-        "occurred_at": now,
+def _common(command: PlaceCall, deps: Deps) -> dict[str, Any]:
+    return {
+        "occurred_at": deps.clock.now(),
         "workspace_id": command.workspace_id,
         "idempotency_key": command.idempotency_key,
         "campaign_id": command.campaign_id,
         "contact_id": command.contact_id,
         "step_index": command.step_index,
     }
-    if not is_eligible(now, command.window, info, command.step_window):
-        event = CallDeferred(**common, reason="window_closed")
-        entries = [deps.entry(event, key=command.contact_id)]
-        await deps.calls.update(
-            doc["_id"],
-            expect={"status": "dialing"},
-            changes={"status": "deferred"},
-            push={"outbox": {"$each": entries}},
-        )
-        await deps.relay(doc["_id"], entries)
+
+
+async def dial_next(deps: Deps) -> bool:
+    """Take one queued call and start dialing it; False when nothing can be dialed now."""
+    started = time.perf_counter()
+    if await deps.limits.in_flight(ACCOUNT) >= deps.max_concurrent:
+        return False
+    blocked = await deps.limits.full("campaign:", deps.campaign_limits) if deps.campaign_limits else set()
+    doc = await deps.calls.claim_next(held=await deps.limits.held_campaigns(), now=deps.clock.now(), blocked=blocked)
+    if doc is None:
+        return False
+    command = PlaceCall.model_validate(doc["command"])
+    contact = command.contact
+    info = ContactInfo(timezone=contact.timezone, phone=contact.phone, state=contact.state)
+    if not is_eligible(deps.clock.now(), command.window, info, command.step_window):
+        await _finish(doc, CallDeferred(**_common(command, deps), reason="window_closed"), {"status": "deferred"}, deps)
+        deps.instruments.deferred.inc()
         return True
-    deps.bucket.take(time.monotonic())
-    caller_id = (command.numbers.numbers or [deps.default_caller_id])[0]
+    slots = [ACCOUNT]
+    if not await deps.limits.acquire(ACCOUNT, deps.max_concurrent):
+        await deps.calls.requeue(doc["_id"], "account at its concurrency limit")
+        return False
+    if command.max_concurrent:
+        if not await deps.limits.acquire(f"campaign:{command.campaign_id}", command.max_concurrent):
+            await deps.limits.release(ACCOUNT)
+            await deps.calls.requeue(doc["_id"], "campaign at its concurrency limit")
+            return True
+        slots.append(f"campaign:{command.campaign_id}")
+    caller_id = await pick_number(command.numbers, contact, deps)
+    if caller_id is None:
+        for key in slots:
+            await deps.limits.release(key)
+        await deps.calls.requeue(doc["_id"], "no caller id available (caps, cool-down or resting)")
+        return False
+    dial_at = await deps.limits.reserve_slot(ACCOUNT, deps.calls_per_second)
+    await deps.calls.update(
+        doc["_id"], expect={"status": "dialing"}, changes={"slots": slots, "from_number": caller_id, "waiting": None}
+    )
+    overhead = time.perf_counter() - started
+    task = asyncio.get_running_loop().create_task(_place(doc, command, caller_id, dial_at, overhead, deps))
+    deps.tasks.add(task)
+    task.add_done_callback(deps.tasks.discard)
+    return True
+
+
+async def _place(
+    doc: dict[str, Any], command: PlaceCall, caller_id: str, dial_at: float, overhead: float, deps: Deps
+) -> None:
+    """Wait for the reserved slot, then ask the provider for the call."""
+    await asyncio.sleep(max(0.0, dial_at - time.time()))
+    started = time.perf_counter()
+    request = await _request(doc, command, caller_id, deps)
+    overhead += time.perf_counter() - started
+    try:
+        sid = await deps.provider.create_call(request)
+    except CallRejected as exc:
+        for key in doc.get("slots") or [ACCOUNT]:
+            await deps.limits.release(key)
+        event = CallCompleted(
+            **_common(command, deps),
+            call_id=doc["call_id"],
+            outcome="failed",
+            error_code=str(exc.code) if exc.code else None,
+        )
+        await _finish(doc, event, {"status": "failed", "outcome": "failed", "reason": exc.reason}, deps)
+        deps.instruments.outcomes.labels("failed").inc()
+        return
+    mark = time.perf_counter()
+    placed = CallPlaced(**_common(command, deps), call_id=doc["call_id"], provider_call_sid=sid, from_number=caller_id)
+    changes = {"status": "placed", "provider_sid": sid, "from_number": caller_id, "placed_at": deps.clock.now()}
+    await _finish(doc, placed, changes, deps, expect={"status": "dialing"})
+    deps.instruments.placed.inc()
+    deps.instruments.overhead.observe(overhead + time.perf_counter() - mark)
+
+
+async def _request(doc: dict[str, Any], command: PlaceCall, caller_id: str, deps: Deps) -> CallRequest:
+    """The provider request: the agent's address, the contact's fields as parameters, AMD, timeout."""
+    contact = command.contact
+    agent = await deps.agents.get(command.agent_id) or {}
     params = {
+        **{str(k): str(v) for k, v in (agent.get("variables") or {}).items()},
         "campaign_id": command.campaign_id,
         "contact_id": command.contact_id,
         "agent_id": command.agent_id,
@@ -70,29 +137,40 @@ async def dial_next(deps: Deps) -> bool:
         "last_name": contact.last_name or "",
         **{f"field_{k}": v for k, v in contact.fields.items()},
     }
-    sid = await deps.provider.create_call(
+    kind, address = agent.get("kind", "twiml"), agent.get("address") or deps.default_agent_url
+    callback = f"{deps.public_url}/webhooks/twilio/calls/{doc['call_id']}/status"
+    return CallRequest(
         to=contact.phone,
         from_=caller_id,
-        url=deps.default_agent_url,
-        status_callback=f"{deps.public_url}/webhooks/twilio/calls/{doc['call_id']}/status",
+        status_callback=callback,
+        url=with_params(address, params) if kind == "twiml" else None,
+        twiml=connect_twiml(kind, address, params),
         machine_detection=command.machine_detection,
-        params=params,
+        amd_callback=callback if command.machine_detection == "async" else None,
+        timeout_s=command.ring_timeout_s,
     )
-    placed = CallPlaced(**common, call_id=doc["call_id"], provider_call_sid=sid, from_number=caller_id)
-    entries = [deps.entry(placed, key=command.contact_id)]
+
+
+async def _finish(
+    doc: dict[str, Any], event: Any, changes: dict[str, Any], deps: Deps, expect: dict[str, Any] | None = None
+) -> None:
+    entries = [deps.entry(event, key=doc["contact_id"])]
+    trail = {"status": changes["status"], "at": deps.clock.now()}
     await deps.calls.update(
-        doc["_id"],
-        expect={"status": "dialing"},
-        changes={"status": "placed", "provider_sid": sid, "from_number": caller_id, "placed_at": now},
-        push={"outbox": {"$each": entries}},
+        doc["_id"], expect=expect or {}, changes=changes, push={"outbox": {"$each": entries}, "trail": trail}
     )
     await deps.relay(doc["_id"], entries)
-    return True
 
 
-async def drain(deps: Deps, *, budget: int = 50) -> int:
-    """Dial queued calls until the queue is empty, the pace says wait, or `budget` is spent."""
+async def drain(deps: Deps, *, budget: int = 200) -> int:
+    """Start dialing queued calls until the queue is empty, a limit says wait, or `budget` is spent."""
     count = 0
     while count < budget and await dial_next(deps):
         count += 1
     return count
+
+
+async def refresh_gauges(deps: Deps) -> None:
+    """Calls in flight and queue depth for /metrics."""
+    deps.instruments.in_flight.set(await deps.limits.in_flight(ACCOUNT))
+    deps.instruments.queue_depth.set(await deps.calls.count({"status": "queued"}))

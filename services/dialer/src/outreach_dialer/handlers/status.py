@@ -1,4 +1,4 @@
-"""Provider status callbacks: keep the status trail, publish the outcome once."""
+"""Provider status callbacks: keep the status trail, publish the outcome once, free the call's slots."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from outreach_contracts.calls import CallCompleted
 
 from outreach_dialer.domain.outcomes import normalise
 from outreach_dialer.handlers.deps import Deps
+from outreach_dialer.handlers.numbers import record_answer
 
 
 async def record_status(call_id: str, params: dict[str, str], deps: Deps) -> bool:
@@ -15,15 +16,23 @@ async def record_status(call_id: str, params: dict[str, str], deps: Deps) -> boo
         return False
     now = deps.clock.now()
     status = params.get("CallStatus", "")
-    step = {"status": status, "at": now, "sequence": params.get("SequenceNumber")}
+    step = {
+        "status": status or f"amd:{params.get('AnsweredBy')}",
+        "at": now,
+        "sequence": params.get("SequenceNumber"),
+        "answered_by": params.get("AnsweredBy"),
+    }
     outcome = normalise(
         status,
-        answered_by=params.get("AnsweredBy"),
+        answered_by=params.get("AnsweredBy") or doc.get("answered_by"),
         sip_code=params.get("SipResponseCode"),
         error_code=params.get("ErrorCode"),
     )
+    extra = {"answered_by": params["AnsweredBy"]} if params.get("AnsweredBy") else {}
+    if params.get("RecordingUrl"):
+        extra["recording_url"] = params["RecordingUrl"]
     if outcome is None or doc.get("outcome"):
-        await deps.calls.update(doc["_id"], expect={}, changes={"last_status_at": now}, push={"trail": step})
+        await deps.calls.update(doc["_id"], expect={}, changes={"last_status_at": now, **extra}, push={"trail": step})
         return True
     event = CallCompleted(
         occurred_at=now,
@@ -41,15 +50,14 @@ async def record_status(call_id: str, params: dict[str, str], deps: Deps) -> boo
     updated = await deps.calls.update(
         doc["_id"],
         expect={"outcome": None},
-        changes={
-            "status": status,
-            "outcome": outcome,
-            "ended_at": now,
-            "duration_s": event.duration_s,
-            "answered_by": params.get("AnsweredBy"),
-        },
+        changes={"status": status, "outcome": outcome, "ended_at": now, "duration_s": event.duration_s, **extra},
         push={"trail": step, "outbox": {"$each": entries}},
     )
-    if updated is not None:
+    if updated is not None:  # the first final callback: it alone frees the slots and counts
+        for key in doc.get("slots") or []:
+            await deps.limits.release(key)
+        if doc.get("from_number"):
+            await record_answer(doc["from_number"], outcome == "answered_human", deps)
+        deps.instruments.outcomes.labels(outcome).inc()
         await deps.relay(doc["_id"], entries)
     return True

@@ -57,6 +57,7 @@ class PhoneStep(_Step):
     kind: Literal["phone"] = "phone"
     agent_id: str = Field(min_length=1, description="Agent that handles the call", examples=["agt_sales"])
     machine_detection: Literal["off", "Enable", "DetectMessageEnd", "async"] = Field(default="off")
+    ring_timeout_s: int = Field(default=30, ge=5, le=600, description="Seconds to let it ring")
 
 
 class SmsStep(_Step):
@@ -99,6 +100,7 @@ class CampaignSpec(_Model):
     )
     flow: list[Step] = Field(default_factory=list, description="Ordered steps")
     numbers: NumberSelection = Field(default_factory=NumberSelection, description="Caller ids for the dialer")
+    max_concurrent_calls: int | None = Field(default=None, ge=1, description="Calls in flight at once, at most")
     exit_criteria: ExitCriteria = Field(default_factory=ExitCriteria, description="Exit criteria")
 
     @model_validator(mode="after")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from outreach_contracts.calls import CallCompleted, CallDeferred, CallPlaced
+from outreach_contracts.calls import CallAnalyzed, CallCompleted, CallDeferred, CallPlaced, NumberRested
 from outreach_contracts.messages import ContactOptedOut, MessageDelivery, MessageFailed, MessageSent
 
 from outreach_scheduler.domain.enrollment import exit_with, on_outcome, schedule_step
@@ -23,7 +23,9 @@ async def apply_outcome(*, campaign_id: str, contact_id: str, key: str, outcome:
             return
 
 
-async def on_call_event(event: CallPlaced | CallCompleted | CallDeferred, deps: Deps) -> None:
+async def on_call_event(
+    event: CallPlaced | CallCompleted | CallDeferred | CallAnalyzed | NumberRested, deps: Deps
+) -> None:
     """Call outcomes move the enrollment on; a deferred call goes back to the queue."""
     if isinstance(event, CallCompleted):
         await apply_outcome(

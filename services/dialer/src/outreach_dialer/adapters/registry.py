@@ -1,0 +1,78 @@
+"""The number and agent registries in the dialer's database (small collections, read whole)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from outreach_common.mongo import Document
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+
+
+class NumberRepository:
+    """Caller ids: tags, capabilities, place, caps, status and recent use."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.collection = db["numbers"]
+
+    async def upsert(self, doc: Document) -> bool:
+        """Add or replace a number's settings (its use history is kept); True when it was new."""
+        number = doc["_id"]
+        settings = {k: v for k, v in doc.items() if k not in ("_id", "uses", "last_used_at", "stats")}
+        result = await self.collection.update_one(
+            {"_id": number},
+            {"$set": settings, "$setOnInsert": {"uses": [], "last_used_at": None, "stats": {}}},
+            upsert=True,
+        )
+        return result.upserted_id is not None
+
+    async def all(self, query: Document | None = None) -> list[Document]:
+        """Numbers matching `query`, by number."""
+        return [d async for d in self.collection.find(query or {}).sort("_id", 1)]
+
+    async def get(self, number: str) -> Document | None:
+        """One number."""
+        return await self.collection.find_one({"_id": number})
+
+    async def delete(self, number: str) -> bool:
+        """Remove a number."""
+        return (await self.collection.delete_one({"_id": number})).deleted_count == 1
+
+    async def take(self, number: str, *, last_used_at: datetime | None, uses: list[datetime], now: datetime) -> bool:
+        """Record a use if nobody used the number since it was read (optimistic; False: choose again)."""
+        result = await self.collection.update_one(
+            {"_id": number, "last_used_at": last_used_at},
+            {"$set": {"last_used_at": now, "uses": [*uses, now]}},
+        )
+        return result.modified_count == 1
+
+    async def update(self, number: str, changes: Document, inc: dict[str, Any] | None = None) -> Document | None:
+        """Change a number."""
+        update: dict[str, Any] = {"$set": changes} if changes else {}
+        if inc:
+            update["$inc"] = inc
+        return await self.collection.find_one_and_update({"_id": number}, update, return_document=ReturnDocument.AFTER)
+
+
+class AgentRepository:
+    """Agents: id, name, how a call reaches them, default variables."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.collection = db["agents"]
+
+    async def put(self, doc: Document) -> None:
+        """Create or replace an agent."""
+        await self.collection.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+    async def get(self, agent_id: str) -> Document | None:
+        """One agent."""
+        return await self.collection.find_one({"_id": agent_id})
+
+    async def all(self) -> list[Document]:
+        """Every agent."""
+        return [d async for d in self.collection.find({}).sort("_id", 1)]
+
+    async def delete(self, agent_id: str) -> bool:
+        """Remove an agent."""
+        return (await self.collection.delete_one({"_id": agent_id})).deleted_count == 1

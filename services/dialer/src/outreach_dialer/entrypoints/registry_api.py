@@ -1,0 +1,161 @@
+"""Number and agent registries: numbers with tags, capabilities, place, caps; agents and how to reach them."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import phonenumbers
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field, field_validator
+
+from outreach_dialer.domain.geography import place_of
+from outreach_dialer.handlers.deps import Deps
+
+router = APIRouter(tags=["numbers and agents"])
+Capability = Literal["voice", "sms"]
+
+
+class Caps(BaseModel):
+    """Per-number limits."""
+
+    per_hour: int | None = Field(default=None, ge=1, description="Calls per rolling hour")
+    per_day: int | None = Field(default=None, ge=1, description="Calls per rolling 24 hours")
+
+
+class NumberIn(BaseModel):
+    """A caller id."""
+
+    number: str = Field(description="E.164 number", examples=["+12125550100"])
+    tags: list[str] = Field(default_factory=list, description="Tags campaigns select by", examples=[["sales-us"]])
+    capabilities: list[Capability] = Field(default_factory=lambda: list[Capability](["voice", "sms"]))
+    status: Literal["active", "disabled"] = Field(default="active", description="Disabled numbers are never used")
+    caps: Caps = Field(default_factory=Caps)
+    cooldown_s: float = Field(default=0, ge=0, description="Seconds between two calls from this number")
+    workspace_id: str = Field(default="default", description="Workspace")
+
+    @field_validator("number")
+    @classmethod
+    def _e164(cls, value: str) -> str:
+        try:
+            parsed = phonenumbers.parse(value, None)
+        except phonenumbers.NumberParseException as exc:
+            raise ValueError(f"not an E.164 number: {exc}") from exc
+        if not phonenumbers.is_valid_number(parsed):
+            raise ValueError("not a valid number")
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+class NumbersIn(BaseModel):
+    """Many numbers at once."""
+
+    numbers: list[NumberIn] = Field(min_length=1, max_length=10_000)
+
+
+def _number_doc(body: NumberIn) -> dict[str, Any]:
+    place = place_of(body.number)
+    return {
+        "_id": body.number,
+        **body.model_dump(exclude={"number"}),
+        "country": place.country,
+        "state": place.state,
+        "area_code": place.area_code,
+    }
+
+
+def _public(doc: dict[str, Any]) -> dict[str, Any]:
+    out = {"number": doc["_id"], **{k: v for k, v in doc.items() if k not in ("_id", "uses", "outcomes")}}
+    outcomes = doc.get("outcomes") or []
+    out["answer_rate"] = round(sum(1 for o in outcomes if o[1]) / len(outcomes), 4) if outcomes else None
+    out["recent_calls"] = len(outcomes)
+    return out
+
+
+@router.post("/numbers", status_code=201, summary="Add or update a number")
+async def put_number(body: NumberIn, request: Request) -> dict[str, Any]:
+    """Country, state and area code are derived from the number."""
+    deps: Deps = request.app.state.deps
+    await deps.numbers.upsert(_number_doc(body))
+    return _public(await deps.numbers.get(body.number) or {})
+
+
+@router.post("/numbers/import", summary="Add or update many numbers")
+async def import_numbers(body: NumbersIn, request: Request) -> dict[str, int]:
+    """Each number as with POST /numbers."""
+    deps: Deps = request.app.state.deps
+    created = sum([await deps.numbers.upsert(_number_doc(n)) for n in body.numbers])
+    return {"created": created, "updated": len(body.numbers) - created}
+
+
+@router.get("/numbers", summary="Numbers, optionally by tag or status")
+async def list_numbers(request: Request, tag: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    """With answer rate over the health window."""
+    deps: Deps = request.app.state.deps
+    query = {k: v for k, v in {"tags": tag, "status": status}.items() if v is not None}
+    return [_public(d) for d in await deps.numbers.all(query)]
+
+
+@router.get("/numbers/{number}", summary="One number")
+async def get_number(number: str, request: Request) -> dict[str, Any]:
+    """404 when unknown."""
+    doc = await request.app.state.deps.numbers.get(number)
+    if doc is None:
+        raise HTTPException(404, f"number {number} not found")
+    return _public(doc)
+
+
+@router.delete("/numbers/{number}", status_code=204, summary="Remove a number")
+async def delete_number(number: str, request: Request) -> None:
+    """Calls already placed keep their history."""
+    if not await request.app.state.deps.numbers.delete(number):
+        raise HTTPException(404, f"number {number} not found")
+
+
+class AgentIn(BaseModel):
+    """An AI agent calls are handed to."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="Agent id used in campaign steps")
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["twiml", "sip", "stream"] = Field(description="TwiML URL, SIP URI or media-stream WebSocket URL")
+    address: str = Field(description="The URL or URI", examples=["https://agents.example.com/twiml/sales"])
+    variables: dict[str, str] = Field(default_factory=dict, description="Default variables sent with every call")
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str, info: Any) -> str:
+        kind = info.data.get("kind")
+        prefixes = {"twiml": ("http://", "https://"), "sip": ("sip:", "sips:"), "stream": ("ws://", "wss://")}
+        if kind in prefixes and not value.startswith(prefixes[kind]):
+            raise ValueError(f"a {kind} agent's address starts with {' or '.join(prefixes[kind])}")
+        return value
+
+
+@router.put("/agents/{agent_id}", summary="Create or replace an agent")
+async def put_agent(agent_id: str, body: AgentIn, request: Request) -> dict[str, Any]:
+    """Agents are shared by every campaign of the workspace."""
+    if body.id != agent_id:
+        raise HTTPException(422, [{"loc": ["body", "id"], "msg": "must match the path"}])
+    doc = {"_id": agent_id, **body.model_dump(exclude={"id"})}
+    await request.app.state.deps.agents.put(doc)
+    return body.model_dump()
+
+
+@router.get("/agents", summary="Every agent")
+async def list_agents(request: Request) -> list[dict[str, Any]]:
+    """By id."""
+    return [{"id": d.pop("_id"), **d} for d in await request.app.state.deps.agents.all()]
+
+
+@router.get("/agents/{agent_id}", summary="One agent")
+async def get_agent(agent_id: str, request: Request) -> dict[str, Any]:
+    """404 when unknown."""
+    doc = await request.app.state.deps.agents.get(agent_id)
+    if doc is None:
+        raise HTTPException(404, f"agent {agent_id} not found")
+    return {"id": doc.pop("_id"), **doc}
+
+
+@router.delete("/agents/{agent_id}", status_code=204, summary="Remove an agent")
+async def delete_agent(agent_id: str, request: Request) -> None:
+    """Calls already placed keep their history."""
+    if not await request.app.state.deps.agents.delete(agent_id):
+        raise HTTPException(404, f"agent {agent_id} not found")

@@ -1,0 +1,112 @@
+"""Caller ids: pick one for a call (local presence, rotation, caps), keep answer rates, rest bad numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from outreach_contracts.calls import NumberRested, NumberSelection
+from outreach_contracts.contacts import ContactData
+
+from outreach_dialer.domain.geography import Place, place_of
+from outreach_dialer.domain.selection import Candidate, choose
+from outreach_dialer.handlers.deps import Deps
+
+
+def _aware(value: datetime | None, like: datetime) -> datetime | None:
+    return value.replace(tzinfo=like.tzinfo) if value is not None and value.tzinfo is None else value
+
+
+def candidate(doc: dict[str, Any], now: datetime) -> Candidate:
+    """A registry document as a selection candidate."""
+    caps = doc.get("caps") or {}
+    return Candidate(
+        number=doc["_id"],
+        place=Place(doc.get("country"), doc.get("state"), doc.get("area_code")),
+        tags=frozenset(doc.get("tags") or ()),
+        per_hour=caps.get("per_hour"),
+        per_day=caps.get("per_day"),
+        cooldown_s=float(doc.get("cooldown_s") or 0),
+        last_used_at=_aware(doc.get("last_used_at"), now),
+        uses=tuple(t for t in (_aware(u, now) for u in doc.get("uses") or ()) if t is not None),
+    )
+
+
+async def pick_number(selection: NumberSelection, contact: ContactData, deps: Deps) -> str | None:
+    """A caller id for the contact, recorded as used; None when every allowed number is capped or resting.
+
+    Specific numbers not in the registry are used as given; with no selection and an empty registry the
+    configured default caller id is used."""
+    now = deps.clock.now()
+    query: dict[str, Any] = {"status": "active", "capabilities": "voice"}
+    if selection.numbers:
+        query["_id"] = {"$in": selection.numbers}
+    elif selection.tags:
+        query["tags"] = {"$in": selection.tags}
+    for _ in range(5):  # another instance may take the chosen number first
+        docs = await deps.numbers.all(query)
+        if not docs:
+            if selection.numbers and not await deps.numbers.all({"_id": {"$in": selection.numbers}}):
+                return selection.numbers[0]  # numbers outside the registry: no caps to honour
+            if not selection.numbers and not selection.tags and not await deps.numbers.all():
+                return deps.default_caller_id
+            return None
+        chosen = choose(
+            [candidate(d, now) for d in docs], contact=place_of(contact.phone), contact_state=contact.state, now=now
+        )
+        if chosen is None:
+            return None
+        day_ago = now - timedelta(days=1)
+        recent = [t for t in chosen.uses if t > day_ago]
+        raw_last = next(d for d in docs if d["_id"] == chosen.number).get("last_used_at")
+        if await deps.numbers.take(chosen.number, last_used_at=raw_last, uses=recent, now=now):
+            return chosen.number
+    return None
+
+
+async def record_answer(number: str, answered: bool, deps: Deps) -> None:
+    """Keep the number's outcomes over the health window."""
+    doc = await deps.numbers.get(number)
+    if doc is None:
+        return
+    now = deps.clock.now()
+    since = now - timedelta(hours=deps.health.window_h)
+    outcomes = [o for o in doc.get("outcomes") or [] if (_aware(o[0], now) or now) > since]
+    await deps.numbers.update(number, {"outcomes": [*outcomes, [now, answered]]})
+
+
+async def check_health(deps: Deps) -> list[str]:
+    """Rest numbers whose answer rate fell below the configured share of the pool's; wake rested ones."""
+    now = deps.clock.now()
+    since = now - timedelta(hours=deps.health.window_h)
+    docs = await deps.numbers.all()
+    for doc in docs:
+        until = _aware(doc.get("rested_until"), now)
+        if doc.get("status") == "rested" and until is not None and until <= now:
+            await deps.numbers.update(doc["_id"], {"status": "active", "rested_until": None})
+    rates: dict[str, tuple[int, int]] = {}
+    for doc in docs:
+        recent = [o for o in doc.get("outcomes") or [] if (_aware(o[0], now) or now) > since]
+        rates[doc["_id"]] = (sum(1 for o in recent if o[1]), len(recent))
+    answered, total = sum(a for a, _ in rates.values()), sum(t for _, t in rates.values())
+    if total == 0:
+        return []
+    pool = answered / total
+    rested = []
+    for doc in docs:
+        a, t = rates[doc["_id"]]
+        if doc.get("status") != "active" or t < deps.health.min_calls or a / t >= deps.health.share * pool:
+            continue
+        until = now + timedelta(hours=deps.health.rest_h)
+        await deps.numbers.update(doc["_id"], {"status": "rested", "rested_until": until})
+        event = NumberRested(
+            occurred_at=now,
+            workspace_id=doc.get("workspace_id") or "default",
+            number=doc["_id"],
+            answer_rate=round(a / t, 4),
+            pool_answer_rate=round(pool, 4),
+            until=until,
+        )
+        await deps.bus.publish(event, topic=deps.topics.calls, key=doc["_id"])
+        rested.append(doc["_id"])
+    return rested
