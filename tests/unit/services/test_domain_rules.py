@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from outreach_contracts.contacts import ContactData
 from outreach_dialer.domain.outcomes import normalise
-from outreach_dialer.domain.pacing import TokenBucket
 from outreach_ingest.domain.phones import InvalidPhone, normalise_phone
 from outreach_messenger.domain.replies import classify
 from outreach_messenger.domain.templates import TemplateFailed, render
@@ -35,14 +34,6 @@ pytestmark = pytest.mark.unit
 )
 def test_call_statuses_normalise(status: str, extra: dict[str, str], outcome: str | None) -> None:
     assert normalise(status, **extra) == outcome
-
-
-def test_token_bucket_paces_calls() -> None:
-    bucket = TokenBucket(rate=2.0)
-    assert bucket.take(0.0)
-    assert not bucket.take(0.1)
-    assert bucket.wait_time(0.1) == pytest.approx(0.4)
-    assert bucket.take(0.5)
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,7 @@ def build(settings: Settings | None = None) -> FastAPI:
             ("outbox-sweep", 5.0, sweep_all),
             ("gauges", 5.0, lambda: refresh_gauges(deps)),
             ("number-health", 60.0, lambda: check_health(deps)),
+            ("pace-cleanup", 30.0, deps.limits.forget_slots),
         ],
     )
     app.state.deps = deps

@@ -89,7 +89,8 @@ async def run_call(call: SimCall, behaviour: Behaviour, sender: CallbackSender) 
         await asyncio.sleep(behaviour.duration_s)
         call.ended_at = time.time()
         recording = f"https://api.twilio.com/2010-04-01/Accounts/{call.account_sid}/Recordings/RE{call.sid[2:]}"
-        final_params = {**answered_by, "CallDuration": str(max(1, round(behaviour.duration_s))), "RecordingUrl": recording}
+        duration = str(max(1, round(behaviour.duration_s)))
+        final_params = {**answered_by, "CallDuration": duration, "RecordingUrl": recording}
         await emit("completed", final_params, always=True)
         return
     call.ended_at = time.time()

@@ -43,6 +43,7 @@ class CallStore:
 
     def __init__(self, db: AsyncDatabase[Document], shards: int = SHARDS) -> None:
         self.shards: list[AsyncCollection[Document]] = [db[f"calls_{i:02d}"] for i in range(shards)]
+        self.claims = db["call_claims"]
         self._next = 0
 
     def shard_of(self, key: str) -> int:
@@ -65,27 +66,29 @@ class CallStore:
             return False
         return True
 
-    async def claim_next(self, *, held: list[str], now: datetime, blocked: set[str]) -> Document | None:
-        """Atomically take a queued call (oldest first within a shard, shards in turn) of a campaign that is
-        neither held nor at its concurrency limit."""
+    async def claim_next(self, *, held: list[str], now: datetime, blocked: set[str], owner: str) -> Document | None:
+        """Take a queued call (oldest first within a shard, shards in turn) of a campaign neither held nor at
+        its concurrency limit. The claim is an insert under the call's key and round: of several instances
+        reading the same queued call, exactly one gets it."""
         excluded = [*held, *blocked]
         for _ in range(len(self.shards)):
             shard = self.shards[self._next]
             self._next = (self._next + 1) % len(self.shards)
-            doc = await shard.find_one_and_update(
-                {"status": "queued", "campaign_id": {"$nin": excluded}},
-                {"$set": {"status": "dialing", "dialing_at": now}},
-                sort=[("queued_at", 1)],
-                return_document=ReturnDocument.AFTER,
-            )
-            if doc is not None:
-                return doc
+            query = {"status": "queued", "campaign_id": {"$nin": excluded}}
+            async for doc in shard.find(query, {"outbox": 0}).sort("queued_at", 1).limit(8):
+                claim = f"{doc['_id']}#{doc.get('round', 0)}"
+                try:
+                    await self.claims.insert_one({"_id": claim, "owner": owner, "at": now})
+                except DuplicateKeyError:
+                    continue  # another instance took it
+                await shard.update_one({"_id": doc["_id"]}, {"$set": {"status": "dialing", "dialing_at": now}})
+                return {**doc, "status": "dialing", "dialing_at": now}
         return None
 
     async def requeue(self, key: str, reason: str) -> None:
-        """Put a claimed call back in the queue (no number or no concurrency slot yet)."""
+        """Put a claimed call back in the queue for a later round (no number or no slot yet)."""
         await self.collection(key).update_one(
-            {"_id": key, "status": "dialing"}, {"$set": {"status": "queued", "waiting": reason}}
+            {"_id": key}, {"$set": {"status": "queued", "waiting": reason}, "$inc": {"round": 1}}
         )
 
     async def update(

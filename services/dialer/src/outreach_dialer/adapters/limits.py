@@ -1,62 +1,80 @@
 """Limits every dialer instance shares through the database: the call pace, calls in flight per account
-and per campaign, and campaign holds. Each is one tiny document changed by a conditional update."""
+and per campaign, and campaign holds.
+
+Every arbitration is an insert under a unique `_id`: the MongoDB-wire server (FerretDB on SQLite) does not
+make conditional updates atomic between connections (measured: two clients claimed the same documents and
+lost increments), but it does refuse a second document with the same `_id`. So a pace slot is a document
+per slot number, and an in-flight slot is a document per slot index.
+"""
 
 from __future__ import annotations
 
-import contextlib
+import math
 import time
+from datetime import UTC, datetime, timedelta
 
 from outreach_common.mongo import Document
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
-
-from outreach_dialer.domain.pacing import next_slot
 
 
 class Limits:
     """Shared pace (slot reservations) and in-flight counters (semaphores)."""
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self.pace = db["pace"]
-        self.slots = db["in_flight"]
+        self.pace = db["pace_slots"]
+        self.slots = db["in_flight_slots"]
         self.holds = db["campaign_holds"]
+        self._last_slot: dict[str, int] = {}
 
     async def reserve_slot(self, account: str, rate: float) -> float:
-        """Reserve the next dialing slot for the account; return the wall-clock time to dial at."""
-        interval = 1.0 / rate
+        """Reserve the next free dialing slot of the account (slot k is at k / rate seconds of wall-clock
+        time); return the time to dial at. No two calls of any instance share a slot."""
+        k = max(math.ceil(time.time() * rate), self._last_slot.get(account, -1) + 1)
         while True:
-            doc = await self.pace.find_one({"_id": account})
-            start, tat = next_slot(doc["tat"] if doc else None, time.time(), interval)
-            if doc is None:
+            try:
+                await self.pace.insert_one({"_id": f"{account}:{k}", "at": datetime.now(UTC)})
+            except DuplicateKeyError:
+                k += 1  # another instance has it
+                continue
+            self._last_slot[account] = k
+            return k / rate
+
+    async def forget_slots(self, older_than: timedelta = timedelta(minutes=2)) -> None:
+        """Drop pace slots long past (keeps the collection small)."""
+        await self.pace.delete_many({"at": {"$lt": datetime.now(UTC) - older_than}})
+
+    async def acquire(self, key: str, limit: int) -> str | None:
+        """One of `limit` in-flight slots of `key` (account or campaign): the slot's id, or None when all
+        are taken."""
+        for _ in range(3):
+            taken = {d["i"] async for d in self.slots.find({"key": key}, {"i": 1})}
+            free = [i for i in range(limit) if i not in taken]
+            if not free:
+                return None
+            for i in free[:8]:
+                slot = f"{key}#{i}"
                 try:
-                    await self.pace.insert_one({"_id": account, "tat": tat})
-                    return start
+                    await self.slots.insert_one({"_id": slot, "key": key, "i": i, "at": datetime.now(UTC)})
                 except DuplicateKeyError:
                     continue
-            result = await self.pace.update_one({"_id": account, "tat": doc["tat"]}, {"$set": {"tat": tat}})
-            if result.modified_count == 1:
-                return start
+                return slot
+        return None
 
-    async def acquire(self, key: str, limit: int) -> bool:
-        """Take one of `limit` in-flight slots of `key` (account or campaign); False when all are taken."""
-        with contextlib.suppress(DuplicateKeyError):  # two instances created it at once
-            await self.slots.update_one({"_id": key}, {"$setOnInsert": {"n": 0}}, upsert=True)
-        result = await self.slots.update_one({"_id": key, "n": {"$lt": limit}}, {"$inc": {"n": 1}})
-        return result.modified_count == 1
-
-    async def release(self, key: str) -> None:
+    async def release(self, slot: str) -> None:
         """Give a slot back."""
-        await self.slots.update_one({"_id": key, "n": {"$gt": 0}}, {"$inc": {"n": -1}})
+        await self.slots.delete_one({"_id": slot})
 
     async def in_flight(self, key: str) -> int:
         """Slots of `key` in use."""
-        doc = await self.slots.find_one({"_id": key})
-        return int(doc["n"]) if doc else 0
+        return await self.slots.count_documents({"key": key})
 
     async def full(self, prefix: str, limits: dict[str, int]) -> set[str]:
         """Campaign ids (keys `prefix` + id) whose slots are all in use."""
-        docs = [d async for d in self.slots.find({"_id": {"$in": [prefix + c for c in limits]}})]
-        return {d["_id"][len(prefix) :] for d in docs if d["n"] >= limits[d["_id"][len(prefix) :]]}
+        counts: dict[str, int] = {}
+        async for doc in self.slots.find({"key": {"$in": [prefix + c for c in limits]}}, {"key": 1}):
+            counts[doc["key"]] = counts.get(doc["key"], 0) + 1
+        return {c for c, limit in limits.items() if counts.get(prefix + c, 0) >= limit}
 
     async def held_campaigns(self) -> list[str]:
         """Campaigns that are paused or stopped."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import dataclass, field
 
 from outreach_common.clock import Clock
@@ -52,6 +53,8 @@ class Deps:
     instruments: Instruments = field(default_factory=Instruments)
     campaign_limits: dict[str, int] = field(default_factory=dict)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    number_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    instance: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
     def entry(self, message: Envelope, *, key: str) -> Document:
         """Outbox entry of a call event."""

@@ -57,7 +57,9 @@ async def dial_next(deps: Deps) -> bool:
     if await deps.limits.in_flight(ACCOUNT) >= deps.max_concurrent:
         return False
     blocked = await deps.limits.full("campaign:", deps.campaign_limits) if deps.campaign_limits else set()
-    doc = await deps.calls.claim_next(held=await deps.limits.held_campaigns(), now=deps.clock.now(), blocked=blocked)
+    doc = await deps.calls.claim_next(
+        held=await deps.limits.held_campaigns(), now=deps.clock.now(), blocked=blocked, owner=deps.instance
+    )
     if doc is None:
         return False
     command = PlaceCall.model_validate(doc["command"])
@@ -67,26 +69,32 @@ async def dial_next(deps: Deps) -> bool:
         await _finish(doc, CallDeferred(**_common(command, deps), reason="window_closed"), {"status": "deferred"}, deps)
         deps.instruments.deferred.inc()
         return True
-    slots = [ACCOUNT]
-    if not await deps.limits.acquire(ACCOUNT, deps.max_concurrent):
+    account_slot = await deps.limits.acquire(ACCOUNT, deps.max_concurrent)
+    if account_slot is None:
         await deps.calls.requeue(doc["_id"], "account at its concurrency limit")
         return False
+    slots = [account_slot]
     if command.max_concurrent:
-        if not await deps.limits.acquire(f"campaign:{command.campaign_id}", command.max_concurrent):
-            await deps.limits.release(ACCOUNT)
+        campaign_slot = await deps.limits.acquire(f"campaign:{command.campaign_id}", command.max_concurrent)
+        if campaign_slot is None:
+            await deps.limits.release(account_slot)
             await deps.calls.requeue(doc["_id"], "campaign at its concurrency limit")
             return True
-        slots.append(f"campaign:{command.campaign_id}")
-    caller_id = await pick_number(command.numbers, contact, deps)
+        slots.append(campaign_slot)
+    async with deps.number_lock:  # one pick at a time in this instance
+        caller_id = await pick_number(command.numbers, contact, deps)
     if caller_id is None:
-        for key in slots:
-            await deps.limits.release(key)
+        for slot in slots:
+            await deps.limits.release(slot)
         await deps.calls.requeue(doc["_id"], "no caller id available (caps, cool-down or resting)")
         return False
     dial_at = await deps.limits.reserve_slot(ACCOUNT, deps.calls_per_second)
     await deps.calls.update(
-        doc["_id"], expect={"status": "dialing"}, changes={"slots": slots, "from_number": caller_id, "waiting": None}
+        doc["_id"],
+        expect={},
+        changes={"slots": slots, "from_number": caller_id, "waiting": None, "dialer": deps.instance},
     )
+    doc = {**doc, "slots": slots}
     overhead = time.perf_counter() - started
     task = asyncio.get_running_loop().create_task(_place(doc, command, caller_id, dial_at, overhead, deps))
     deps.tasks.add(task)
@@ -105,8 +113,8 @@ async def _place(
     try:
         sid = await deps.provider.create_call(request)
     except CallRejected as exc:
-        for key in doc.get("slots") or [ACCOUNT]:
-            await deps.limits.release(key)
+        for slot in doc.get("slots") or []:
+            await deps.limits.release(slot)
         event = CallCompleted(
             **_common(command, deps),
             call_id=doc["call_id"],
@@ -119,7 +127,7 @@ async def _place(
     mark = time.perf_counter()
     placed = CallPlaced(**_common(command, deps), call_id=doc["call_id"], provider_call_sid=sid, from_number=caller_id)
     changes = {"status": "placed", "provider_sid": sid, "from_number": caller_id, "placed_at": deps.clock.now()}
-    await _finish(doc, placed, changes, deps, expect={"status": "dialing"})
+    await _finish(doc, placed, changes, deps)
     deps.instruments.placed.inc()
     deps.instruments.overhead.observe(overhead + time.perf_counter() - mark)
 

@@ -54,8 +54,8 @@ async def record_status(call_id: str, params: dict[str, str], deps: Deps) -> boo
         push={"trail": step, "outbox": {"$each": entries}},
     )
     if updated is not None:  # the first final callback: it alone frees the slots and counts
-        for key in doc.get("slots") or []:
-            await deps.limits.release(key)
+        for slot in doc.get("slots") or []:
+            await deps.limits.release(slot)
         if doc.get("from_number"):
             await record_answer(doc["from_number"], outcome == "answered_human", deps)
         deps.instruments.outcomes.labels(outcome).inc()

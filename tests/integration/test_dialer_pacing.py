@@ -1,0 +1,97 @@
+"""Two dialer instances share one call pace and one concurrency limit (checked from the simulator's log)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from outreach_contracts.calls import CallCompleted, PlaceCall
+from outreach_contracts.contacts import ContactData
+from outreach_contracts.window import ContactWindow
+from outreach_devstack.stack import free_port
+from outreach_dialer.bootstrap import build
+from outreach_dialer.config import Settings
+from outreach_twilio_sim.app import build as build_sim
+from outreach_twilio_sim.scenario import Behaviour, Scenario
+
+from tests.conftest import Infra
+from tests.integration.helpers import eventually, produce, read_messages, serving
+from tests.integration.pacing import max_concurrency, max_per_window
+
+pytestmark = pytest.mark.integration
+TOKEN = "test-token-pace"
+SID = "AC" + "4" * 32
+ALWAYS = ContactWindow(
+    days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start="00:00", end="24:00", compliance="none"
+)
+CALLS, RATE, CONCURRENT = 40, 8.0, 4
+
+
+async def test_two_instances_never_exceed_the_shared_pace_and_concurrency(infra: Infra, run_id: str) -> None:
+    sim_port = free_port()
+    ports = [free_port(), free_port()]
+
+    def settings(port: int) -> Settings:
+        return Settings(
+            kafka_bootstrap=infra.kafka_bootstrap,
+            mongo_url=infra.mongo_url,
+            mongo_db=f"{run_id}_dialer",  # one database: the instances share queue, pace and limits
+            topic_prefix=f"{run_id}.",
+            public_url=f"http://127.0.0.1:{port}",
+            twilio_account_sid=SID,
+            twilio_auth_token=TOKEN,
+            twilio_base_url=f"http://127.0.0.1:{sim_port}",
+            default_agent_url=f"http://127.0.0.1:{sim_port}/twiml/agent",
+            dial_interval_s=0.02,
+            calls_per_second=RATE,
+            max_concurrent_calls=CONCURRENT,
+        )
+
+    topics = settings(ports[0]).topics
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)
+    await admin.start()
+    try:  # several partitions, so both instances receive commands
+        await admin.create_topics([NewTopic(topics.call_commands, num_partitions=4, replication_factor=1)])
+    finally:
+        await admin.close()
+    scenario = Scenario(default=Behaviour(outcome="answered_human", ring_s=0.05, duration_s=0.4))
+    commands = [
+        PlaceCall(
+            occurred_at=datetime.now(UTC),
+            workspace_id="ws",
+            idempotency_key=f"k{i}",
+            campaign_id="cmp",
+            contact_id=f"ct{i}",
+            step_index=0,
+            attempt=1,
+            agent_id="agt",
+            contact=ContactData(phone=f"+1212555{i:04d}"),
+            window=ALWAYS,
+        )
+        for i in range(CALLS)
+    ]
+    async with (
+        serving(build_sim(account_sid=SID, auth_token=TOKEN, scenario=scenario), sim_port) as sim_url,
+        serving(build(settings(ports[0])), ports[0]) as first,
+        serving(build(settings(ports[1])), ports[1]),
+        httpx.AsyncClient(timeout=30) as http,
+    ):
+        await produce(
+            infra.kafka_bootstrap,
+            topics.call_commands,
+            [(c.contact_id, c.model_dump_json().encode()) for c in commands],
+        )
+
+        async def finished() -> bool:
+            events = await read_messages(infra.kafka_bootstrap, topics.calls, count=2 * CALLS, timeout=1)
+            return sum(isinstance(e, CallCompleted) for e in events) == CALLS
+
+        await eventually(finished, timeout=120)
+        calls = (await http.get(f"{sim_url}/_sim/calls")).json()
+        history = (await http.get(f"{first}/calls", params={"limit": 500})).json()
+    assert len(calls) == CALLS  # each command dialed exactly once
+    assert len({h["dialer"] for h in history}) == 2  # both instances dialed
+    assert max_concurrency(calls) <= CONCURRENT
+    assert max_per_window([c["created"] for c in calls]) <= RATE + 1  # a window can straddle two slots' edges
