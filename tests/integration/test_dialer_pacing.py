@@ -14,11 +14,11 @@ from outreach_devstack.stack import free_port
 from outreach_dialer.bootstrap import build
 from outreach_dialer.config import Settings
 from outreach_twilio_sim.app import build as build_sim
+from outreach_twilio_sim.measure import max_concurrency, max_per_window
 from outreach_twilio_sim.scenario import Behaviour, Scenario
 
 from tests.conftest import Infra
 from tests.integration.helpers import eventually, produce, read_messages, serving
-from tests.integration.pacing import max_concurrency, max_per_window
 
 pytestmark = pytest.mark.integration
 TOKEN = "test-token-pace"

@@ -10,6 +10,7 @@ from outreach_ingest.config import Settings
 from outreach_ingest.entrypoints import api, dnc_api, preview_api, subscribers
 from outreach_ingest.handlers.dnc import DncDeps
 from outreach_ingest.handlers.imports import Deps, republish_unpublished, resume_unfinished
+from outreach_ingest.instruments import Instruments
 
 
 def build(settings: Settings | None = None) -> FastAPI:
@@ -25,6 +26,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         clock=shell.clock,
         topics=settings.topics,
         batch=settings.publish_batch,
+        instruments=Instruments(shell.registry),
     )
     dnc_deps = DncDeps(dnc=suppressions, bus=shell.bus, clock=shell.clock, topics=settings.topics)
     subscribers.register(shell.broker, dnc_deps)

@@ -12,6 +12,7 @@ from outreach_messenger.adapters.repository import INDEXES, MessageRepository
 from outreach_messenger.config import Settings
 from outreach_messenger.entrypoints import api, subscribers, webhooks
 from outreach_messenger.handlers.deps import Deps
+from outreach_messenger.instruments import Instruments
 
 
 def build(settings: Settings | None = None) -> FastAPI:
@@ -43,6 +44,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         help_reply=settings.help_reply,
         send_attempts=settings.send_attempts,
         retry_base_s=settings.retry_base_s,
+        instruments=Instruments(shell.registry),
     )
     subscribers.register(shell.broker, deps)
     app = shell.app(

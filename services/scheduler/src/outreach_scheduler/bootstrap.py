@@ -11,8 +11,9 @@ from outreach_scheduler.adapters.repository import INDEXES, CallLog, CampaignRep
 from outreach_scheduler.config import Settings
 from outreach_scheduler.entrypoints import api, subscribers
 from outreach_scheduler.handlers.deps import Deps
-from outreach_scheduler.handlers.dispatch import dispatch_due, republish_claims
+from outreach_scheduler.handlers.dispatch import count_due, dispatch_due, republish_claims
 from outreach_scheduler.handlers.lifecycle import complete_finished, start_scheduled
+from outreach_scheduler.instruments import Instruments
 
 
 def build(settings: Settings | None = None) -> FastAPI:
@@ -30,6 +31,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         resume_rate_per_s=settings.resume_rate_per_s,
         completion_grace_s=settings.completion_grace_s,
         opt_outs=OptOutRepository(shell.db),
+        instruments=Instruments(shell.registry),
     )
     subscribers.register(shell.broker, deps)
     app = shell.app(
@@ -39,6 +41,7 @@ def build(settings: Settings | None = None) -> FastAPI:
             ("dispatch", settings.dispatch_interval_s, lambda: dispatch_due(deps, limit=settings.dispatch_batch)),
             ("lifecycle", 1.0, lambda: _lifecycle(deps)),
             ("outbox-sweep", 5.0, lambda: _sweep(deps)),
+            ("gauges", 5.0, lambda: count_due(deps)),
         ],
     )
     app.state.deps = deps

@@ -21,7 +21,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-SHARDS = 32
+SHARDS = 64
 LIVE = ("dialing", "placed", "queued_at_provider", "initiated", "ringing", "in-progress", "answered")
 
 
@@ -101,6 +101,10 @@ class CallStore:
         return await self.collection(key).find_one_and_update(
             {"_id": key, **expect}, update, return_document=ReturnDocument.AFTER
         )
+
+    async def by_key(self, key: str) -> Document | None:
+        """A call by its idempotency key."""
+        return await self.collection(key).find_one({"_id": key})
 
     async def by_id(self, call_id: str) -> Document | None:
         """A call by the dialer's call id."""

@@ -19,11 +19,11 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 
 @router.post("/twilio/calls/{call_id}/status", summary="Call status callback")
-async def call_status(call_id: str, request: Request) -> dict[str, str]:
+async def call_status(call_id: str, request: Request, key: str | None = None) -> dict[str, str]:
     """Record a status callback; duplicates and out-of-order callbacks are tolerated."""
     params = await verified_form(request)
     deps: Deps = request.app.state.deps
-    if not await record_status(call_id, params, deps):
+    if not await record_status(call_id, params, deps, key):
         raise HTTPException(404, f"unknown call {call_id}")
     return {"status": "ok"}
 

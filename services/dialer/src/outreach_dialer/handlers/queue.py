@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 from outreach_contracts.calls import CallCompleted, CallDeferred, CallPlaced, PlaceCall
 from outreach_windows import ContactInfo, is_eligible
@@ -146,7 +147,8 @@ async def _request(doc: dict[str, Any], command: PlaceCall, caller_id: str, deps
         **{f"field_{k}": v for k, v in contact.fields.items()},
     }
     kind, address = agent.get("kind", "twiml"), agent.get("address") or deps.default_agent_url
-    callback = f"{deps.public_url}/webhooks/twilio/calls/{doc['call_id']}/status"
+    query = urlencode({"key": doc["_id"]})  # finds the call by its primary key: the cheapest lookup
+    callback = f"{deps.public_url}/webhooks/twilio/calls/{doc['call_id']}/status?{query}"
     return CallRequest(
         to=contact.phone,
         from_=caller_id,

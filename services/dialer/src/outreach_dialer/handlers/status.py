@@ -9,10 +9,10 @@ from outreach_dialer.handlers.deps import Deps
 from outreach_dialer.handlers.numbers import record_answer
 
 
-async def record_status(call_id: str, params: dict[str, str], deps: Deps) -> bool:
+async def record_status(call_id: str, params: dict[str, str], deps: Deps, key: str | None = None) -> bool:
     """Apply one callback (duplicates and late arrivals are harmless); False for an unknown call."""
-    doc = await deps.calls.by_id(call_id)
-    if doc is None:
+    doc = await deps.calls.by_key(key) if key else await deps.calls.by_id(call_id)
+    if doc is None or doc.get("call_id") != call_id:
         return False
     now = deps.clock.now()
     status = params.get("CallStatus", "")

@@ -21,6 +21,7 @@ from outreach_ingest.domain.csvfile import Dialect, records
 from outreach_ingest.domain.mapping import Mapping
 from outreach_ingest.domain.pipeline import verdicts
 from outreach_ingest.domain.rows import Verdict, contact_id
+from outreach_ingest.instruments import Instruments
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class Deps:
     topics: Topics
     batch: int = 500
     running: set[str] = field(default_factory=set)
+    instruments: Instruments = field(default_factory=Instruments)
 
 
 async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping: Mapping, deps: Deps) -> None:
@@ -45,6 +47,7 @@ async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping:
     Memory stays flat: repeated numbers are found within a batch by the pipeline and across batches by the
     database's unique (workspace, campaign, phone) contacts."""
     deps.running.add(job["_id"])
+    deps.instruments.running.set(len(deps.running))
     await deps.imports.update(job["_id"], {"status": "running", "updated_at": deps.clock.now()})
     try:
         rows = records(path, dialect)
@@ -65,6 +68,7 @@ async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping:
         await deps.imports.update(job["_id"], {"status": "failed", "error": str(exc)})
     finally:
         deps.running.discard(job["_id"])
+        deps.instruments.running.set(len(deps.running))
 
 
 async def resume_unfinished(deps: Deps, *, idle: timedelta = timedelta(seconds=60)) -> int:
@@ -148,6 +152,9 @@ async def _flush(job: dict[str, Any], batch: list[Verdict], raw: list[dict[str, 
     merged += len(docs) - len(fresh)  # a number repeated within the batch while duplicates are kept
     await publish_contacts(fresh, deps)
     statuses = [r["status"] for r in rejected]
+    for kind in ("duplicate", "invalid", "suppressed"):
+        deps.instruments.rows.labels(kind).inc(statuses.count(kind))
+    deps.instruments.rows.labels("imported").inc(len(fresh))
     opted_out = sum(1 for r in rejected if r["reason"] == "opted out earlier")
     await deps.imports.update(
         job_id,

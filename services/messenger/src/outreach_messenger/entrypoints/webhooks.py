@@ -60,6 +60,7 @@ async def inbound(request: Request) -> dict[str, str]:
     workspace = request.app.state.settings.workspace_id
     body = params.get("Body", "")
     verdict = classify(body)
+    deps.instruments.replies.labels(verdict).inc()
     phone = params.get("From")
     now = deps.clock.now()
     if await deps.messages.record_inbound(params.get("MessageSid", ""), phone, body, verdict, now) and phone:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from outreach_common.clock import Clock
 from outreach_common.kafka import EventBus
@@ -13,6 +13,7 @@ from outreach_contracts.topics import Topics
 
 from outreach_messenger.adapters.providers import EmailProvider, SmsProvider
 from outreach_messenger.adapters.repository import MessageRepository
+from outreach_messenger.instruments import Instruments
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Deps:
     send_attempts: int = 4
     retry_base_s: float = 0.5
     retry_max_s: float = 8.0
+    instruments: Instruments = field(default_factory=Instruments)
 
     def entry(self, message: Envelope, *, key: str) -> Document:
         """Outbox entry of a message event."""

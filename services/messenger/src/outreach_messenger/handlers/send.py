@@ -105,6 +105,7 @@ async def _finish(
         )
     entries = [deps.entry(event, key=command.contact_id) for event in events]
     status = "failed" if reason else "sent"
+    deps.instruments.messages.labels(channel, status).inc()
     await deps.messages.update(
         command.idempotency_key,
         {"status": status, "provider_id": provider_id, "reason": reason, **extra},
@@ -113,7 +114,7 @@ async def _finish(
     await deps.relay(command.idempotency_key, entries)
 
 
-async def _with_retries(deps: Deps, key: str, send: Any) -> str:
+async def _with_retries(deps: Deps, key: str, send: Any, channel: str) -> str:
     """Call `send` until it succeeds, fails permanently or runs out of attempts."""
     async for attempt in AsyncRetrying(
         retry=retry_if_exception(lambda e: isinstance(e, SendError) and e.retryable),
@@ -124,6 +125,7 @@ async def _with_retries(deps: Deps, key: str, send: Any) -> str:
         with attempt:
             number = attempt.retry_state.attempt_number
             if number > 1:
+                deps.instruments.retries.labels(channel).inc()
                 await deps.messages.update(key, {}, push={"trail": {"status": "retrying", "attempt": number}})
             result: str = await send()
             return result
@@ -145,7 +147,7 @@ async def _deliver(command: Command, deps: Deps) -> tuple[str, dict[str, Any]]:
                 status_callback=f"{deps.public_url}/webhooks/twilio/messages/status",
             )
 
-        provider_id = await _with_retries(deps, command.idempotency_key, send_sms)
+        provider_id = await _with_retries(deps, command.idempotency_key, send_sms, "sms")
         return provider_id, {"from": sender, "encoding": segments.encoding, "segments": segments.segments}
     if not contact.email:
         raise TemplateFailed("contact has no email address")
@@ -166,5 +168,5 @@ async def _deliver(command: Command, deps: Deps) -> tuple[str, dict[str, Any]]:
         command.idempotency_key,
         {"unsubscribe_token": token, "email": contact.email, "phone": contact.phone},
     )
-    provider_id = await _with_retries(deps, command.idempotency_key, lambda: deps.email.send_email(message))
+    provider_id = await _with_retries(deps, command.idempotency_key, lambda: deps.email.send_email(message), "email")
     return provider_id, {}

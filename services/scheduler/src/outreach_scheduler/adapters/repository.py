@@ -246,6 +246,13 @@ class EnrollmentRepository:
         )
         return [_from_doc(d) async for d in cursor]
 
+    async def count_due(self, *, now: datetime, campaign_ids: list[str]) -> int:
+        """How many queued enrollments of the given campaigns are due."""
+        if not campaign_ids:
+            return 0
+        query = {"state": "queued", "due_at": {"$lte": now}, "campaign_id": {"$in": campaign_ids}}
+        return await self.collection.count_documents(query)
+
     async def due(self, *, now: datetime, campaign_ids: list[str], limit: int) -> list[Enrollment]:
         """Queued enrollments of the given campaigns whose due instant has come, earliest first."""
         if not campaign_ids:

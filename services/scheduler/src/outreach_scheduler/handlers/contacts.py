@@ -32,4 +32,5 @@ async def enroll_contact(event: ContactImported, deps: Deps) -> None:
         enrollment = exit_with(enrollment, "opted_out")
     entries = deps.entries(state_events(enrollment, now=deps.clock.now()), key=event.contact_id)
     if await deps.enrollments.add(enrollment, outbox=entries, at=deps.clock.now()):
+        deps.instruments.enrolled.inc()
         await deps.relay_enrollment(event.campaign_id, event.contact_id, entries)

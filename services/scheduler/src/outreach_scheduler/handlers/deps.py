@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from outreach_common.clock import Clock
@@ -16,6 +16,7 @@ from outreach_scheduler.adapters.opt_outs import OptOutRepository
 from outreach_scheduler.adapters.repository import CallLog, CampaignRepository, EnrollmentRepository, enrollment_id
 from outreach_scheduler.domain.enrollment import Enrollment
 from outreach_scheduler.domain.messages import state_events
+from outreach_scheduler.instruments import Instruments
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Deps:
     resume_rate_per_s: float = 20.0
     completion_grace_s: float = 10.0
     opt_outs: OptOutRepository | None = None
+    instruments: Instruments = field(default_factory=Instruments)
 
     async def transition(self, before: Enrollment, after: Enrollment) -> bool:
         """Store `after` if `before` is still current (its state events ride in the outbox), then publish them."""

@@ -41,7 +41,20 @@ async def dispatch_due(deps: Deps, *, limit: int = 500) -> int:
     )
     await _publish(claimed, specs, deps)
     await deps.enrollments.mark_published(claim)
+    published = deps.clock.now()
+    for e in claimed:
+        if e.due_at is not None:
+            deps.instruments.lag.observe(max(0.0, (published - e.due_at).total_seconds()))
+        deps.instruments.dispatched.labels(specs[e.campaign_id].flow[e.step_index].kind).inc()
     return len(claimed)
+
+
+async def count_due(deps: Deps) -> int:
+    """Due steps of active campaigns not yet dispatched (for /metrics)."""
+    active = await deps.campaigns.ids_with_status("active")
+    waiting = await deps.enrollments.count_due(now=deps.clock.now(), campaign_ids=active)
+    deps.instruments.due_waiting.set(waiting)
+    return waiting
 
 
 async def _publish(claimed: list[Enrollment], specs: dict[str, CampaignSpec], deps: Deps) -> None:

@@ -1,4 +1,4 @@
-"""Measuring pace and concurrency from the simulator's own records (shared by tests and the benchmark)."""
+"""Pace and concurrency measured from the simulator's own records (for tests and benchmarks)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,178 @@
+"""`make bench-dialer`: 20,000 queued calls at 50 calls/s and at most 200 in flight, simulated durations.
+
+The simulator's own records give the figures: maximum concurrency, the achieved rate as a ratio of the
+limit (overall, and the busiest one-second window, sliding), and the dialer's overhead per call from its
+Prometheus histogram. The dialer and the simulator run as their own processes, as in production."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from aiokafka import AIOKafkaProducer
+from outreach_contracts.calls import PlaceCall
+from outreach_contracts.campaigns import CampaignPaused, CampaignResumed
+from outreach_contracts.contacts import ContactData
+from outreach_contracts.topics import Topics
+from outreach_contracts.window import ContactWindow
+from outreach_devstack import processes
+from outreach_devstack.stack import free_port
+from outreach_twilio_sim.measure import max_concurrency, max_per_window, per_second
+
+from bench.common import write
+from bench.infra import endpoints
+
+CALLS = int(os.environ.get("BENCH_DIALER_CALLS", "20000"))
+RATE, CONCURRENT = 50.0, 200
+SCENARIO = {
+    "seed": 7,
+    "distribution": [
+        {"outcome": "answered_human", "ring_s": 1.0, "duration_s": 2.5, "weight": 5},
+        {"outcome": "voicemail", "ring_s": 1.5, "duration_s": 1.0, "weight": 2},
+        {"outcome": "no_answer", "ring_s": 3.0, "weight": 2},
+        {"outcome": "busy", "ring_s": 0.3, "weight": 1},
+    ],
+}
+ALWAYS = ContactWindow(
+    days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start="00:00", end="24:00", compliance="none"
+)
+
+
+async def produce(bootstrap: str, topics: Topics) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20)
+    await producer.start()
+    try:
+        now = datetime.now(UTC)
+        hold = CampaignPaused(occurred_at=now, workspace_id="ws", campaign_id="bench")
+        await producer.send_and_wait(topics.campaigns, hold.model_dump_json().encode(), key=b"bench")
+        await asyncio.sleep(2)  # the hold lands before the commands: the queue fills before dialing starts
+        for i in range(CALLS):
+            command = PlaceCall(
+                occurred_at=now,
+                workspace_id="ws",
+                idempotency_key=f"bench:{i}",
+                campaign_id="bench",
+                contact_id=f"ct{i}",
+                step_index=0,
+                attempt=1,
+                agent_id="agt",
+                contact=ContactData(phone=f"+1212{5550000 + i % 9999:07d}", first_name="Bench"),
+                window=ALWAYS,
+            )
+            await producer.send(
+                topics.call_commands, command.model_dump_json().encode(), key=command.contact_id.encode()
+            )
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def resume(bootstrap: str, topics: Topics) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        event = CampaignResumed(occurred_at=datetime.now(UTC), workspace_id="ws", campaign_id="bench")
+        await producer.send_and_wait(topics.campaigns, event.model_dump_json().encode(), key=b"bench")
+    finally:
+        await producer.stop()
+
+
+async def wait_for(check, limit_s: float, every: float = 2.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(every)
+    raise TimeoutError("benchmark did not finish in time")
+
+
+async def main(bootstrap: str, mongo: str) -> None:
+    run = f"benchdial{int(time.time())}"
+    topics = Topics(prefix=f"{run}.")
+    sim_port, dialer_port = free_port(), free_port()
+    work = Path(tempfile.mkdtemp(prefix="bench-dialer-"))
+    (work / "scenario.json").write_text(json.dumps(SCENARIO))
+    sim_url, dialer_url = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{dialer_port}"
+    env = {
+        "OUTREACH_KAFKA_BOOTSTRAP": bootstrap,
+        "OUTREACH_MONGO_URL": mongo,
+        "OUTREACH_MONGO_DB": f"{run}_dialer",
+        "OUTREACH_TOPIC_PREFIX": f"{run}.",
+        "OUTREACH_HTTP_PORT": str(dialer_port),
+        "OUTREACH_PUBLIC_URL": dialer_url,
+        "OUTREACH_TWILIO_BASE_URL": sim_url,
+        "OUTREACH_DEFAULT_AGENT_URL": sim_url + "/twiml/agent",
+        "OUTREACH_CALLS_PER_SECOND": str(RATE),
+        "OUTREACH_MAX_CONCURRENT_CALLS": str(CONCURRENT),
+        "OUTREACH_DIAL_INTERVAL_S": "0.01",
+        "OUTREACH_LOG_LEVEL": "WARNING",
+    }
+    names = [f"{run}-sim", f"{run}-dialer"]
+    processes.start(
+        names[0],
+        [sys.executable, "-m", "outreach_twilio_sim"],
+        env={"OUTREACH_SIM_PORT": str(sim_port), "OUTREACH_SIM_SCENARIO_FILE": str(work / "scenario.json")},
+    )
+    processes.start(names[1], [sys.executable, "-m", "outreach_dialer"], env=env)
+    try:
+        async with httpx.AsyncClient(timeout=60, follow_redirects=True) as http:
+
+            async def healthy() -> bool:
+                try:
+                    return (await http.get(f"{dialer_url}/health")).status_code == 200
+                except httpx.HTTPError:
+                    return False
+
+            await wait_for(healthy, 120, 0.5)
+            await produce(bootstrap, topics)
+
+            async def queued() -> bool:
+                text = (await http.get(f"{dialer_url}/metrics")).text
+                match = re.search(r"^outreach_dialer_queue_depth (\S+)", text, re.M)
+                return match is not None and float(match.group(1)) >= CALLS
+
+            await wait_for(queued, 1800, 5.0)
+            await resume(bootstrap, topics)
+
+            async def done() -> bool:
+                calls = (await http.get(f"{sim_url}/_sim/calls")).json()
+                return len(calls) >= CALLS and all(c["ended_at"] for c in calls)
+
+            await wait_for(done, CALLS / RATE * 3 + 300, 5.0)
+            calls = (await http.get(f"{sim_url}/_sim/calls")).json()
+            metrics = (await http.get(f"{dialer_url}/metrics")).text
+    finally:
+        for name in reversed(names):
+            processes.stop(name)
+    created = sorted(c["created"] for c in calls)
+    overall = (len(created) - 1) / (created[-1] - created[0]) / RATE
+    buckets = per_second(created)
+    full_seconds = [n for second, n in buckets.items() if int(created[0]) < second < int(created[-1])]
+    total = float(re.search(r"^outreach_dialer_overhead_seconds_sum (\S+)", metrics, re.M).group(1))  # type: ignore[union-attr]
+    count = float(re.search(r"^outreach_dialer_overhead_seconds_count (\S+)", metrics, re.M).group(1))  # type: ignore[union-attr]
+    write(
+        "dialer",
+        {
+            "max_concurrency": max_concurrency(calls),
+            "concurrency_limit": CONCURRENT,
+            "rate_ratio_overall": round(overall, 4),
+            "rate_ratio_max_1s": round(max(full_seconds or [0]) / RATE, 4),
+            "rate_ratio_max_1s_sliding": round(max_per_window(created) / RATE, 4),
+            "overhead_ms_per_call": round(total / count * 1000, 3) if count else None,
+        },
+        calls=len(calls),
+        limit_calls_per_s=RATE,
+        scenario=SCENARIO,
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main(*endpoints()))
