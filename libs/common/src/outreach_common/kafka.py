@@ -11,6 +11,8 @@ from opentelemetry.trace import TracerProvider
 from outreach_contracts.envelope import Envelope
 from prometheus_client import CollectorRegistry
 
+from outreach_common.journey import attached, stamped
+
 
 def make_broker(
     bootstrap: str, *, service: str, registry: CollectorRegistry, tracer_provider: TracerProvider | None = None
@@ -45,10 +47,13 @@ class KafkaEventBus:
         self._broker = broker
 
     async def publish(self, message: Envelope, *, topic: str, key: str) -> None:
-        """Publish `message` as JSON, keyed by `key`, and wait for the broker's acknowledgement."""
-        await self._broker.publish(
-            message.model_dump_json().encode(),
-            topic,
-            key=key.encode(),
-            headers={"type": getattr(message, "type", type(message).__name__)},
-        )
+        """Publish `message` as JSON, keyed by `key`, and wait for the broker's acknowledgement. The message
+        carries the active trace context (or keeps its own), and the Kafka headers continue that trace."""
+        message = stamped(message)
+        with attached(message.trace):
+            await self._broker.publish(
+                message.model_dump_json().encode(),
+                topic,
+                key=key.encode(),
+                headers={"type": getattr(message, "type", type(message).__name__)},
+            )

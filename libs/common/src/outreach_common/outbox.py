@@ -14,6 +14,7 @@ from typing import Any
 from outreach_contracts.registry import ANY_MESSAGE
 from pymongo.asynchronous.collection import AsyncCollection
 
+from outreach_common.journey import stamped
 from outreach_common.kafka import EventBus
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ def outbox_entry(message: Any, *, topic: str, key: str, at: datetime | None = No
     `at` is operational wall-clock time (default: now), never the injected business clock: the sweeper judges
     staleness by it, and a virtual clock that jumps ahead must not make fresh entries look abandoned.
     """
+    message = stamped(message)  # the active span's context rides along to whenever the entry is published
     at = at or datetime.now(UTC)
     # BSON keeps milliseconds; the entry must equal its stored form, since FerretDB's $pull only removes
     # exact values (no conditions), and `relay` removes entries by value.

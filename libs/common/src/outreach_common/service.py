@@ -27,7 +27,10 @@ class ServiceShell:
         self.settings = settings
         self.registry = CollectorRegistry()
         tracer = configure_tracing(
-            settings.service_name, exporter=settings.otel_exporter, endpoint=settings.otlp_endpoint
+            settings.service_name,
+            exporter=settings.otel_exporter,
+            endpoint=settings.otlp_endpoint,
+            file=settings.otel_file,
         )
         self.broker = make_broker(
             settings.kafka_bootstrap, service=settings.service_name, registry=self.registry, tracer_provider=tracer

@@ -26,7 +26,10 @@ class ServiceSettings(BaseSettings):
     http_port: int = Field(default=8000, ge=0, le=65535, description="HTTP listen port")
     log_level: str = Field(default="INFO", description="Log level")
     log_json: bool = Field(default=True, description="JSON logs")
-    otel_exporter: Literal["none", "console", "otlp"] = Field(default="none", description="Trace exporter")
+    otel_exporter: Literal["none", "console", "otlp", "jsonl"] = Field(default="none", description="Trace exporter")
+    otel_file: str | None = Field(
+        default=None, description="File for the jsonl exporter; `{service}` is replaced by the service name"
+    )
     otlp_endpoint: str | None = Field(default=None, description="OTLP/HTTP traces endpoint")
     clock_file: str | None = Field(default=None, description="Virtual clock offset file (tests and demos)")
     workspace_id: str = Field(default="ws_default", description="Default workspace for this deployment")

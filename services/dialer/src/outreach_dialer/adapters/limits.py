@@ -26,6 +26,8 @@ class Limits:
         self.slots = db["in_flight_slots"]
         self.holds = db["campaign_holds"]
         self._last_slot: dict[str, int] = {}
+        self._mine: dict[str, set[int]] = {}  # slot indexes this instance holds, per key
+        self._holds_cache: tuple[float, list[str]] = (0.0, [])
 
     async def reserve_slot(self, account: str, rate: float) -> float:
         """Reserve the next free dialing slot of the account (slot k is at k / rate seconds of wall-clock
@@ -46,23 +48,28 @@ class Limits:
 
     async def acquire(self, key: str, limit: int) -> str | None:
         """One of `limit` in-flight slots of `key` (account or campaign): the slot's id, or None when all
-        are taken."""
-        for _ in range(3):
-            taken = {d["i"] async for d in self.slots.find({"key": key}, {"i": 1})}
-            free = [i for i in range(limit) if i not in taken]
-            if not free:
-                return None
-            for i in free[:8]:
+        are taken. Indexes this instance does not hold are tried first without reading; after a few
+        collisions with other instances the taken ones are read."""
+        mine = self._mine.setdefault(key, set())
+        guesses = [i for i in range(limit) if i not in mine][:4]
+        for attempt in range(2):
+            for i in guesses:
                 slot = f"{key}#{i}"
                 try:
                     await self.slots.insert_one({"_id": slot, "key": key, "i": i, "at": datetime.now(UTC)})
                 except DuplicateKeyError:
                     continue
+                mine.add(i)
                 return slot
+            if attempt == 0:
+                taken = {d["i"] async for d in self.slots.find({"key": key}, {"i": 1})}
+                guesses = [i for i in range(limit) if i not in taken][:8]
         return None
 
     async def release(self, slot: str) -> None:
         """Give a slot back."""
+        key, _, index = slot.rpartition("#")
+        self._mine.get(key, set()).discard(int(index))
         await self.slots.delete_one({"_id": slot})
 
     async def in_flight(self, key: str) -> int:
@@ -76,14 +83,20 @@ class Limits:
             counts[doc["key"]] = counts.get(doc["key"], 0) + 1
         return {c for c, limit in limits.items() if counts.get(prefix + c, 0) >= limit}
 
-    async def held_campaigns(self) -> list[str]:
-        """Campaigns that are paused or stopped."""
-        return [d["_id"] async for d in self.holds.find({}, {"_id": 1})]
+    async def held_campaigns(self, max_age_s: float = 0.5) -> list[str]:
+        """Campaigns that are paused or stopped (re-read at most every `max_age_s`)."""
+        at, held = self._holds_cache
+        if time.monotonic() - at > max_age_s:
+            held = [d["_id"] async for d in self.holds.find({}, {"_id": 1})]
+            self._holds_cache = (time.monotonic(), held)
+        return held
 
     async def hold(self, campaign_id: str, status: str) -> None:
         """Remember that a campaign is paused or stopped."""
         await self.holds.update_one({"_id": campaign_id}, {"$set": {"status": status}}, upsert=True)
+        self._holds_cache = (0.0, [])
 
     async def release_hold(self, campaign_id: str) -> None:
         """Forget a pause."""
         await self.holds.delete_one({"_id": campaign_id, "status": "paused"})
+        self._holds_cache = (0.0, [])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,17 @@ class NumberRepository:
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db["numbers"]
+        self._empty_at: float | None = None
+
+    async def empty(self, max_age_s: float = 5.0) -> bool:
+        """True when the registry holds no number (an empty answer is trusted for `max_age_s`)."""
+        if self._empty_at is not None and time.monotonic() - self._empty_at < max_age_s:
+            return True
+        if await self.collection.find_one({}, {"_id": 1}) is None:
+            self._empty_at = time.monotonic()
+            return True
+        self._empty_at = None
+        return False
 
     async def upsert(self, doc: Document) -> bool:
         """Add or replace a number's settings (its use history is kept); True when it was new."""
@@ -25,6 +37,7 @@ class NumberRepository:
             {"$set": settings, "$setOnInsert": {"uses": [], "last_used_at": None, "stats": {}}},
             upsert=True,
         )
+        self._empty_at = None
         return result.upserted_id is not None
 
     async def all(self, query: Document | None = None) -> list[Document]:
@@ -60,10 +73,21 @@ class AgentRepository:
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db["agents"]
+        self._cache: dict[str, tuple[float, Document | None]] = {}
+
+    async def cached(self, agent_id: str, max_age_s: float = 5.0) -> Document | None:
+        """One agent, read at most every `max_age_s` (every call of a campaign asks for the same agent)."""
+        hit = self._cache.get(agent_id)
+        if hit is not None and time.monotonic() - hit[0] < max_age_s:
+            return hit[1]
+        doc = await self.get(agent_id)
+        self._cache[agent_id] = (time.monotonic(), doc)
+        return doc
 
     async def put(self, doc: Document) -> None:
         """Create or replace an agent."""
         await self.collection.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+        self._cache.pop(doc["_id"], None)
 
     async def get(self, agent_id: str) -> Document | None:
         """One agent."""

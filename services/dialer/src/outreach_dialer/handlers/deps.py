@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from outreach_common.clock import Clock
+from outreach_common.journey import stamped
 from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document
 from outreach_common.outbox import outbox_entry, relay
@@ -53,12 +55,14 @@ class Deps:
     instruments: Instruments = field(default_factory=Instruments)
     campaign_limits: dict[str, int] = field(default_factory=dict)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    live: dict[str, str] = field(default_factory=dict)  # idempotency key -> call id, calls placed here
+    pending: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # progress not yet written
     number_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     instance: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
-    def entry(self, message: Envelope, *, key: str) -> Document:
-        """Outbox entry of a call event."""
-        return outbox_entry(message, topic=self.topics.calls, key=key)
+    def entry(self, message: Envelope, *, key: str, journey: Any = None) -> Document:
+        """Outbox entry of a call event; `journey` is the trace context of the command it answers."""
+        return outbox_entry(stamped(message, journey), topic=self.topics.calls, key=key)
 
     async def relay(self, call_key: str, entries: list[Document]) -> None:
         """Publish a call document's new outbox entries and clear them."""

@@ -38,6 +38,8 @@ async def pick_number(selection: NumberSelection, contact: ContactData, deps: De
     Specific numbers not in the registry are used as given; with no selection and an empty registry the
     configured default caller id is used."""
     now = deps.clock.now()
+    if not selection.numbers and not selection.tags and await deps.numbers.empty():
+        return deps.default_caller_id
     query: dict[str, Any] = {"status": "active", "capabilities": "voice"}
     if selection.numbers:
         query["_id"] = {"$in": selection.numbers}
@@ -66,6 +68,8 @@ async def pick_number(selection: NumberSelection, contact: ContactData, deps: De
 
 async def record_answer(number: str, answered: bool, deps: Deps) -> None:
     """Keep the number's outcomes over the health window."""
+    if await deps.numbers.empty():
+        return
     doc = await deps.numbers.get(number)
     if doc is None:
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from outreach_common.journey import stamped
 from outreach_common.outbox import outbox_entry
 from outreach_contracts.calls import CallAnalyzed
 from outreach_contracts.messages import ContactOptedOut
@@ -37,9 +38,10 @@ async def record_analysis(
     if opted_out:
         phone = (doc.get("command") or {}).get("contact", {}).get("phone")
         events.append(ContactOptedOut(**common, contact_id=doc["contact_id"], phone=phone, channel="call"))
-    entries = [deps.entry(events[0], key=doc["contact_id"])]
+    journey = (doc.get("command") or {}).get("trace")
+    entries = [deps.entry(events[0], key=doc["contact_id"], journey=journey)]
     if opted_out:  # opt-outs travel where every service listens for them
-        entries.append(outbox_entry(events[1], topic=deps.topics.messages, key=doc["contact_id"]))
+        entries.append(outbox_entry(stamped(events[1], journey), topic=deps.topics.messages, key=doc["contact_id"]))
     analysis = {"disposition": disposition, "summary": summary, "data": data, "at": now, "opted_out": opted_out}
     updated = await deps.calls.update(
         doc["_id"],

@@ -55,8 +55,6 @@ def _common(command: PlaceCall, deps: Deps) -> dict[str, Any]:
 async def dial_next(deps: Deps) -> bool:
     """Take one queued call and start dialing it; False when nothing can be dialed now."""
     started = time.perf_counter()
-    if await deps.limits.in_flight(ACCOUNT) >= deps.max_concurrent:
-        return False
     blocked = await deps.limits.full("campaign:", deps.campaign_limits) if deps.campaign_limits else set()
     doc = await deps.calls.claim_next(
         held=await deps.limits.held_campaigns(), now=deps.clock.now(), blocked=blocked, owner=deps.instance
@@ -90,12 +88,7 @@ async def dial_next(deps: Deps) -> bool:
         await deps.calls.requeue(doc["_id"], "no caller id available (caps, cool-down or resting)")
         return False
     dial_at = await deps.limits.reserve_slot(ACCOUNT, deps.calls_per_second)
-    await deps.calls.update(
-        doc["_id"],
-        expect={},
-        changes={"slots": slots, "from_number": caller_id, "waiting": None, "dialer": deps.instance},
-    )
-    doc = {**doc, "slots": slots}
+    doc = {**doc, "slots": slots}  # stored with the call's next write
     overhead = time.perf_counter() - started
     task = asyncio.get_running_loop().create_task(_place(doc, command, caller_id, dial_at, overhead, deps))
     deps.tasks.add(task)
@@ -122,12 +115,22 @@ async def _place(
             outcome="failed",
             error_code=str(exc.code) if exc.code else None,
         )
-        await _finish(doc, event, {"status": "failed", "outcome": "failed", "reason": exc.reason}, deps)
+        failed = {"status": "failed", "outcome": "failed", "reason": exc.reason, "slots": []}
+        await _finish(doc, event, failed, deps)
         deps.instruments.outcomes.labels("failed").inc()
         return
     mark = time.perf_counter()
     placed = CallPlaced(**_common(command, deps), call_id=doc["call_id"], provider_call_sid=sid, from_number=caller_id)
-    changes = {"status": "placed", "provider_sid": sid, "from_number": caller_id, "placed_at": deps.clock.now()}
+    changes: dict[str, Any] = {
+        "status": "placed",
+        "provider_sid": sid,
+        "from_number": caller_id,
+        "placed_at": deps.clock.now(),
+        "slots": doc["slots"],
+        "dialer": deps.instance,
+        "waiting": None,
+    }
+    deps.live[doc["_id"]] = doc["call_id"]
     await _finish(doc, placed, changes, deps)
     deps.instruments.placed.inc()
     deps.instruments.overhead.observe(overhead + time.perf_counter() - mark)
@@ -136,7 +139,7 @@ async def _place(
 async def _request(doc: dict[str, Any], command: PlaceCall, caller_id: str, deps: Deps) -> CallRequest:
     """The provider request: the agent's address, the contact's fields as parameters, AMD, timeout."""
     contact = command.contact
-    agent = await deps.agents.get(command.agent_id) or {}
+    agent = await deps.agents.cached(command.agent_id) or {}
     params = {
         **{str(k): str(v) for k, v in (agent.get("variables") or {}).items()},
         "campaign_id": command.campaign_id,
@@ -164,7 +167,7 @@ async def _request(doc: dict[str, Any], command: PlaceCall, caller_id: str, deps
 async def _finish(
     doc: dict[str, Any], event: Any, changes: dict[str, Any], deps: Deps, expect: dict[str, Any] | None = None
 ) -> None:
-    entries = [deps.entry(event, key=doc["contact_id"])]
+    entries = [deps.entry(event, key=doc["contact_id"], journey=(doc.get("command") or {}).get("trace"))]
     trail = {"status": changes["status"], "at": deps.clock.now()}
     await deps.calls.update(
         doc["_id"], expect=expect or {}, changes=changes, push={"outbox": {"$each": entries}, "trail": trail}
@@ -172,11 +175,17 @@ async def _finish(
     await deps.relay(doc["_id"], entries)
 
 
-async def drain(deps: Deps, *, budget: int = 200) -> int:
-    """Start dialing queued calls until the queue is empty, a limit says wait, or `budget` is spent."""
+async def drain(deps: Deps, *, budget: int = 200, workers: int = 4) -> int:
+    """Start dialing queued calls until the queue is empty, a limit says wait, or `budget` is spent; a few
+    workers overlap their database round trips (claims and slots stay exclusive: they are unique inserts)."""
     count = 0
-    while count < budget and await dial_next(deps):
-        count += 1
+
+    async def worker() -> None:
+        nonlocal count
+        while count < budget and await dial_next(deps):
+            count += 1
+
+    await asyncio.gather(*(worker() for _ in range(workers)))
     return count
 
 

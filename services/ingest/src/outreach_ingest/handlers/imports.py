@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from outreach_common.clock import Clock
+from outreach_common.journey import new_journey, stamped
 from outreach_common.kafka import EventBus
 from outreach_contracts.contacts import ContactData, ContactImported
 from outreach_contracts.topics import Topics
@@ -176,18 +177,19 @@ async def _flush(job: dict[str, Any], batch: list[Verdict], raw: list[dict[str, 
 async def publish_contacts(docs: list[dict[str, Any]], deps: Deps) -> None:
     """Publish ContactImported for stored contacts, then mark them published."""
     fields = set(ContactData.model_fields)
-    events = [
-        ContactImported(
-            occurred_at=deps.clock.now(),
-            workspace_id=d["workspace_id"],
-            campaign_id=d["campaign_id"],
-            contact_id=d["_id"],
-            import_id=d["import_id"],
-            row=d["row"],
-            contact=ContactData(**{k: d[k] for k in fields if k in d}),
-        )
-        for d in docs
-    ]
+    events = []
+    for d in docs:  # each contact's journey is its own trace, rooted here
+        with new_journey("contact imported", import_id=d["import_id"], row=d["row"]):
+            event = ContactImported(
+                occurred_at=deps.clock.now(),
+                workspace_id=d["workspace_id"],
+                campaign_id=d["campaign_id"],
+                contact_id=d["_id"],
+                import_id=d["import_id"],
+                row=d["row"],
+                contact=ContactData(**{k: d[k] for k in fields if k in d}),
+            )
+            events.append(stamped(event))
     await asyncio.gather(*(deps.bus.publish(e, topic=deps.topics.contacts, key=e.contact_id) for e in events))
     if docs:
         await deps.contacts.mark_published([d["_id"] for d in docs])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import APIRouter, Request
+from outreach_common.journey import stamped
 from outreach_common.webhooks import verified_form
 from outreach_contracts.messages import ContactOptedOut, MessageDelivery
 
@@ -47,6 +48,7 @@ async def message_status(request: Request) -> dict[str, str]:
             status=status,
             error_code=params.get("ErrorCode"),
         )
+        event = stamped(event, command.get("trace"))
         await deps.bus.publish(event, topic=deps.topics.messages, key=doc["contact_id"])
     return {"status": "ok"}
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from outreach_common.clock import Clock
+from outreach_common.journey import stamped
 from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document
 from outreach_common.outbox import outbox_entry, relay
-from outreach_contracts.envelope import Envelope
+from outreach_contracts.envelope import Envelope, TraceContext
 from outreach_contracts.topics import Topics
 
 from outreach_messenger.adapters.providers import EmailProvider, SmsProvider
@@ -35,9 +36,9 @@ class Deps:
     retry_max_s: float = 8.0
     instruments: Instruments = field(default_factory=Instruments)
 
-    def entry(self, message: Envelope, *, key: str) -> Document:
-        """Outbox entry of a message event."""
-        return outbox_entry(message, topic=self.topics.messages, key=key)
+    def entry(self, message: Envelope, *, key: str, journey: TraceContext | None = None) -> Document:
+        """Outbox entry of a message event; `journey` is the trace context of the command it answers."""
+        return outbox_entry(stamped(message, journey), topic=self.topics.messages, key=key)
 
     async def relay(self, doc_id: str, entries: list[Document]) -> None:
         """Publish and clear outbox entries."""

@@ -103,7 +103,7 @@ async def _finish(
                 contact_id=command.contact_id,
             )
         )
-    entries = [deps.entry(event, key=command.contact_id) for event in events]
+    entries = [deps.entry(event, key=command.contact_id, journey=command.trace) for event in events]
     status = "failed" if reason else "sent"
     deps.instruments.messages.labels(channel, status).inc()
     await deps.messages.update(

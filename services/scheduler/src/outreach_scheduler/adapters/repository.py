@@ -7,6 +7,7 @@ from typing import Any
 
 from outreach_common.mongo import Document, IndexSpec
 from outreach_contracts.contacts import ContactData
+from outreach_contracts.envelope import TraceContext
 from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -46,6 +47,7 @@ def _to_doc(e: Enrollment) -> Document:
         "in_flight_key": e.in_flight_key,
         "failures": e.failures,
         "attempts_total": e.attempts_total,
+        "trace": e.trace.model_dump() if e.trace else None,
     }
 
 
@@ -70,6 +72,7 @@ def _from_doc(doc: Document) -> Enrollment:
         ),
         failures=doc.get("failures", 0),
         attempts_total=doc.get("attempts_total", 0),
+        trace=TraceContext.model_validate(doc["trace"]) if doc.get("trace") else None,
     )
 
 

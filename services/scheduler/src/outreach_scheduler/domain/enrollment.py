@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from outreach_contracts.contacts import ContactData
+from outreach_contracts.envelope import TraceContext
 from outreach_windows import ContactInfo, next_eligible
 
 from outreach_scheduler.domain.campaign import CampaignSpec
@@ -30,6 +31,7 @@ class Enrollment:
     in_flight_key: str | None = None
     failures: int = 0
     attempts_total: int = 0
+    trace: TraceContext | None = None  # the contact's journey: timers continue it
 
     @property
     def doc_id(self) -> str:

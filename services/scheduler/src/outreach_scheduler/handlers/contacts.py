@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from outreach_common.consumer import PoisonMessage
 from outreach_contracts.contacts import ContactImported
 
@@ -28,6 +30,7 @@ async def enroll_contact(event: ContactImported, deps: Deps) -> None:
         spec=campaign.spec,
         now=deps.clock.now(),
     )
+    enrollment = replace(enrollment, trace=event.trace)
     if deps.opt_outs is not None and await deps.opt_outs.contains(event.workspace_id, event.contact.phone):
         enrollment = exit_with(enrollment, "opted_out")
     entries = deps.entries(state_events(enrollment, now=deps.clock.now()), key=event.contact_id)

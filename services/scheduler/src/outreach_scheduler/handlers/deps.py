@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from outreach_common.clock import Clock
+from outreach_common.journey import stamped
 from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document
 from outreach_common.outbox import outbox_entry, publish, relay
-from outreach_contracts.envelope import Envelope
+from outreach_contracts.envelope import Envelope, TraceContext
 from outreach_contracts.topics import Topics
 
 from outreach_scheduler.adapters.opt_outs import OptOutRepository
@@ -37,7 +38,7 @@ class Deps:
 
     async def transition(self, before: Enrollment, after: Enrollment) -> bool:
         """Store `after` if `before` is still current (its state events ride in the outbox), then publish them."""
-        entries = self.entries(state_events(after, now=self.clock.now()), key=after.contact_id)
+        entries = self.entries(state_events(after, now=self.clock.now()), key=after.contact_id, trace=after.trace)
         if not await self.enrollments.save(after, expected_version=before.version, outbox=entries):
             return False
         await self.relay_enrollment(after.campaign_id, after.contact_id, entries)
@@ -54,9 +55,10 @@ class Deps:
             return self.topics.message_commands
         return self.topics.enrollments
 
-    def entries(self, messages: list[Envelope], *, key: str) -> list[Document]:
-        """Outbox entries for `messages`, keyed by `key`."""
-        return [outbox_entry(m, topic=self.topic_of(m), key=key) for m in messages]
+    def entries(self, messages: list[Envelope], *, key: str, trace: TraceContext | None = None) -> list[Document]:
+        """Outbox entries for `messages`, keyed by `key`; messages without a trace context take the active
+        span's, else `trace` (the enrollment's journey, for steps a timer dispatches)."""
+        return [outbox_entry(stamped(m, trace), topic=self.topic_of(m), key=key) for m in messages]
 
     async def relay_enrollment(self, campaign_id: str, contact_id: str, entries: list[Any]) -> None:
         """Publish an enrollment's new outbox entries and clear them."""

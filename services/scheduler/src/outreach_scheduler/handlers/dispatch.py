@@ -63,7 +63,9 @@ async def _publish(claimed: list[Enrollment], specs: dict[str, CampaignSpec], de
         *(
             deps.publish_entries(
                 deps.entries(
-                    [step_command(e, specs[e.campaign_id], now=now), *state_events(e, now=now)], key=e.contact_id
+                    [step_command(e, specs[e.campaign_id], now=now), *state_events(e, now=now)],
+                    key=e.contact_id,
+                    trace=e.trace,
                 )
             )
             for e in claimed

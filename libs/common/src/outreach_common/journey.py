@@ -1,0 +1,71 @@
+"""One trace per contact journey: messages carry the W3C context of the span that produced them.
+
+Kafka headers carry it from publisher to consumer (FastStream's telemetry middleware); the envelope's
+`trace` field carries it where no span is active: through outboxes, durable timers and provider webhooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from opentelemetry import context, propagate, trace
+from outreach_contracts.envelope import Envelope, TraceContext
+
+M = TypeVar("M", bound=Envelope)
+
+
+def current() -> TraceContext | None:
+    """The active span's context, or None outside any span."""
+    if not trace.get_current_span().get_span_context().is_valid:
+        return None
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    if "traceparent" not in carrier:
+        return None
+    return TraceContext(traceparent=carrier["traceparent"], tracestate=carrier.get("tracestate"))
+
+
+def _trace_id(context_: TraceContext) -> str:
+    return (context_.traceparent or "").split("-")[1] if (context_.traceparent or "").count("-") == 3 else ""
+
+
+def stamped(message: M, journey: TraceContext | dict[str, object] | None = None) -> M:
+    """`message` with a trace context: its own if it has one; else the contact's `journey` (a stored
+    context), continued by the active span when that span belongs to the same trace; else the active
+    span's context."""
+    if message.trace.traceparent:
+        return message
+    active = current()
+    stored = None
+    if journey:
+        stored = journey if isinstance(journey, TraceContext) else TraceContext.model_validate(journey)
+    found = stored if stored and stored.traceparent else active
+    if stored and active and _trace_id(stored) == _trace_id(active):
+        found = active
+    return message.model_copy(update={"trace": found}) if found and found.traceparent else message
+
+
+@contextmanager
+def attached(trace_context: TraceContext | None) -> Iterator[None]:
+    """Run the block as part of the given trace (nothing changes when there is none)."""
+    if trace_context is None or not trace_context.traceparent:
+        yield
+        return
+    carrier = {"traceparent": trace_context.traceparent}
+    if trace_context.tracestate:
+        carrier["tracestate"] = trace_context.tracestate
+    token = context.attach(propagate.extract(carrier))
+    try:
+        yield
+    finally:
+        context.detach(token)
+
+
+@contextmanager
+def new_journey(name: str, **attributes: str | int) -> Iterator[None]:
+    """A root span: the start of one contact's journey."""
+    tracer = trace.get_tracer("outreach")
+    with tracer.start_as_current_span(name, context=context.Context(), attributes=attributes):
+        yield
