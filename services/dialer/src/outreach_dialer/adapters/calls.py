@@ -45,6 +45,7 @@ class CallStore:
         self.shards: list[AsyncCollection[Document]] = [db[f"calls_{i:02d}"] for i in range(shards)]
         self.claims = db["call_claims"]
         self._next = 0
+        self._claimed: set[str] = set()  # claims this instance made (skipped without a round trip)
 
     def shard_of(self, key: str) -> int:
         """Shard of an idempotency key."""
@@ -75,15 +76,22 @@ class CallStore:
             shard = self.shards[self._next]
             self._next = (self._next + 1) % len(self.shards)
             query = {"status": "queued", "campaign_id": {"$nin": excluded}}
-            async for doc in shard.find(query, {"outbox": 0}).sort("queued_at", 1).limit(8):
+            async for doc in shard.find(query, {"outbox": 0}).sort("queued_at", 1).limit(16):
                 claim = f"{doc['_id']}#{doc.get('round', 0)}"
+                if claim in self._claimed:
+                    continue
                 try:
                     await self.claims.insert_one({"_id": claim, "owner": owner, "at": now})
                 except DuplicateKeyError:
                     continue  # another instance took it
-                await shard.update_one({"_id": doc["_id"]}, {"$set": {"status": "dialing", "dialing_at": now}})
+                self._claimed.add(claim)
+                # the call's next write (placed, deferred, failed or requeued) records the change of status
                 return {**doc, "status": "dialing", "dialing_at": now}
         return None
+
+    def settle(self, key: str, round_: int) -> None:
+        """Forget a claim once the call's new status is stored."""
+        self._claimed.discard(f"{key}#{round_}")
 
     async def requeue(self, key: str, reason: str) -> None:
         """Put a claimed call back in the queue for a later round (no number or no slot yet)."""

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from outreach_common.mongo import Document
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 
 class Limits:
@@ -26,21 +26,31 @@ class Limits:
         self.slots = db["in_flight_slots"]
         self.holds = db["campaign_holds"]
         self._last_slot: dict[str, int] = {}
+        self._held: dict[str, list[int]] = {}
         self._mine: dict[str, set[int]] = {}  # slot indexes this instance holds, per key
         self._holds_cache: tuple[float, list[str]] = (0.0, [])
 
-    async def reserve_slot(self, account: str, rate: float) -> float:
+    async def reserve_slot(self, account: str, rate: float, block: int = 4) -> float:
         """Reserve the next free dialing slot of the account (slot k is at k / rate seconds of wall-clock
-        time); return the time to dial at. No two calls of any instance share a slot."""
-        k = max(math.ceil(time.time() * rate), self._last_slot.get(account, -1) + 1)
-        while True:
+        time); return the time to dial at. No two calls of any instance share a slot. Slots are reserved a
+        few at a time (one insert of `block` documents; those another instance holds are skipped)."""
+        held = self._held.setdefault(account, [])
+        now_k = math.ceil(time.time() * rate)
+        while held and held[0] < now_k:
+            held.pop(0)  # a reserved slot that went unused has passed
+        while not held:
+            start = max(now_k, self._last_slot.get(account, -1) + 1)
+            wanted = [start + i for i in range(block)]
+            docs = [{"_id": f"{account}:{k}", "at": datetime.now(UTC)} for k in wanted]
             try:
-                await self.pace.insert_one({"_id": f"{account}:{k}", "at": datetime.now(UTC)})
-            except DuplicateKeyError:
-                k += 1  # another instance has it
-                continue
-            self._last_slot[account] = k
-            return k / rate
+                await self.pace.insert_many(docs, ordered=False)
+                won = wanted
+            except BulkWriteError as exc:
+                lost = {wanted[e["index"]] for e in exc.details.get("writeErrors", [])}
+                won = [k for k in wanted if k not in lost]
+            self._last_slot[account] = wanted[-1]
+            held.extend(won)
+        return held.pop(0) / rate
 
     async def forget_slots(self, older_than: timedelta = timedelta(minutes=2)) -> None:
         """Drop pace slots long past (keeps the collection small)."""

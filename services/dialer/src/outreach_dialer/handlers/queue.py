@@ -70,14 +70,14 @@ async def dial_next(deps: Deps) -> bool:
         return True
     account_slot = await deps.limits.acquire(ACCOUNT, deps.max_concurrent)
     if account_slot is None:
-        await deps.calls.requeue(doc["_id"], "account at its concurrency limit")
+        await _requeue(doc, deps, "account at its concurrency limit")
         return False
     slots = [account_slot]
     if command.max_concurrent:
         campaign_slot = await deps.limits.acquire(f"campaign:{command.campaign_id}", command.max_concurrent)
         if campaign_slot is None:
             await deps.limits.release(account_slot)
-            await deps.calls.requeue(doc["_id"], "campaign at its concurrency limit")
+            await _requeue(doc, deps, "campaign at its concurrency limit")
             return True
         slots.append(campaign_slot)
     async with deps.number_lock:  # one pick at a time in this instance
@@ -85,7 +85,7 @@ async def dial_next(deps: Deps) -> bool:
     if caller_id is None:
         for slot in slots:
             await deps.limits.release(slot)
-        await deps.calls.requeue(doc["_id"], "no caller id available (caps, cool-down or resting)")
+        await _requeue(doc, deps, "no caller id available (caps, cool-down or resting)")
         return False
     dial_at = await deps.limits.reserve_slot(ACCOUNT, deps.calls_per_second)
     doc = {**doc, "slots": slots}  # stored with the call's next write
@@ -94,6 +94,11 @@ async def dial_next(deps: Deps) -> bool:
     deps.tasks.add(task)
     task.add_done_callback(deps.tasks.discard)
     return True
+
+
+async def _requeue(doc: dict[str, Any], deps: Deps, reason: str) -> None:
+    await deps.calls.requeue(doc["_id"], reason)
+    deps.calls.settle(doc["_id"], doc.get("round", 0))
 
 
 async def _place(
@@ -172,6 +177,7 @@ async def _finish(
     await deps.calls.update(
         doc["_id"], expect=expect or {}, changes=changes, push={"outbox": {"$each": entries}, "trail": trail}
     )
+    deps.calls.settle(doc["_id"], doc.get("round", 0))
     await deps.relay(doc["_id"], entries)
 
 

@@ -1,0 +1,101 @@
+"""One contact's journey (import -> enrollment -> call -> outcome -> exit) forms one trace across the
+services: every message about the contact carries the same trace id, and the services' spans (exported as
+JSON lines) join it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from outreach_contracts.topics import Topics
+from outreach_devstack.stack import DEFAULT_PORTS, Stack, free_port
+
+from tests.conftest import Infra
+from tests.integration.helpers import read_messages
+
+pytestmark = pytest.mark.e2e
+CSV = b"phone,first_name\n+1 212 555 0171,Ida\n+1 212 555 0172,Jon\n"
+
+
+@pytest.fixture
+def traced_stack(infra: Infra, run_id: str, tmp_path: Path) -> Iterator[tuple[Stack, Path]]:
+    spans = tmp_path / "spans"
+    s = Stack(
+        kafka_bootstrap=infra.kafka_bootstrap,
+        mongo_url=infra.mongo_url,
+        name=run_id,
+        ports={name: free_port() for name in DEFAULT_PORTS},
+        topic_prefix=f"{run_id}.",
+        db_prefix=f"{run_id}_",
+        extra_env={"OUTREACH_OTEL_EXPORTER": "jsonl", "OUTREACH_OTEL_FILE": str(spans / "{service}.jsonl")},
+    )
+    try:
+        s.start(timeout=90)
+        yield s, spans
+    finally:
+        s.stop()
+
+
+def trace_id(message: Any) -> str | None:
+    parent = message.trace.traceparent
+    return parent.split("-")[1] if parent else None
+
+
+def test_each_contacts_journey_is_one_trace(traced_stack: tuple[Stack, Path], infra: Infra, run_id: str) -> None:
+    stack, spans_dir = traced_stack
+    window = {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00", "end": "24:00",
+              "compliance": "none"}  # fmt: skip
+    with httpx.Client(timeout=30.0) as http:
+        spec = {"name": "traced", "flow": [{"kind": "phone", "agent_id": "agt"}], "window": window}
+        campaign = http.post(f"{stack.url('scheduler')}/campaigns", json=spec).raise_for_status().json()
+        http.post(f"{stack.url('scheduler')}/campaigns/{campaign['id']}/start").raise_for_status()
+        http.post(
+            f"{stack.url('ingest')}/imports",
+            data={"campaign_id": campaign["id"], "mapping": json.dumps({"to_number": "phone"})},
+            files={"file": ("c.csv", CSV, "text/csv")},
+        ).raise_for_status()
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            view = http.get(f"{stack.url('metrics')}/campaigns/{campaign['id']}/overview").json()
+            if view["exited"] == 2:
+                break
+            time.sleep(0.5)
+        assert view["exited"] == 2
+    time.sleep(2)  # the last consumer spans are written
+
+    topics = Topics(prefix=f"{run_id}.")
+    messages: list[Any] = []
+    for topic, count in ((topics.contacts, 2), (topics.enrollments, 6), (topics.call_commands, 2), (topics.calls, 4)):
+        messages += asyncio.run(read_messages(infra.kafka_bootstrap, topic, count=count, timeout=10))
+    by_contact: dict[str, set[str | None]] = defaultdict(set)
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for message in messages:
+        by_contact[message.contact_id].add(trace_id(message))
+        kinds[message.contact_id].add(message.type)
+    assert len(by_contact) == 2
+    for contact, traces in by_contact.items():
+        assert len(traces) == 1 and None not in traces, (contact, traces)
+        assert {
+            "ContactImported",
+            "EnrollmentChanged",
+            "PlaceCall",
+            "CallPlaced",
+            "CallCompleted",
+            "ContactExited",
+        } <= kinds[contact]
+    journeys = {next(iter(t)) for t in by_contact.values()}
+    assert len(journeys) == 2  # two contacts, two traces
+
+    spans = [json.loads(line) for f in spans_dir.glob("*.jsonl") for line in f.read_text().splitlines()]
+    for journey in journeys:
+        services = {s["service"] for s in spans if s["trace_id"] == journey}
+        assert {"ingest", "scheduler", "dialer", "metrics"} <= services, services
+        roots = [s for s in spans if s["trace_id"] == journey and s["parent_id"] is None]
+        assert [r["name"] for r in roots] == ["contact imported"]
