@@ -9,7 +9,7 @@ from outreach_ingest.adapters import dnc, repository
 from outreach_ingest.config import Settings
 from outreach_ingest.entrypoints import api, dnc_api, preview_api, subscribers
 from outreach_ingest.handlers.dnc import DncDeps
-from outreach_ingest.handlers.imports import Deps, republish_unpublished, resume_unfinished
+from outreach_ingest.handlers.imports import Deps, resume_unfinished
 from outreach_ingest.instruments import Instruments
 
 
@@ -34,7 +34,6 @@ def build(settings: Settings | None = None) -> FastAPI:
         description="CSV contact import, import jobs, do-not-call lists and the launch preview",
         indexes=[*repository.INDEXES, *dnc.INDEXES],
         loops=[
-            ("republish", 10.0, lambda: republish_unpublished(deps)),
             ("resume-imports", 30.0, lambda: resume_unfinished(deps)),
         ],
     )

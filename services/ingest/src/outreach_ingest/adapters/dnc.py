@@ -37,6 +37,10 @@ class SuppressionRepository:
         ids = [entry_id(workspace_id, p) for p in set(phones)]
         return {d["phone"]: d["source"] async for d in self.collection.find({"_id": {"$in": ids}})}
 
+    async def all_of(self, workspace_id: str) -> dict[str, str]:
+        """Every number on the workspace's list -> its source (read once per import job)."""
+        return {d["phone"]: d["source"] async for d in self.collection.find({"workspace_id": workspace_id})}
+
     async def get(self, workspace_id: str, phone: str) -> Document | None:
         """One entry."""
         return await self.collection.find_one({"_id": entry_id(workspace_id, phone)})

@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 from email_validator import EmailNotValidError, validate_email
 from outreach_contracts.contacts import ContactData
 
+from outreach_ingest.domain.fastpath import email_fast
 from outreach_ingest.domain.mapping import Mapping
 from outreach_ingest.domain.phones import InvalidPhone, normalise_phone
 
@@ -52,18 +53,22 @@ def to_contact(record: dict[str, str], mapping: Mapping, *, row: int, default_re
     warnings: list[str] = []
     email = get.get("email")
     if email:
-        try:
-            email = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError:
-            warnings.append(f"invalid email dropped: {email}")
-            email = None
+        fast = email_fast(email)
+        if fast is not None:
+            email = fast
+        else:
+            try:
+                email = validate_email(email, check_deliverability=False).normalized
+            except EmailNotValidError:
+                warnings.append(f"invalid email dropped: {email}")
+                email = None
     zone = get.get("timezone")
     if zone and zone not in _ZONES:
         warnings.append(f"unknown time zone dropped: {zone}")
         zone = None
     custom = {name: v for name, column in mapping.custom.items() if (v := clean(record.get(column))) is not None}
     state = get.get("state")
-    contact = ContactData(
+    contact = ContactData.model_construct(  # every field was checked above
         phone=phone,
         first_name=get.get("first_name"),
         last_name=get.get("last_name"),

@@ -51,6 +51,7 @@ async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping:
     deps.instruments.running.set(len(deps.running))
     await deps.imports.update(job["_id"], {"status": "running", "updated_at": deps.clock.now()})
     try:
+        dnc = await deps.dnc.all_of(job["workspace_id"])  # read once: the list does not grow with the file
         rows = records(path, dialect)
         done = int(job.get("rows_done") or 0)
         for _ in range(done):  # a resumed job skips the batches it already stored
@@ -59,7 +60,7 @@ async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping:
             verdicts_ = list(
                 verdicts(batch, mapping, default_region=job["default_region"], skip_duplicates=job["skip_duplicates"])
             )
-            await _flush(job, verdicts_, [record for _, record in batch], deps)
+            await _flush(job, verdicts_, [record for _, record in batch], deps, dnc)
             if (await deps.imports.get(job["_id"]) or {}).get("status") == "canceling":
                 await deps.imports.update(job["_id"], {"status": "canceled", "finished_at": deps.clock.now()})
                 return
@@ -101,39 +102,22 @@ def _rejection(job_id: str, verdict: Verdict, record: dict[str, str]) -> dict[st
     }
 
 
-async def _flush(job: dict[str, Any], batch: list[Verdict], raw: list[dict[str, str]], deps: Deps) -> None:
+async def _flush(
+    job: dict[str, Any], batch: list[Verdict], raw: list[dict[str, str]], deps: Deps, dnc: dict[str, str]
+) -> None:
+    """Store a batch (an insert; repeats of the campaign's numbers are refused by the unique id), record
+    the rejected rows, publish the new contacts, then move the job's progress on."""
     now = deps.clock.now()
     ws, campaign, job_id = job["workspace_id"], job["campaign_id"], job["_id"]
-    good = [v.contact.phone for v in batch if v.contact is not None]
-    existing = await deps.contacts.existing_phones(workspace_id=ws, campaign_id=campaign, phones=good)
-    suppressed = await deps.dnc.matching(ws, good)
     docs, rejected = [], []
-    merged = 0
     for v, record in zip(batch, raw, strict=True):
         if v.contact is None:
             rejected.append(_rejection(job_id, v, record))
             continue
-        prior = existing.get(v.contact.phone)
-        if prior is not None and not (prior.get("import_id") == job_id and prior.get("row") == v.row):
-            if job["skip_duplicates"]:
-                same_file = prior.get("import_id") == job_id
-                verdict = Verdict(
-                    row=v.row,
-                    status="duplicate",
-                    reason=f"duplicate phone number in file (same as row {prior['row']})"
-                    if same_file
-                    else "contact already in campaign",
-                    duplicate_of=prior["row"] if same_file else None,
-                )
-                rejected.append(_rejection(job_id, verdict, record))
-            else:  # duplicates kept: the campaign still holds one contact per number, the first row's
-                merged += 1
-            continue
-        source = suppressed.get(v.contact.phone)
+        source = dnc.get(v.contact.phone)
         if source is not None:
             reason = "opted out earlier" if source.startswith("opt_out") else "on the workspace's do-not-call list"
-            verdict = Verdict(row=v.row, status="suppressed", reason=reason)
-            rejected.append(_rejection(job_id, verdict, record))
+            rejected.append(_rejection(job_id, Verdict(row=v.row, status="suppressed", reason=reason), record))
             continue
         docs.append(
             {
@@ -142,40 +126,55 @@ async def _flush(job: dict[str, Any], batch: list[Verdict], raw: list[dict[str, 
                 "campaign_id": campaign,
                 "import_id": job_id,
                 "row": v.row,
-                "published": False,
                 "created_at": now,
                 **v.contact.model_dump(),
             }
         )
-    new_ids = await deps.contacts.insert_new(docs)
+    existing = await deps.contacts.insert_new(docs)
+    fresh, merged = [], 0
+    raw_by_row = {v.row: record for v, record in zip(batch, raw, strict=True)}
+    for doc in docs:
+        prior = existing.get(doc["_id"])
+        if prior is None or (prior.get("import_id") == job_id and prior.get("row") == doc["row"]):
+            fresh.append(doc)  # new, or stored by an earlier run of this job that may not have published it
+        elif job["skip_duplicates"]:
+            same_file = prior.get("import_id") == job_id
+            verdict = Verdict(
+                row=doc["row"],
+                status="duplicate",
+                reason=f"duplicate phone number in file (same as row {prior['row']})"
+                if same_file
+                else "contact already in campaign",
+                duplicate_of=prior["row"] if same_file else None,
+            )
+            rejected.append(_rejection(job_id, verdict, raw_by_row[doc["row"]]))
+        else:  # duplicates kept: the campaign still holds one contact per number, the first row's
+            merged += 1
     await deps.imports.add_rejections(rejected)
-    fresh = [d for d in docs if d["_id"] in new_ids]
-    merged += len(docs) - len(fresh)  # a number repeated within the batch while duplicates are kept
     await publish_contacts(fresh, deps)
     statuses = [r["status"] for r in rejected]
     for kind in ("duplicate", "invalid", "suppressed"):
         deps.instruments.rows.labels(kind).inc(statuses.count(kind))
     deps.instruments.rows.labels("imported").inc(len(fresh))
-    opted_out = sum(1 for r in rejected if r["reason"] == "opted out earlier")
     await deps.imports.update(
         job_id,
         {"updated_at": now},
         inc={
             "rows": len(batch),
-            "rows_done": len(batch),
+            "rows_done": len(batch),  # after publishing: a crash before this line redoes the batch
             "imported": len(fresh),
             "rejected": len(rejected),
             "duplicates": statuses.count("duplicate"),
             "invalid": statuses.count("invalid"),
             "suppressed": statuses.count("suppressed"),
-            "opted_out": opted_out,
+            "opted_out": sum(1 for r in rejected if r["reason"] == "opted out earlier"),
             "merged": merged,
         },
     )
 
 
 async def publish_contacts(docs: list[dict[str, Any]], deps: Deps) -> None:
-    """Publish ContactImported for stored contacts, then mark them published."""
+    """Publish ContactImported for stored contacts (a redone batch publishes again: consumers deduplicate)."""
     fields = set(ContactData.model_fields)
     events = []
     for d in docs:  # each contact's journey is its own trace, rooted here
@@ -191,12 +190,3 @@ async def publish_contacts(docs: list[dict[str, Any]], deps: Deps) -> None:
             )
             events.append(stamped(event))
     await asyncio.gather(*(deps.bus.publish(e, topic=deps.topics.contacts, key=e.contact_id) for e in events))
-    if docs:
-        await deps.contacts.mark_published([d["_id"] for d in docs])
-
-
-async def republish_unpublished(deps: Deps) -> int:
-    """Sweeper: publish contacts a crash stored but did not publish."""
-    docs = await deps.contacts.unpublished(before=deps.clock.now() - timedelta(seconds=30), limit=1000)
-    await publish_contacts(docs, deps)
-    return len(docs)

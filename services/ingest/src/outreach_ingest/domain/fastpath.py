@@ -1,0 +1,73 @@
+"""Fast paths that must agree with the libraries they shortcut.
+
+North American numbers (the bulk of most lists) skip `phonenumbers.parse`: the punctuation is deleted in C
+(`str.translate`), and validity is looked up by the number's first six digits (area code and exchange).
+A six-digit prefix enters the table only after `phonenumbers` gave the same verdict for a spread of line
+numbers under it; a prefix where they differ is marked mixed and its numbers always take the slow path.
+Plain ASCII email addresses skip `email_validator` the same way: a strict pattern accepts only what it
+would accept, and anything else goes to the library.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import phonenumbers
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
+
+NANP_REGIONS = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
+_PUNCTUATION = str.maketrans("", "", " ()-.+")
+_SAMPLE_LINES = ("0000", "5555", "9999")
+_MIXED = object()
+_prefixes: dict[str, object] = {}
+
+
+def _prefix_verdict(prefix: str) -> object:
+    """True / False when every sampled line number under `prefix` gets that validity, else _MIXED."""
+    rng = random.Random(prefix)
+    lines = [*_SAMPLE_LINES, f"{rng.randrange(10_000):04d}"]
+    verdicts = {
+        phonenumbers.is_valid_number(phonenumbers.PhoneNumber(country_code=1, national_number=int(prefix + line)))
+        for line in lines
+    }
+    return verdicts.pop() if len(verdicts) == 1 else _MIXED
+
+
+def nanp_fast(value: str, default_region: str) -> str | bool | None:
+    """E.164 of a valid North American number, False when it is one and invalid, None when the fast path
+    does not apply (the caller asks phonenumbers)."""
+    digits = value.translate(_PUNCTUATION)
+    if not digits.isdigit() or not digits.isascii():
+        return None
+    if "+" in value:
+        if len(digits) != 11 or digits[0] != "1" or not value.lstrip().startswith("+"):
+            return None
+    elif default_region not in NANP_REGIONS or not (len(digits) == 10 or (len(digits) == 11 and digits[0] == "1")):
+        return None
+    national = digits[-10:]
+    prefix = national[:6]
+    verdict = _prefixes.get(prefix)
+    if verdict is None:
+        verdict = _prefixes[prefix] = _prefix_verdict(prefix)
+    if verdict is _MIXED:
+        return None
+    return "+1" + national if verdict else False
+
+
+_EMAIL = re.compile(
+    r"(?P<local>[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"
+    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"
+)
+_SPECIAL = tuple(SPECIAL_USE_DOMAIN_NAMES)
+
+
+def email_fast(value: str) -> str | None:
+    """The normalised address when a strict ASCII pattern accepts it, else None (ask email_validator)."""
+    match = _EMAIL.fullmatch(value)
+    if match is None or len(value) > 254 or len(match["local"]) > 64:
+        return None
+    domain = match["domain"].lower()
+    if any(domain == s or domain.endswith("." + s) for s in _SPECIAL):
+        return None
+    return f"{match['local']}@{domain}"
