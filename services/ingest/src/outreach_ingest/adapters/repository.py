@@ -11,8 +11,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 INDEXES = [
-    IndexSpec("contacts", [("workspace_id", 1), ("campaign_id", 1), ("phone", 1)], unique=True, name="unique_phone"),
-    IndexSpec("contacts", [("import_id", 1), ("row", 1)], name="by_import"),
     IndexSpec("imports", [("campaign_id", 1), ("created_at", -1)], name="by_campaign"),
     IndexSpec("import_rejections", [("import_id", 1), ("row", 1)], name="rejections_by_import"),
 ]
@@ -24,25 +22,25 @@ class ContactRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db["contacts"]
 
-    async def insert_new(self, docs: list[Document]) -> dict[str, Document]:
-        """Insert contacts (one batch, unordered); return, for each one whose id existed already, the stored
-        contact (its import and row). Inserts are what the MongoDB-wire server does fastest; a query by
-        many ids would scan the collection."""
+    async def insert_new(self, docs: list[Document], *, look_up: bool = False) -> dict[str, Document | None]:
+        """Insert contacts (one batch, unordered); return the ids that existed already, with the stored
+        contact (its import and row) when `look_up` asks for it. Inserts are what the MongoDB-wire server
+        does fastest; every lookup scans the collection, so it runs only where needed (a resumed batch)."""
         if not docs:
             return {}
         try:
             await self.collection.insert_many(docs, ordered=False)
             return {}
         except BulkWriteError as exc:
-            failed = [e for e in exc.details.get("writeErrors", [])]
+            failed = list(exc.details.get("writeErrors", []))
             if any(e.get("code") != 11000 for e in failed):
                 raise
-        existing = {}
+        existing: dict[str, Document | None] = {}
         for error in failed:
             doc_id = docs[error["index"]]["_id"]
-            found = await self.collection.find_one({"_id": doc_id}, {"import_id": 1, "row": 1})
-            if found is not None:
-                existing[doc_id] = found
+            existing[doc_id] = (
+                await self.collection.find_one({"_id": doc_id}, {"import_id": 1, "row": 1}) if look_up else None
+            )
         return existing
 
     async def page_of_campaign(
