@@ -13,7 +13,7 @@ PACKAGES := -p outreach_contracts -p outreach_common -p outreach_windows -p outr
 	-p outreach_messenger -p outreach_metrics
 
 .PHONY: help setup install-uv infra-install infra-up infra-down up down status demo test test-unit lint \
-	format schemas docs bench bench-scheduler bench-dialer bench-ingest
+	format schemas docs bench bench-scheduler bench-dialer bench-ingest bench-metrics
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -61,13 +61,16 @@ format: ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: bench-scheduler bench-dialer bench-ingest ## Every benchmark (results in bench/results/)
+bench: bench-scheduler bench-dialer bench-ingest bench-metrics ## Every benchmark (results in bench/results/)
 
 bench-scheduler: setup ## Scheduler benchmarks -> bench/results/scheduler.json
 	$(VENV)/bin/python -m bench.scheduler
 
 bench-ingest: setup ## Ingest benchmarks (1,000,000-row file) -> bench/results/ingest.json
 	$(VENV)/bin/python -m bench.ingest
+
+bench-metrics: setup ## Metrics projection throughput -> bench/results/metrics.json
+	$(VENV)/bin/python -m bench.metrics
 
 bench-dialer: setup ## Dialer pacing benchmark (20,000 calls at 50/s) -> bench/results/dialer.json
 	$(VENV)/bin/python -m bench.dialer

@@ -6,9 +6,8 @@ import contextlib
 from typing import Any
 
 from outreach_common.mongo import Document, IndexSpec
-from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 INDEXES = [
     IndexSpec("enrollments", [("campaign_id", 1), ("state", 1)], name="by_campaign_state"),
@@ -73,11 +72,10 @@ class Projections:
             )
 
     async def add_facts(self, facts: list[Document]) -> None:
-        """Store facts by event id (a redelivered event is stored once)."""
+        """Store facts by event id (a redelivered event is refused by its id: an insert, never a scan)."""
         if facts:
-            await self.facts.bulk_write(
-                [UpdateOne({"_id": f["_id"]}, {"$setOnInsert": f}, upsert=True) for f in facts], ordered=False
-            )
+            with contextlib.suppress(BulkWriteError, DuplicateKeyError):
+                await self.facts.insert_many(facts, ordered=False)
 
     async def overview(self, campaign_id: str) -> Document:
         """Counts by state and reason, funnel counts, status."""
