@@ -10,6 +10,7 @@ from outreach_dialer.handlers.deps import Deps
 
 async def on_campaign_event(event: CampaignEvent, deps: Deps) -> None:
     """Hold, release or cancel the campaign's queued calls."""
+    deps.wake()
     if isinstance(event, CampaignPaused):
         await deps.limits.hold(event.campaign_id, "paused")
     elif isinstance(event, CampaignResumed):

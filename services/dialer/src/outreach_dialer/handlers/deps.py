@@ -57,8 +57,13 @@ class Deps:
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     live: dict[str, str] = field(default_factory=dict)  # idempotency key -> call id, calls placed here
     pending: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # progress not yet written
+    idle_until: float = 0.0  # nothing was claimable: skip the queue scan until then or until woken
     number_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     instance: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+
+    def wake(self) -> None:
+        """Something may be claimable now (a new call, a resumed campaign, a freed slot)."""
+        self.idle_until = 0.0
 
     def entry(self, message: Envelope, *, key: str, journey: Any = None) -> Document:
         """Outbox entry of a call event; `journey` is the trace context of the command it answers."""

@@ -22,6 +22,8 @@ async def enqueue_call(command: PlaceCall, deps: Deps) -> None:
     """Store the command in the dial queue; a repeated idempotency key is ignored."""
     if command.max_concurrent:
         deps.campaign_limits[command.campaign_id] = command.max_concurrent
+    if command.campaign_id not in await deps.limits.held_campaigns():
+        deps.wake()
     await deps.calls.enqueue(
         {
             "_id": command.idempotency_key,
@@ -184,6 +186,8 @@ async def _finish(
 async def drain(deps: Deps, *, budget: int = 200, workers: int = 4) -> int:
     """Start dialing queued calls until the queue is empty, a limit says wait, or `budget` is spent; a few
     workers overlap their database round trips (claims and slots stay exclusive: they are unique inserts)."""
+    if time.monotonic() < deps.idle_until:
+        return 0
     count = 0
 
     async def worker() -> None:
@@ -192,6 +196,8 @@ async def drain(deps: Deps, *, budget: int = 200, workers: int = 4) -> int:
             count += 1
 
     await asyncio.gather(*(worker() for _ in range(workers)))
+    if count == 0:  # another instance's new calls are seen within a second
+        deps.idle_until = time.monotonic() + 1.0
     return count
 
 

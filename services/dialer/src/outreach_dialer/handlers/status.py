@@ -76,6 +76,7 @@ async def record_status(call_id: str, params: dict[str, str], deps: Deps, key: s
     if updated is not None:  # the first final callback: it alone frees the slots and counts
         for slot in doc.get("slots") or []:
             await deps.limits.release(slot)
+        deps.wake()
         if doc.get("from_number"):
             await record_answer(doc["from_number"], outcome == "answered_human", deps)
         deps.instruments.outcomes.labels(outcome).inc()
