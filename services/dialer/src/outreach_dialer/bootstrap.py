@@ -15,7 +15,7 @@ from outreach_dialer.config import Settings
 from outreach_dialer.entrypoints import api, registry_api, subscribers, webhooks
 from outreach_dialer.handlers.deps import Deps, Health
 from outreach_dialer.handlers.numbers import check_health
-from outreach_dialer.handlers.queue import drain, refresh_gauges
+from outreach_dialer.handlers.queue import adopt_stranded, drain, refresh_gauges
 from outreach_dialer.handlers.status import flush_trails
 from outreach_dialer.instruments import Instruments
 
@@ -70,6 +70,7 @@ def build(settings: Settings | None = None) -> FastAPI:
             ("number-health", 60.0, lambda: check_health(deps)),
             ("pace-cleanup", 30.0, deps.limits.forget_slots),
             ("trail-flush", 5.0, lambda: flush_trails(deps)),
+            ("adopt-stranded", 10.0, lambda: adopt_stranded(deps)),
         ],
     )
     app.state.deps = deps

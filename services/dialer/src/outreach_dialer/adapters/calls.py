@@ -1,13 +1,15 @@
-"""Calls (the dial queue and the call history), spread over small shard collections.
+"""Calls (the dial queue's record and the call history), spread over small shard collections.
 
-The MongoDB-wire server's SQLite backend scans a whole collection on every update, so one big `calls`
-collection makes each status change slower as history grows. Calls are spread by a hash of their
-idempotency key over `shards` collections (`calls_00` ...); the call id carries its shard, so webhooks find
-a call with one lookup. Queries over all calls (history, the queue) visit every shard.
+The MongoDB-wire server's SQLite backend reads a whole collection on every update and every query that is
+not an insert, so the cost of a status change grows with the bytes of its collection. Calls are spread by
+a hash of their idempotency key over `shards` collections (`calls_000` ...) and the call document stays
+small: the command itself is kept apart in `call_commands` (written once, read only to adopt calls a
+stopped instance left queued). The call id carries its shard, so webhooks find a call in one collection.
 """
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import uuid
 import zlib
@@ -21,7 +23,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-SHARDS = 64
+SHARDS = 128
 LIVE = ("dialing", "placed", "queued_at_provider", "initiated", "ringing", "in-progress", "answered")
 
 
@@ -29,7 +31,7 @@ def indexes(shards: int = SHARDS) -> list[IndexSpec]:
     """The queue and history indexes of every shard."""
     specs = []
     for i in range(shards):
-        name = f"calls_{i:02d}"
+        name = f"calls_{i:03d}"
         specs += [
             IndexSpec(name, [("status", 1), ("queued_at", 1)], name=f"{name}_queue"),
             IndexSpec(name, [("campaign_id", 1), ("queued_at", -1)], name=f"{name}_by_campaign"),
@@ -42,10 +44,10 @@ class CallStore:
     """One document per PlaceCall idempotency key: the queue entry, then the call's history."""
 
     def __init__(self, db: AsyncDatabase[Document], shards: int = SHARDS) -> None:
-        self.shards: list[AsyncCollection[Document]] = [db[f"calls_{i:02d}"] for i in range(shards)]
+        self.shards: list[AsyncCollection[Document]] = [db[f"calls_{i:03d}"] for i in range(shards)]
         self.claims = db["call_claims"]
-        self._next = 0
-        self._claimed: set[str] = set()  # claims this instance made (skipped without a round trip)
+        self.commands = db["call_commands"]
+        self.dialers = db["dialers"]
 
     def shard_of(self, key: str) -> int:
         """Shard of an idempotency key."""
@@ -57,41 +59,60 @@ class CallStore:
 
     def new_call_id(self, key: str) -> str:
         """A call id that names its shard."""
-        return f"call_{self.shard_of(key):02d}_{uuid.uuid4().hex[:16]}"
+        return f"call_{self.shard_of(key):03d}_{uuid.uuid4().hex[:16]}"
 
-    async def enqueue(self, doc: Document) -> bool:
-        """Queue a call; False when the idempotency key was seen before."""
+    async def enqueue(self, doc: Document, command: Document) -> bool:
+        """Record a queued call and its command; False when the idempotency key was seen before."""
         try:
             await self.collection(doc["_id"]).insert_one(doc)
         except DuplicateKeyError:
             return False
+        with contextlib.suppress(DuplicateKeyError):  # a crash between the two inserts: the first wins
+            await self.commands.insert_one({"_id": doc["_id"], "command": command})
         return True
 
-    async def claim_next(self, *, held: list[str], now: datetime, blocked: set[str], owner: str) -> Document | None:
-        """Take a queued call (oldest first within a shard, shards in turn) of a campaign neither held nor at
-        its concurrency limit. The claim is an insert under the call's key and round: of several instances
-        reading the same queued call, exactly one gets it."""
-        excluded = [*held, *blocked]
-        for _ in range(len(self.shards)):
-            shard = self.shards[self._next]
-            self._next = (self._next + 1) % len(self.shards)
-            query = {"status": "queued", "campaign_id": {"$nin": excluded}}
-            async for doc in shard.find(query, {"outbox": 0}).sort("queued_at", 1).limit(16):
-                claim = f"{doc['_id']}#{doc.get('round', 0)}"
-                if claim in self._claimed:
-                    continue
-                try:
-                    await self.claims.insert_one({"_id": claim, "owner": owner, "at": now})
-                except DuplicateKeyError:
-                    continue  # another instance took it
-                self._claimed.add(claim)
-                # the call's next write (placed, deferred, failed or requeued) records the change of status
-                return {**doc, "status": "dialing", "dialing_at": now}
-        return None
+    async def claim(self, doc: Document, *, owner: str, now: datetime) -> bool:
+        """Claim a queued call for this instance: an insert under the call's key and round, so of several
+        instances that hold the same call, exactly one gets it."""
+        try:
+            await self.claims.insert_one({"_id": f"{doc['_id']}#{doc.get('round', 0)}", "owner": owner, "at": now})
+        except DuplicateKeyError:
+            return False
+        return True
 
-    def settle(self, key: str, round_: int) -> None:
-        """Forget a claim once the call's new status is stored."""
-        self._claimed.discard(f"{key}#{round_}")
+    async def heartbeat(self, owner: str, now: datetime) -> None:
+        """This instance is alive."""
+        await self.dialers.update_one({"_id": owner}, {"$set": {"seen": now}}, upsert=True)
+
+    async def dead_owners(self, *, silent_since: datetime) -> list[str]:
+        """Instances that stopped sending heartbeats."""
+        return [d["_id"] async for d in self.dialers.find({"seen": {"$lt": silent_since}})]
+
+    async def stranded(self, *, owners: list[str]) -> list[Document]:
+        """Calls still queued by instances that stopped, with their commands."""
+        if not owners:
+            return []
+        found = []
+        for shard in self.shards:
+            found += [d async for d in shard.find({"status": "queued", "owner": {"$in": owners}})]
+        for doc in found:
+            stored = await self.commands.find_one({"_id": doc["_id"]})
+            doc["command"] = stored["command"] if stored else None
+        return [d for d in found if d["command"] is not None]
+
+    async def adopt(self, doc: Document, *, owner: str, now: datetime) -> bool:
+        """Take over a stranded call: one adopter wins (an insert), and the call moves to a new round and
+        owner, so the stopped instance's claim of the old round cannot collide with the new one."""
+        try:
+            await self.claims.insert_one({"_id": f"{doc['_id']}#{doc.get('round', 0)}#adopted", "owner": owner})
+        except DuplicateKeyError:
+            return False
+        await self.collection(doc["_id"]).update_one(
+            {"_id": doc["_id"]}, {"$set": {"owner": owner, "adopted_at": now}, "$inc": {"round": 1}}
+        )
+        doc["round"] = doc.get("round", 0) + 1
+        doc["owner"] = owner
+        return True
 
     async def requeue(self, key: str, reason: str) -> None:
         """Put a claimed call back in the queue for a later round (no number or no slot yet)."""
@@ -143,7 +164,7 @@ class CallStore:
         """Calls matching `query`, newest first, paginated across shards."""
         want = skip + limit
         pages = [
-            [d async for d in shard.find(query, {"outbox": 0, "command": 0}).sort("queued_at", -1).limit(want)]
+            [d async for d in shard.find(query, {"outbox": 0}).sort("queued_at", -1).limit(want)]
             for shard in self.shards
         ]
         merged = heapq.merge(*pages, key=lambda d: d["queued_at"], reverse=True)

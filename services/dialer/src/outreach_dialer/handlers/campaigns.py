@@ -17,4 +17,5 @@ async def on_campaign_event(event: CampaignEvent, deps: Deps) -> None:
         await deps.limits.release_hold(event.campaign_id)
     elif isinstance(event, CampaignStopped):
         await deps.limits.hold(event.campaign_id, "stopped")
+        deps.queue.drop_campaign(event.campaign_id)
         await deps.calls.cancel_queued(event.campaign_id)

@@ -19,6 +19,7 @@ from outreach_dialer.adapters.calls import CallStore
 from outreach_dialer.adapters.limits import Limits
 from outreach_dialer.adapters.provider import CallProvider
 from outreach_dialer.adapters.registry import AgentRepository, NumberRepository
+from outreach_dialer.domain.dialqueue import DialQueue
 from outreach_dialer.instruments import Instruments
 
 
@@ -57,6 +58,7 @@ class Deps:
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     live: dict[str, str] = field(default_factory=dict)  # idempotency key -> call id, calls placed here
     pending: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # progress not yet written
+    queue: DialQueue = field(default_factory=DialQueue)
     idle_until: float = 0.0  # nothing was claimable: skip the queue scan until then or until woken
     number_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     instance: str = field(default_factory=lambda: uuid.uuid4().hex[:8])

@@ -36,9 +36,9 @@ async def record_analysis(
     ]
     opted_out = disposition.strip().lower().replace(" ", "_") in OPT_OUT_DISPOSITIONS
     if opted_out:
-        phone = (doc.get("command") or {}).get("contact", {}).get("phone")
+        phone = doc.get("phone")
         events.append(ContactOptedOut(**common, contact_id=doc["contact_id"], phone=phone, channel="call"))
-    journey = (doc.get("command") or {}).get("trace")
+    journey = doc.get("trace")
     entries = [deps.entry(events[0], key=doc["contact_id"], journey=journey)]
     if opted_out:  # opt-outs travel where every service listens for them
         entries.append(outbox_entry(stamped(events[1], journey), topic=deps.topics.messages, key=doc["contact_id"]))

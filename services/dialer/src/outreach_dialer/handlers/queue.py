@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,28 +20,48 @@ ACCOUNT = "account"
 
 
 async def enqueue_call(command: PlaceCall, deps: Deps) -> None:
-    """Store the command in the dial queue; a repeated idempotency key is ignored."""
+    """Record the command and queue it here; a repeated idempotency key is ignored."""
     if command.max_concurrent:
         deps.campaign_limits[command.campaign_id] = command.max_concurrent
-    if command.campaign_id not in await deps.limits.held_campaigns():
+    doc = {
+        "_id": command.idempotency_key,
+        "call_id": deps.calls.new_call_id(command.idempotency_key),
+        "status": "queued",
+        "campaign_id": command.campaign_id,
+        "contact_id": command.contact_id,
+        "step_index": command.step_index,
+        "attempt": command.attempt,
+        "agent_id": command.agent_id,
+        "workspace_id": command.workspace_id,
+        "phone": command.contact.phone,
+        "trace": command.trace.model_dump(),
+        "queued_at": deps.clock.now(),
+        "round": 0,
+        "owner": deps.instance,
+        "trail": [],
+        "outbox": [],
+    }
+    payload = command.model_dump(mode="json")
+    if await deps.calls.enqueue(doc, payload):
+        deps.queue.push({**doc, "command": payload})
+        if command.campaign_id not in await deps.limits.held_campaigns():
+            deps.wake()
+
+
+async def adopt_stranded(deps: Deps, *, silent_s: float = 60.0) -> int:
+    """Heartbeat, then queue here the calls that instances silent for `silent_s` recorded but never
+    dialed; of several adopters exactly one takes each call."""
+    now = deps.clock.now()
+    await deps.calls.heartbeat(deps.instance, now)
+    owners = await deps.calls.dead_owners(silent_since=now - timedelta(seconds=silent_s))
+    adopted = 0
+    for doc in await deps.calls.stranded(owners=[o for o in owners if o != deps.instance]):
+        if await deps.calls.adopt(doc, owner=deps.instance, now=now):
+            deps.queue.push(doc)
+            adopted += 1
+    if adopted:
         deps.wake()
-    await deps.calls.enqueue(
-        {
-            "_id": command.idempotency_key,
-            "call_id": deps.calls.new_call_id(command.idempotency_key),
-            "status": "queued",
-            "campaign_id": command.campaign_id,
-            "contact_id": command.contact_id,
-            "step_index": command.step_index,
-            "attempt": command.attempt,
-            "agent_id": command.agent_id,
-            "workspace_id": command.workspace_id,
-            "command": command.model_dump(mode="json"),
-            "queued_at": deps.clock.now(),
-            "trail": [],
-            "outbox": [],
-        }
-    )
+    return adopted
 
 
 def _common(command: PlaceCall, deps: Deps) -> dict[str, Any]:
@@ -58,9 +79,12 @@ async def dial_next(deps: Deps) -> bool:
     """Take one queued call and start dialing it; False when nothing can be dialed now."""
     started = time.perf_counter()
     blocked = await deps.limits.full("campaign:", deps.campaign_limits) if deps.campaign_limits else set()
-    doc = await deps.calls.claim_next(
-        held=await deps.limits.held_campaigns(), now=deps.clock.now(), blocked=blocked, owner=deps.instance
-    )
+    skip = set(await deps.limits.held_campaigns()) | blocked
+    doc = None
+    for candidate in deps.queue.take(skip=skip):
+        if await deps.calls.claim(candidate, owner=deps.instance, now=deps.clock.now()):
+            doc = candidate
+            break  # a lost claim: another instance has that call
     if doc is None:
         return False
     command = PlaceCall.model_validate(doc["command"])
@@ -100,7 +124,7 @@ async def dial_next(deps: Deps) -> bool:
 
 async def _requeue(doc: dict[str, Any], deps: Deps, reason: str) -> None:
     await deps.calls.requeue(doc["_id"], reason)
-    deps.calls.settle(doc["_id"], doc.get("round", 0))
+    deps.queue.push({**doc, "round": doc.get("round", 0) + 1, "waiting": reason})
 
 
 async def _place(
@@ -174,12 +198,11 @@ async def _request(doc: dict[str, Any], command: PlaceCall, caller_id: str, deps
 async def _finish(
     doc: dict[str, Any], event: Any, changes: dict[str, Any], deps: Deps, expect: dict[str, Any] | None = None
 ) -> None:
-    entries = [deps.entry(event, key=doc["contact_id"], journey=(doc.get("command") or {}).get("trace"))]
+    entries = [deps.entry(event, key=doc["contact_id"], journey=doc.get("trace"))]
     trail = {"status": changes["status"], "at": deps.clock.now()}
     await deps.calls.update(
         doc["_id"], expect=expect or {}, changes=changes, push={"outbox": {"$each": entries}, "trail": trail}
     )
-    deps.calls.settle(doc["_id"], doc.get("round", 0))
     await deps.relay(doc["_id"], entries)
 
 
@@ -204,4 +227,4 @@ async def drain(deps: Deps, *, budget: int = 200, workers: int = 4) -> int:
 async def refresh_gauges(deps: Deps) -> None:
     """Calls in flight and queue depth for /metrics."""
     deps.instruments.in_flight.set(await deps.limits.in_flight(ACCOUNT))
-    deps.instruments.queue_depth.set(await deps.calls.count({"status": "queued"}))
+    deps.instruments.queue_depth.set(len(deps.queue))

@@ -65,7 +65,7 @@ async def record_status(call_id: str, params: dict[str, str], deps: Deps, key: s
         duration_s=int(params.get("CallDuration") or 0),
         error_code=params.get("SipResponseCode") or params.get("ErrorCode"),
     )
-    entries = [deps.entry(event, key=doc["contact_id"], journey=(doc.get("command") or {}).get("trace"))]
+    entries = [deps.entry(event, key=doc["contact_id"], journey=doc.get("trace"))]
     updated = await deps.calls.update(
         doc["_id"],
         expect={"outcome": None},
