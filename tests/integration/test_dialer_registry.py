@@ -21,6 +21,7 @@ from outreach_dialer.entrypoints.webhooks import sign
 from outreach_twilio_sim.app import build as build_sim
 from outreach_twilio_sim.scenario import Behaviour, Scenario
 from pymongo import AsyncMongoClient
+from twilio.request_validator import RequestValidator
 
 from tests.conftest import Infra
 from tests.integration.helpers import eventually, produce, read_messages, serving
@@ -68,11 +69,15 @@ def settings_for(infra: Infra, run_id: str, port: int, sim_port: int, **kw: Any)
     )
 
 
-async def one_call(infra: Infra, topic: str, calls_topic: str, cmd: PlaceCall, seen: int) -> list[Any]:
+async def one_call(infra: Infra, topic: str, calls_topic: str, cmd: PlaceCall) -> None:
     """Send one command and wait for its CallPlaced (so the dialing order is the test's order)."""
     await produce(infra.kafka_bootstrap, topic, [(cmd.contact_id, cmd.model_dump_json().encode())])
-    events = await read_messages(infra.kafka_bootstrap, calls_topic, count=seen + 1, timeout=60)
-    return events
+
+    async def placed() -> bool:
+        events = await read_messages(infra.kafka_bootstrap, calls_topic, count=1000, timeout=1)
+        return any(isinstance(e, CallPlaced) and e.idempotency_key == cmd.idempotency_key for e in events)
+
+    await eventually(placed, timeout=60)
 
 
 async def test_local_presence_rotation_caps_agents_and_outcomes(infra: Infra, run_id: str) -> None:
@@ -123,10 +128,8 @@ async def test_local_presence_rotation_caps_agents_and_outcomes(infra: Infra, ru
             (command("chi2", "+13125559876", numbers=sales), "+12125550100"),  # 312 capped: least recently used
             (command("sip", "+12125551234", agent="sip-agent", numbers=sales), "+12125550100"),
         ]
-        seen = 0
         for cmd, _ in plan:
-            events = await one_call(infra, topics.call_commands, topics.calls, cmd, seen)
-            seen = len(events)
+            await one_call(infra, topics.call_commands, topics.calls, cmd)
         log = [e for e in (await http.get(f"{sim_url}/_sim/log")).json() if e["kind"] == "call"]
         assert [(e["to"], e["from"]) for e in log] == [(c.contact.phone, n) for c, n in plan]
         assert "first_name=Ada" in log[0]["url"] and "field_plan=gold" in log[0]["url"]
@@ -175,6 +178,19 @@ async def test_local_presence_rotation_caps_agents_and_outcomes(infra: Infra, ru
         assert len(page) == 3
 
         la_call = next(e for e in events if isinstance(e, CallPlaced) and e.idempotency_key == "la")
+        status_url = f"{url}/webhooks/twilio/calls/{la_call.call_id}/status?key=la"
+        validator = RequestValidator(TOKEN)
+        for params in (  # a repeated final callback, then a late progress one
+            {"CallSid": la_call.provider_call_sid, "CallStatus": "completed", "CallDuration": "1"},
+            {"CallSid": la_call.provider_call_sid, "CallStatus": "ringing"},
+        ):
+            signature = validator.compute_signature(status_url, params)
+            answer = await http.post(status_url, data=params, headers={"X-Twilio-Signature": signature})
+            assert answer.status_code == 200
+        again = await read_messages(infra.kafka_bootstrap, topics.calls, count=100, timeout=2)
+        assert [e.idempotency_key for e in again if isinstance(e, CallCompleted)].count("la") == 1
+        la_trail = [t["status"] for t in (await http.get(f"{url}/calls/{la_call.call_id}")).json()["trail"]]
+        assert la_trail.count("completed") == 2 and la_trail[-1] == "ringing"
         report = json.dumps(
             {"call_id": la_call.call_id, "disposition": "asked_not_to_be_called", "summary": "No"}
         ).encode()

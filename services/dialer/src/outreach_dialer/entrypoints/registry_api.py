@@ -65,7 +65,7 @@ def _number_doc(body: NumberIn) -> dict[str, Any]:
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
     out = {"number": doc["_id"], **{k: v for k, v in doc.items() if k not in ("_id", "uses", "outcomes")}}
     outcomes = doc.get("outcomes") or []
-    out["answer_rate"] = round(sum(1 for o in outcomes if o[1]) / len(outcomes), 4) if outcomes else None
+    out["answer_rate"] = round(sum(1 for o in outcomes if o["answered"]) / len(outcomes), 4) if outcomes else None
     out["recent_calls"] = len(outcomes)
     return out
 

@@ -75,8 +75,8 @@ async def record_answer(number: str, answered: bool, deps: Deps) -> None:
         return
     now = deps.clock.now()
     since = now - timedelta(hours=deps.health.window_h)
-    outcomes = [o for o in doc.get("outcomes") or [] if (_aware(o[0], now) or now) > since]
-    await deps.numbers.update(number, {"outcomes": [*outcomes, [now, answered]]})
+    outcomes = [o for o in doc.get("outcomes") or [] if (_aware(o["at"], now) or now) > since]
+    await deps.numbers.update(number, {"outcomes": [*outcomes, {"at": now, "answered": answered}]})
 
 
 async def check_health(deps: Deps) -> list[str]:
@@ -90,8 +90,8 @@ async def check_health(deps: Deps) -> list[str]:
             await deps.numbers.update(doc["_id"], {"status": "active", "rested_until": None})
     rates: dict[str, tuple[int, int]] = {}
     for doc in docs:
-        recent = [o for o in doc.get("outcomes") or [] if (_aware(o[0], now) or now) > since]
-        rates[doc["_id"]] = (sum(1 for o in recent if o[1]), len(recent))
+        recent = [o for o in doc.get("outcomes") or [] if (_aware(o["at"], now) or now) > since]
+        rates[doc["_id"]] = (sum(1 for o in recent if o["answered"]), len(recent))
     answered, total = sum(a for a, _ in rates.values()), sum(t for _, t in rates.values())
     if total == 0:
         return []

@@ -1,0 +1,85 @@
+"""The scheduler's retry rules react to the dialer's busy / no-answer / voicemail outcomes, end to end."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from outreach_devstack.stack import DEFAULT_PORTS, Stack, free_port
+from pymongo import MongoClient
+
+from tests.conftest import Infra
+
+pytestmark = pytest.mark.e2e
+CSV = b"phone\n+1 212 555 0181\n+1 212 555 0182\n+1 212 555 0183\n+1 212 555 0184\n"
+SCENARIO = {
+    "numbers": {
+        "+12125550181": {"outcome": "busy"},
+        "+12125550182": {"outcome": "no_answer"},
+        "+12125550183": {"outcome": "voicemail"},
+        "+12125550184": {"outcome": "answered_human"},
+    }
+}
+
+
+@pytest.fixture
+def stack(infra: Infra, run_id: str, tmp_path: Path) -> Iterator[Stack]:
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps(SCENARIO))
+    s = Stack(
+        kafka_bootstrap=infra.kafka_bootstrap,
+        mongo_url=infra.mongo_url,
+        name=run_id,
+        ports={name: free_port() for name in DEFAULT_PORTS},
+        topic_prefix=f"{run_id}.",
+        db_prefix=f"{run_id}_",
+        extra_env={"OUTREACH_SIM_SCENARIO_FILE": str(scenario)},
+    )
+    try:
+        s.start(timeout=90)
+        yield s
+    finally:
+        s.stop()
+
+
+def test_retry_rules_follow_call_outcomes(stack: Stack, infra: Infra, run_id: str) -> None:
+    now = {"amount": 0, "unit": "minutes"}
+    step = {
+        "kind": "phone",
+        "agent_id": "agt",
+        "machine_detection": "DetectMessageEnd",
+        "retries": {
+            "busy": {"delay": now, "max_retries": 2},
+            "no_answer": {"delay": now, "max_retries": 1},
+            "voicemail": {"delay": now, "max_retries": 1},
+        },
+    }
+    window = {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00", "end": "24:00",
+              "compliance": "none"}  # fmt: skip
+    enrollments = MongoClient(infra.mongo_url)[f"{run_id}_scheduler"]["enrollments"]
+    with httpx.Client(timeout=30.0) as http:
+        spec = {"name": "retries", "flow": [step], "window": window}
+        campaign = http.post(f"{stack.url('scheduler')}/campaigns", json=spec).raise_for_status().json()
+        http.post(f"{stack.url('scheduler')}/campaigns/{campaign['id']}/start").raise_for_status()
+        http.post(
+            f"{stack.url('ingest')}/imports",
+            data={"campaign_id": campaign["id"], "mapping": json.dumps({"to_number": "phone"})},
+            files={"file": ("c.csv", CSV, "text/csv")},
+        ).raise_for_status()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            docs = list(enrollments.find({}, {"state": 1, "reason": 1, "contact.phone": 1}))
+            if len(docs) == 4 and all(d["state"] in ("completed", "exited") for d in docs):
+                break
+            time.sleep(0.5)
+        log = http.get(f"{stack.url('twilio-sim')}/_sim/log").json()
+    states = {d["contact"]["phone"]: (d["state"], d.get("reason")) for d in docs}
+    assert states["+12125550184"] == ("exited", "answered")
+    assert {states[p][0] for p in ("+12125550181", "+12125550182", "+12125550183")} == {"completed"}
+    calls = Counter(e["to"] for e in log if e["kind"] == "call")
+    assert calls == {"+12125550181": 3, "+12125550182": 2, "+12125550183": 2, "+12125550184": 1}
