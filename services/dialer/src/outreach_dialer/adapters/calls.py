@@ -24,7 +24,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 SHARDS = 128
-LIVE = ("dialing", "placed", "queued_at_provider", "initiated", "ringing", "in-progress", "answered")
 
 
 def indexes(shards: int = SHARDS) -> list[IndexSpec]:
@@ -155,10 +154,6 @@ class CallStore:
             )
             canceled += result.modified_count
         return canceled
-
-    async def count(self, query: Document) -> int:
-        """Calls matching `query` over every shard."""
-        return sum([await shard.count_documents(query) for shard in self.shards])
 
     async def history(self, query: Document, *, skip: int, limit: int) -> list[Document]:
         """Calls matching `query`, newest first, paginated across shards."""

@@ -197,14 +197,10 @@ async def _request(doc: dict[str, Any], command: PlaceCall, caller_id: str, deps
     )
 
 
-async def _finish(
-    doc: dict[str, Any], event: Any, changes: dict[str, Any], deps: Deps, expect: dict[str, Any] | None = None
-) -> None:
+async def _finish(doc: dict[str, Any], event: Any, changes: dict[str, Any], deps: Deps) -> None:
     entries = [deps.entry(event, key=doc["contact_id"], journey=doc.get("trace"))]
     trail = {"status": changes["status"], "at": deps.clock.now()}
-    await deps.calls.update(
-        doc["_id"], expect=expect or {}, changes=changes, push={"outbox": {"$each": entries}, "trail": trail}
-    )
+    await deps.calls.update(doc["_id"], expect={}, changes=changes, push={"outbox": {"$each": entries}, "trail": trail})
     await deps.relay(doc["_id"], entries)
 
 
