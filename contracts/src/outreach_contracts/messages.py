@@ -48,39 +48,34 @@ class SendEmail(_MessageCommand):
     )
 
 
-class MessageSent(Envelope):
+class _MessageOutcome(Envelope):
+    """What every report about one message command carries."""
+
+    idempotency_key: str = Field(description="Key of the command", examples=["cmp_1:ct_1:1:1"])
+    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
+    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
+    step_index: int = Field(ge=0, description="Step of the flow", examples=[1])
+    channel: Literal["sms", "email"] = Field(description="Channel", examples=["sms"])
+
+
+class MessageSent(_MessageOutcome):
     """The provider accepted a message."""
 
     type: Literal["MessageSent"] = Field(default="MessageSent", description="Discriminator")
-    idempotency_key: str = Field(description="Key of the command", examples=["cmp_1:ct_1:1:1"])
-    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
-    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
-    step_index: int = Field(ge=0, description="Step of the flow", examples=[1])
-    channel: Literal["sms", "email"] = Field(description="Channel", examples=["sms"])
     provider_id: str = Field(description="Provider's message id", examples=["SM0123"])
 
 
-class MessageFailed(Envelope):
+class MessageFailed(_MessageOutcome):
     """A message could not be sent."""
 
     type: Literal["MessageFailed"] = Field(default="MessageFailed", description="Discriminator")
-    idempotency_key: str = Field(description="Key of the command", examples=["cmp_1:ct_1:1:1"])
-    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
-    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
-    step_index: int = Field(ge=0, description="Step of the flow", examples=[1])
-    channel: Literal["sms", "email"] = Field(description="Channel", examples=["sms"])
     reason: str = Field(description="Why it failed", examples=["missing variable first_name"])
 
 
-class MessageDelivery(Envelope):
+class MessageDelivery(_MessageOutcome):
     """The carrier's final word on a sent SMS (from the provider's status callback), once per message."""
 
     type: Literal["MessageDelivery"] = Field(default="MessageDelivery", description="Discriminator")
-    idempotency_key: str = Field(description="Key of the command", examples=["cmp_1:ct_1:1:1"])
-    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
-    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
-    step_index: int = Field(ge=0, description="Step of the flow", examples=[1])
-    channel: Literal["sms", "email"] = Field(description="Channel", examples=["sms"])
     status: Literal["delivered", "undelivered", "failed"] = Field(description="Final status", examples=["delivered"])
     error_code: str | None = Field(default=None, description="Provider error code, if any", examples=["30003"])
 
