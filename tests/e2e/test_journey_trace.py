@@ -15,9 +15,10 @@ from typing import Any
 import httpx
 import pytest
 from outreach_contracts.topics import Topics
-from outreach_devstack.stack import DEFAULT_PORTS, Stack, free_port
+from outreach_devstack.stack import Stack
 
 from tests.conftest import Infra
+from tests.e2e.stacks import ALWAYS, isolated_stack
 from tests.integration.helpers import read_messages
 
 pytestmark = pytest.mark.e2e
@@ -27,20 +28,9 @@ CSV = b"phone,first_name\n+1 212 555 0171,Ida\n+1 212 555 0172,Jon\n"
 @pytest.fixture
 def traced_stack(infra: Infra, run_id: str, tmp_path: Path) -> Iterator[tuple[Stack, Path]]:
     spans = tmp_path / "spans"
-    s = Stack(
-        kafka_bootstrap=infra.kafka_bootstrap,
-        mongo_url=infra.mongo_url,
-        name=run_id,
-        ports={name: free_port() for name in DEFAULT_PORTS},
-        topic_prefix=f"{run_id}.",
-        db_prefix=f"{run_id}_",
-        extra_env={"OUTREACH_OTEL_EXPORTER": "jsonl", "OUTREACH_OTEL_FILE": str(spans / "{service}.jsonl")},
-    )
-    try:
-        s.start(timeout=90)
+    env = {"OUTREACH_OTEL_EXPORTER": "jsonl", "OUTREACH_OTEL_FILE": str(spans / "{service}.jsonl")}
+    with isolated_stack(infra, run_id, env) as s:
         yield s, spans
-    finally:
-        s.stop()
 
 
 def trace_id(message: Any) -> str | None:
@@ -50,10 +40,8 @@ def trace_id(message: Any) -> str | None:
 
 def test_each_contacts_journey_is_one_trace(traced_stack: tuple[Stack, Path], infra: Infra, run_id: str) -> None:
     stack, spans_dir = traced_stack
-    window = {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00", "end": "24:00",
-              "compliance": "none"}  # fmt: skip
     with httpx.Client(timeout=30.0) as http:
-        spec = {"name": "traced", "flow": [{"kind": "phone", "agent_id": "agt"}], "window": window}
+        spec = {"name": "traced", "flow": [{"kind": "phone", "agent_id": "agt"}], "window": ALWAYS}
         campaign = http.post(f"{stack.url('scheduler')}/campaigns", json=spec).raise_for_status().json()
         http.post(f"{stack.url('scheduler')}/campaigns/{campaign['id']}/start").raise_for_status()
         http.post(

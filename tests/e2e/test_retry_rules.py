@@ -10,10 +10,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from outreach_devstack.stack import DEFAULT_PORTS, Stack, free_port
+from outreach_devstack.stack import Stack
 from pymongo import MongoClient
 
 from tests.conftest import Infra
+from tests.e2e.stacks import ALWAYS, isolated_stack
 
 pytestmark = pytest.mark.e2e
 CSV = b"phone\n+1 212 555 0181\n+1 212 555 0182\n+1 212 555 0183\n+1 212 555 0184\n"
@@ -31,20 +32,8 @@ SCENARIO = {
 def stack(infra: Infra, run_id: str, tmp_path: Path) -> Iterator[Stack]:
     scenario = tmp_path / "scenario.json"
     scenario.write_text(json.dumps(SCENARIO))
-    s = Stack(
-        kafka_bootstrap=infra.kafka_bootstrap,
-        mongo_url=infra.mongo_url,
-        name=run_id,
-        ports={name: free_port() for name in DEFAULT_PORTS},
-        topic_prefix=f"{run_id}.",
-        db_prefix=f"{run_id}_",
-        extra_env={"OUTREACH_SIM_SCENARIO_FILE": str(scenario)},
-    )
-    try:
-        s.start(timeout=90)
+    with isolated_stack(infra, run_id, {"OUTREACH_SIM_SCENARIO_FILE": str(scenario)}) as s:
         yield s
-    finally:
-        s.stop()
 
 
 def test_retry_rules_follow_call_outcomes(stack: Stack, infra: Infra, run_id: str) -> None:
@@ -59,11 +48,9 @@ def test_retry_rules_follow_call_outcomes(stack: Stack, infra: Infra, run_id: st
             "voicemail": {"delay": now, "max_retries": 1},
         },
     }
-    window = {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00", "end": "24:00",
-              "compliance": "none"}  # fmt: skip
     enrollments = MongoClient(infra.mongo_url)[f"{run_id}_scheduler"]["enrollments"]
     with httpx.Client(timeout=30.0) as http:
-        spec = {"name": "retries", "flow": [step], "window": window}
+        spec = {"name": "retries", "flow": [step], "window": ALWAYS}
         campaign = http.post(f"{stack.url('scheduler')}/campaigns", json=spec).raise_for_status().json()
         http.post(f"{stack.url('scheduler')}/campaigns/{campaign['id']}/start").raise_for_status()
         http.post(

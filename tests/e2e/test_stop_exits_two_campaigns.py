@@ -11,41 +11,23 @@ from typing import Any
 
 import httpx
 import pytest
-from outreach_devstack.stack import DEFAULT_PORTS, Stack, free_port
+from outreach_devstack.stack import Stack
 from pymongo import MongoClient
 
 from tests.conftest import Infra
+from tests.e2e.stacks import ALWAYS, isolated_stack
 
 pytestmark = pytest.mark.e2e
 
 CSV = b"phone,first_name\n+1 212 555 0161,Ava\n+1 212 555 0162,Ben\n"
-ALWAYS = {
-    "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-    "start": "00:00",
-    "end": "24:00",
-    "timezone": {"primary": "contact", "fallback": "America/New_York"},
-    "compliance": "none",
-}
 
 
 @pytest.fixture
 def stack(infra: Infra, run_id: str, tmp_path: Path) -> Iterator[Stack]:
     scenario = tmp_path / "scenario.json"
     scenario.write_text(json.dumps({"default": {"outcome": "no_answer", "ring_s": 0.05}}))
-    s = Stack(
-        kafka_bootstrap=infra.kafka_bootstrap,
-        mongo_url=infra.mongo_url,
-        name=run_id,
-        ports={name: free_port() for name in DEFAULT_PORTS},
-        topic_prefix=f"{run_id}.",
-        db_prefix=f"{run_id}_",
-        extra_env={"OUTREACH_SIM_SCENARIO_FILE": str(scenario)},
-    )
-    try:
-        s.start(timeout=90)
+    with isolated_stack(infra, run_id, {"OUTREACH_SIM_SCENARIO_FILE": str(scenario)}) as s:
         yield s
-    finally:
-        s.stop()
 
 
 def wait_for(check: Any, timeout: float = 120.0) -> None:

@@ -14,11 +14,12 @@ import pytest
 from outreach_common.clock import OffsetClock
 from outreach_contracts.calls import CallPlaced, PlaceCall
 from outreach_contracts.messages import SendSms
-from outreach_devstack.stack import DEFAULT_PORTS, Stack, free_port
+from outreach_devstack.stack import Stack
 from outreach_windows import ContactInfo, is_eligible
 from pymongo import MongoClient
 
 from tests.conftest import Infra
+from tests.e2e.stacks import isolated_stack
 from tests.integration.helpers import read_messages
 
 pytestmark = pytest.mark.e2e
@@ -39,20 +40,9 @@ def clock_stack(infra: Infra, run_id: str, tmp_path: Path) -> Iterator[tuple[Sta
     clock.shift((START - datetime.now(UTC)).total_seconds())
     scenario = tmp_path / "scenario.json"
     scenario.write_text(json.dumps({"default": {"outcome": "no_answer", "ring_s": 0.05}}))
-    s = Stack(
-        kafka_bootstrap=infra.kafka_bootstrap,
-        mongo_url=infra.mongo_url,
-        name=run_id,
-        ports={name: free_port() for name in DEFAULT_PORTS},
-        topic_prefix=f"{run_id}.",
-        db_prefix=f"{run_id}_",
-        extra_env={"OUTREACH_CLOCK_FILE": str(clock_file), "OUTREACH_SIM_SCENARIO_FILE": str(scenario)},
-    )
-    try:
-        s.start(timeout=90)
+    env = {"OUTREACH_CLOCK_FILE": str(clock_file), "OUTREACH_SIM_SCENARIO_FILE": str(scenario)}
+    with isolated_stack(infra, run_id, env) as s:
         yield s, clock
-    finally:
-        s.stop()
 
 
 def test_steps_only_go_out_inside_each_contacts_window(

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from outreach_devstack.stack import DEFAULT_PORTS, Stack, free_port
+from outreach_devstack.stack import Stack
 
 from tests.conftest import Infra
+from tests.e2e.stacks import isolated_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -23,19 +24,8 @@ Alan,Turing,312.555.0145
 @pytest.fixture
 def stack(infra: Infra, run_id: str) -> Iterator[Stack]:
     """All five services, the simulator and the SMTP sink, isolated by topic prefix, databases and ports."""
-    s = Stack(
-        kafka_bootstrap=infra.kafka_bootstrap,
-        mongo_url=infra.mongo_url,
-        name=run_id,
-        ports={name: free_port() for name in DEFAULT_PORTS},
-        topic_prefix=f"{run_id}.",
-        db_prefix=f"{run_id}_",
-    )
-    try:
-        s.start(timeout=90)
+    with isolated_stack(infra, run_id) as s:
         yield s
-    finally:
-        s.stop()
 
 
 def test_three_contacts_are_called_and_exit_answered(stack: Stack) -> None:

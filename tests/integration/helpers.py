@@ -13,6 +13,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 from outreach_contracts.envelope import Envelope
 from outreach_contracts.registry import ANY_MESSAGE
+from outreach_contracts.window import ContactWindow
+from outreach_dialer.config import Settings as DialerSettings
 
 
 async def read_topic(bootstrap: str, topic: str, *, count: int, timeout: float = 30.0) -> list[Any]:
@@ -86,3 +88,27 @@ async def serving(app: Any, port: int) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+ALWAYS = ContactWindow(
+    days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start="00:00", end="24:00", compliance="none"
+)
+
+
+def dialer_settings(
+    infra: Any, run_id: str, *, port: int, sim_port: int, sid: str, token: str, **overrides: Any
+) -> DialerSettings:
+    """A dialer of this test: its topics and database, callbacks on `port`, Twilio on the simulator."""
+    base: dict[str, Any] = {
+        "kafka_bootstrap": infra.kafka_bootstrap,
+        "mongo_url": infra.mongo_url,
+        "mongo_db": f"{run_id}_dialer",
+        "topic_prefix": f"{run_id}.",
+        "public_url": f"http://127.0.0.1:{port}",
+        "twilio_account_sid": sid,
+        "twilio_auth_token": token,
+        "twilio_base_url": f"http://127.0.0.1:{sim_port}",
+        "default_agent_url": f"http://127.0.0.1:{sim_port}/twiml/agent",
+        "dial_interval_s": 0.05,
+    }
+    return DialerSettings(**(base | overrides))

@@ -9,7 +9,6 @@ import pytest
 from outreach_contracts.calls import CallPlaced, PlaceCall
 from outreach_contracts.campaigns import CampaignPaused, CampaignResumed
 from outreach_contracts.contacts import ContactData
-from outreach_contracts.window import ContactWindow
 from outreach_devstack.stack import free_port
 from outreach_dialer.bootstrap import build
 from outreach_dialer.config import Settings
@@ -18,32 +17,18 @@ from outreach_twilio_sim.app import build as build_sim
 from pymongo import AsyncMongoClient
 
 from tests.conftest import Infra
-from tests.integration.helpers import eventually, produce, read_messages, serving
+from tests.integration.helpers import ALWAYS, dialer_settings, eventually, produce, read_messages, serving
 
 pytestmark = pytest.mark.integration
 TOKEN = "test-token-adopt"
 SID = "AC" + "5" * 32
-ALWAYS = ContactWindow(
-    days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start="00:00", end="24:00", compliance="none"
-)
 
 
 async def test_a_stopped_instances_queued_calls_are_dialed_once_by_another(infra: Infra, run_id: str) -> None:
     sim_port = free_port()
 
     def settings(port: int) -> Settings:
-        return Settings(
-            kafka_bootstrap=infra.kafka_bootstrap,
-            mongo_url=infra.mongo_url,
-            mongo_db=f"{run_id}_dialer",
-            topic_prefix=f"{run_id}.",
-            public_url=f"http://127.0.0.1:{port}",
-            twilio_account_sid=SID,
-            twilio_auth_token=TOKEN,
-            twilio_base_url=f"http://127.0.0.1:{sim_port}",
-            default_agent_url=f"http://127.0.0.1:{sim_port}/twiml/agent",
-            dial_interval_s=0.05,
-        )
+        return dialer_settings(infra, run_id, port=port, sim_port=sim_port, sid=SID, token=TOKEN)
 
     first, second = free_port(), free_port()
     topics = settings(first).topics

@@ -9,7 +9,6 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from outreach_contracts.calls import CallCompleted, PlaceCall
 from outreach_contracts.contacts import ContactData
-from outreach_contracts.window import ContactWindow
 from outreach_devstack.stack import free_port
 from outreach_dialer.bootstrap import build
 from outreach_dialer.config import Settings
@@ -18,14 +17,11 @@ from outreach_twilio_sim.measure import max_concurrency, max_per_window
 from outreach_twilio_sim.scenario import Behaviour, Scenario
 
 from tests.conftest import Infra
-from tests.integration.helpers import eventually, produce, read_messages, serving
+from tests.integration.helpers import ALWAYS, dialer_settings, eventually, produce, read_messages, serving
 
 pytestmark = pytest.mark.integration
 TOKEN = "test-token-pace"
 SID = "AC" + "4" * 32
-ALWAYS = ContactWindow(
-    days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start="00:00", end="24:00", compliance="none"
-)
 CALLS, RATE, CONCURRENT = 40, 8.0, 4
 
 
@@ -34,16 +30,14 @@ async def test_two_instances_never_exceed_the_shared_pace_and_concurrency(infra:
     ports = [free_port(), free_port()]
 
     def settings(port: int) -> Settings:
-        return Settings(
-            kafka_bootstrap=infra.kafka_bootstrap,
-            mongo_url=infra.mongo_url,
-            mongo_db=f"{run_id}_dialer",  # one database: the instances share queue, pace and limits
-            topic_prefix=f"{run_id}.",
-            public_url=f"http://127.0.0.1:{port}",
-            twilio_account_sid=SID,
-            twilio_auth_token=TOKEN,
-            twilio_base_url=f"http://127.0.0.1:{sim_port}",
-            default_agent_url=f"http://127.0.0.1:{sim_port}/twiml/agent",
+        # one database: the instances share queue, pace and limits
+        return dialer_settings(
+            infra,
+            run_id,
+            port=port,
+            sim_port=sim_port,
+            sid=SID,
+            token=TOKEN,
             dial_interval_s=0.02,
             calls_per_second=RATE,
             max_concurrent_calls=CONCURRENT,

@@ -13,7 +13,6 @@ from outreach_contracts.calls import CallAnalyzed, CallCompleted, CallPlaced, Nu
 from outreach_contracts.campaigns import CampaignPaused, CampaignResumed, CampaignStopped
 from outreach_contracts.contacts import ContactData
 from outreach_contracts.messages import ContactOptedOut
-from outreach_contracts.window import ContactWindow
 from outreach_devstack.stack import free_port
 from outreach_dialer.bootstrap import build
 from outreach_dialer.config import Settings
@@ -24,15 +23,12 @@ from pymongo import AsyncMongoClient
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import Infra
-from tests.integration.helpers import eventually, produce, read_messages, serving
+from tests.integration.helpers import ALWAYS, dialer_settings, eventually, produce, read_messages, serving
 
 pytestmark = pytest.mark.integration
 TOKEN = "test-token-789"
 SID = "AC" + "3" * 32
 SECRET = "agent-secret-for-tests"
-ALWAYS = ContactWindow(
-    days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start="00:00", end="24:00", compliance="none"
-)
 
 
 def command(key: str, phone: str, *, campaign: str = "cmp", agent: str = "agt", **kw: Any) -> PlaceCall:
@@ -52,18 +48,14 @@ def command(key: str, phone: str, *, campaign: str = "cmp", agent: str = "agt", 
 
 
 def settings_for(infra: Infra, run_id: str, port: int, sim_port: int, **kw: Any) -> Settings:
-    return Settings(
-        kafka_bootstrap=infra.kafka_bootstrap,
-        mongo_url=infra.mongo_url,
-        mongo_db=f"{run_id}_dialer",
-        topic_prefix=f"{run_id}.",
-        public_url=f"http://127.0.0.1:{port}",
-        twilio_account_sid=SID,
-        twilio_auth_token=TOKEN,
-        twilio_base_url=f"http://127.0.0.1:{sim_port}",
-        default_agent_url=f"http://127.0.0.1:{sim_port}/twiml/agent",
+    return dialer_settings(
+        infra,
+        run_id,
+        port=port,
+        sim_port=sim_port,
+        sid=SID,
+        token=TOKEN,
         agent_webhook_secret=SECRET,
-        dial_interval_s=0.05,
         calls_per_second=20,
         **kw,
     )

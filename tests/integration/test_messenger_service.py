@@ -19,7 +19,6 @@ from outreach_contracts.messages import (
     SendEmail,
     SendSms,
 )
-from outreach_contracts.window import ContactWindow
 from outreach_devstack.stack import free_port
 from outreach_messenger.bootstrap import build
 from outreach_messenger.config import Settings
@@ -27,15 +26,12 @@ from outreach_twilio_sim.app import build as build_sim
 from outreach_twilio_sim.scenario import MessageBehaviour, Scenario
 
 from tests.conftest import Infra
-from tests.integration.helpers import eventually, produce, read_messages, serving
+from tests.integration.helpers import ALWAYS, eventually, produce, read_messages, serving
 from tests.integration.smtp import smtp_server
 
 pytestmark = pytest.mark.integration
 TOKEN = "test-token-456"
 SID = "AC" + "2" * 32
-ALWAYS = ContactWindow(
-    days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start="00:00", end="24:00", compliance="none"
-)
 
 
 def sms(key: str, phone: str, body: str, *, campaign: str = "cmp", **contact: Any) -> SendSms:
