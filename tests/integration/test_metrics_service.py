@@ -1,5 +1,6 @@
 """The metrics service on real Kafka and the MongoDB-wire server: the overview is exact when events are
-redelivered and shuffled, and replaying the topics into an empty database gives the same numbers."""
+redelivered and shuffled, replaying the topics into an empty database gives the same numbers, and a
+restarted service starts from the numbers it stored."""
 
 from __future__ import annotations
 
@@ -204,3 +205,11 @@ async def test_overview_is_exact_under_redelivery_and_shuffling_and_replays_the_
     async with serving(build(replay_settings), free_port()) as url:
         replayed = await overview_when(url, complete)
     assert replayed == view
+
+    # restart on the same database and consumer group: the overview is rebuilt from the stored rows at start
+    async with serving(build(settings_for(infra, run_id, "metrics")), free_port()) as url:
+        async with httpx.AsyncClient(timeout=10) as http:
+            restarted = (await http.get(f"{url}/campaigns/cmp/overview")).json()
+            listed = (await http.get(f"{url}/campaigns")).json()
+    assert restarted == view
+    assert listed == [view]

@@ -1,4 +1,4 @@
-"""Wires the metrics service: settings -> clients -> projections -> subscribers and HTTP."""
+"""Wires the metrics service: settings -> clients -> store and in-memory overview -> subscribers and HTTP."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ from outreach_common.service import ServiceShell
 
 from outreach_metrics.adapters.projections import INDEXES, Projections
 from outreach_metrics.config import Settings
+from outreach_metrics.domain.overview import Overview
 from outreach_metrics.entrypoints import api, subscribers
+from outreach_metrics.handlers.project import Projector
 
 
 def build(settings: Settings | None = None) -> FastAPI:
-    """The metrics app; clients open in its lifespan."""
+    """The metrics app; clients open in its lifespan, and the overview is loaded before consuming starts."""
     settings = settings or Settings()
     shell = ServiceShell(settings)
-    views = Projections(shell.db)
-    subscribers.register(shell.broker, views, settings.topics, settings.consumer_group)
-    app = shell.app(description="Campaign overview and funnel projections", indexes=INDEXES)
-    app.state.views = views
+    projector = Projector(Projections(shell.db), Overview())
+    subscribers.register(shell.broker, projector, settings.topics, settings.consumer_group)
+    app = shell.app(description="Campaign overview and funnel projections", indexes=INDEXES, on_start=[projector.load])
+    app.state.projector = projector
     app.include_router(api.router)
     return app

@@ -1,66 +1,68 @@
-"""Projections: enrollment states (version-ordered), campaign status, and funnel facts (one per event id)."""
+"""What the metrics service stores: every state change and funnel fact once (insert-only), campaign status.
+
+Inserts only, because on the MongoDB-wire server every conditional update reads the whole collection
+while a bulk insert costs a few hundredths of a millisecond a document. A repeated event is refused by its
+`_id` (the event id for facts, enrollment and version for state changes), so the stored rows are exact
+under redelivery; the in-memory overview is rebuilt from them when the service starts.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from typing import Any
 
 from outreach_common.mongo import Document, IndexSpec
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-INDEXES = [
-    IndexSpec("enrollments", [("campaign_id", 1), ("state", 1)], name="by_campaign_state"),
-    IndexSpec("facts", [("campaign_id", 1), ("kind", 1)], name="by_campaign_kind"),
-]
+from outreach_metrics.domain.overview import Overview
+
+INDEXES: list[IndexSpec] = []  # every read is a full load at start, or by _id
+DUPLICATE_KEY = 11000
 
 
-FUNNEL_KINDS = (
-    "attempts",
-    "calls_placed",
-    "answered_human",
-    "voicemail",
-    "no_answer",
-    "busy",
-    "failed",
-    "sms_sent",
-    "sms_delivered",
-    "sms_failed",
-    "emails_sent",
-    "opt_outs",
-)
+async def insert_new(collection: AsyncCollection[Document], docs: list[Document]) -> list[Document]:
+    """Insert `docs` (unordered) and return the ones that were not stored before."""
+    if not docs:
+        return []
+    try:
+        await collection.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(error.get("code") != DUPLICATE_KEY for error in errors):
+            raise
+        refused = {error["index"] for error in errors}
+        return [doc for index, doc in enumerate(docs) if index not in refused]
+    return docs
 
 
 class Projections:
-    """The metrics service's read models."""
+    """The metrics service's stored rows and campaign status."""
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self.enrollments = db["enrollments"]
+        self.states = db["enrollment_states"]
+        self.facts = db["funnel_facts"]
         self.campaigns = db["campaigns"]
-        self.facts = db["facts"]
 
-    async def set_enrollment(
-        self, *, campaign_id: str, contact_id: str, state: str, reason: str | None, version: int, step_index: int
-    ) -> bool:
-        """Keep the highest version seen for one enrollment; False when the event was older or repeated."""
-        try:
-            result = await self.enrollments.update_one(
-                {"_id": f"{campaign_id}:{contact_id}", "version": {"$lt": version}},
-                {
-                    "$set": {
-                        "campaign_id": campaign_id,
-                        "contact_id": contact_id,
-                        "state": state,
-                        "reason": reason,
-                        "version": version,
-                        "step_index": step_index,
-                    }
-                },
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            return False  # a newer version is stored: the upsert's insert collided with it
-        return bool(result.upserted_id or result.modified_count)
+    async def add(self, states: list[Document], facts: list[Document]) -> tuple[list[Document], list[Document]]:
+        """Store state changes and facts; return the ones that are new."""
+        new_states, new_facts = await asyncio.gather(insert_new(self.states, states), insert_new(self.facts, facts))
+        return new_states, new_facts
+
+    async def load(self, overview: Overview) -> int:
+        """Rebuild `overview` from every stored row; the number of rows read."""
+        rows = 0
+        async for doc in self.states.find({}, {"_id": 0}):
+            overview.apply_state(doc["campaign_id"], doc["contact_id"], doc["version"], doc["state"], doc["reason"])
+            rows += 1
+        group = {"c": "$campaign_id", "k": "$kind", "s": "$step_index", "d": "$day"}
+        async for doc in await self.facts.aggregate([{"$group": {"_id": group, "n": {"$sum": 1}}}]):
+            key = doc["_id"]
+            overview.add_fact(key["c"], key["k"], key.get("s"), key["d"], doc["n"])
+            rows += doc["n"]
+        return rows
 
     async def set_campaign(self, campaign_id: str, changes: Document, *, at: Any) -> None:
         """Record the campaign's status as of `at` (older events do not overwrite newer ones)."""
@@ -71,62 +73,10 @@ class Projections:
                 upsert=True,
             )
 
-    async def add_facts(self, facts: list[Document]) -> None:
-        """Store facts by event id (a redelivered event is refused by its id: an insert, never a scan)."""
-        if facts:
-            with contextlib.suppress(BulkWriteError, DuplicateKeyError):
-                await self.facts.insert_many(facts, ordered=False)
+    async def campaign(self, campaign_id: str) -> Document:
+        """The campaign's status document (empty when no campaign event was seen)."""
+        return await self.campaigns.find_one({"_id": campaign_id}) or {}
 
-    async def overview(self, campaign_id: str) -> Document:
-        """Counts by state and reason, funnel counts, status."""
-        states: dict[str, int] = {}
-        reasons: dict[str, int] = {}
-        async for row in await self.enrollments.aggregate(
-            [
-                {"$match": {"campaign_id": campaign_id}},
-                {"$group": {"_id": {"state": "$state", "reason": "$reason"}, "n": {"$sum": 1}}},
-            ]
-        ):
-            state, reason = row["_id"].get("state"), row["_id"].get("reason")
-            states[state] = states.get(state, 0) + row["n"]
-            if state == "exited" and reason:
-                reasons[reason] = reasons.get(reason, 0) + row["n"]
-        funnel: dict[str, int] = {}
-        by_step: dict[str, dict[str, int]] = {}
-        by_day: dict[str, dict[str, int]] = {}
-        async for row in await self.facts.aggregate(
-            [
-                {"$match": {"campaign_id": campaign_id}},
-                {"$group": {"_id": {"kind": "$kind", "step": "$step_index", "day": "$day"}, "n": {"$sum": 1}}},
-            ]
-        ):
-            kind, step, day, n = row["_id"]["kind"], row["_id"].get("step"), row["_id"]["day"], row["n"]
-            funnel[kind] = funnel.get(kind, 0) + n
-            if step is not None:
-                per_step = by_step.setdefault(str(step), {})
-                per_step[kind] = per_step.get(kind, 0) + n
-            per_day = by_day.setdefault(day, {})
-            per_day[kind] = per_day.get(kind, 0) + n
-        campaign = await self.campaigns.find_one({"_id": campaign_id}) or {}
-        return {
-            "campaign_id": campaign_id,
-            "name": campaign.get("name"),
-            "status": campaign.get("status", "unknown"),
-            "started_on": campaign.get("started_on"),
-            "total": sum(states.values()),
-            "queued": states.get("queued", 0),
-            "active": states.get("active", 0),
-            "errored": states.get("errored", 0),
-            "exited": states.get("exited", 0),
-            "completed": states.get("completed", 0),
-            "exited_by_reason": {r: reasons.get(r, 0) for r in ("answered", "opted_out", "unreachable", "stopped")},
-            "funnel": {kind: funnel.get(kind, 0) for kind in FUNNEL_KINDS} | funnel,
-            "funnel_by_step": dict(sorted(by_step.items(), key=lambda item: int(item[0]))),
-            "funnel_by_day": dict(sorted(by_day.items())),
-        }
-
-    async def campaign_ids(self) -> list[str]:
-        """Every campaign seen in events."""
-        ids = {d["_id"] async for d in self.campaigns.find({}, {"_id": 1})}
-        ids |= set(await self.enrollments.distinct("campaign_id"))
-        return sorted(ids)
+    async def campaign_ids(self) -> set[str]:
+        """Campaigns seen in campaign events."""
+        return {d["_id"] async for d in self.campaigns.find({}, {"_id": 1})}
