@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo import AsyncMongoClient, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 Document = dict[str, Any]
+DUPLICATE_KEY = 11000
 
 
 @dataclass(frozen=True)
@@ -52,3 +55,20 @@ async def ping(client: AsyncMongoClient[Document]) -> bool:
     except Exception:
         return False
     return True
+
+
+async def insert_new(collection: AsyncCollection[Document], docs: list[Document]) -> list[Document]:
+    """Insert `docs` (one unordered batch) and return those not stored before; a repeat is refused by its
+    `_id`, and any other write error is raised. The insert-only idiom: on the MongoDB-wire server a bulk
+    insert costs hundredths of a millisecond a document, while an upsert reads the whole collection."""
+    if not docs:
+        return []
+    try:
+        await collection.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(error.get("code") != DUPLICATE_KEY for error in errors):
+            raise
+        refused = {error["index"] for error in errors}
+        return [doc for index, doc in enumerate(docs) if index not in refused]
+    return docs

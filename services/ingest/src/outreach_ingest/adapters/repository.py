@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from outreach_common.mongo import Document, IndexSpec
+from outreach_common.mongo import Document, IndexSpec, insert_new
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
@@ -86,9 +85,7 @@ class ImportRepository:
 
     async def add_rejections(self, docs: list[Document]) -> None:
         """Store rejected rows (idempotent per import and row: a rerun's repeats are refused)."""
-        if docs:
-            with contextlib.suppress(BulkWriteError):
-                await self.rejections.insert_many(docs, ordered=False)
+        await insert_new(self.rejections, docs)
 
     async def iter_rejected(self, import_id: str, page: int = 1000) -> AsyncIterator[Document]:
         """Rejected rows of a job in row order, read a page at a time."""

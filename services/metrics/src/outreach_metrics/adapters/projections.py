@@ -12,30 +12,13 @@ import asyncio
 import contextlib
 from typing import Any
 
-from outreach_common.mongo import Document, IndexSpec
-from pymongo.asynchronous.collection import AsyncCollection
+from outreach_common.mongo import Document, IndexSpec, insert_new
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from outreach_metrics.domain.overview import Overview
 
 INDEXES: list[IndexSpec] = []  # every read is a full load at start, or by _id
-DUPLICATE_KEY = 11000
-
-
-async def insert_new(collection: AsyncCollection[Document], docs: list[Document]) -> list[Document]:
-    """Insert `docs` (unordered) and return the ones that were not stored before."""
-    if not docs:
-        return []
-    try:
-        await collection.insert_many(docs, ordered=False)
-    except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if any(error.get("code") != DUPLICATE_KEY for error in errors):
-            raise
-        refused = {error["index"] for error in errors}
-        return [doc for index, doc in enumerate(docs) if index not in refused]
-    return docs
 
 
 class Projections:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from outreach_common.mongo import Document, IndexSpec
+from outreach_common.mongo import Document, IndexSpec, insert_new
 from outreach_contracts.contacts import ContactData
 from outreach_contracts.envelope import TraceContext
-from pymongo import ReturnDocument, UpdateOne
+from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -94,24 +94,15 @@ class CallLog:
         self.collection = db["call_log"]
 
     async def record(self, enrollments: list[Enrollment], *, at: datetime) -> None:
-        """Record dispatched phone steps (idempotent per step attempt)."""
-        ops = [
-            UpdateOne(
-                {"_id": e.key},
-                {
-                    "$setOnInsert": {
-                        "workspace_id": e.workspace_id,
-                        "phone": e.contact.phone,
-                        "campaign_id": e.campaign_id,
-                        "at": at,
-                    }
-                },
-                upsert=True,
-            )
+        """Record dispatched phone steps (idempotent per step attempt: a repeat is refused by its `_id`).
+
+        Inserts, not upserts: on the MongoDB-wire server each upsert reads the whole log."""
+        docs = [
+            {"_id": e.key, "workspace_id": e.workspace_id, "phone": e.contact.phone, "campaign_id": e.campaign_id}
+            | {"at": at}
             for e in enrollments
         ]
-        if ops:
-            await self.collection.bulk_write(ops, ordered=False)
+        await insert_new(self.collection, docs)
 
     async def recent(self, *, phones: list[str], since: datetime) -> dict[tuple[str, str], list[tuple[str, datetime]]]:
         """(workspace, phone) -> [(campaign, at)] of calls since `since`."""
