@@ -31,7 +31,7 @@ from bench.common import write
 from bench.infra import endpoints
 
 CALLS = int(os.environ.get("BENCH_DIALER_CALLS", "20000"))
-RATE, CONCURRENT = 50.0, 200
+RATE, CONCURRENT = 50.0, int(os.environ.get("BENCH_DIALER_CONCURRENT", "200"))
 SCENARIO = {
     "seed": 7,
     "distribution": [
@@ -175,6 +175,7 @@ async def main(bootstrap: str, mongo: str) -> None:
         },
         calls=len(calls),
         finished=finished,
+        calls_per_second=[buckets.get(second, 0) for second in range(int(created[0]), int(created[-1]) + 1)],
         limit_calls_per_s=RATE,
         scenario=SCENARIO,
     )

@@ -116,7 +116,9 @@ async def main(bootstrap: str, mongo: str) -> None:
         try:
             await ready(http)
             started = time.perf_counter()
-            while not await complete(http):
+            while True:
+                if await complete(http):
+                    break
                 await asyncio.sleep(0.2)
             seconds = time.perf_counter() - started
         finally:

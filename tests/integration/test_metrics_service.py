@@ -207,9 +207,9 @@ async def test_overview_is_exact_under_redelivery_and_shuffling_and_replays_the_
     assert replayed == view
 
     # restart on the same database and consumer group: the overview is rebuilt from the stored rows at start
-    async with serving(build(settings_for(infra, run_id, "metrics")), free_port()) as url:
-        async with httpx.AsyncClient(timeout=10) as http:
-            restarted = (await http.get(f"{url}/campaigns/cmp/overview")).json()
-            listed = (await http.get(f"{url}/campaigns")).json()
+    restarted_app = build(settings_for(infra, run_id, "metrics"))
+    async with serving(restarted_app, free_port()) as url, httpx.AsyncClient(timeout=10) as http:
+        restarted = (await http.get(f"{url}/campaigns/cmp/overview")).json()
+        listed = (await http.get(f"{url}/campaigns")).json()
     assert restarted == view
     assert listed == [view]

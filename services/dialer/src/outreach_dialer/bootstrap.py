@@ -65,7 +65,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         on_stop=[provider.close],
         loops=[
             ("dial", settings.dial_interval_s, lambda: drain(deps)),
-            ("outbox-sweep", 5.0, sweep_all),
+            ("outbox-sweep", settings.outbox_sweep_interval_s, sweep_all),
             ("gauges", 5.0, lambda: refresh_gauges(deps)),
             ("number-health", 60.0, lambda: check_health(deps)),
             ("pace-cleanup", 30.0, deps.limits.forget_slots),

@@ -28,3 +28,9 @@ class Settings(ServiceSettings):
     health_window_h: float = Field(default=24.0, gt=0, description="Answer-rate window in hours")
     health_rest_h: float = Field(default=24.0, gt=0, description="How long a number rests")
     dial_interval_s: float = Field(default=0.2, gt=0, description="How often the dial queue is polled")
+    outbox_sweep_interval_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often every call document is checked for events a crash left unpublished (a full read "
+        "of the call history on the MongoDB-wire server, so not often)",
+    )
