@@ -130,13 +130,20 @@ async def _requeue(doc: dict[str, Any], deps: Deps, reason: str) -> None:
 async def _place(
     doc: dict[str, Any], command: PlaceCall, caller_id: str, dial_at: float, overhead: float, deps: Deps
 ) -> None:
-    """Wait for the reserved slot, then ask the provider for the call."""
-    while dial_at - time.time() < -0.5 / deps.calls_per_second:  # late for its slot: never catch up in a burst
-        dial_at = await deps.limits.reserve_slot(ACCOUNT, deps.calls_per_second)
-    await asyncio.sleep(max(0.0, dial_at - time.time()))
+    """Build the request, wait for the reserved slot, then ask the provider for the call. A call that would
+    go out late for its slot (the event loop woke late) takes a later slot instead: two calls must never
+    leave close together because the first one was late."""
     started = time.perf_counter()
     request = await _request(doc, command, caller_id, deps)
     overhead += time.perf_counter() - started
+    tolerance = 0.25 / deps.calls_per_second
+    while True:
+        if dial_at - time.time() < -tolerance:
+            dial_at = await deps.limits.reserve_slot(ACCOUNT, deps.calls_per_second)
+            continue
+        await asyncio.sleep(max(0.0, dial_at - time.time()))
+        if time.time() - dial_at <= tolerance:
+            break
     try:
         sid = await deps.provider.create_call(request)
     except CallRejected as exc:
