@@ -191,6 +191,12 @@ def build(*, account_sid: str, auth_token: str, scenario: Scenario | None = None
             for c in state["calls"].values()
         ]
 
+    @app.get("/_sim/calls/count")
+    async def calls_count() -> dict[str, int]:
+        """How many calls were created and how many ended (cheap to poll while a run goes on)."""
+        calls = state["calls"].values()
+        return {"created": len(calls), "ended": sum(1 for c in calls if c.ended_at)}
+
     @app.put("/_sim/scenario")
     async def set_scenario(body: Scenario) -> Scenario:
         state["scenario"] = body
