@@ -163,6 +163,12 @@ async def main(bootstrap: str, mongo: str) -> None:
     full_seconds = [n for second, n in buckets.items() if int(created[0]) < second < int(created[-1])]
     total = float(re.search(r"^outreach_dialer_overhead_seconds_sum (\S+)", metrics, re.M).group(1))  # type: ignore[union-attr]
     count = float(re.search(r"^outreach_dialer_overhead_seconds_count (\S+)", metrics, re.M).group(1))  # type: ignore[union-attr]
+    db_seconds: dict[str, float] = {}
+    for line in metrics.splitlines():
+        if line.startswith("outreach_db_command_seconds_sum{"):
+            labels, value = line[len("outreach_db_command_seconds_sum{") :].rsplit("} ", 1)
+            named = dict(re.findall(r'(\w+)="([^"]*)"', labels))
+            db_seconds[f"{named.get('command')} {named.get('collection')}"] = round(float(value), 2)
     write(
         "dialer",
         {
@@ -175,6 +181,7 @@ async def main(bootstrap: str, mongo: str) -> None:
         },
         calls=len(calls),
         finished=finished,
+        database_seconds_by_statement=dict(sorted(db_seconds.items(), key=lambda item: -item[1])[:12]),
         calls_per_second=[buckets.get(second, 0) for second in range(int(created[0]), int(created[-1]) + 1)],
         limit_calls_per_s=RATE,
         scenario=SCENARIO,

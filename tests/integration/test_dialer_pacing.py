@@ -84,8 +84,10 @@ async def test_two_instances_never_exceed_the_shared_pace_and_concurrency(infra:
 
         await eventually(finished, timeout=120)
         calls = (await http.get(f"{sim_url}/_sim/calls")).json()
+        count = (await http.get(f"{sim_url}/_sim/calls/count")).json()
         history = (await http.get(f"{first}/calls", params={"limit": 500})).json()
     assert len(calls) == CALLS  # each command dialed exactly once
+    assert count == {"created": CALLS, "ended": sum(1 for c in calls if c["ended_at"])}
     assert len({h["dialer"] for h in history}) == 2  # both instances dialed
     assert max_concurrency(calls) <= CONCURRENT
     assert max_per_window([c["created"] for c in calls]) <= RATE + 1  # a window can straddle two slots' edges

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pymongo import AsyncMongoClient, IndexModel
+from pymongo import AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
@@ -26,9 +26,15 @@ class IndexSpec:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
-def make_client(url: str) -> AsyncMongoClient[Document]:
+def make_client(url: str, *, listeners: Sequence[monitoring.CommandListener] = ()) -> AsyncMongoClient[Document]:
     """A client for `url`; connections open lazily, so call it in a lifespan hook, not at import time."""
-    return AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=10_000, uuidRepresentation="standard")
+    return AsyncMongoClient(
+        url,
+        tz_aware=True,
+        serverSelectionTimeoutMS=10_000,
+        uuidRepresentation="standard",
+        event_listeners=list(listeners),
+    )
 
 
 async def ensure_indexes(db: AsyncDatabase[Document], specs: Sequence[IndexSpec]) -> None:

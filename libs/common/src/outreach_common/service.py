@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from outreach_common.clock import Clock, clock_from
+from outreach_common.dbtimings import CommandTimings
 from outreach_common.http import make_http_app
 from outreach_common.kafka import KafkaEventBus, make_broker
 from outreach_common.loops import Loops
@@ -35,7 +36,7 @@ class ServiceShell:
         self.broker = make_broker(
             settings.kafka_bootstrap, service=settings.service_name, registry=self.registry, tracer_provider=tracer
         )
-        self.client = make_client(settings.mongo_url)
+        self.client = make_client(settings.mongo_url, listeners=[CommandTimings(self.registry)])
         self.db = self.client[settings.mongo_db]
         self.bus = KafkaEventBus(self.broker)
         self.clock: Clock = clock_from(settings.clock_file)
