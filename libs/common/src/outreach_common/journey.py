@@ -69,3 +69,12 @@ def new_journey(name: str, **attributes: str | int) -> Iterator[None]:
     tracer = trace.get_tracer("outreach")
     with tracer.start_as_current_span(name, context=context.Context(), attributes=attributes):
         yield
+
+
+def mark(trace_context: TraceContext | None, name: str, **attributes: str | int) -> None:
+    """A span of its own inside the journey `trace_context` (for work done on a batch, where no span per
+    message runs); nothing when the message carries no trace."""
+    if trace_context is None or not trace_context.traceparent:
+        return
+    with attached(trace_context):
+        trace.get_tracer("outreach").start_span(name, attributes=attributes).end()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from outreach_common.journey import mark
 from outreach_common.mongo import Document
 from outreach_contracts.campaigns import CampaignCompleted, CampaignStarted
 from outreach_contracts.enrollments import EnrollmentChanged
@@ -14,6 +15,7 @@ from outreach_metrics.adapters.projections import Projections
 from outreach_metrics.domain.funnel import fact_of
 from outreach_metrics.domain.overview import Overview
 
+TERMINAL = frozenset({"exited", "completed"})
 CAMPAIGN_STATUS = {
     "CampaignStarted": "active",
     "CampaignScheduled": "scheduled",
@@ -95,6 +97,9 @@ class Projector:
         count = self.overview
         for row in states:  # a row refused as stored already is counted already: applying it again is a no-op
             count.apply_state(row["campaign_id"], row["contact_id"], row["version"], row["state"], row["reason"])
+        for event in newest.values():  # the journey's last step is counted: one span in the contact's trace
+            if event.state in TERMINAL:  # (only changes newer than the counted ones are in `newest`)
+                mark(event.trace, "overview counted", state=event.state, campaign_id=event.campaign_id)
         for row in new_facts:
             count.add_fact(row["campaign_id"], row["kind"], row["step_index"], row["day"])
 
