@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from typing import Any
 
 from bench import scheduler_dispatch, scheduler_next_eligible, scheduler_rss
@@ -41,7 +42,9 @@ def main() -> None:
     bootstrap, mongo_url = endpoints()
     backlog = asyncio.run(scheduler_dispatch.ours(bootstrap, mongo_url, dispatch_n, spread_s=0, batch=1000))
     spread = asyncio.run(scheduler_dispatch.ours(bootstrap, mongo_url, dispatch_n, spread_s=60, batch=1000))
+    print({"backlog": backlog, "spread": spread}, file=sys.stderr)
     aps = asyncio.run(scheduler_dispatch.apscheduler(bootstrap, mongo_url, dispatch_n))
+    print({"apscheduler": aps}, file=sys.stderr)
     rss = scheduler_rss.run(bootstrap, mongo_url, n=rss_n)
     metrics.update(
         {

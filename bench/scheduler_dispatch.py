@@ -134,6 +134,17 @@ async def ours(bootstrap: str, mongo_url: str, n: int, *, spread_s: float, batch
     return {"steps_per_s": n / elapsed, "p99_lag_s": float(np.percentile(lags, 99)), "seconds": elapsed}
 
 
+_APS: dict[str, Any] = {}  # the job store keeps jobs by a textual reference: their state lives here
+
+
+async def aps_place_call(key: str) -> None:
+    """APScheduler's job: send one command to Kafka, as our dispatcher does."""
+    await _APS["producer"].send_and_wait(_APS["topic"], b'{"type":"PlaceCall"}', key=key.encode())
+    _APS["fired"] += 1
+    if _APS["fired"] == _APS["n"]:
+        _APS["finished"].set()
+
+
 async def apscheduler(bootstrap: str, mongo_url: str, n: int) -> dict[str, float]:
     """APScheduler 3.x, MongoDB job store, the same one-off jobs all due: time from resume to the last one."""
     from apscheduler.executors.asyncio import AsyncIOExecutor
@@ -145,15 +156,7 @@ async def apscheduler(bootstrap: str, mongo_url: str, n: int) -> dict[str, float
     topic = f"bench{run}.aps.commands"
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
     await producer.start()
-    fired = 0
-    finished = asyncio.Event()
-
-    async def place_call(key: str) -> None:
-        nonlocal fired
-        await producer.send_and_wait(topic, b'{"type":"PlaceCall"}', key=key.encode())
-        fired += 1
-        if fired == n:
-            finished.set()
+    _APS.update(producer=producer, topic=topic, n=n, fired=0, finished=asyncio.Event())
 
     sync_client: MongoClient[dict[str, Any]] = MongoClient(mongo_url)
     store = MongoDBJobStore(database=f"aps_{run}", collection="jobs", client=sync_client)
@@ -166,14 +169,14 @@ async def apscheduler(bootstrap: str, mongo_url: str, n: int) -> dict[str, float
     due = datetime.now(UTC) - timedelta(seconds=1)
     add_start = time.time()
     for i in range(n):
-        scheduler.add_job(place_call, "date", run_date=due, args=[f"c{i}"], id=f"c{i}")
+        scheduler.add_job(f"{__name__}:aps_place_call", "date", run_date=due, args=[f"c{i}"], id=f"c{i}")
     add_s = time.time() - add_start
     start = time.time()
     scheduler.resume()
-    await asyncio.wait_for(finished.wait(), timeout=3600)
+    await asyncio.wait_for(_APS["finished"].wait(), timeout=3600)
     elapsed = time.time() - start
     scheduler.shutdown(wait=False)
     await producer.stop()
-    sync_client.drop_database(f"aps_{run}")
-    sync_client.close()
+    with MongoClient(mongo_url) as cleanup:  # the job store closed its client on shutdown
+        cleanup.drop_database(f"aps_{run}")
     return {"steps_per_s": n / elapsed, "seconds": elapsed, "add_seconds": add_s}
