@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from faststream.kafka import KafkaBroker, KafkaRouter
@@ -94,20 +94,19 @@ def subscribe_batches(
     handle: Callable[[list[Any]], Awaitable[None]],
     dead_letters: DeadLetters,
     max_records: int = 5000,
-    slice_size: int = 2500,
     description: str = "",
 ) -> None:
-    """One subscriber for several topics that hands `handle` batches parsed by each topic's adapter.
+    """One subscriber for several topics that hands `handle` whole batches, parsed by each topic's adapter.
 
-    A fetched batch goes to `handle` in slices of `slice_size`, one at a time and in order, the next slice
-    being parsed while the previous one is handled. Offsets are committed only after every slice
-    succeeded; on an error every partition of the batch is rewound and the batch comes again after a
-    back-off, so `handle` must be idempotent. Messages that do not parse go to the dead-letter topic and
-    are not handed on.
+    Offsets are committed only after `handle` succeeded; on an error every partition of the batch is
+    rewound and the batch comes again after a back-off, so `handle` must be idempotent. Messages that do
+    not parse go to the dead-letter topic and are not handed on.
     """
     failures = 0
 
-    async def parse(records: Sequence[Any]) -> list[Any]:
+    async def consume(msg: KafkaMessage) -> None:
+        nonlocal failures
+        records: tuple[Any, ...] = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
         parsed: list[Any] = []
         for record in records:
             try:
@@ -116,32 +115,11 @@ def subscribe_batches(
                 await dead_letters.send(
                     record.value or b"", source_topic=record.topic, key=record.key, reason=f"invalid message: {exc}"
                 )
-        return parsed
-
-    async def pipeline(records: Sequence[Any]) -> None:
-        """Parse the next slice while the previous one is being handled (its writes are out of process)."""
-        pending: asyncio.Task[None] | None = None
         try:
-            for start in range(0, len(records), slice_size):
-                parsed = await parse(records[start : start + slice_size])
-                if pending is not None:
-                    await pending
-                pending = asyncio.ensure_future(handle(parsed))
-                await asyncio.sleep(0)  # let it send its writes before parsing on
-            if pending is not None:
-                await pending
-        finally:
-            if pending is not None and not pending.done():
-                pending.cancel()
-
-    async def consume(msg: KafkaMessage) -> None:
-        nonlocal failures
-        records: tuple[Any, ...] = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
-        try:
-            await pipeline(records)
+            await handle(parsed)
         except Exception:
             failures += 1
-            logger.exception("batch of %d failed (%d in a row); it will come again", len(records), failures)
+            logger.exception("batch of %d failed (%d in a row); it will come again", len(parsed), failures)
             await asyncio.sleep(min(0.2 * 2**failures, 5.0))
             raise
         failures = 0
