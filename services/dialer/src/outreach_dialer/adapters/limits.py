@@ -13,9 +13,9 @@ import math
 import time
 from datetime import UTC, datetime, timedelta
 
-from outreach_common.mongo import Document
+from outreach_common.mongo import Document, insert_new
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 
 class Limits:
@@ -42,12 +42,7 @@ class Limits:
             start = max(now_k, self._last_slot.get(account, -1) + 1)
             wanted = [start + i for i in range(block)]
             docs = [{"_id": f"{account}:{k}", "at": datetime.now(UTC)} for k in wanted]
-            try:
-                await self.pace.insert_many(docs, ordered=False)
-                won = wanted
-            except BulkWriteError as exc:
-                lost = {wanted[e["index"]] for e in exc.details.get("writeErrors", [])}
-                won = [k for k in wanted if k not in lost]
+            won = [int(doc["_id"].rpartition(":")[2]) for doc in await insert_new(self.pace, docs)]
             self._last_slot[account] = wanted[-1]
             held.extend(won)
         return held.pop(0) / rate

@@ -7,7 +7,6 @@ from typing import Any
 
 from outreach_common.mongo import Document, IndexSpec, insert_new
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
 
 INDEXES = [
     IndexSpec("imports", [("campaign_id", 1), ("created_at", -1)], name="by_campaign"),
@@ -25,18 +24,9 @@ class ContactRepository:
         """Insert contacts (one batch, unordered); return the ids that existed already, with the stored
         contact (its import and row) when `look_up` asks for it. Inserts are what the MongoDB-wire server
         does fastest; every lookup scans the collection, so it runs only where needed (a resumed batch)."""
-        if not docs:
-            return {}
-        try:
-            await self.collection.insert_many(docs, ordered=False)
-            return {}
-        except BulkWriteError as exc:
-            failed = list(exc.details.get("writeErrors", []))
-            if any(e.get("code") != 11000 for e in failed):
-                raise
+        stored = {doc["_id"] for doc in await insert_new(self.collection, docs)}
         existing: dict[str, Document | None] = {}
-        for error in failed:
-            doc_id = docs[error["index"]]["_id"]
+        for doc_id in (doc["_id"] for doc in docs if doc["_id"] not in stored):
             existing[doc_id] = (
                 await self.collection.find_one({"_id": doc_id}, {"import_id": 1, "row": 1}) if look_up else None
             )

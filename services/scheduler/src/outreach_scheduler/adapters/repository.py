@@ -98,8 +98,13 @@ class CallLog:
 
         Inserts, not upserts: on the MongoDB-wire server each upsert reads the whole log."""
         docs = [
-            {"_id": e.key, "workspace_id": e.workspace_id, "phone": e.contact.phone, "campaign_id": e.campaign_id}
-            | {"at": at}
+            {
+                "_id": e.key,
+                "workspace_id": e.workspace_id,
+                "phone": e.contact.phone,
+                "campaign_id": e.campaign_id,
+                "at": at,
+            }
             for e in enrollments
         ]
         await insert_new(self.collection, docs)
