@@ -6,11 +6,14 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
+from outreach_contracts.calls import PlaceCall
+from outreach_contracts.contacts import ContactData
 from outreach_contracts.envelope import Envelope
 from outreach_contracts.registry import ANY_MESSAGE
 from outreach_contracts.window import ContactWindow
@@ -93,6 +96,24 @@ async def serving(app: Any, port: int) -> AsyncIterator[str]:
 ALWAYS = ContactWindow(
     days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start="00:00", end="24:00", compliance="none"
 )
+
+
+def place_call(key: str, phone: str, **fields: Any) -> PlaceCall:
+    """A PlaceCall for dialer tests: campaign `cmp`, agent `agt`, first step and attempt, contact id = key,
+    a window that is always open; `fields` replace any of those."""
+    base: dict[str, Any] = {
+        "occurred_at": datetime.now(UTC),
+        "workspace_id": "ws",
+        "idempotency_key": key,
+        "campaign_id": "cmp",
+        "contact_id": key,
+        "step_index": 0,
+        "attempt": 1,
+        "agent_id": "agt",
+        "contact": ContactData(phone=phone),
+        "window": ALWAYS,
+    }
+    return PlaceCall(**(base | fields))
 
 
 def dialer_settings(

@@ -6,9 +6,8 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from outreach_contracts.calls import CallPlaced, PlaceCall
+from outreach_contracts.calls import CallPlaced
 from outreach_contracts.campaigns import CampaignPaused, CampaignResumed
-from outreach_contracts.contacts import ContactData
 from outreach_devstack.stack import free_port
 from outreach_dialer.bootstrap import build
 from outreach_dialer.config import Settings
@@ -17,7 +16,7 @@ from outreach_twilio_sim.app import build as build_sim
 from pymongo import AsyncMongoClient
 
 from tests.conftest import Infra
-from tests.integration.helpers import ALWAYS, dialer_settings, eventually, produce, read_messages, serving
+from tests.integration.helpers import dialer_settings, eventually, place_call, produce, read_messages, serving
 
 pytestmark = pytest.mark.integration
 TOKEN = "test-token-adopt"
@@ -33,21 +32,7 @@ async def test_a_stopped_instances_queued_calls_are_dialed_once_by_another(infra
     first, second = free_port(), free_port()
     topics = settings(first).topics
     now = datetime.now(UTC)
-    commands = [
-        PlaceCall(
-            occurred_at=now,
-            workspace_id="ws",
-            idempotency_key=f"a{i}",
-            campaign_id="cmp",
-            contact_id=f"ct{i}",
-            step_index=0,
-            attempt=1,
-            agent_id="agt",
-            contact=ContactData(phone=f"+1212555{i:04d}"),
-            window=ALWAYS,
-        )
-        for i in range(3)
-    ]
+    commands = [place_call(f"a{i}", f"+1212555{i:04d}", contact_id=f"ct{i}", occurred_at=now) for i in range(3)]
     db = AsyncMongoClient(infra.mongo_url)[f"{run_id}_dialer"]
     async with serving(build_sim(account_sid=SID, auth_token=TOKEN), sim_port) as sim_url:
         async with serving(build(settings(first)), first):

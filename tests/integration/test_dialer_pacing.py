@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from outreach_contracts.calls import CallCompleted, PlaceCall
-from outreach_contracts.contacts import ContactData
+from outreach_contracts.calls import CallCompleted
 from outreach_devstack.stack import free_port
 from outreach_dialer.bootstrap import build
 from outreach_dialer.config import Settings
@@ -17,7 +14,7 @@ from outreach_twilio_sim.measure import max_concurrency, max_per_window
 from outreach_twilio_sim.scenario import Behaviour, Scenario
 
 from tests.conftest import Infra
-from tests.integration.helpers import ALWAYS, dialer_settings, eventually, produce, read_messages, serving
+from tests.integration.helpers import dialer_settings, eventually, place_call, produce, read_messages, serving
 
 pytestmark = pytest.mark.integration
 TOKEN = "test-token-pace"
@@ -51,21 +48,7 @@ async def test_two_instances_never_exceed_the_shared_pace_and_concurrency(infra:
     finally:
         await admin.close()
     scenario = Scenario(default=Behaviour(outcome="answered_human", ring_s=0.05, duration_s=0.4))
-    commands = [
-        PlaceCall(
-            occurred_at=datetime.now(UTC),
-            workspace_id="ws",
-            idempotency_key=f"k{i}",
-            campaign_id="cmp",
-            contact_id=f"ct{i}",
-            step_index=0,
-            attempt=1,
-            agent_id="agt",
-            contact=ContactData(phone=f"+1212555{i:04d}"),
-            window=ALWAYS,
-        )
-        for i in range(CALLS)
-    ]
+    commands = [place_call(f"k{i}", f"+1212555{i:04d}", contact_id=f"ct{i}") for i in range(CALLS)]
     async with (
         serving(build_sim(account_sid=SID, auth_token=TOKEN, scenario=scenario), sim_port) as sim_url,
         serving(build(settings(ports[0])), ports[0]) as first,

@@ -23,7 +23,7 @@ from pymongo import AsyncMongoClient
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import Infra
-from tests.integration.helpers import ALWAYS, dialer_settings, eventually, produce, read_messages, serving
+from tests.integration.helpers import dialer_settings, eventually, place_call, produce, read_messages, serving
 
 pytestmark = pytest.mark.integration
 TOKEN = "test-token-789"
@@ -32,19 +32,8 @@ SECRET = "agent-secret-for-tests"
 
 
 def command(key: str, phone: str, *, campaign: str = "cmp", agent: str = "agt", **kw: Any) -> PlaceCall:
-    return PlaceCall(
-        occurred_at=datetime.now(UTC),
-        workspace_id="ws",
-        idempotency_key=key,
-        campaign_id=campaign,
-        contact_id=f"ct_{key}",
-        step_index=0,
-        attempt=1,
-        agent_id=agent,
-        contact=ContactData(phone=phone, first_name="Ada", fields={"plan": "gold"}),
-        window=ALWAYS,
-        **kw,
-    )
+    contact = ContactData(phone=phone, first_name="Ada", fields={"plan": "gold"})
+    return place_call(key, phone, campaign_id=campaign, contact_id=f"ct_{key}", agent_id=agent, contact=contact, **kw)
 
 
 def settings_for(infra: Infra, run_id: str, port: int, sim_port: int, **kw: Any) -> Settings:

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import httpx
 import pytest
 from outreach_contracts.calls import CallCompleted, CallPlaced, PlaceCall
-from outreach_contracts.contacts import ContactData
 from outreach_contracts.window import ContactWindow
 from outreach_devstack.stack import free_port
 from outreach_dialer.bootstrap import build
-from outreach_dialer.config import Settings
 from outreach_twilio_sim.app import build as build_sim
 from outreach_twilio_sim.scenario import Behaviour, Scenario
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import Infra
-from tests.integration.helpers import produce, read_messages, serving
+from tests.integration.helpers import dialer_settings, place_call, produce, read_messages, serving
 
 pytestmark = pytest.mark.integration
 TOKEN = "test-token-123"
@@ -25,37 +21,14 @@ SID = "AC" + "1" * 32
 
 
 def command(key: str, phone: str, *, window: ContactWindow | None = None) -> PlaceCall:
-    return PlaceCall(
-        occurred_at=datetime.now(UTC),
-        workspace_id="ws",
-        idempotency_key=key,
-        campaign_id="cmp",
-        contact_id=key,
-        step_index=0,
-        attempt=1,
-        agent_id="agt",
-        contact=ContactData(phone=phone),
-        window=window
-        or ContactWindow(
-            days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start="00:00", end="24:00", compliance="none"
-        ),
-    )
+    return place_call(key, phone, **({"window": window} if window else {}))
 
 
 async def test_calls_once_per_key_reports_outcomes_and_rejects_forged_webhooks(infra: Infra, run_id: str) -> None:
     dialer_port, sim_port = free_port(), free_port()
     scenario = Scenario(numbers={"+13125550145": Behaviour(outcome="busy")})
-    settings = Settings(
-        kafka_bootstrap=infra.kafka_bootstrap,
-        mongo_url=infra.mongo_url,
-        mongo_db=f"{run_id}_dialer",
-        topic_prefix=f"{run_id}.",
-        public_url=f"http://127.0.0.1:{dialer_port}",
-        twilio_account_sid=SID,
-        twilio_auth_token=TOKEN,
-        twilio_base_url=f"http://127.0.0.1:{sim_port}",
-        default_agent_url=f"http://127.0.0.1:{sim_port}/twiml/agent",
-        dial_interval_s=0.1,
+    settings = dialer_settings(
+        infra, run_id, port=dialer_port, sim_port=sim_port, sid=SID, token=TOKEN, dial_interval_s=0.1
     )
     topics = settings.topics
     closed = ContactWindow(days=["mon"], start="09:00", end="09:01", compliance="none")
