@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+import httpx
 from outreach_devstack.stack import DEFAULT_PORTS, Stack, free_port
 
 from tests.conftest import Infra
@@ -35,3 +38,18 @@ def isolated_stack(infra: Infra, run_id: str, extra_env: dict[str, str] | None =
         yield stack
     finally:
         stack.stop()
+
+
+def launch(
+    http: httpx.Client, stack: Stack, spec: dict[str, Any], csv: bytes, mapping: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Create the campaign `spec`, start it and import `csv` into it (mapping: phone column only by default)."""
+    scheduler = stack.url("scheduler")
+    campaign: dict[str, Any] = http.post(f"{scheduler}/campaigns", json=spec).raise_for_status().json()
+    http.post(f"{scheduler}/campaigns/{campaign['id']}/start").raise_for_status()
+    http.post(
+        f"{stack.url('ingest')}/imports",
+        data={"campaign_id": campaign["id"], "mapping": json.dumps(mapping or {"to_number": "phone"})},
+        files={"file": ("c.csv", csv, "text/csv")},
+    ).raise_for_status()
+    return campaign

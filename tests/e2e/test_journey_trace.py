@@ -18,7 +18,7 @@ from outreach_contracts.topics import Topics
 from outreach_devstack.stack import Stack
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, isolated_stack
+from tests.e2e.stacks import ALWAYS, isolated_stack, launch
 from tests.integration.helpers import read_messages
 
 pytestmark = pytest.mark.e2e
@@ -42,13 +42,7 @@ def test_each_contacts_journey_is_one_trace(traced_stack: tuple[Stack, Path], in
     stack, spans_dir = traced_stack
     with httpx.Client(timeout=30.0) as http:
         spec = {"name": "traced", "flow": [{"kind": "phone", "agent_id": "agt"}], "window": ALWAYS}
-        campaign = http.post(f"{stack.url('scheduler')}/campaigns", json=spec).raise_for_status().json()
-        http.post(f"{stack.url('scheduler')}/campaigns/{campaign['id']}/start").raise_for_status()
-        http.post(
-            f"{stack.url('ingest')}/imports",
-            data={"campaign_id": campaign["id"], "mapping": json.dumps({"to_number": "phone"})},
-            files={"file": ("c.csv", CSV, "text/csv")},
-        ).raise_for_status()
+        campaign = launch(http, stack, spec, CSV)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             view = http.get(f"{stack.url('metrics')}/campaigns/{campaign['id']}/overview").json()

@@ -14,7 +14,7 @@ from outreach_devstack.stack import Stack
 from pymongo import MongoClient
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, isolated_stack
+from tests.e2e.stacks import ALWAYS, isolated_stack, launch
 
 pytestmark = pytest.mark.e2e
 CSV = b"phone\n+1 212 555 0181\n+1 212 555 0182\n+1 212 555 0183\n+1 212 555 0184\n"
@@ -51,13 +51,7 @@ def test_retry_rules_follow_call_outcomes(stack: Stack, infra: Infra, run_id: st
     enrollments = MongoClient(infra.mongo_url)[f"{run_id}_scheduler"]["enrollments"]
     with httpx.Client(timeout=30.0) as http:
         spec = {"name": "retries", "flow": [step], "window": ALWAYS}
-        campaign = http.post(f"{stack.url('scheduler')}/campaigns", json=spec).raise_for_status().json()
-        http.post(f"{stack.url('scheduler')}/campaigns/{campaign['id']}/start").raise_for_status()
-        http.post(
-            f"{stack.url('ingest')}/imports",
-            data={"campaign_id": campaign["id"], "mapping": json.dumps({"to_number": "phone"})},
-            files={"file": ("c.csv", CSV, "text/csv")},
-        ).raise_for_status()
+        launch(http, stack, spec, CSV)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             docs = list(enrollments.find({}, {"state": 1, "reason": 1, "contact.phone": 1}))

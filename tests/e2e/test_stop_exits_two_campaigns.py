@@ -15,7 +15,7 @@ from outreach_devstack.stack import Stack
 from pymongo import MongoClient
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, isolated_stack
+from tests.e2e.stacks import ALWAYS, isolated_stack, launch
 
 pytestmark = pytest.mark.e2e
 
@@ -57,17 +57,8 @@ def test_stop_reply_exits_the_contact_from_every_campaign(stack: Stack, infra: I
     with httpx.Client(timeout=30.0) as http:
         ids = {}
         for name, flow in flows.items():
-            scheduler = stack.url("scheduler")
-            campaign = http.post(f"{scheduler}/campaigns", json={"name": name, "window": ALWAYS, "flow": flow}).json()
-            http.post(f"{scheduler}/campaigns/{campaign['id']}/start").raise_for_status()
-            http.post(
-                f"{stack.url('ingest')}/imports",
-                data={
-                    "campaign_id": campaign["id"],
-                    "mapping": json.dumps({"to_number": "phone", "first_name": "first_name"}),
-                },
-                files={"file": ("c.csv", CSV, "text/csv")},
-            ).raise_for_status()
+            spec = {"name": name, "window": ALWAYS, "flow": flow}
+            campaign = launch(http, stack, spec, CSV, {"to_number": "phone", "first_name": "first_name"})
             ids[name] = campaign["id"]
 
         def texted() -> bool:

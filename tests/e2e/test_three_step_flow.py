@@ -19,7 +19,7 @@ from outreach_windows import ContactInfo, is_eligible
 from pymongo import MongoClient
 
 from tests.conftest import Infra
-from tests.e2e.stacks import isolated_stack
+from tests.e2e.stacks import isolated_stack, launch
 from tests.integration.helpers import read_messages
 
 pytestmark = pytest.mark.e2e
@@ -68,22 +68,9 @@ def test_steps_only_go_out_inside_each_contacts_window(
     ]
     enrollments = MongoClient(infra.mongo_url)[f"{run_id}_scheduler"]["enrollments"]
     with httpx.Client(timeout=30.0) as http:
-        campaign = (
-            http.post(
-                f"{stack.url('scheduler')}/campaigns", json={"name": "three steps", "window": window, "flow": flow}
-            )
-            .raise_for_status()
-            .json()
-        )
-        http.post(f"{stack.url('scheduler')}/campaigns/{campaign['id']}/start").raise_for_status()
-        http.post(
-            f"{stack.url('ingest')}/imports",
-            data={
-                "campaign_id": campaign["id"],
-                "mapping": json.dumps({"to_number": "phone", "first_name": "first_name", "state": "state"}),
-            },
-            files={"file": ("c.csv", CSV, "text/csv")},
-        ).raise_for_status()
+        spec = {"name": "three steps", "window": window, "flow": flow}
+        mapping = {"to_number": "phone", "first_name": "first_name", "state": "state"}
+        launch(http, stack, spec, CSV, mapping)
         deadline = datetime.now(UTC) + timedelta(seconds=150)
         while datetime.now(UTC) < deadline:
             docs = list(enrollments.find({}, {"state": 1, "due_at": 1}))
