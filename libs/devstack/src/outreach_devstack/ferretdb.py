@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,20 +19,57 @@ HOST = "127.0.0.1"
 PORT = 27017
 
 
+MODULE = "github.com/FerretDB/FerretDB"
+# our patched copies of upstream files (see each file's "Outreach patch" comment), swapped in with `go build -overlay`
+PATCHES = {
+    "internal/backends/sqlite/metadata/metadata.go": "_patches/sqlite_metadata.go",
+    "internal/backends/sqlite/collection.go": "_patches/sqlite_collection.go",
+}
+
+
+def source_dir() -> Path:
+    """The Go program and its patches."""
+    return repo_root() / "deploy" / "local" / "ferretdb"
+
+
 def binary() -> Path:
-    """Path of our FerretDB program in the cache."""
-    return cache_dir() / "ferretdb" / "ferretdb"
+    """Path of our FerretDB program in the cache, named by a hash of its sources (a changed patch rebuilds)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in source_dir().rglob("*") if p.is_file()):
+        digest.update(path.relative_to(source_dir()).as_posix().encode() + b"\0" + path.read_bytes())
+    return cache_dir() / "ferretdb" / f"ferretdb-{digest.hexdigest()[:12]}"
 
 
 def install() -> Path:
-    """Build the small Go program under `deploy/local/ferretdb` (once)."""
+    """Build the small Go program under `deploy/local/ferretdb` with its patches (once per source version).
+
+    Go refuses overlays of files in its module cache, so the FerretDB module is copied next to the binary,
+    our patched files are written over the copy, and the build uses a go.mod that replaces the module with
+    that copy (the program's own go.mod stays untouched)."""
     target = binary()
     if target.exists():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    source = repo_root() / "deploy" / "local" / "ferretdb"
+    work = target.parent / f"{target.name}-build"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    source = source_dir()
     env = {**os.environ, "CGO_ENABLED": os.environ.get("CGO_ENABLED", "0")}
-    subprocess.run(["go", "build", "-trimpath", "-o", str(target), "."], cwd=source, env=env, check=True)
+    subprocess.run(["go", "mod", "download", MODULE], cwd=source, env=env, check=True)
+    listed = subprocess.run(
+        ["go", "list", "-m", "-f", "{{.Dir}}", MODULE], cwd=source, env=env, check=True, capture_output=True, text=True
+    )
+    module = work / "FerretDB"
+    shutil.copytree(listed.stdout.strip(), module)
+    for upstream, ours in PATCHES.items():
+        patched = module / upstream
+        patched.chmod(0o644)
+        shutil.copyfile(source / ours, patched)
+    modfile = work / "go.mod"
+    modfile.write_text((source / "go.mod").read_text() + f"\nreplace {MODULE} => {module}\n")
+    shutil.copyfile(source / "go.sum", work / "go.sum")
+    build = ["go", "build", "-trimpath", f"-modfile={modfile}", "-o", str(target), "."]
+    subprocess.run(build, cwd=source, env=env, check=True)
+    shutil.rmtree(work, ignore_errors=True)
     return target
 
 
