@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi import FastAPI
 from outreach_common.outbox import sweep
 from outreach_common.service import ServiceShell
@@ -37,10 +39,13 @@ def build(settings: Settings | None = None) -> FastAPI:
     app = shell.app(
         description="Campaigns, contact windows, flows, enrollments and durable timers",
         indexes=INDEXES,
+        on_start=[deps.enrollments.load_index],
         loops=[
             ("dispatch", settings.dispatch_interval_s, lambda: dispatch_due(deps, limit=settings.dispatch_batch)),
             ("lifecycle", 1.0, lambda: _lifecycle(deps)),
-            ("outbox-sweep", 5.0, lambda: _sweep(deps)),
+            ("campaign-outbox-sweep", 5.0, lambda: sweep(deps.campaigns.collection, deps.bus)),
+            ("enrollment-sweep", settings.sweep_interval_s, lambda: _sweep(deps)),
+            ("due-reload", settings.due_reload_interval_s, lambda: _reload(deps, settings.due_reload_interval_s)),
             ("gauges", 5.0, lambda: count_due(deps)),
         ],
     )
@@ -55,6 +60,12 @@ async def _lifecycle(deps: Deps) -> None:
 
 
 async def _sweep(deps: Deps) -> None:
+    """Crash repair; each reads the whole enrollments collection, hence its own, slower interval."""
     await sweep(deps.enrollments.collection, deps.bus)
     await republish_claims(deps)
-    await sweep(deps.campaigns.collection, deps.bus)
+
+
+async def _reload(deps: Deps, interval_s: float) -> None:
+    """Rebuild the due index (it was built at start): picks up steps other instances queued."""
+    if time.monotonic() - deps.enrollments.index.loaded_at >= 0.9 * interval_s:
+        await deps.enrollments.load_index()

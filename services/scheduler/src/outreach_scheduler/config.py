@@ -17,3 +17,9 @@ class Settings(ServiceSettings):
     workspace_call_cap: int | None = Field(default=None, ge=1, description="Calls per contact per 24 h, all campaigns")
     completion_grace_s: float = Field(default=10.0, ge=0, description="Quiet time before a campaign completes")
     resume_rate_per_s: float = Field(default=20.0, gt=0, description="Pace of steps that fell due during a pause")
+    sweep_interval_s: float = Field(
+        default=30.0, gt=0, description="How often enrollments are swept for unpublished messages and claims"
+    )
+    due_reload_interval_s: float = Field(
+        default=300.0, gt=0, description="How often the due index is rebuilt from the database"
+    )

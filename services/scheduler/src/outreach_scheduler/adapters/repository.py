@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from outreach_common.mongo import Document, IndexSpec, insert_new
 from outreach_contracts.contacts import ContactData
 from outreach_contracts.envelope import TraceContext
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from outreach_scheduler.domain.campaign import Campaign
+from outreach_scheduler.domain.caps import DAY
+from outreach_scheduler.domain.due_index import DueIndex
 from outreach_scheduler.domain.enrollment import Enrollment
 
 INDEXES = [
-    IndexSpec("call_log", [("phone", 1), ("at", 1)], name="by_phone"),
-    IndexSpec("enrollments", [("claim", 1)], name="by_claim"),
     IndexSpec("enrollments", [("workspace_id", 1), ("contact.phone", 1)], name="by_phone"),
     IndexSpec("enrollments", [("state", 1), ("due_at", 1)], name="due"),
     IndexSpec("enrollments", [("campaign_id", 1), ("state", 1)], name="by_campaign"),
@@ -88,33 +88,47 @@ def _campaign(doc: Document) -> Campaign:
 
 
 class CallLog:
-    """Calls dispatched per contact number, for the 24-hour caps (workspace-wide and per campaign)."""
+    """Calls dispatched per contact number and UTC day, for the 24-hour caps (workspace-wide and per campaign).
+
+    One document per workspace, number and day (`ws:+1...:2026-11-24`), so the calls of the last 24 hours of
+    a batch's numbers are read by `_id` (today and yesterday) instead of by a query over the whole log."""
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db["call_log"]
 
-    async def record(self, enrollments: list[Enrollment], *, at: datetime) -> None:
-        """Record dispatched phone steps (idempotent per step attempt: a repeat is refused by its `_id`).
+    @staticmethod
+    def _id(workspace_id: str, phone: str, day: date) -> str:
+        return f"{workspace_id}:{phone}:{day.isoformat()}"
 
-        Inserts, not upserts: on the MongoDB-wire server each upsert reads the whole log."""
-        docs = [
-            {
-                "_id": e.key,
-                "workspace_id": e.workspace_id,
-                "phone": e.contact.phone,
-                "campaign_id": e.campaign_id,
-                "at": at,
-            }
+    async def record(self, enrollments: list[Enrollment], *, at: datetime) -> None:
+        """Record dispatched phone steps (each claimed step attempt is recorded once: its claim is unique)."""
+        if not enrollments:
+            return
+        day = at.astimezone(UTC).date()
+        ops = [
+            UpdateOne(
+                {"_id": self._id(e.workspace_id, e.contact.phone, day)},
+                {"$push": {"calls": {"campaign_id": e.campaign_id, "at": at, "key": e.key}}},
+                upsert=True,
+            )
             for e in enrollments
         ]
-        await insert_new(self.collection, docs)
+        await self.collection.bulk_write(ops, ordered=False)
 
-    async def recent(self, *, phones: list[str], since: datetime) -> dict[tuple[str, str], list[tuple[str, datetime]]]:
-        """(workspace, phone) -> [(campaign, at)] of calls since `since`."""
+    async def recent(
+        self, *, numbers: list[tuple[str, str]], since: datetime
+    ) -> dict[tuple[str, str], list[tuple[str, datetime]]]:
+        """(workspace, phone) -> [(campaign, at)] of calls since `since` (at most a day back)."""
+        days = sorted({since.astimezone(UTC).date(), (since + DAY).astimezone(UTC).date()})
+        ids = [self._id(ws, phone, d) for ws, phone in sorted(set(numbers)) for d in days]
         out: dict[tuple[str, str], list[tuple[str, datetime]]] = {}
-        cursor = self.collection.find({"phone": {"$in": sorted(set(phones))}, "at": {"$gte": since}})
-        async for d in cursor:
-            out.setdefault((d["workspace_id"], d["phone"]), []).append((d["campaign_id"], d["at"]))
+        for start in range(0, len(ids), 5000):
+            async for doc in self.collection.find({"_id": {"$in": ids[start : start + 5000]}}):
+                ws, _, rest = doc["_id"].partition(":")
+                phone = rest.rpartition(":")[0]
+                for call in doc.get("calls", []):
+                    if call["at"] >= since:
+                        out.setdefault((ws, phone), []).append((call["campaign_id"], call["at"]))
         return out
 
 
@@ -155,10 +169,30 @@ class CampaignRepository:
 
 
 class EnrollmentRepository:
-    """Enrollment documents (one per campaign and contact)."""
+    """Enrollment documents (one per campaign and contact), with the in-memory index of their due instants.
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    The durable timer's reads and writes all go by `_id`: the index says which enrollments are due, the
+    documents are read by `_id`, and a claim is a unique insert of `campaign:contact#version` into
+    `enrollment_claims`, so of several instances exactly one claims a step even though the MongoDB-wire
+    server does not make conditional updates atomic between connections."""
+
+    def __init__(self, db: AsyncDatabase[Document], index: DueIndex | None = None) -> None:
         self.collection = db["enrollments"]
+        self.claims = db["enrollment_claims"]
+        self.index = index or DueIndex()
+
+    def _track(self, enrollment: Enrollment) -> None:
+        if enrollment.state == "queued" and enrollment.due_at is not None:
+            self.index.add(enrollment.campaign_id, enrollment.contact_id, enrollment.due_at)
+
+    async def load_index(self) -> int:
+        """Rebuild the due index from the queued enrollments (at start, and now and then for the steps other
+        instances queued); steps queued here while it reads are kept."""
+        self.index.begin_reload()
+        cursor = self.collection.find({"state": "queued"}, {"campaign_id": 1, "contact_id": 1, "due_at": 1})
+        entries = [(d["campaign_id"], d["contact_id"], d["due_at"]) async for d in cursor if d.get("due_at")]
+        self.index.replace(entries)
+        return len(entries)
 
     async def add(self, enrollment: Enrollment, *, outbox: list[Document], at: datetime) -> bool:
         """Insert a new enrollment; False when it already exists (a redelivered import)."""
@@ -172,6 +206,7 @@ class EnrollmentRepository:
             await self.collection.insert_one(doc)
         except DuplicateKeyError:
             return False
+        self._track(enrollment)
         return True
 
     async def get(self, campaign_id: str, contact_id: str) -> Enrollment | None:
@@ -185,18 +220,24 @@ class EnrollmentRepository:
             {"_id": enrollment_id(enrollment.campaign_id, enrollment.contact_id), "version": expected_version},
             {"$set": _to_doc(enrollment), "$push": {"outbox": {"$each": outbox}}},
         )
+        if result.modified_count:
+            self._track(enrollment)
         return bool(result.modified_count)
 
-    async def claim_batch(self, ids: list[str], *, claim: str, at: datetime) -> list[Enrollment]:
-        """Claim the still-queued ones among `ids` in one statement (queued -> active); return those won.
+    async def claim_batch(self, due: list[Enrollment], *, claim: str, at: datetime) -> list[Enrollment]:
+        """Claim these queued enrollments (queued -> active) under the token `claim`; return those won.
 
-        One `update_many` instead of one update per document: FerretDB 1.24 (SQLite) scans the collection on
-        every write statement. Only queued documents match, so two instances never both claim one.
-        """
-        if not ids:
+        Each claim is first a unique insert of `campaign:contact#version`: of several instances holding the
+        same due step exactly one wins it. The winners change in one `update_many` by `_id`, and are read
+        back by `_id` and token, so a step that another transition moved meanwhile is not sent."""
+        if not due:
+            return []
+        tickets = [{"_id": f"{e.doc_id}#{e.version}", "claim": claim, "at": at} for e in due]
+        won = [t["_id"].rpartition("#")[0] for t in await insert_new(self.claims, tickets)]
+        if not won:
             return []
         await self.collection.update_many(
-            {"_id": {"$in": ids}, "state": "queued"},
+            {"_id": {"$in": won}, "state": "queued"},
             {
                 "$set": {
                     "state": "active",
@@ -208,11 +249,12 @@ class EnrollmentRepository:
                 "$inc": {"version": 1, "attempts_total": 1},
             },
         )
-        return [_from_doc(d) async for d in self.collection.find({"claim": claim}, {"outbox": 0})]
+        return [_from_doc(d) async for d in self.collection.find({"_id": {"$in": won}, "claim": claim}, {"outbox": 0})]
 
-    async def mark_published(self, claim: str) -> None:
+    async def mark_published(self, claim: str, doc_ids: list[str]) -> None:
         """The commands of a claimed batch are on Kafka."""
-        await self.collection.update_many({"claim": claim}, {"$set": {"published": True}})
+        if doc_ids:
+            await self.collection.update_many({"_id": {"$in": doc_ids}, "claim": claim}, {"$set": {"published": True}})
 
     async def unpublished_claims(self, *, before: datetime, limit: int = 1000) -> list[tuple[Enrollment, str]]:
         """Claims a crash left unpublished (still active), with their claim tokens."""
@@ -245,33 +287,38 @@ class EnrollmentRepository:
         )
         return [_from_doc(d) async for d in cursor]
 
-    async def count_due(self, *, now: datetime, campaign_ids: list[str]) -> int:
-        """How many queued enrollments of the given campaigns are due."""
-        if not campaign_ids:
-            return 0
-        query = {"state": "queued", "due_at": {"$lte": now}, "campaign_id": {"$in": campaign_ids}}
-        return await self.collection.count_documents(query)
+    def count_due(self, *, now: datetime, campaign_ids: list[str]) -> int:
+        """About how many queued enrollments of the given campaigns are due (from the index)."""
+        return self.index.count_due(now, campaign_ids)
 
     async def due(self, *, now: datetime, campaign_ids: list[str], limit: int) -> list[Enrollment]:
-        """Queued enrollments of the given campaigns whose due instant has come, earliest first."""
+        """Queued enrollments of the given campaigns whose due instant has come, earliest first.
+
+        The index names them; their documents, read by `_id`, decide: one whose step moved later goes back
+        to the index at its new instant, one no longer queued is dropped, and one whose earlier messages
+        are not yet published waits a second, so a contact's messages reach Kafka in the order of its
+        transitions."""
         if not campaign_ids:
             return []
-        cursor = (
-            self.collection.find(
-                {
-                    # an enrollment whose earlier messages are not yet published waits, so one contact's
-                    # messages reach Kafka in the order of its transitions
-                    "state": "queued",
-                    "due_at": {"$lte": now},
-                    "campaign_id": {"$in": campaign_ids},
-                    "outbox": {"$size": 0},
-                },
-                {"outbox": 0},
-            )
-            .sort("due_at", 1)
-            .limit(limit)
-        )
-        return [_from_doc(d) async for d in cursor]
+        if not self.index.loaded:
+            await self.load_index()
+        pairs = self.index.pop_due(now, campaign_ids, limit)
+        if not pairs:
+            return []
+        ids = [enrollment_id(c, k) for c, k in pairs]
+        docs = {d["_id"]: d async for d in self.collection.find({"_id": {"$in": ids}})}
+        ready = []
+        for (campaign_id, contact_id), doc_id in zip(pairs, ids, strict=True):
+            doc = docs.get(doc_id)
+            if doc is None or doc["state"] != "queued" or doc.get("due_at") is None:
+                continue
+            if doc["due_at"] > now:
+                self.index.add(campaign_id, contact_id, doc["due_at"])
+            elif doc.get("outbox"):
+                self.index.add(campaign_id, contact_id, now + timedelta(seconds=1))
+            else:
+                ready.append(_from_doc(doc))
+        return sorted(ready, key=lambda e: e.due_at or now)
 
     async def last_enrolled_at(self, campaign_id: str) -> datetime | None:
         """When the campaign's newest enrollment was made."""
@@ -281,11 +328,12 @@ class EnrollmentRepository:
             return at
         return None
 
-    async def count_open(self, campaign_id: str) -> int:
-        """Enrollments of a campaign that are not terminal."""
-        return await self.collection.count_documents(
-            {"campaign_id": campaign_id, "state": {"$in": ["queued", "active"]}}
+    async def has_open(self, campaign_id: str) -> bool:
+        """Whether an enrollment of the campaign is not terminal (the read stops at the first one found)."""
+        found = await self.collection.find_one(
+            {"campaign_id": campaign_id, "state": {"$in": ["queued", "active"]}}, {"_id": 1}
         )
+        return found is not None
 
     async def cancel_open(self, campaign_id: str, *, outbox_for: Any) -> int:
         """Exit every open enrollment of a stopped campaign (reason `stopped`); return how many."""

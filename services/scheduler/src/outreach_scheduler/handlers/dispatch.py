@@ -6,6 +6,8 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from outreach_windows.compliance import max_calls_per_24h
+
 from outreach_scheduler.domain.campaign import CampaignSpec, PhoneStep
 from outreach_scheduler.domain.caps import RecentCall, cap_release
 from outreach_scheduler.domain.enrollment import Enrollment, postpone
@@ -32,15 +34,13 @@ async def dispatch_due(deps: Deps, *, limit: int = 500) -> int:
     # before `mark_published` is repaired by `republish_claims` with the same idempotency keys.
     claim = uuid.uuid4().hex
     claimed = await deps.enrollments.claim_batch(
-        [e.doc_id for e in due if e.contact_id not in held],
+        [e for e in due if e.contact_id not in held],
         claim=claim,
         at=datetime.now(UTC),  # wall clock:
     )  # the sweeper's staleness must not follow a virtual clock that jumps
-    await deps.calls_log.record(
-        [e for e in claimed if isinstance(specs[e.campaign_id].flow[e.step_index], PhoneStep)], at=now
-    )
+    await deps.calls_log.record([e for e in claimed if _capped(e, specs[e.campaign_id], deps)], at=now)
     await _publish(claimed, specs, deps)
-    await deps.enrollments.mark_published(claim)
+    await deps.enrollments.mark_published(claim, [e.doc_id for e in claimed])
     published = deps.clock.now()
     for e in claimed:
         if e.due_at is not None:
@@ -52,7 +52,7 @@ async def dispatch_due(deps: Deps, *, limit: int = 500) -> int:
 async def count_due(deps: Deps) -> int:
     """Due steps of active campaigns not yet dispatched (for /metrics)."""
     active = await deps.campaigns.ids_with_status("active")
-    waiting = await deps.enrollments.count_due(now=deps.clock.now(), campaign_ids=active)
+    waiting = deps.enrollments.count_due(now=deps.clock.now(), campaign_ids=active)
     deps.instruments.due_waiting.set(waiting)
     return waiting
 
@@ -95,17 +95,18 @@ async def republish_claims(deps: Deps, *, older_than: timedelta = timedelta(seco
     ready = [e for e, _ in stale if e.campaign_id in specs]
     await _publish(ready, specs, deps)
     for claim in {c for _, c in stale}:
-        await deps.enrollments.mark_published(claim)
+        await deps.enrollments.mark_published(claim, [e.doc_id for e, c in stale if c == claim])
     return len(ready)
 
 
 async def _apply_caps(due: list[Enrollment], specs: dict[str, CampaignSpec], deps: Deps) -> dict[str, datetime]:
     """Contacts whose phone steps must wait for a call cap, with the instant they may go."""
-    phone_due = [e for e in due if isinstance(specs[e.campaign_id].flow[e.step_index], PhoneStep)]
+    phone_due = [e for e in due if _capped(e, specs[e.campaign_id], deps)]
     if not phone_due:
         return {}
     now = deps.clock.now()
-    recent = await deps.calls_log.recent(phones=[e.contact.phone for e in phone_due], since=now - timedelta(hours=24))
+    numbers = [(e.workspace_id, e.contact.phone) for e in phone_due]
+    recent = await deps.calls_log.recent(numbers=numbers, since=now - timedelta(hours=24))
     held: dict[str, datetime] = {}
     for e in phone_due:
         spec = specs[e.campaign_id]
@@ -120,3 +121,14 @@ async def _apply_caps(due: list[Enrollment], specs: dict[str, CampaignSpec], dep
         if release is not None:
             held[e.contact_id] = release
     return held
+
+
+def _capped(enrollment: Enrollment, spec: CampaignSpec, deps: Deps) -> bool:
+    """Whether a call cap can apply to this step: a phone step, with the workspace cap set or a state law
+    that caps calls for the contact's state. Only those calls are logged and counted; the log is read and
+    written per number, so steps no cap can hold cost nothing here."""
+    if not isinstance(spec.flow[enrollment.step_index], PhoneStep):
+        return False
+    return deps.workspace_call_cap is not None or (
+        max_calls_per_24h(spec.window.compliance, enrollment.contact.state) is not None
+    )

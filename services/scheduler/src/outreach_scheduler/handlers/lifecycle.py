@@ -144,7 +144,7 @@ async def complete_finished(deps: Deps) -> int:
     done = 0
     for campaign_id in await deps.campaigns.ids_with_status("active"):
         campaign = await deps.campaigns.get(campaign_id)
-        if campaign is None or await deps.enrollments.count_open(campaign_id):
+        if campaign is None or await deps.enrollments.has_open(campaign_id):
             continue
         last = await deps.enrollments.last_enrolled_at(campaign_id)
         if last is None or last > deps.clock.now() - timedelta(seconds=deps.completion_grace_s):

@@ -1,0 +1,83 @@
+"""The durable timer's in-memory index: queued enrollments by due instant, one heap per campaign.
+
+The database holds the truth (each enrollment's state, due instant and version); this index only says which
+enrollments to look at next, so it may hold stale or repeated entries: the dispatcher re-reads what it pops
+and puts back what is not ready. One heap per campaign lets a paused campaign's steps wait untouched while
+the active campaigns' steps are popped earliest first.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections.abc import Iterable
+from datetime import datetime
+
+
+class DueIndex:
+    """(due instant, contact id) heaps per campaign."""
+
+    def __init__(self) -> None:
+        self._heaps: dict[str, list[tuple[float, str]]] = {}
+        self._during_reload: list[tuple[str, str, float]] | None = None
+        self.loaded = False
+        self.loaded_at = 0.0
+
+    def __len__(self) -> int:
+        return sum(len(h) for h in self._heaps.values())
+
+    def add(self, campaign_id: str, contact_id: str, due_at: datetime) -> None:
+        """Look at this enrollment again at `due_at`."""
+        due = due_at.timestamp()
+        heapq.heappush(self._heaps.setdefault(campaign_id, []), (due, contact_id))
+        if self._during_reload is not None:
+            self._during_reload.append((campaign_id, contact_id, due))
+
+    def begin_reload(self) -> None:
+        """A reload starts: entries added from now on survive `replace` (the database read may miss them)."""
+        self._during_reload = []
+
+    def replace(self, entries: Iterable[tuple[str, str, datetime]]) -> None:
+        """Start over from (campaign id, contact id, due instant) entries read from the database, plus those
+        added since `begin_reload`."""
+        heaps: dict[str, list[tuple[float, str]]] = {}
+        for campaign_id, contact_id, due_at in entries:
+            heaps.setdefault(campaign_id, []).append((due_at.timestamp(), contact_id))
+        for campaign_id, contact_id, due in self._during_reload or []:
+            heaps.setdefault(campaign_id, []).append((due, contact_id))
+        for heap in heaps.values():
+            heapq.heapify(heap)
+        self._heaps = heaps
+        self._during_reload = None
+        self.loaded = True
+        self.loaded_at = time.monotonic()
+
+    def pop_due(self, now: datetime, campaign_ids: Iterable[str], limit: int) -> list[tuple[str, str]]:
+        """Up to `limit` (campaign id, contact id) pairs due at `now` in the given campaigns, earliest first;
+        a pair entered twice comes out once."""
+        cutoff = now.timestamp()
+        tops = [(h[0][0], c) for c in set(campaign_ids) if (h := self._heaps.get(c)) and h[0][0] <= cutoff]
+        heapq.heapify(tops)
+        out: list[tuple[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        while tops and len(out) < limit:
+            _, campaign_id = heapq.heappop(tops)
+            heap = self._heaps[campaign_id]
+            _, contact_id = heapq.heappop(heap)
+            if (campaign_id, contact_id) not in seen:
+                seen.add((campaign_id, contact_id))
+                out.append((campaign_id, contact_id))
+            if heap and heap[0][0] <= cutoff:
+                heapq.heappush(tops, (heap[0][0], campaign_id))
+            elif not heap:
+                del self._heaps[campaign_id]
+        return out
+
+    def count_due(self, now: datetime, campaign_ids: Iterable[str]) -> int:
+        """Entries due at `now` in the given campaigns (repeats counted: a gauge, not a ledger)."""
+        cutoff = now.timestamp()
+        return sum(sum(1 for due, _ in self._heaps.get(c, ()) if due <= cutoff) for c in set(campaign_ids))
+
+    def drop(self, campaign_id: str) -> None:
+        """Forget a campaign (stopped or completed)."""
+        self._heaps.pop(campaign_id, None)
