@@ -1,5 +1,6 @@
 """The durable timer on the MongoDB-wire server and Kafka: two instances share due steps without double
-dispatch, a step moved later waits, and a crash between claim and publish is repaired with the same keys."""
+dispatch, a step moved later waits, a crash between claim and publish is repaired with the same keys, and a
+writer that stopped between its log entry and its update is completed by the next reader."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from outreach_common.mongo import ensure_indexes, make_client
 from outreach_contracts.calls import PlaceCall
 from outreach_contracts.contacts import ContactData
 from outreach_contracts.topics import Topics
+from outreach_scheduler.adapters.enrollments import log_id, to_doc
 from outreach_scheduler.adapters.repository import INDEXES, CallLog, CampaignRepository, EnrollmentRepository
 from outreach_scheduler.domain.campaign import Campaign, CampaignSpec
 from outreach_scheduler.domain.enrollment import Enrollment
@@ -126,3 +128,22 @@ async def test_a_crash_between_claim_and_publish_is_republished_with_the_same_ke
         assert await republish_claims(survivor) == 0  # marked published
         commands = await read_messages(infra.kafka_bootstrap, topics.call_commands, count=6, timeout=5)
         assert sorted(c.idempotency_key for c in commands if isinstance(c, PlaceCall)) == sorted(e.key for e in due)
+
+
+async def test_a_writer_that_stopped_half_way_is_completed_by_the_next_reader(infra: Infra, run_id: str) -> None:
+    topics = Topics(f"{run_id}.")
+    async with instance(infra, f"{run_id}_sched", topics) as deps:
+        [enrollment] = await seed(deps, 1, due=datetime.now(UTC) + timedelta(hours=1))
+        exited = replace(enrollment, state="exited", reason="opted_out", version=enrollment.version + 1)
+        # the log entry is written, then the process stops before the document's update
+        entry = {"kind": "save", "set": to_doc(exited), "outbox": []}
+        await deps.enrollments.log.insert_one({"_id": log_id(enrollment.doc_id, enrollment.version), **entry})
+        assert not await deps.enrollments.save(  # the version is taken: a second writer loses
+            replace(enrollment, due_at=datetime.now(UTC), version=enrollment.version + 1),
+            expected_version=enrollment.version,
+            outbox=[],
+        )
+        current = await deps.enrollments.get("cmp", enrollment.contact_id)
+        assert current is not None and current.state == "exited" and current.version == enrollment.version + 1
+        stored = await deps.enrollments.collection.find_one({"_id": enrollment.doc_id})
+        assert stored is not None and stored["state"] == "exited"  # the reader completed the update

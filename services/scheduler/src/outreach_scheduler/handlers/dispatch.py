@@ -40,7 +40,7 @@ async def dispatch_due(deps: Deps, *, limit: int = 500) -> int:
     )  # the sweeper's staleness must not follow a virtual clock that jumps
     await deps.calls_log.record([e for e in claimed if _capped(e, specs[e.campaign_id], deps)], at=now)
     await _publish(claimed, specs, deps)
-    await deps.enrollments.mark_published(claim, [e.doc_id for e in claimed])
+    await deps.enrollments.mark_published(claim)
     published = deps.clock.now()
     for e in claimed:
         if e.due_at is not None:
@@ -95,7 +95,7 @@ async def republish_claims(deps: Deps, *, older_than: timedelta = timedelta(seco
     ready = [e for e, _ in stale if e.campaign_id in specs]
     await _publish(ready, specs, deps)
     for claim in {c for _, c in stale}:
-        await deps.enrollments.mark_published(claim, [e.doc_id for e, c in stale if c == claim])
+        await deps.enrollments.mark_published(claim)
     return len(ready)
 
 

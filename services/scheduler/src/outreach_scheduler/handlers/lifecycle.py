@@ -16,8 +16,7 @@ from outreach_contracts.campaigns import (
 from outreach_contracts.envelope import Envelope
 
 from outreach_scheduler.domain.campaign import Campaign, CampaignSpec
-from outreach_scheduler.domain.enrollment import Enrollment, exit_with, postpone
-from outreach_scheduler.domain.messages import state_events
+from outreach_scheduler.domain.enrollment import exit_with, postpone
 from outreach_scheduler.handlers.deps import Deps
 
 
@@ -131,12 +130,20 @@ async def stop_campaign(campaign: Campaign, deps: Deps) -> Campaign:
     )
     updated = await _transition(campaign, campaign.model_copy(update={"status": "stopped"}), event, deps)
 
-    def cancel(e: Enrollment) -> tuple[Enrollment, list[dict[str, object]]]:
-        stopped = exit_with(e, "stopped")
-        return stopped, deps.entries(state_events(stopped, now=deps.clock.now()), key=e.contact_id)
-
-    await deps.enrollments.cancel_open(campaign.id, outbox_for=cancel)
+    await exit_open(campaign.id, "stopped", deps)
     return updated
+
+
+async def exit_open(campaign_id: str, reason: str, deps: Deps) -> int:
+    """Exit every open enrollment of a campaign with `reason`; return how many. An enrollment that another
+    writer changed meanwhile is read again in the next round."""
+    exited = 0
+    while batch := await deps.enrollments.open_in(campaign_id):
+        done = [await deps.transition(e, exit_with(e, reason)) for e in batch]
+        exited += sum(done)
+        if not any(done):
+            break
+    return exited
 
 
 async def complete_finished(deps: Deps) -> int:
