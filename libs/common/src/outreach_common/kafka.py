@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from typing import Protocol
 
 from faststream.kafka import KafkaBroker
@@ -39,6 +41,10 @@ class EventBus(Protocol):
         """Publish `message` to `topic`, keyed by `key` (a contact id keeps one contact in order)."""
         ...
 
+    async def publish_many(self, items: Sequence[tuple[Envelope, str, str]]) -> None:
+        """Publish (message, topic, key) items in order and wait until the broker has them all."""
+        ...
+
 
 class KafkaEventBus:
     """EventBus over a FastStream broker."""
@@ -57,3 +63,22 @@ class KafkaEventBus:
                 key=key.encode(),
                 headers={"type": getattr(message, "type", type(message).__name__)},
             )
+
+    async def publish_many(self, items: Sequence[tuple[Envelope, str, str]]) -> None:
+        """Publish (message, topic, key) items and wait for every acknowledgement. All are handed to the
+        producer first, in order (records of one key keep their order: one partition, the idempotent
+        producer), then the acknowledgements are awaited together instead of one round trip each."""
+        pending = []
+        for message, topic, key in items:
+            message = stamped(message)
+            with attached(message.trace):
+                pending.append(
+                    await self._broker.publish(
+                        message.model_dump_json().encode(),
+                        topic,
+                        key=key.encode(),
+                        headers={"type": getattr(message, "type", type(message).__name__)},
+                        no_confirm=True,
+                    )
+                )
+        await asyncio.gather(*pending)

@@ -42,8 +42,7 @@ def outbox_entry(message: Any, *, topic: str, key: str, at: datetime | None = No
 
 async def publish(entries: list[dict[str, Any]], bus: EventBus) -> None:
     """Publish outbox entries in order (one contact's messages stay in order)."""
-    for entry in entries:
-        await bus.publish(ANY_MESSAGE.validate_python(entry["payload"]), topic=entry["topic"], key=entry["key"])
+    await bus.publish_many([(ANY_MESSAGE.validate_python(e["payload"]), e["topic"], e["key"]) for e in entries])
 
 
 async def relay(

@@ -11,6 +11,7 @@ state. All reads and writes of the timer go by `_id`; the due index says which e
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -220,10 +221,14 @@ class EnrollmentRepository:
         """Rebuild the due index from the queued enrollments (at start, and now and then for the steps other
         instances queued); steps queued here while it reads are kept."""
         self.index.begin_reload()
-        cursor = self.collection.find({"state": "queued"}, {"campaign_id": 1, "contact_id": 1, "due_at": 1})
-        entries = [(d["campaign_id"], d["contact_id"], d["due_at"]) async for d in cursor if d.get("due_at")]
-        self.index.replace(entries)
-        return len(entries)
+        count = 0
+        cursor = self.collection.find({"state": "queued"}, {"_id": 0, "campaign_id": 1, "contact_id": 1, "due_at": 1})
+        async for doc in cursor.batch_size(5000):  # streamed: no list of a million documents
+            if doc.get("due_at"):
+                self.index.stage(sys.intern(doc["campaign_id"]), doc["contact_id"], doc["due_at"])
+                count += 1
+        self.index.commit_reload()
+        return count
 
     def count_due(self, *, now: datetime, campaign_ids: list[str]) -> int:
         """About how many queued enrollments of the given campaigns are due (from the index)."""

@@ -20,6 +20,7 @@ class DueIndex:
     def __init__(self) -> None:
         self._heaps: dict[str, list[tuple[float, str]]] = {}
         self._during_reload: list[tuple[str, str, float]] | None = None
+        self._next: dict[str, list[tuple[float, str]]] = {}
         self.loaded = False
         self.loaded_at = 0.0
 
@@ -34,15 +35,18 @@ class DueIndex:
             self._during_reload.append((campaign_id, contact_id, due))
 
     def begin_reload(self) -> None:
-        """A reload starts: entries added from now on survive `replace` (the database read may miss them)."""
+        """A reload starts: `stage` the database's entries, then `commit_reload`. Entries added meanwhile
+        survive the reload (the database read may have missed them)."""
         self._during_reload = []
+        self._next = {}
 
-    def replace(self, entries: Iterable[tuple[str, str, datetime]]) -> None:
-        """Start over from (campaign id, contact id, due instant) entries read from the database, plus those
-        added since `begin_reload`."""
-        heaps: dict[str, list[tuple[float, str]]] = {}
-        for campaign_id, contact_id, due_at in entries:
-            heaps.setdefault(campaign_id, []).append((due_at.timestamp(), contact_id))
+    def stage(self, campaign_id: str, contact_id: str, due_at: datetime) -> None:
+        """One entry read from the database during a reload."""
+        self._next.setdefault(campaign_id, []).append((due_at.timestamp(), contact_id))
+
+    def commit_reload(self) -> None:
+        """The staged entries, plus those added since `begin_reload`, replace the index."""
+        heaps, self._next = self._next, {}
         for campaign_id, contact_id, due in self._during_reload or []:
             heaps.setdefault(campaign_id, []).append((due, contact_id))
         for heap in heaps.values():
@@ -51,6 +55,14 @@ class DueIndex:
         self._during_reload = None
         self.loaded = True
         self.loaded_at = time.monotonic()
+
+    def replace(self, entries: Iterable[tuple[str, str, datetime]]) -> None:
+        """Start over from (campaign id, contact id, due instant) entries (a whole reload at once)."""
+        if self._during_reload is None:
+            self.begin_reload()
+        for campaign_id, contact_id, due_at in entries:
+            self.stage(campaign_id, contact_id, due_at)
+        self.commit_reload()
 
     def pop_due(self, now: datetime, campaign_ids: Iterable[str], limit: int) -> list[tuple[str, str]]:
         """Up to `limit` (campaign id, contact id) pairs due at `now` in the given campaigns, earliest first;

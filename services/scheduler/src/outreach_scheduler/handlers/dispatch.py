@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from outreach_common.journey import stamped
 from outreach_windows.compliance import max_calls_per_24h
 
 from outreach_scheduler.domain.campaign import CampaignSpec, PhoneStep
@@ -58,19 +58,14 @@ async def count_due(deps: Deps) -> int:
 
 
 async def _publish(claimed: list[Enrollment], specs: dict[str, CampaignSpec], deps: Deps) -> None:
+    """Each claimed step's command and state events, all handed to Kafka at once (a contact's in order)."""
     now = deps.clock.now()
-    await asyncio.gather(
-        *(
-            deps.publish_entries(
-                deps.entries(
-                    [step_command(e, specs[e.campaign_id], now=now), *state_events(e, now=now)],
-                    key=e.contact_id,
-                    trace=e.trace,
-                )
-            )
-            for e in claimed
-        )
-    )
+    items = [
+        (stamped(m, e.trace), deps.topic_of(m), e.contact_id)
+        for e in claimed
+        for m in [step_command(e, specs[e.campaign_id], now=now), *state_events(e, now=now)]
+    ]
+    await deps.bus.publish_many(items)
 
 
 async def _postpone_held(
