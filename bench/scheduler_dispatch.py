@@ -4,6 +4,7 @@ minute, and APScheduler 3.x with its MongoDB job store on the same one-off jobs.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import time
 import uuid
@@ -80,7 +81,9 @@ async def _seed(db: Any, campaign_id: str, dues: list[datetime]) -> None:
         await db["enrollments"].insert_many(batch, ordered=False)
 
 
-async def _collect(bootstrap: str, topic: str, n: int, seen: dict[str, float], done: asyncio.Event) -> None:
+async def _collect(bootstrap: str, topic: str, n: int) -> dict[str, float]:
+    """Kafka's timestamp of the first command of each contact, until `n` contacts have one."""
+    seen: dict[str, float] = {}
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
     await consumer.start()
     try:
@@ -91,7 +94,21 @@ async def _collect(bootstrap: str, topic: str, n: int, seen: dict[str, float], d
                     seen.setdefault(r.key.decode(), r.timestamp / 1000)
     finally:
         await consumer.stop()
-        done.set()
+    return seen
+
+
+def _collect_in_process(bootstrap: str, topic: str, n: int, out: Any) -> None:
+    out.put(asyncio.run(_collect(bootstrap, topic, n)))
+
+
+def _collector(bootstrap: str, topic: str, n: int) -> tuple[Any, Any]:
+    """The reader of the commands runs as its own process, as a consumer of the scheduler would: it must not
+    take the dispatcher's event loop."""
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    process = context.Process(target=_collect_in_process, args=(bootstrap, topic, n, out), daemon=True)
+    process.start()
+    return process, out
 
 
 async def ours(bootstrap: str, mongo_url: str, n: int, *, spread_s: float, batch: int) -> dict[str, float]:
@@ -108,9 +125,7 @@ async def ours(bootstrap: str, mongo_url: str, n: int, *, spread_s: float, batch
     await _seed(db, "cmp", dues)
     broker = KafkaBroker(bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
     await broker.start()
-    seen: dict[str, float] = {}
-    done = asyncio.Event()
-    collector = asyncio.create_task(_collect(bootstrap, topics.call_commands, n, seen, done))
+    collector, results = _collector(bootstrap, topics.call_commands, n)
     clock = ShiftedClock((t0 - datetime.now(UTC)).total_seconds())
     deps = Deps(
         campaigns=campaigns,
@@ -132,8 +147,8 @@ async def ours(bootstrap: str, mongo_url: str, n: int, *, spread_s: float, batch
         if count == 0:
             await asyncio.sleep(0.02)
     elapsed = time.time() - start
-    await asyncio.wait_for(done.wait(), timeout=120)
-    collector.cancel()
+    seen: dict[str, float] = await asyncio.to_thread(results.get, True, 300)
+    collector.join(timeout=30)
     await broker.stop()
     await client.drop_database(f"bench_{run}")
     await client.close()
@@ -152,8 +167,11 @@ _APS: dict[str, Any] = {}  # the job store keeps jobs by a textual reference: th
 
 
 async def aps_place_call(key: str) -> None:
-    """APScheduler's job: send one command to Kafka, as our dispatcher does."""
-    await _APS["producer"].send_and_wait(_APS["topic"], b'{"type":"PlaceCall"}', key=key.encode())
+    """APScheduler's job: send one command to Kafka, as our dispatcher does. At most 1,000 sends wait at
+    once: APScheduler starts every due job at the same moment, and 200,000 waiting sends overflow the
+    producer's buffer (its sends then fail with KafkaTimeoutError)."""
+    async with _APS["sending"]:
+        await _APS["producer"].send_and_wait(_APS["topic"], b'{"type":"PlaceCall"}', key=key.encode())
     _APS["fired"] += 1
     if _APS["fired"] == _APS["n"]:
         _APS["finished"].set()
@@ -170,7 +188,7 @@ async def apscheduler(bootstrap: str, mongo_url: str, n: int) -> dict[str, float
     topic = f"bench{run}.aps.commands"
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
     await producer.start()
-    _APS.update(producer=producer, topic=topic, n=n, fired=0, finished=asyncio.Event())
+    _APS.update(producer=producer, topic=topic, n=n, fired=0, finished=asyncio.Event(), sending=asyncio.Semaphore(1000))
 
     sync_client: MongoClient[dict[str, Any]] = MongoClient(mongo_url)
     store = MongoDBJobStore(database=f"aps_{run}", collection="jobs", client=sync_client)

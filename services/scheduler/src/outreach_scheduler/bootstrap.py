@@ -13,7 +13,7 @@ from outreach_scheduler.adapters.repository import INDEXES, CallLog, CampaignRep
 from outreach_scheduler.config import Settings
 from outreach_scheduler.entrypoints import api, subscribers
 from outreach_scheduler.handlers.deps import Deps
-from outreach_scheduler.handlers.dispatch import count_due, dispatch_due, republish_claims
+from outreach_scheduler.handlers.dispatch import count_due, dispatch_backlog, republish_claims
 from outreach_scheduler.handlers.lifecycle import complete_finished, start_scheduled
 from outreach_scheduler.instruments import Instruments
 
@@ -41,7 +41,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         indexes=INDEXES,
         on_start=[deps.enrollments.load_index],
         loops=[
-            ("dispatch", settings.dispatch_interval_s, lambda: dispatch_due(deps, limit=settings.dispatch_batch)),
+            ("dispatch", settings.dispatch_interval_s, lambda: dispatch_backlog(deps, limit=settings.dispatch_batch)),
             ("lifecycle", 1.0, lambda: _lifecycle(deps)),
             ("campaign-outbox-sweep", 5.0, lambda: sweep(deps.campaigns.collection, deps.bus)),
             ("enrollment-sweep", settings.sweep_interval_s, lambda: _sweep(deps)),

@@ -12,8 +12,8 @@ class Settings(ServiceSettings):
     service_name: str = "scheduler"
     mongo_db: str = "outreach_scheduler"
     http_port: int = 8002
-    dispatch_interval_s: float = Field(default=0.5, gt=0, description="How often due steps are looked for")
-    dispatch_batch: int = Field(default=500, ge=1, description="Due steps claimed per round")
+    dispatch_interval_s: float = Field(default=0.25, gt=0, description="How often due steps are looked for")
+    dispatch_batch: int = Field(default=1000, ge=1, description="Due steps claimed per round")
     workspace_call_cap: int | None = Field(default=None, ge=1, description="Calls per contact per 24 h, all campaigns")
     completion_grace_s: float = Field(default=10.0, ge=0, description="Quiet time before a campaign completes")
     resume_rate_per_s: float = Field(default=20.0, gt=0, description="Pace of steps that fell due during a pause")

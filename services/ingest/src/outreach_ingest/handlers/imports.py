@@ -193,4 +193,4 @@ async def publish_contacts(docs: list[dict[str, Any]], deps: Deps) -> None:
                 contact=ContactData(**{k: d[k] for k in fields if k in d}),
             )
             events.append(stamped(event))
-    await asyncio.gather(*(deps.bus.publish(e, topic=deps.topics.contacts, key=e.contact_id) for e in events))
+    await deps.bus.publish_many([(e, deps.topics.contacts, e.contact_id) for e in events])

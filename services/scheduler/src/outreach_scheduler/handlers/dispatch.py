@@ -49,6 +49,17 @@ async def dispatch_due(deps: Deps, *, limit: int = 500) -> int:
     return len(claimed)
 
 
+async def dispatch_backlog(deps: Deps, *, limit: int = 1000) -> int:
+    """Dispatch round after round while rounds come back full (a backlog, or many steps due at once), so an
+    instance sends as fast as it can instead of one round per tick; return how many were sent."""
+    sent = 0
+    while (count := await dispatch_due(deps, limit=limit)) > 0:
+        sent += count
+        if count < limit:
+            break
+    return sent
+
+
 async def count_due(deps: Deps) -> int:
     """Due steps of active campaigns not yet dispatched (for /metrics)."""
     active = await deps.campaigns.ids_with_status("active")
