@@ -41,7 +41,11 @@ def build(settings: Settings | None = None) -> FastAPI:
         indexes=INDEXES,
         on_start=[deps.enrollments.load_index],
         loops=[
-            ("dispatch", settings.dispatch_interval_s, lambda: dispatch_backlog(deps, limit=settings.dispatch_batch)),
+            (
+                "dispatch",
+                settings.dispatch_interval_s,
+                lambda: dispatch_backlog(deps, limit=settings.dispatch_batch, workers=settings.dispatch_workers),
+            ),
             ("lifecycle", 1.0, lambda: _lifecycle(deps)),
             ("campaign-outbox-sweep", 5.0, lambda: sweep(deps.campaigns.collection, deps.bus)),
             ("enrollment-sweep", settings.sweep_interval_s, lambda: _sweep(deps)),

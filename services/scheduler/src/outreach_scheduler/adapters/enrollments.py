@@ -11,6 +11,7 @@ state. All reads and writes of the timer go by `_id`; the due index says which e
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -103,6 +104,7 @@ class EnrollmentRepository:
         self.log = db["enrollment_log"]
         self.batches = db["dispatch_batches"]
         self.index = index or DueIndex()
+        self._loading = asyncio.Lock()
 
     def _track(self, enrollment: Enrollment) -> None:
         if enrollment.state == "queued" and enrollment.due_at is not None:
@@ -244,7 +246,9 @@ class EnrollmentRepository:
         if not campaign_ids:
             return []
         if not self.index.loaded:
-            await self.load_index()
+            async with self._loading:  # concurrent rounds: one load
+                if not self.index.loaded:
+                    await self.load_index()
         pairs = self.index.pop_due(now, campaign_ids, limit)
         if not pairs:
             return []
