@@ -28,8 +28,15 @@ class Settings(ServiceSettings):
     health_window_h: float = Field(default=24.0, gt=0, description="Answer-rate window in hours")
     health_rest_h: float = Field(default=24.0, gt=0, description="How long a number rests")
     dial_interval_s: float = Field(default=0.2, gt=0, description="How often the dial queue is polled")
+    pace_headroom: float = Field(
+        default=0.01,
+        ge=0,
+        lt=0.5,
+        description="Share of calls_per_second left unused, so network jitter never puts more calls than the "
+        "limit into any one-second window",
+    )
     outbox_sweep_interval_s: float = Field(
-        default=60.0,
+        default=300.0,
         gt=0,
         description="How often every call document is checked for events a crash left unpublished (a full read "
         "of the call history on the MongoDB-wire server, so not often)",

@@ -29,12 +29,15 @@ class Limits:
         self._held: dict[str, list[int]] = {}
         self._mine: dict[str, set[int]] = {}  # slot indexes this instance holds, per key
         self._holds_cache: tuple[float, list[str]] = (0.0, [])
+        self._rates: dict[str, float] = {}  # pace per account, for forgetting its slots
+        self._forgotten: dict[str, int] = {}  # per account, slot numbers below this are deleted
 
     async def reserve_slot(self, account: str, rate: float, block: int = 4) -> float:
         """Reserve the next free dialing slot of the account (slot k is at k / rate seconds of wall-clock
         time); return the time to dial at. No two calls of any instance share a slot. Slots are reserved a
         few at a time (one insert of `block` documents; those another instance holds are skipped)."""
         held = self._held.setdefault(account, [])
+        self._rates[account] = rate
         now_k = math.ceil(time.time() * rate)
         while held and held[0] < now_k:
             held.pop(0)  # a reserved slot that went unused has passed
@@ -48,8 +51,18 @@ class Limits:
         return held.pop(0) / rate
 
     async def forget_slots(self, older_than: timedelta = timedelta(minutes=2)) -> None:
-        """Drop pace slots long past (keeps the collection small)."""
-        await self.pace.delete_many({"at": {"$lt": datetime.now(UTC) - older_than}})
+        """Drop pace slots long past (keeps the collection small). Slot numbers are consecutive, so after a
+        first sweep by age they are deleted by `_id`, a few at a time: a delete by age reads the whole
+        collection and holds the database's write lock long enough to make calls miss their slots."""
+        if not self._forgotten:
+            await self.pace.delete_many({"at": {"$lt": datetime.now(UTC) - older_than}})
+        for account, rate in self._rates.items():
+            upto = math.floor((time.time() - older_than.total_seconds()) * rate)
+            start = self._forgotten.get(account, upto)
+            for low in range(start, upto, 1000):
+                ids = [f"{account}:{k}" for k in range(low, min(low + 1000, upto))]
+                await self.pace.delete_many({"_id": {"$in": ids}})
+            self._forgotten[account] = max(start, upto)
 
     async def acquire(self, key: str, limit: int) -> str | None:
         """One of `limit` in-flight slots of `key` (account or campaign): the slot's id, or None when all
@@ -74,8 +87,8 @@ class Limits:
     async def release(self, slot: str) -> None:
         """Give a slot back."""
         key, _, index = slot.rpartition("#")
+        await self.slots.delete_one({"_id": slot})  # then this instance may guess that index again
         self._mine.get(key, set()).discard(int(index))
-        await self.slots.delete_one({"_id": slot})
 
     async def in_flight(self, key: str) -> int:
         """Slots of `key` in use."""

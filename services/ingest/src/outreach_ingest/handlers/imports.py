@@ -61,13 +61,26 @@ async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping:
             for _ in verdicts(itertools.islice(rows, done), mapping, seen=seen, **options):
                 pass
         resumed = bool(done)
-        while batch := list(itertools.islice(rows, deps.batch)):
-            verdicts_ = list(verdicts(batch, mapping, seen=seen, **options))
-            await _flush(job, verdicts_, [record for _, record in batch], deps, dnc, resumed=resumed)
+
+        def next_batch() -> tuple[list[Any], list[Verdict]]:
+            batch = list(itertools.islice(rows, deps.batch))
+            return batch, list(verdicts(batch, mapping, seen=seen, **options))
+
+        # Reading and normalising the next batch (a worker thread) overlaps storing and publishing this one;
+        # batches are still stored, published and counted in file order.
+        flushing: asyncio.Task[None] | None = None
+        while True:
+            batch, verdicts_ = await asyncio.to_thread(next_batch)
+            if flushing is not None:
+                await flushing
+                if (await deps.imports.get(job["_id"]) or {}).get("status") == "canceling":
+                    await deps.imports.update(job["_id"], {"status": "canceled", "finished_at": deps.clock.now()})
+                    return
+            if not batch:
+                break
+            raw = [record for _, record in batch]
+            flushing = asyncio.create_task(_flush(job, verdicts_, raw, deps, dnc, resumed=resumed))
             resumed = False
-            if (await deps.imports.get(job["_id"]) or {}).get("status") == "canceling":
-                await deps.imports.update(job["_id"], {"status": "canceled", "finished_at": deps.clock.now()})
-                return
         await deps.imports.update(job["_id"], {"status": "completed", "finished_at": deps.clock.now()})
     except Exception as exc:
         logger.exception("import %s failed", job["_id"])
