@@ -29,7 +29,7 @@ class Settings(ServiceSettings):
     health_rest_h: float = Field(default=24.0, gt=0, description="How long a number rests")
     dial_interval_s: float = Field(default=0.2, gt=0, description="How often the dial queue is polled")
     pace_headroom: float = Field(
-        default=0.01,
+        default=0.0,
         ge=0,
         lt=0.5,
         description="Share of calls_per_second left unused, so network jitter never puts more calls than the "
