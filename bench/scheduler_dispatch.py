@@ -18,8 +18,10 @@ from outreach_common.kafka import KafkaEventBus
 from outreach_common.mongo import ensure_indexes, make_client
 from outreach_contracts.contacts import ContactData
 from outreach_contracts.topics import Topics
+from outreach_scheduler.adapters.enrollments import to_doc
 from outreach_scheduler.adapters.repository import INDEXES, CallLog, CampaignRepository, EnrollmentRepository
 from outreach_scheduler.domain.campaign import Campaign, CampaignSpec
+from outreach_scheduler.domain.enrollment import Enrollment
 from outreach_scheduler.handlers.deps import Deps
 from outreach_scheduler.handlers.dispatch import dispatch_backlog
 
@@ -51,29 +53,17 @@ class ShiftedClock:
 
 
 async def _seed(db: Any, campaign_id: str, dues: list[datetime]) -> None:
-    contact = ContactData(phone="+12125550123").model_dump()
+    """Enrollments as the scheduler stores them, queued at `dues`."""
     batch: list[dict[str, Any]] = []
     for i, due in enumerate(dues):
-        batch.append(
-            {
-                "_id": f"{campaign_id}:c{i}",
-                "campaign_id": campaign_id,
-                "contact_id": f"c{i}",
-                "workspace_id": "ws",
-                "contact": {**contact, "phone": f"+1212555{i % 10000:04d}"},
-                "state": "queued",
-                "step_index": 0,
-                "attempt": 1,
-                "due_at": due,
-                "version": 1,
-                "reason": None,
-                "in_flight_key": None,
-                "failures": 0,
-                "attempts_total": 0,
-                "enrolled_at": due,
-                "outbox": [],
-            }
+        enrollment = Enrollment(
+            campaign_id=campaign_id,
+            contact_id=f"c{i}",
+            workspace_id="ws",
+            contact=ContactData(phone=f"+1212555{i % 10000:04d}"),
+            due_at=due,
         )
+        batch.append({"_id": enrollment.doc_id, **to_doc(enrollment), "enrolled_at": due, "outbox": []})
         if len(batch) == 5000:
             await db["enrollments"].insert_many(batch, ordered=False)
             batch = []
