@@ -20,7 +20,7 @@ PORT = 27017
 
 
 MODULE = "github.com/FerretDB/FerretDB"
-# our patched copies of upstream files (see each file's "Outreach patch" comment), swapped in with `go build -overlay`
+# our patched copies of upstream files (see each file's "Outreach patch" comment), written over a copy of the module
 PATCHES = {
     "internal/backends/sqlite/metadata/metadata.go": "_patches/sqlite_metadata.go",
     "internal/backends/sqlite/collection.go": "_patches/sqlite_collection.go",

@@ -8,8 +8,9 @@ from fastapi import FastAPI
 from outreach_common.outbox import sweep
 from outreach_common.service import ServiceShell
 
+from outreach_scheduler.adapters.enrollments import EnrollmentRepository
 from outreach_scheduler.adapters.opt_outs import OptOutRepository
-from outreach_scheduler.adapters.repository import INDEXES, CallLog, CampaignRepository, EnrollmentRepository
+from outreach_scheduler.adapters.repository import INDEXES, CallLog, CampaignRepository
 from outreach_scheduler.config import Settings
 from outreach_scheduler.entrypoints import api, subscribers
 from outreach_scheduler.handlers.deps import Deps

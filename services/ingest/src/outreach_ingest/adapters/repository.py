@@ -22,8 +22,8 @@ class ContactRepository:
 
     async def insert_new(self, docs: list[Document], *, look_up: bool = False) -> dict[str, Document | None]:
         """Insert contacts (one batch, unordered); return the ids that existed already, with the stored
-        contact (its import and row) when `look_up` asks for it. Inserts are what the MongoDB-wire server
-        does fastest; every lookup scans the collection, so it runs only where needed (a resumed batch)."""
+        contact (its import and row) when `look_up` asks for it (a resumed batch: one read by `_id` per
+        repeat)."""
         stored = {doc["_id"] for doc in await insert_new(self.collection, docs)}
         existing: dict[str, Document | None] = {}
         for doc_id in (doc["_id"] for doc in docs if doc["_id"] not in stored):

@@ -9,12 +9,9 @@ from outreach_common.mongo import Document, IndexSpec
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from outreach_scheduler.adapters.enrollments import EnrollmentRepository, enrollment_id
 from outreach_scheduler.domain.campaign import Campaign
 from outreach_scheduler.domain.caps import DAY
 from outreach_scheduler.domain.enrollment import Enrollment
-
-__all__ = ["INDEXES", "CallLog", "CampaignRepository", "EnrollmentRepository", "enrollment_id"]
 
 INDEXES = [
     IndexSpec("enrollments", [("workspace_id", 1), ("contact.phone", 1)], name="by_phone"),

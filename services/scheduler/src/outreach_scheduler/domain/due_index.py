@@ -89,7 +89,3 @@ class DueIndex:
         """Entries due at `now` in the given campaigns (repeats counted: a gauge, not a ledger)."""
         cutoff = now.timestamp()
         return sum(sum(1 for due, _ in self._heaps.get(c, ()) if due <= cutoff) for c in set(campaign_ids))
-
-    def drop(self, campaign_id: str) -> None:
-        """Forget a campaign (stopped or completed)."""
-        self._heaps.pop(campaign_id, None)

@@ -9,12 +9,13 @@ from outreach_common.clock import Clock
 from outreach_common.journey import stamped
 from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document
-from outreach_common.outbox import outbox_entry, publish, relay
+from outreach_common.outbox import outbox_entry, relay
 from outreach_contracts.envelope import Envelope, TraceContext
 from outreach_contracts.topics import Topics
 
+from outreach_scheduler.adapters.enrollments import EnrollmentRepository, enrollment_id
 from outreach_scheduler.adapters.opt_outs import OptOutRepository
-from outreach_scheduler.adapters.repository import CallLog, CampaignRepository, EnrollmentRepository, enrollment_id
+from outreach_scheduler.adapters.repository import CallLog, CampaignRepository
 from outreach_scheduler.domain.enrollment import Enrollment
 from outreach_scheduler.domain.messages import state_events
 from outreach_scheduler.instruments import Instruments
@@ -63,10 +64,6 @@ class Deps:
     async def relay_enrollment(self, campaign_id: str, contact_id: str, entries: list[Any]) -> None:
         """Publish an enrollment's new outbox entries and clear them."""
         await relay(self.enrollments.collection, enrollment_id(campaign_id, contact_id), entries, self.bus)
-
-    async def publish_entries(self, entries: list[Any]) -> None:
-        """Publish outbox entries in order (one contact's messages stay in order)."""
-        await publish(entries, self.bus)
 
     async def relay_campaign(self, campaign_id: str, entries: list[Any]) -> None:
         """Publish a campaign's new outbox entries and clear them."""
