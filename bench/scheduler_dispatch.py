@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from faststream.kafka import KafkaBroker
-from outreach_common.kafka import KafkaEventBus
+from outreach_common.kafka import PRODUCER_OPTIONS, KafkaEventBus
 from outreach_common.mongo import ensure_indexes, make_client
 from outreach_contracts.contacts import ContactData
 from outreach_contracts.topics import Topics
@@ -63,7 +63,7 @@ async def _seed(db: Any, campaign_id: str, dues: list[datetime]) -> None:
             contact=ContactData(phone=f"+1212555{i % 10000:04d}"),
             due_at=due,
         )
-        batch.append({"_id": enrollment.doc_id, **to_doc(enrollment), "enrolled_at": due, "outbox": []})
+        batch.append({"_id": enrollment.doc_id, **to_doc(enrollment), "enrolled_at": due})
         if len(batch) == 5000:
             await db["enrollments"].insert_many(batch, ordered=False)
             batch = []
@@ -113,7 +113,7 @@ async def ours(bootstrap: str, mongo_url: str, n: int, *, spread_s: float, batch
     campaigns = CampaignRepository(db)
     await campaigns.add(Campaign(id="cmp", workspace_id="ws", spec=SPEC, status="active", created_at=t0))
     await _seed(db, "cmp", dues)
-    broker = KafkaBroker(bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+    broker = KafkaBroker(bootstrap, **PRODUCER_OPTIONS)  # as the services produce
     await broker.start()
     collector, results = _collector(bootstrap, topics.call_commands, n)
     clock = ShiftedClock((t0 - datetime.now(UTC)).total_seconds())
@@ -176,7 +176,7 @@ async def apscheduler(bootstrap: str, mongo_url: str, n: int) -> dict[str, float
 
     run = uuid.uuid4().hex[:8]
     topic = f"bench{run}.aps.commands"
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **PRODUCER_OPTIONS)  # as ours
     await producer.start()
     _APS.update(producer=producer, topic=topic, n=n, fired=0, finished=asyncio.Event(), sending=asyncio.Semaphore(1000))
 

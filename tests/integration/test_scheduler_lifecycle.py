@@ -108,13 +108,13 @@ async def test_lifecycle_and_opt_out_across_campaigns(infra: Infra, run_id: str)
 
         async def opted_out_everywhere() -> bool:
             docs = [d async for d in deps.enrollments.collection.find({"contact_id": "c1"})]
-            return len(docs) == 2 and all(d["reason"] == "opted_out" for d in docs)
+            return len(docs) == 2 and all(d.get("reason") == "opted_out" for d in docs)
 
         await eventually(opted_out_everywhere)
         stopped = await http.post(f"/campaigns/{a}/stop")
         assert stopped.json()["status"] == "stopped"
         reasons = {
-            d["contact_id"]: (d["state"], d["reason"])
+            d["contact_id"]: (d["state"], d.get("reason"))
             async for d in deps.enrollments.collection.find({"campaign_id": a})
         }
         assert reasons["c1"] == ("exited", "opted_out")

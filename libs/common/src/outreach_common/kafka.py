@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
@@ -17,16 +17,20 @@ from prometheus_client import CollectorRegistry
 from outreach_common.journey import attached, stamped
 
 
+# How every service produces: acknowledged by all replicas, idempotent, and in batches of up to 256 KiB
+# (aiokafka's default of 16 KiB sends a dispatch round of 4,000 records as ~250 requests; measured on the
+# scheduler's dispatch: the broker's CPU fell from 3.0 s to 0.5 s per 40,000 steps, steps/s rose 28%).
+PRODUCER_OPTIONS: dict[str, Any] = {"acks": "all", "enable_idempotence": True, "linger_ms": 5, "max_batch_size": 256 * 1024}
+
+
 def make_broker(
     bootstrap: str, *, service: str, registry: CollectorRegistry, tracer_provider: TracerProvider | None = None
 ) -> KafkaBroker:
-    """A broker with acks=all and the idempotent producer, with tracing and Prometheus middlewares."""
+    """A broker producing with `PRODUCER_OPTIONS`, with tracing and Prometheus middlewares."""
     return KafkaBroker(
         bootstrap,
         client_id=service,
-        acks="all",
-        enable_idempotence=True,
-        linger_ms=5,
+        **PRODUCER_OPTIONS,
         middlewares=(
             KafkaTelemetryMiddleware(tracer_provider=tracer_provider),
             KafkaPrometheusMiddleware(registry=registry, app_name=service),

