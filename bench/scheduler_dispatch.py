@@ -39,7 +39,7 @@ SPEC = CampaignSpec.model_validate(
 )
 
 
-WORKERS = int(os.environ.get("BENCH_DISPATCH_WORKERS", "2"))  # concurrent rounds, as the service's default
+WORKERS = int(os.environ.get("BENCH_DISPATCH_WORKERS", "3"))  # concurrent rounds, as the service's default
 
 
 class ShiftedClock:

@@ -14,7 +14,7 @@ class Settings(ServiceSettings):
     http_port: int = 8002
     dispatch_interval_s: float = Field(default=0.25, gt=0, description="How often due steps are looked for")
     dispatch_batch: int = Field(default=2000, ge=1, description="Due steps claimed per round")
-    dispatch_workers: int = Field(default=2, ge=1, description="Dispatch rounds run at once")
+    dispatch_workers: int = Field(default=3, ge=1, description="Dispatch rounds run at once")
     workspace_call_cap: int | None = Field(default=None, ge=1, description="Calls per contact per 24 h, all campaigns")
     completion_grace_s: float = Field(default=10.0, ge=0, description="Quiet time before a campaign completes")
     resume_rate_per_s: float = Field(default=20.0, gt=0, description="Pace of steps that fell due during a pause")

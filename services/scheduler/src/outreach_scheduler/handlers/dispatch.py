@@ -50,11 +50,11 @@ async def dispatch_due(deps: Deps, *, limit: int = 500) -> int:
     return len(claimed)
 
 
-async def dispatch_backlog(deps: Deps, *, limit: int = 1000, workers: int = 2) -> int:
+async def dispatch_backlog(deps: Deps, *, limit: int = 1000, workers: int = 3) -> int:
     """Dispatch round after round while rounds come back full (a backlog, or many steps due at once), so an
     instance sends as fast as it can instead of one round per tick; return how many were sent. `workers`
     rounds run at once: one reads and claims while another publishes (each pops its own due steps from the
-    index; measured: 2 rounds at once dispatch 36% more than one, 3 no more than 2)."""
+    index; measured on 40,000 steps: 2 rounds at once dispatch 36% more than one, 3 another 7%)."""
 
     async def drain() -> int:
         sent = 0
