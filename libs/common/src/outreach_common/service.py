@@ -3,6 +3,7 @@ background loops, and the HTTP app whose lifespan opens and closes them in order
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import FastAPI
@@ -60,6 +61,10 @@ class ServiceShell:
             await self.broker.start()
             for name, interval, step in loops:
                 self.loops.every(name, interval, step)
+            # What starting made (modules, schemas, clients) lives as long as the process: kept out of the
+            # garbage collector's full passes, which then walk only what the service made since (measured in
+            # the dialer: full passes of 70-100 ms every 5 s, each one losing the dial slots it stalled).
+            gc.freeze()
 
         async def shutdown() -> None:
             await self.loops.stop()
