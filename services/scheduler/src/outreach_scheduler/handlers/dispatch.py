@@ -17,7 +17,8 @@ from outreach_scheduler.handlers.deps import Deps
 
 
 async def dispatch_due(deps: Deps, *, limit: int = 500) -> int:
-    """Claim due steps of active campaigns (version-checked: instances never both claim one); return count."""
+    """Claim due steps of active campaigns (a unique log insert per version: instances never both claim one);
+    return count."""
     active = await deps.campaigns.ids_with_status("active")
     now = deps.clock.now()
     due = await deps.enrollments.due(now=now, campaign_ids=active, limit=limit)
