@@ -2,8 +2,10 @@
 
 North American numbers (the bulk of most lists) skip `phonenumbers.parse`: the punctuation is deleted in C
 (`str.translate`), and validity is looked up by the number's first six digits (area code and exchange).
-A six-digit prefix enters the table only after `phonenumbers` gave the same verdict for a spread of line
-numbers under it; a prefix where they differ is marked mixed and its numbers always take the slow path.
+Where phonenumbers' metadata decides validity by six digits (`nanp_prefixes`), one line number gives a
+prefix's verdict; otherwise a prefix enters the table only after `phonenumbers` gave the same verdict for a
+spread of line numbers under it, and a prefix where they differ is marked mixed (its numbers always take
+the slow path).
 Plain ASCII email addresses skip `email_validator` the same way: a strict pattern accepts only what it
 would accept, and anything else goes to the library.
 """
@@ -16,6 +18,8 @@ import re
 import phonenumbers
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
+from outreach_ingest.domain.nanp_prefixes import undecided_leading_digits
+
 NANP_REGIONS = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
 _PUNCTUATION = str.maketrans("", "", " ()-.+")
 _SAMPLE_LINES = ("0000", "5555", "9999")
@@ -24,7 +28,15 @@ _prefixes: dict[str, object] = {}
 
 
 def _prefix_verdict(prefix: str) -> object:
-    """True / False when every sampled line number under `prefix` gets that validity, else _MIXED."""
+    """True / False when the metadata decides by six digits (one line number tells), else when every
+    sampled line number under `prefix` gets that validity; _MIXED otherwise (and under the leading digits
+    of regions that look further)."""
+    undecided = undecided_leading_digits()
+    if undecided is not None:
+        if any(re.match(leading, prefix) for leading in undecided):
+            return _MIXED
+        number = phonenumbers.PhoneNumber(country_code=1, national_number=int(prefix + "0000"))
+        return phonenumbers.is_valid_number(number)
     rng = random.Random(prefix)
     lines = [*_SAMPLE_LINES, f"{rng.randrange(10_000):04d}"]
     verdicts = {
@@ -32,6 +44,18 @@ def _prefix_verdict(prefix: str) -> object:
         for line in lines
     }
     return verdicts.pop() if len(verdicts) == 1 else _MIXED
+
+
+def prefix_verdicts(prefixes: list[str]) -> list[str]:
+    """The valid ones among six-digit North American prefixes (looked up in, or added to, the table)."""
+    valid = []
+    for prefix in prefixes:
+        verdict = _prefixes.get(prefix)
+        if verdict is None:
+            verdict = _prefixes[prefix] = _prefix_verdict(prefix)
+        if verdict is True:
+            valid.append(prefix)
+    return valid
 
 
 def nanp_fast(value: str, default_region: str) -> str | bool | None:
@@ -55,10 +79,9 @@ def nanp_fast(value: str, default_region: str) -> str | bool | None:
     return "+1" + national if verdict else False
 
 
-_EMAIL = re.compile(
-    r"(?P<local>[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"
-    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"
-)
+EMAIL_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+EMAIL_DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+_EMAIL = re.compile(f"(?P<local>{EMAIL_LOCAL})@(?P<domain>{EMAIL_DOMAIN})")
 _SPECIAL = tuple(SPECIAL_USE_DOMAIN_NAMES)
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from outreach_ingest.domain.csvfile import Dialect, header, records
+from outreach_ingest.domain.batches import record_batches
+from outreach_ingest.domain.csvfile import Dialect, header
 from outreach_ingest.domain.mapping import Mapping
-from outreach_ingest.domain.pipeline import verdicts
+from outreach_ingest.domain.pipeline import verdict_batches
 
 
 def check_file(
@@ -27,20 +28,22 @@ def check_file(
         "contacts": [],
         "rejected": [],
     }
-    for verdict in verdicts(
-        records(path, dialect), resolved, default_region=default_region, skip_duplicates=skip_duplicates
+    contacts, rejections = report["contacts"], report["rejected"]
+    for _, verdicts in verdict_batches(
+        record_batches(path, dialect), resolved, default_region=default_region, skip_duplicates=skip_duplicates
     ):
-        report["rows"] += 1
-        if verdict.contact is not None:
-            report["imported"] += 1
-            contact = {"row": verdict.row, **verdict.contact.model_dump()}
-            if verdict.warnings:
-                contact["warnings"] = list(verdict.warnings)
-            report["contacts"].append(contact)
-            continue
-        report["duplicates" if verdict.status == "duplicate" else "invalid"] += 1
-        rejected: dict[str, Any] = {"row": verdict.row, "status": verdict.status, "reason": verdict.reason}
-        if verdict.duplicate_of is not None:
-            rejected["duplicate_of"] = verdict.duplicate_of
-        report["rejected"].append(rejected)
+        report["rows"] += len(verdicts)
+        for position, row, contact in verdicts.contacts():
+            entry = {"row": row, **contact}
+            if warnings := verdicts.warnings.get(position):
+                entry["warnings"] = list(warnings)
+            contacts.append(entry)
+        for row, status, reason, duplicate_of in verdicts.rejected():
+            rejected: dict[str, Any] = {"row": row, "status": status, "reason": reason}
+            if duplicate_of is not None:
+                rejected["duplicate_of"] = duplicate_of
+            rejections.append(rejected)
+    report["imported"] = len(contacts)
+    report["duplicates"] = sum(1 for r in rejections if r["status"] == "duplicate")
+    report["invalid"] = len(rejections) - report["duplicates"]
     return report

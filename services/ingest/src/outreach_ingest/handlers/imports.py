@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -18,9 +19,10 @@ from outreach_contracts.topics import Topics
 
 from outreach_ingest.adapters.dnc import SuppressionRepository
 from outreach_ingest.adapters.repository import ContactRepository, ImportRepository
-from outreach_ingest.domain.csvfile import Dialect, records
+from outreach_ingest.domain.batches import RecordBatch, record_batches
+from outreach_ingest.domain.csvfile import Dialect
 from outreach_ingest.domain.mapping import Mapping
-from outreach_ingest.domain.pipeline import verdicts
+from outreach_ingest.domain.pipeline import verdict_batches
 from outreach_ingest.domain.rows import Verdict, contact_id
 from outreach_ingest.instruments import Instruments
 
@@ -53,33 +55,22 @@ async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping:
     await deps.imports.update(job["_id"], {"status": "running", "updated_at": deps.clock.now()})
     try:
         dnc = await deps.dnc.all_of(job["workspace_id"])  # read once: the list does not grow with the file
-        rows = records(path, dialect)
-        seen: dict[str, int] = {}
-        options = {"default_region": job["default_region"], "skip_duplicates": job["skip_duplicates"]}
-        done = int(job.get("rows_done") or 0)
-        if done:  # a resumed job re-reads the rows it stored (to know their numbers), without storing them
-            for _ in verdicts(itertools.islice(rows, done), mapping, seen=seen, **options):
-                pass
+        done = int(job.get("rows_done") or 0)  # a resumed job re-reads the rows it stored, without storing them
+        chunks = _chunks(path, dialect, mapping, job, after=done, size=deps.batch)
         resumed = bool(done)
-
-        def next_batch() -> tuple[list[Any], list[Verdict]]:
-            batch = list(itertools.islice(rows, deps.batch))
-            return batch, list(verdicts(batch, mapping, seen=seen, **options))
-
-        # Reading and normalising the next batch (a worker thread) overlaps storing and publishing this one;
-        # batches are still stored, published and counted in file order.
+        # Reading and normalising the next chunk (a worker thread) overlaps storing and publishing this one;
+        # chunks are still stored, published and counted in file order.
         flushing: asyncio.Task[None] | None = None
         while True:
-            batch, verdicts_ = await asyncio.to_thread(next_batch)
+            chunk = await asyncio.to_thread(next, chunks, None)
             if flushing is not None:
                 await flushing
                 if (await deps.imports.get(job["_id"]) or {}).get("status") == "canceling":
                     await deps.imports.update(job["_id"], {"status": "canceled", "finished_at": deps.clock.now()})
                     return
-            if not batch:
+            if chunk is None:
                 break
-            raw = [record for _, record in batch]
-            flushing = asyncio.create_task(_flush(job, verdicts_, raw, deps, dnc, resumed=resumed))
+            flushing = asyncio.create_task(_flush(job, chunk, deps, dnc, resumed=resumed))
             resumed = False
         await deps.imports.update(job["_id"], {"status": "completed", "finished_at": deps.clock.now()})
     except Exception as exc:
@@ -88,6 +79,46 @@ async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping:
     finally:
         deps.running.discard(job["_id"])
         deps.instruments.running.set(len(deps.running))
+
+
+@dataclass
+class Chunk:
+    """Consecutive rows of a file with their verdicts, as one store-and-publish step."""
+
+    records: RecordBatch
+    rows: int = 0
+    contacts: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (row, ContactData fields)
+    rejected: list[tuple[Verdict, list[str]]] = field(default_factory=list)  # with the record's values
+
+    def values(self, row: int) -> list[str]:
+        """The values of the record at `row` as the file has them."""
+        first = int(self.records.rows[0].as_py())
+        return list(self.records.records([row - first])[0][1].values())
+
+
+def _chunks(
+    path: Path, dialect: Dialect, mapping: Mapping, job: dict[str, Any], *, after: int, size: int
+) -> Iterator[Chunk]:
+    """The file's rows after row `after` in chunks of at most `size` rows (the rows up to `after` only fill
+    the map of numbers seen)."""
+    options = {"default_region": job["default_region"], "skip_duplicates": job["skip_duplicates"]}
+    for records, verdicts in verdict_batches(record_batches(path, dialect), mapping, **options):
+        first = int(verdicts.rows[0].as_py())  # rows of a batch are consecutive
+        low, high = max(first, after + 1), first + len(verdicts)
+        if low >= high:
+            continue
+        contacts = [(row, contact) for _, row, contact in verdicts.contacts() if row >= low]
+        rejected = [r for r in verdicts.rejected() if r[0] >= low]
+        values = {row: list(record.values()) for row, record in records.records(r[0] - first for r in rejected)}
+        contact_rows, rejected_rows = [row for row, _ in contacts], [r[0] for r in rejected]
+        for start in range(low, high, size):
+            stop = min(start + size, high)
+            a, b = bisect_left(contact_rows, start), bisect_left(contact_rows, stop)
+            c, d = bisect_left(rejected_rows, start), bisect_left(rejected_rows, stop)
+            verdicts_ = [Verdict(row=row, status=status, reason=reason, duplicate_of=of)
+                         for row, status, reason, of in rejected[c:d]]  # fmt: skip
+            refused = [(verdict, values[verdict.row]) for verdict in verdicts_]
+            yield Chunk(records=records, rows=stop - start, contacts=contacts[a:b], rejected=refused)
 
 
 async def resume_unfinished(deps: Deps, *, idle: timedelta = timedelta(seconds=60)) -> int:
@@ -107,7 +138,7 @@ async def resume_unfinished(deps: Deps, *, idle: timedelta = timedelta(seconds=6
     return resumed
 
 
-def _rejection(job_id: str, verdict: Verdict, record: dict[str, str]) -> dict[str, Any]:
+def _rejection(job_id: str, verdict: Verdict, values: list[str]) -> dict[str, Any]:
     return {
         "_id": f"{job_id}:{verdict.row}",
         "import_id": job_id,
@@ -115,58 +146,41 @@ def _rejection(job_id: str, verdict: Verdict, record: dict[str, str]) -> dict[st
         "status": verdict.status,
         "reason": verdict.reason,
         "duplicate_of": verdict.duplicate_of,
-        "values": list(record.values()),
+        "values": values,
     }
 
 
-async def _flush(
-    job: dict[str, Any],
-    batch: list[Verdict],
-    raw: list[dict[str, str]],
-    deps: Deps,
-    dnc: dict[str, str],
-    *,
-    resumed: bool = False,
-) -> None:
-    """Store a batch (an insert; repeats of the campaign's numbers are refused by the unique id), record
+async def _flush(job: dict[str, Any], chunk: Chunk, deps: Deps, dnc: dict[str, str], *, resumed: bool = False) -> None:
+    """Store a chunk (an insert; repeats of the campaign's numbers are refused by the unique id), record
     the rejected rows, publish the new contacts, then move the job's progress on."""
     now = deps.clock.now()
     ws, campaign, job_id = job["workspace_id"], job["campaign_id"], job["_id"]
-    docs, rejected = [], []
-    for v, record in zip(batch, raw, strict=True):
-        if v.contact is None:
-            rejected.append(_rejection(job_id, v, record))
-            continue
-        source = dnc.get(v.contact.phone)
+    rejected = [_rejection(job_id, verdict, values) for verdict, values in chunk.rejected]
+    docs = []
+    for row, contact in chunk.contacts:
+        source = dnc.get(contact["phone"]) if dnc else None
         if source is not None:
             reason = "opted out earlier" if source.startswith("opt_out") else "on the workspace's do-not-call list"
-            rejected.append(_rejection(job_id, Verdict(row=v.row, status="suppressed", reason=reason), record))
+            verdict = Verdict(row=row, status="suppressed", reason=reason)
+            rejected.append(_rejection(job_id, verdict, chunk.values(row)))
             continue
-        docs.append(
-            {
-                "_id": contact_id(ws, campaign, v.contact.phone),
-                "workspace_id": ws,
-                "campaign_id": campaign,
-                "import_id": job_id,
-                "row": v.row,
-                "created_at": now,
-                **v.contact.model_dump(),
-            }
-        )
+        doc = {"_id": contact_id(ws, campaign, contact["phone"]), "workspace_id": ws, "campaign_id": campaign,
+               "import_id": job_id, "row": row, "created_at": now, **contact}  # fmt: skip
+        docs.append(doc)
     existing = await deps.contacts.insert_new(docs, look_up=resumed)
     fresh, merged = [], 0
-    raw_by_row = {v.row: record for v, record in zip(batch, raw, strict=True)}
     for doc in docs:
         prior = existing.get(doc["_id"])
         if doc["_id"] not in existing or (
             prior and prior.get("import_id") == job_id and prior.get("row") == doc["row"]
         ):
-            fresh.append(doc)  # new, or stored by the crashed run of this batch (it may not have been published)
+            fresh.append(doc)  # new, or stored by the crashed run of this chunk (it may not have been published)
         elif job["skip_duplicates"]:
             verdict = Verdict(row=doc["row"], status="duplicate", reason="contact already in campaign")
-            rejected.append(_rejection(job_id, verdict, raw_by_row[doc["row"]]))
+            rejected.append(_rejection(job_id, verdict, chunk.values(doc["row"])))
         else:  # duplicates kept: the campaign still holds one contact per number, the first row's
             merged += 1
+    rejected.sort(key=lambda r: int(r["row"]))
     await deps.imports.add_rejections(rejected)
     await publish_contacts(fresh, deps)
     statuses = [r["status"] for r in rejected]
@@ -177,8 +191,8 @@ async def _flush(
         job_id,
         {"updated_at": now},
         inc={
-            "rows": len(batch),
-            "rows_done": len(batch),  # after publishing: a crash before this line redoes the batch
+            "rows": chunk.rows,
+            "rows_done": chunk.rows,  # after publishing: a crash before this line redoes the chunk
             "imported": len(fresh),
             "rejected": len(rejected),
             "duplicates": statuses.count("duplicate"),

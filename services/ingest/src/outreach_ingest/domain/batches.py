@@ -1,0 +1,200 @@
+"""Reading a CSV file as batches of records in columns, with exactly the records `csvfile.records` gives.
+
+The file is decoded as `records` decodes it, then cut into pieces of about four million characters at
+record ends. A piece is parsed by Arrow's CSV reader when both parsers must agree on it: a piece without
+quote characters and without lone carriage returns, or one whose quoting is well formed (RFC 4180, checked
+by a pattern) where each row has the header's width (the two agree on line ends: \\n, \\r\\n and a lone \\r
+each end a record outside quotes). Anything else goes to Python's `csv` module: a piece
+with ragged rows on its own, and from a malformed quote on, the rest of the file as one stream (where a
+record ends is only certain to both parsers up to there).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from outreach_ingest.domain.csvfile import Dialect
+
+PIECE_CHARS = 1 << 22
+# Everything Python's str.strip() removes, so Arrow's trim gives exactly what str.strip() gives.
+WHITESPACE = "".join(c for c in map(chr, range(0x3100)) if c.isspace())
+
+
+@dataclass(frozen=True)
+class RecordBatch:
+    """Consecutive data records: their 1-based numbers and one string column per key (a header name, or a
+    1-based column number without headers); null where a record has no value for the key."""
+
+    rows: pa.Int64Array
+    columns: dict[str, pa.StringArray]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def records(self, indices: Iterable[int]) -> list[tuple[int, dict[str, str]]]:
+        """The (row, record) pairs at `indices`, as `csvfile.records` gives them."""
+        take = pa.array(list(indices), pa.int64())
+        rows = self.rows.take(take).to_pylist()
+        values = {key: column.take(take).to_pylist() for key, column in self.columns.items()}
+        return [(row, {key: v[i] for key, v in values.items() if v[i] is not None}) for i, row in enumerate(rows)]
+
+
+def record_batches(path: Path, dialect: Dialect) -> Iterator[RecordBatch]:
+    """The file's data records in batches (blank records skipped and not counted)."""
+    with path.open("r", encoding=dialect.encoding, newline="", errors="replace") as handle:
+        names: list[str] | None = None
+        if dialect.has_headers:  # csv.reader pulls whole lines, so the handle stops right after the header
+            names = next(([h.strip() for h in v] for v in csv.reader(handle, delimiter=dialect.delimiter)
+                          if any(x.strip() for x in v)), None)  # fmt: skip
+            if names is None:
+                return
+        shape = _Shape(names)
+        row = 1
+        for batch in _parsed(handle, dialect.delimiter, shape):
+            batch = _without_blank_records(batch)
+            if batch.num_rows:
+                rows = pc.add(pc.indices_nonzero(pc.is_null(pa.nulls(batch.num_rows))).cast(pa.int64()), row)
+                row += batch.num_rows
+                yield RecordBatch(rows, shape.columns(batch))
+
+
+class _Shape:
+    """Column positions to record keys: with headers, each name's last position (a record is a dict, so a
+    repeated name holds its last value) in the order names first appear; without, "1", "2", ..."""
+
+    def __init__(self, names: list[str] | None) -> None:
+        self.width = len(names) if names is not None else None
+        self.keys: dict[str, int] | None = None
+        if names is not None:
+            last = {name: i for i, name in enumerate(names)}
+            self.keys = {name: last[name] for name in dict.fromkeys(names)}
+
+    def columns(self, table: pa.Table) -> dict[str, pa.StringArray]:
+        if self.keys is None:
+            return {str(i + 1): table.column(i).combine_chunks() for i in range(table.num_columns)}
+        null = pa.nulls(table.num_rows, pa.string())
+        return {
+            key: table.column(i).combine_chunks() if i < table.num_columns else null for key, i in self.keys.items()
+        }
+
+
+def _parsed(handle: io.TextIOBase, delimiter: str, shape: _Shape) -> Iterator[pa.Table]:
+    """Tables of string columns "0", "1", ... (null: no value) for the rest of the file."""
+    carry = ""
+    while True:
+        data = handle.read(PIECE_CHARS)
+        text = carry + data
+        if not text:
+            return
+        cut = len(text) if not data else _record_end(text)
+        if cut < 0 or len(text) > 4 * PIECE_CHARS:  # no record end found where one must be
+            yield from _python_tables(text, handle, delimiter, shape)
+            return
+        piece, carry = text[:cut], text[cut:]
+        if not piece:
+            continue
+        quoted = '"' in piece
+        if quoted and not _well_formed(piece, delimiter):
+            yield from _python_tables(text, handle, delimiter, shape)
+            return
+        table = _arrow_table(piece, delimiter, shape)
+        yield from [table] if table is not None else _python_tables(piece, None, delimiter, shape)
+
+
+def _record_end(text: str) -> int:
+    """Just after the last newline outside quotes (by the parity of quotes before it), 0 when none yet."""
+    end = text.rfind("\n")
+    if '"' not in text:
+        return end + 1
+    quotes = text.count('"', 0, end)
+    for _ in range(1000):
+        if end < 0:
+            return 0
+        if quotes % 2 == 0:
+            return end + 1
+        previous = text.rfind("\n", 0, end)
+        quotes -= text.count('"', previous + 1, end)
+        end = previous
+    return -1
+
+
+@cache
+def _pattern(delimiter: str) -> re.Pattern[str]:
+    d = re.escape(delimiter)
+    field = rf'(?:"[^"]*(?:""[^"]*)*"|[^"{d}\r\n]*)'
+    record = rf"{field}(?:{d}{field})*"
+    return re.compile(rf"(?:{record}(?:\r\n?|\n|\Z))*")
+
+
+def _well_formed(piece: str, delimiter: str) -> bool:
+    """Every quote opens a field or closes it (doubled inside it)."""
+    return _pattern(delimiter).fullmatch(piece) is not None
+
+
+def _arrow_table(piece: str, delimiter: str, shape: _Shape) -> pa.Table | None:
+    """The piece parsed by Arrow, None when its rows are not all one width (Python reads it then)."""
+    width = shape.width
+    if width is None:  # without headers: the first record's width, every row must have it
+        first = next((v for v in csv.reader(io.StringIO(piece, newline=""), delimiter=delimiter) if v), None)
+        width = len(first) if first else 0
+    names = [str(i) for i in range(width)]
+    try:
+        return pacsv.read_csv(
+            pa.BufferReader(piece.encode()),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24, use_threads=False),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values='"' in piece),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
+        )
+    except (pa.ArrowInvalid, UnicodeEncodeError):
+        return None
+
+
+def _python_tables(
+    text: str, rest: io.TextIOBase | None, delimiter: str, shape: _Shape, size: int = 50_000
+) -> Iterator[pa.Table]:
+    """Python's csv reading of `text` and then the `rest` of the file, in tables of `size` records."""
+    reader = csv.reader(_lines(text, rest), delimiter=delimiter)
+    while batch := list(itertools.islice(reader, size)):
+        width = max(len(values) for values in batch)
+        if shape.width is not None:
+            width = max(width, shape.width)
+        columns = [[values[i] if i < len(values) else None for values in batch] for i in range(width)]
+        yield pa.table({str(i): pa.array(c, pa.string()) for i, c in enumerate(columns)})
+
+
+def _lines(text: str, rest: io.TextIOBase | None) -> Iterator[str]:
+    """Lines of `text` then `rest` as a file opened with newline="" gives them (\\n, \\r\\n or \\r ends
+    one; a line cut where a piece ends is joined up again)."""
+    tail = ""
+    more = iter(lambda: rest.read(PIECE_CHARS), "") if rest is not None else iter(())
+    for piece in itertools.chain([text], more):
+        lines = io.StringIO(tail + piece, newline="").readlines()
+        tail = lines.pop() if lines and not lines[-1].endswith("\n") else ""
+        yield from lines
+    if tail:
+        yield tail
+
+
+def _without_blank_records(table: pa.Table) -> pa.Table:
+    """Without the records whose values are all blank (missing, empty or whitespace); columns are looked
+    at one by one among the records still blank in all before, so a table whose first column is filled
+    costs one pass."""
+    blank = None
+    for column in table.columns:
+        empty = pc.equal(pc.utf8_length(pc.utf8_trim(column, WHITESPACE)), 0)
+        empty = pc.or_kleene(empty, pc.is_null(column)) if column.null_count else empty
+        blank = empty if blank is None else pc.and_(blank, empty)
+        if not pc.any(blank).as_py():
+            return table
+    return table if blank is None else table.filter(pc.invert(blank))
