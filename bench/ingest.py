@@ -21,9 +21,11 @@ import psutil
 from outreach_devstack import processes
 from outreach_devstack.paths import cache_dir
 from outreach_devstack.stack import free_port
-from outreach_ingest.domain.csvfile import detect, records
+from outreach_ingest.domain import fastpath
+from outreach_ingest.domain.batches import record_batches
+from outreach_ingest.domain.csvfile import detect
 from outreach_ingest.domain.mapping import Mapping
-from outreach_ingest.domain.pipeline import verdicts
+from outreach_ingest.domain.pipeline import verdict_batches
 
 from bench.common import write
 from bench.infra import endpoints
@@ -68,11 +70,20 @@ def generate(path: Path, rows: int) -> Path:
 
 
 def ours(path: Path) -> tuple[float, int]:
-    dialect = detect(path)
+    """Every record's verdict in columns (what the import job and `outreach contacts check` read), with the
+    table of number prefixes starting empty; a small committed file goes through first, so that the
+    modules loaded on first use (pyarrow's) are not timed."""
+    warm_up = Path(__file__).parents[1] / "tests" / "data" / "csv" / "utf8_bom_comma.csv"
+    _normalised(warm_up, Mapping.from_pairs({"to_number": "Phone"}))
+    fastpath._prefixes.clear()
     mapping = Mapping.from_pairs(MAPPING)
     started = time.perf_counter()
-    count = sum(1 for _ in verdicts(records(path, dialect), mapping))
+    count = _normalised(path, mapping)
     return time.perf_counter() - started, count
+
+
+def _normalised(path: Path, mapping: Mapping) -> int:
+    return sum(len(verdicts) for _, verdicts in verdict_batches(record_batches(path, detect(path)), mapping))
 
 
 def pandas_way(path: Path) -> float:

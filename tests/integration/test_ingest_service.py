@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from outreach_ingest.config import Settings
 from outreach_ingest.domain.csvfile import detect
 from outreach_ingest.domain.mapping import Mapping
 from outreach_ingest.domain.report import check_file
+from outreach_ingest.handlers.imports import resume_unfinished
 
 from tests.conftest import Infra
 from tests.integration.helpers import eventually, produce, read_messages, serving
@@ -188,3 +190,36 @@ async def test_do_not_call_list_and_launch_preview(infra: Infra, run_id: str, tm
         assert (await http.get(f"{url}/dnc/+12125550123")).status_code == 404
         page = (await http.get(f"{url}/dnc", params={"limit": 2})).json()
         assert len(page["items"]) == 2 and page["next"]
+
+
+async def test_a_crashed_import_resumes_after_its_last_stored_chunk(infra: Infra, run_id: str, tmp_path: Path) -> None:
+    """A job a crash left running after ten rows goes on from row 11: the rows before it are not stored
+    again, yet a later repeat of one of their numbers is still a duplicate of its first row."""
+    settings = settings_for(infra, run_id, tmp_path)
+    path = tmp_path / "list.csv"
+    numbers = [f"(212) 555-{1000 + i:04d}" for i in range(1, 21)]
+    numbers[14] = "+1 212 555 1003"  # row 15 repeats row 3, written differently
+    path.write_text("phone,name\n" + "".join(f"{n},Name {i}\n" for i, n in enumerate(numbers, start=1)))
+    app = build(settings)
+    async with serving(app, free_port()) as url, httpx.AsyncClient(timeout=30) as http:
+        deps = app.state.deps
+        old = deps.clock.now() - timedelta(minutes=5)
+        job = {"_id": f"imp_{run_id}", "campaign_id": "cmp", "workspace_id": "ws", "filename": path.name,
+               "path": str(path), "status": "running", "encoding": "utf-8", "delimiter": ",", "has_headers": True,
+               "mapping": {"to_number": "phone", "first_name": "name"}, "default_region": "US",
+               "skip_duplicates": True, "rows": 10, "rows_done": 10, "imported": 10, "rejected": 0,
+               "duplicates": 0, "invalid": 0, "created_at": old, "updated_at": old}  # fmt: skip
+        await deps.imports.add(job)
+        await resume_unfinished(deps)  # (or the service's own sweep did already: a job runs once)
+        done: dict[str, Any] = {}
+
+        async def finished() -> bool:
+            done.update((await http.get(f"{url}/imports/{job['_id']}")).json())
+            return bool(done["status"] == "completed")
+
+        await eventually(finished, timeout=60)
+        assert (done["rows"], done["imported"], done["duplicates"]) == (20, 19, 1)
+        table = await rejected_rows(http, url, job["_id"])
+        assert [(r[0], r[2]) for r in table[1:]] == [("15", "duplicate phone number in file (same as row 3)")]
+        events = await read_messages(infra.kafka_bootstrap, settings.topics.contacts, count=9)
+        assert sorted(e.row for e in events if isinstance(e, ContactImported)) == [11, 12, 13, 14, 16, 17, 18, 19, 20]

@@ -70,23 +70,28 @@ def record_batches(path: Path, dialect: Dialect) -> Iterator[RecordBatch]:
 
 
 class _Shape:
-    """Column positions to record keys: with headers, each name's last position (a record is a dict, so a
-    repeated name holds its last value) in the order names first appear; without, "1", "2", ..."""
+    """Column positions to record keys: with headers, the names in the order they first appear (a record is
+    a dict, so a repeated name holds the value at its last position the record reaches); without, "1", "2",
+    ..."""
 
     def __init__(self, names: list[str] | None) -> None:
         self.width = len(names) if names is not None else None
-        self.keys: dict[str, int] | None = None
+        self.keys: dict[str, list[int]] | None = None
         if names is not None:
-            last = {name: i for i, name in enumerate(names)}
-            self.keys = {name: last[name] for name in dict.fromkeys(names)}
+            self.keys = {}
+            for i, name in enumerate(names):
+                self.keys.setdefault(name, []).insert(0, i)
 
     def columns(self, table: pa.Table) -> dict[str, pa.StringArray]:
         if self.keys is None:
             return {str(i + 1): table.column(i).combine_chunks() for i in range(table.num_columns)}
         null = pa.nulls(table.num_rows, pa.string())
-        return {
-            key: table.column(i).combine_chunks() if i < table.num_columns else null for key, i in self.keys.items()
-        }
+        present = {i: table.column(i).combine_chunks() for i in range(table.num_columns)}
+        columns = {}
+        for key, positions in self.keys.items():
+            values = [present[i] for i in positions if i in present]
+            columns[key] = null if not values else values[0] if len(values) == 1 else pc.coalesce(*values)
+        return columns
 
 
 def _parsed(handle: io.TextIOBase, delimiter: str, shape: _Shape) -> Iterator[pa.Table]:
@@ -131,10 +136,11 @@ def _record_end(text: str) -> int:
 
 @cache
 def _pattern(delimiter: str) -> re.Pattern[str]:
+    """Records of well-formed fields, each ended by a line end or the end of the text. Every part is
+    atomic (no way to match a text twice), so a text that does not match fails in linear time."""
     d = re.escape(delimiter)
-    field = rf'(?:"[^"]*(?:""[^"]*)*"|[^"{d}\r\n]*)'
-    record = rf"{field}(?:{d}{field})*"
-    return re.compile(rf"(?:{record}(?:\r\n?|\n|\Z))*")
+    field = rf'(?>"[^"]*+(?:""[^"]*+)*+"|[^"{d}\r\n]*+)'
+    return re.compile(rf"(?>{field}(?:{d}{field})*+(?:\r\n|\r|\n|\Z))*+")
 
 
 def _well_formed(piece: str, delimiter: str) -> bool:

@@ -133,6 +133,7 @@ async def resume_unfinished(deps: Deps, *, idle: timedelta = timedelta(seconds=6
         )
         mapping = Mapping.from_pairs(job.get("mapping") or {"to_number": "phone"})
         logger.warning("resuming import %s after row %s", job["_id"], job.get("rows_done", 0))
+        deps.running.add(job["_id"])  # before the task starts, so the next sweep does not start it again
         asyncio.get_running_loop().create_task(run_import(job, Path(job["path"]), dialect, mapping, deps))
         resumed += 1
     return resumed
