@@ -6,7 +6,7 @@ Kafka headers carry it from publisher to consumer (FastStream's telemetry middle
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -69,6 +69,20 @@ def new_journey(name: str, **attributes: str | int) -> Iterator[None]:
     tracer = trace.get_tracer("outreach")
     with tracer.start_as_current_span(name, context=context.Context(), attributes=attributes):
         yield
+
+
+def journey_roots(name: str, attributes: Sequence[dict[str, str | int]]) -> list[str]:
+    """One root span per item of `attributes` (the start of as many journeys), each started and ended at
+    once; their W3C traceparents, in order. For bulk paths: no context is attached per span."""
+    tracer = trace.get_tracer("outreach")
+    root = context.Context()
+    parents = []
+    for item in attributes:
+        span = tracer.start_span(name, context=root, attributes=item)
+        span.end()
+        found = span.get_span_context()
+        parents.append(f"00-{found.trace_id:032x}-{found.span_id:016x}-{found.trace_flags:02x}")
+    return parents
 
 
 def mark(trace_context: TraceContext | None, name: str, **attributes: str | int) -> None:

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from outreach_common.clock import Clock
-from outreach_common.journey import new_journey, stamped
+from outreach_common.journey import journey_roots
 from outreach_common.kafka import EventBus
-from outreach_contracts.contacts import ContactData, ContactImported
 from outreach_contracts.topics import Topics
 
 from outreach_ingest.adapters.dnc import SuppressionRepository
+from outreach_ingest.adapters.events import contacts_imported
 from outreach_ingest.adapters.repository import ContactRepository, ImportRepository
 from outreach_ingest.domain.batches import RecordBatch, record_batches
 from outreach_ingest.domain.csvfile import Dialect
@@ -206,19 +206,10 @@ async def _flush(job: dict[str, Any], chunk: Chunk, deps: Deps, dnc: dict[str, s
 
 
 async def publish_contacts(docs: list[dict[str, Any]], deps: Deps) -> None:
-    """Publish ContactImported for stored contacts (a redone batch publishes again: consumers deduplicate)."""
-    fields = set(ContactData.model_fields)
-    events = []
-    for d in docs:  # each contact's journey is its own trace, rooted here
-        with new_journey("contact imported", import_id=d["import_id"], row=d["row"]):
-            event = ContactImported(
-                occurred_at=deps.clock.now(),
-                workspace_id=d["workspace_id"],
-                campaign_id=d["campaign_id"],
-                contact_id=d["_id"],
-                import_id=d["import_id"],
-                row=d["row"],
-                contact=ContactData(**{k: d[k] for k in fields if k in d}),
-            )
-            events.append(stamped(event))
-    await deps.bus.publish_many([(e, deps.topics.contacts, e.contact_id) for e in events])
+    """Publish ContactImported for stored contacts, each the root of its contact's journey (a redone batch
+    publishes again: consumers deduplicate)."""
+    if not docs:
+        return
+    parents = journey_roots("contact imported", [{"import_id": d["import_id"], "row": d["row"]} for d in docs])
+    events = contacts_imported(docs, deps.clock.now(), parents)
+    await deps.bus.publish_encoded([(e, deps.topics.contacts, d["_id"]) for e, d in zip(events, docs, strict=True)])
