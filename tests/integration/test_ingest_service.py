@@ -223,3 +223,28 @@ async def test_a_crashed_import_resumes_after_its_last_stored_chunk(infra: Infra
         assert [(r[0], r[2]) for r in table[1:]] == [("15", "duplicate phone number in file (same as row 3)")]
         events = await read_messages(infra.kafka_bootstrap, settings.topics.contacts, count=9)
         assert sorted(e.row for e in events if isinstance(e, ContactImported)) == [11, 12, 13, 14, 16, 17, 18, 19, 20]
+
+
+async def test_contacts_are_stored_as_a_ledger_of_numbers_and_pages(
+    infra: Infra, run_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages split at their size limit, read back in row order; a redone chunk stores nothing twice; the
+    ledger refuses a number the campaign has and tells who stored it."""
+    from outreach_ingest.adapters.repository import ContactRepository
+    from pymongo import AsyncMongoClient
+
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongo_url)
+    try:
+        repository = ContactRepository(client[f"{run_id}_pages"])
+        monkeypatch.setattr(ContactRepository, "PAGE_BYTES", 200)
+        contacts = [{"id": f"ct_{i}", "row": i, "phone": f"+1212555{i:04d}", "first_name": "Zoë"} for i in range(1, 11)]
+        header = {"workspace_id": "ws", "campaign_id": "cmp", "import_id": "imp"}
+        for _ in range(2):
+            await repository.add_pages(header, contacts)
+        pages = [page async for page in repository.of_campaign("ws", "cmp")]
+        assert len(pages) > 2 and [c for page in pages for c in page] == contacts
+        assert [page async for page in repository.of_campaign("ws", "other")] == []
+        assert await repository.claim({"ct_1": "imp:1", "ct_2": "imp:2"}) == {}
+        assert await repository.claim({"ct_2": "imp2:5", "ct_3": "imp2:6"}, look_up=True) == {"ct_2": "imp:2"}
+    finally:
+        await client.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -9,37 +10,72 @@ from outreach_common.mongo import Document, IndexSpec, insert_new
 from pymongo.asynchronous.database import AsyncDatabase
 
 INDEXES = [
+    IndexSpec("contact_pages", [("workspace_id", 1), ("campaign_id", 1), ("_id", 1)], name="pages_by_campaign"),
     IndexSpec("imports", [("campaign_id", 1), ("created_at", -1)], name="by_campaign"),
     IndexSpec("import_rejections", [("import_id", 1), ("row", 1)], name="rejections_by_import"),
 ]
 
 
 class ContactRepository:
-    """Contacts, unique per workspace, campaign and phone; `published` marks the ContactImported event sent."""
+    """A campaign's contacts, unique per workspace, campaign and phone, in two collections:
+
+    - `contact_numbers`, the ledger: one small document per contact, `_id` the contact id (derived from
+      workspace, campaign and phone) and `o` the import and row that stored it. Inserting refuses a number
+      the campaign has, whatever import brought it.
+    - `contact_pages`: the stored contacts themselves, one document per stored chunk of an import (split
+      at about 4 MB; `_id` is the import and the first row, zero-padded so pages sort in row order), the
+      contacts as one JSON text: `[{"id", "row", "phone", ...ContactData}]`.
+
+    The MongoDB-wire server's cost of a document grows with its fields (0.013 ms for one field, 0.06-0.08 ms
+    for a contact's fourteen, measured on FerretDB with SQLite), and nothing queries inside a contact, so a
+    million contacts are a million one-field inserts and a few hundred pages."""
+
+    PAGE_BYTES = 4_000_000
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self.collection = db["contacts"]
+        self.ledger = db["contact_numbers"]
+        self.pages = db["contact_pages"]
 
-    async def insert_new(self, docs: list[Document], *, look_up: bool = False) -> dict[str, Document | None]:
-        """Insert contacts (one batch, unordered); return the ids that existed already, with the stored
-        contact (its import and row) when `look_up` asks for it (a resumed batch: one read by `_id` per
-        repeat)."""
-        stored = {doc["_id"] for doc in await insert_new(self.collection, docs)}
-        existing: dict[str, Document | None] = {}
-        for doc_id in (doc["_id"] for doc in docs if doc["_id"] not in stored):
-            existing[doc_id] = (
-                await self.collection.find_one({"_id": doc_id}, {"import_id": 1, "row": 1}) if look_up else None
-            )
+    async def claim(self, owners: dict[str, str], *, look_up: bool = False) -> dict[str, str | None]:
+        """Enter contact id -> owner ("import:row") in the ledger; return the ids it had already, with their
+        owner when `look_up` asks for it (a resumed chunk: one read by `_id` per repeat)."""
+        docs = [{"_id": contact_id, "o": owner} for contact_id, owner in owners.items()]
+        stored = {doc["_id"] for doc in await insert_new(self.ledger, docs)}
+        existing: dict[str, str | None] = {}
+        for contact_id in (doc["_id"] for doc in docs if doc["_id"] not in stored):
+            found = await self.ledger.find_one({"_id": contact_id}) if look_up else None
+            existing[contact_id] = found.get("o") if found else None
         return existing
 
-    async def page_of_campaign(
-        self, workspace_id: str, campaign_id: str, *, after: str | None, limit: int
-    ) -> list[Document]:
-        """A campaign's contacts (id and phone) in id order, `limit` at a time after the id `after`."""
-        query: dict[str, Any] = {"workspace_id": workspace_id, "campaign_id": campaign_id}
-        if after:
-            query["_id"] = {"$gt": after}
-        return [d async for d in self.collection.find(query, {"phone": 1}).sort("_id", 1).limit(limit)]
+    async def add_pages(self, header: Document, contacts: list[Document]) -> None:
+        """Store contacts (each with `id` and `row`) of one chunk as pages `<import>:<first row>`, each with
+        `header`'s fields; a page stored before (a redone chunk) is left as it is."""
+        pages: list[list[str]] = []
+        page: list[str] = []
+        size = 0
+        for contact in contacts:
+            text = json.dumps(contact, ensure_ascii=False, separators=(",", ":"))
+            if page and size + len(text) > self.PAGE_BYTES:
+                pages.append(page)
+                page, size = [], 0
+            page.append(text)
+            size += len(text) + 1
+        if page:
+            pages.append(page)
+        docs = [{**header, "_id": f"{header['import_id']}:{json.loads(texts[0])['row']:012d}", "count": len(texts),
+                 "contacts": "[" + ",".join(texts) + "]"} for texts in pages]  # fmt: skip
+        await insert_new(self.pages, docs)
+
+    async def of_campaign(self, workspace_id: str, campaign_id: str) -> AsyncIterator[list[Document]]:
+        """The campaign's contacts, a page at a time."""
+        query = {"workspace_id": workspace_id, "campaign_id": campaign_id}
+        last = ""
+        while True:
+            found = await self.pages.find_one({**query, "_id": {"$gt": last}}, sort=[("_id", 1)])
+            if found is None:
+                return
+            last = found["_id"]
+            yield json.loads(found["contacts"])
 
 
 class ImportRepository:

@@ -165,22 +165,23 @@ async def _flush(job: dict[str, Any], chunk: Chunk, deps: Deps, dnc: dict[str, s
             verdict = Verdict(row=row, status="suppressed", reason=reason)
             rejected.append(_rejection(job_id, verdict, chunk.values(row)))
             continue
-        doc = {"_id": contact_id(ws, campaign, contact["phone"]), "workspace_id": ws, "campaign_id": campaign,
-               "import_id": job_id, "row": row, "created_at": now, **contact}  # fmt: skip
-        docs.append(doc)
-    existing = await deps.contacts.insert_new(docs, look_up=resumed)
+        docs.append({"_id": contact_id(ws, campaign, contact["phone"]), "row": row, **contact})
+    owners = {doc["_id"]: f"{job_id}:{doc['row']}" for doc in docs}
+    existing = await deps.contacts.claim(owners, look_up=resumed)
     fresh, merged = [], 0
     for doc in docs:
-        prior = existing.get(doc["_id"])
-        if doc["_id"] not in existing or (
-            prior and prior.get("import_id") == job_id and prior.get("row") == doc["row"]
-        ):
-            fresh.append(doc)  # new, or stored by the crashed run of this chunk (it may not have been published)
+        if doc["_id"] not in existing or existing[doc["_id"]] == owners[doc["_id"]]:
+            fresh.append(doc)  # new, or entered by the crashed run of this chunk (it may not have been published)
         elif job["skip_duplicates"]:
             verdict = Verdict(row=doc["row"], status="duplicate", reason="contact already in campaign")
             rejected.append(_rejection(job_id, verdict, chunk.values(doc["row"])))
         else:  # duplicates kept: the campaign still holds one contact per number, the first row's
             merged += 1
+    header = {"workspace_id": ws, "campaign_id": campaign, "import_id": job_id, "created_at": now}
+    await deps.contacts.add_pages(
+        header, [{"id": d["_id"], **{k: v for k, v in d.items() if k != "_id"}} for d in fresh]
+    )
+    fresh = [{**header, **d} for d in fresh]
     rejected.sort(key=lambda r: int(r["row"]))
     await deps.imports.add_rejections(rejected)
     await publish_contacts(fresh, deps)

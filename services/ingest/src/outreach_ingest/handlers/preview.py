@@ -29,12 +29,11 @@ async def launch_preview(
         opted = int(job.get("opted_out") or 0)
         split["opted_out"] += opted
         split["do_not_call"] += int(job.get("suppressed") or 0) - opted
-    after: str | None = None
-    while batch := await contacts.page_of_campaign(workspace_id, campaign_id, after=after, limit=page):
-        listed = await dnc.matching(workspace_id, [d["phone"] for d in batch])
-        for source in listed.values():
-            split["opted_out" if source.startswith("opt_out") else "do_not_call"] += 1
-        after = batch[-1]["_id"]
+    async for stored in contacts.of_campaign(workspace_id, campaign_id):
+        for start in range(0, len(stored), page):
+            listed = await dnc.matching(workspace_id, [c["phone"] for c in stored[start : start + page]])
+            for source in listed.values():
+                split["opted_out" if source.startswith("opt_out") else "do_not_call"] += 1
     skipped = sum(split.values())
     return {
         "campaign_id": campaign_id,
