@@ -13,4 +13,8 @@ class Settings(ServiceSettings):
     mongo_db: str = "outreach_ingest"
     http_port: int = 8001
     upload_dir: str = Field(default=".local/uploads", description="Where uploaded files are stored")
-    publish_batch: int = Field(default=500, ge=1, description="Contacts published per batch")
+    publish_batch: int = Field(
+        default=5000,
+        ge=1,
+        description="Rows stored and published per step of an import (its progress moves by as many)",
+    )
