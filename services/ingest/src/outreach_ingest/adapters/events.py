@@ -3,7 +3,6 @@ contact (an import publishes one per contact; a test checks the encoding against
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -11,6 +10,7 @@ from typing import Any
 
 from outreach_common.kafka import Encoded
 from outreach_contracts.contacts import ContactData
+from pydantic_core import to_json
 
 _FIELDS = tuple(ContactData.model_fields)
 _VERSION, _VARIANT = 4 << 76, 0x8000 << 48
@@ -33,7 +33,6 @@ def contacts_imported(
     """ContactImported for stored contact documents (their `_id` is the contact id), one journey each."""
     at = occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
     encoded = []
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     for doc, parent, event_id in zip(docs, traceparents, uuid4_strings(len(docs)), strict=True):
         body = {
             "event_id": event_id,
@@ -48,5 +47,5 @@ def contacts_imported(
             "row": doc["row"],
             "contact": {name: doc.get(name, {} if name == "fields" else None) for name in _FIELDS},
         }
-        encoded.append(Encoded(dumps(body).encode(), "ContactImported", parent))
+        encoded.append(Encoded(to_json(body), "ContactImported", parent))
     return encoded
