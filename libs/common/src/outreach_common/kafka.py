@@ -137,15 +137,17 @@ class KafkaEventBus:
                 if message.tracestate:
                     headers.append(("tracestate", message.tracestate.encode()))
             batch = batches.get((topic, partition))
-            if batch is None:
-                batch = batches[topic, partition] = producer.create_batch()
-            if batch.append(key=key_bytes, value=message.value, timestamp=None, headers=headers) is None:
+            added = batch and batch.append(key=key_bytes, value=message.value, timestamp=None, headers=headers)
+            if added is not None:
+                continue
+            if batch is not None:  # full: send it, start the next
                 pending.append(await producer.send_batch(batch, topic, partition=partition))
-                batch = batches[topic, partition] = producer.create_batch()
-                if batch.append(key=key_bytes, value=message.value, timestamp=None, headers=headers) is None:
-                    # larger than a batch: sent alone (behind the batch sent just now), or refused loudly
-                    send = producer.send(topic, message.value, key=key_bytes, partition=partition, headers=headers)
-                    pending.append(await send)
+            batch = batches[topic, partition] = producer.create_batch()
+            if batch.append(key=key_bytes, value=message.value, timestamp=None, headers=headers) is None:
+                # larger than a batch: sent alone (behind what was sent before it), or refused loudly
+                send = producer.send(topic, message.value, key=key_bytes, partition=partition, headers=headers)
+                pending.append(await send)
+                del batches[topic, partition]
         for (topic, partition), batch in batches.items():
             pending.append(await producer.send_batch(batch, topic, partition=partition))
         await asyncio.gather(*pending)
