@@ -28,24 +28,31 @@ def uuid4_strings(count: int) -> list[str]:
 
 
 def contacts_imported(
-    docs: Sequence[dict[str, Any]], occurred_at: datetime, traceparents: Sequence[str]
-) -> list[Encoded]:
-    """ContactImported for stored contact documents (their `_id` is the contact id), one journey each."""
+    header: dict[str, str], contacts: Sequence[tuple[str, int, dict[str, Any]]], occurred_at: datetime,
+    traceparents: Sequence[str],
+) -> list[Encoded]:  # fmt: skip
+    """ContactImported for (contact id, row, contact) of one import (`header`: its workspace, campaign and
+    import ids), one journey each."""
     at = occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    workspace, campaign, import_id = header["workspace_id"], header["campaign_id"], header["import_id"]
     encoded = []
-    for doc, parent, event_id in zip(docs, traceparents, uuid4_strings(len(docs)), strict=True):
+    for (contact_id, row, contact), parent, event_id in zip(
+        contacts, traceparents, uuid4_strings(len(contacts)), strict=True
+    ):
+        if tuple(contact) != _FIELDS:  # in the model's field order, every field present
+            contact = {name: contact.get(name, {} if name == "fields" else None) for name in _FIELDS}
         body = {
             "event_id": event_id,
             "schema_version": 1,
             "occurred_at": at,
-            "workspace_id": doc["workspace_id"],
+            "workspace_id": workspace,
             "trace": {"traceparent": parent, "tracestate": None},
             "type": "ContactImported",
-            "campaign_id": doc["campaign_id"],
-            "contact_id": doc["_id"],
-            "import_id": doc["import_id"],
-            "row": doc["row"],
-            "contact": {name: doc.get(name, {} if name == "fields" else None) for name in _FIELDS},
+            "campaign_id": campaign,
+            "contact_id": contact_id,
+            "import_id": import_id,
+            "row": row,
+            "contact": contact,
         }
         encoded.append(Encoded(to_json(body), "ContactImported", parent))
     return encoded

@@ -9,6 +9,7 @@ from typing import Any
 
 from bson import Binary
 from outreach_common.mongo import Document, IndexSpec, insert_new
+from pydantic_core import to_json
 from pymongo.asynchronous.database import AsyncDatabase
 
 INDEXES = [
@@ -53,20 +54,17 @@ class ContactRepository:
     async def add_pages(self, header: Document, contacts: list[Document]) -> None:
         """Store contacts (each with `id` and `row`) of one chunk as pages `<import>:<first row>`, each with
         `header`'s fields; a page stored before (a redone chunk) is left as it is."""
-        pages: list[list[str]] = []
-        page: list[str] = []
-        size = 0
-        for contact in contacts:
-            text = json.dumps(contact, ensure_ascii=False, separators=(",", ":"))
-            if page and size + len(text) > self.PAGE_BYTES:
-                pages.append(page)
-                page, size = [], 0
-            page.append(text)
-            size += len(text) + 1
-        if page:
-            pages.append(page)
-        docs = [{**header, "_id": f"{header['import_id']}:{json.loads(texts[0])['row']:012d}", "count": len(texts),
-                 "contacts": packed("[" + ",".join(texts) + "]")} for texts in pages]  # fmt: skip
+        pages: list[tuple[list[Document], bytes]] = []
+        pending = [contacts] if contacts else []
+        while pending:
+            page = pending.pop(0)
+            text = to_json(page)
+            if len(text) > self.PAGE_BYTES and len(page) > 1:  # cut in two, in order
+                pending[:0] = [page[: len(page) // 2], page[len(page) // 2 :]]
+                continue
+            pages.append((page, text))
+        docs = [{**header, "_id": f"{header['import_id']}:{page[0]['row']:012d}", "count": len(page),
+                 "contacts": packed(text)} for page, text in pages]  # fmt: skip
         await insert_new(self.pages, docs)
 
     async def of_campaign(self, workspace_id: str, campaign_id: str) -> AsyncIterator[list[Document]]:
@@ -140,9 +138,9 @@ class ImportRepository:
                     yield doc
 
 
-def packed(text: str) -> Binary:
+def packed(text: str | bytes) -> Binary:
     """JSON text compressed for storage (fast compression: the server stores it as it is)."""
-    return Binary(zlib.compress(text.encode(), 1))
+    return Binary(zlib.compress(text.encode() if isinstance(text, str) else text, 1))
 
 
 def unpacked(data: bytes) -> Any:

@@ -157,7 +157,7 @@ async def _flush(job: dict[str, Any], chunk: Chunk, deps: Deps, dnc: dict[str, s
     now = deps.clock.now()
     ws, campaign, job_id = job["workspace_id"], job["campaign_id"], job["_id"]
     rejected = [_rejection(job_id, verdict, values) for verdict, values in chunk.rejected]
-    docs = []
+    candidates = []  # (contact id, row, contact)
     for row, contact in chunk.contacts:
         source = dnc.get(contact["phone"]) if dnc else None
         if source is not None:
@@ -165,26 +165,23 @@ async def _flush(job: dict[str, Any], chunk: Chunk, deps: Deps, dnc: dict[str, s
             verdict = Verdict(row=row, status="suppressed", reason=reason)
             rejected.append(_rejection(job_id, verdict, chunk.values(row)))
             continue
-        docs.append({"_id": contact_id(ws, campaign, contact["phone"]), "row": row, **contact})
-    owners = {doc["_id"]: f"{job_id}:{doc['row']}" for doc in docs}
+        candidates.append((contact_id(ws, campaign, contact["phone"]), row, contact))
+    owners = {cid: f"{job_id}:{row}" for cid, row, _ in candidates}
     existing = await deps.contacts.claim(owners, look_up=resumed)
     fresh, merged = [], 0
-    for doc in docs:
-        if doc["_id"] not in existing or existing[doc["_id"]] == owners[doc["_id"]]:
-            fresh.append(doc)  # new, or entered by the crashed run of this chunk (it may not have been published)
+    for cid, row, contact in candidates:
+        if cid not in existing or existing[cid] == owners[cid]:
+            fresh.append((cid, row, contact))  # new, or entered by the crashed run of this chunk (maybe unpublished)
         elif job["skip_duplicates"]:
-            verdict = Verdict(row=doc["row"], status="duplicate", reason="contact already in campaign")
-            rejected.append(_rejection(job_id, verdict, chunk.values(doc["row"])))
+            verdict = Verdict(row=row, status="duplicate", reason="contact already in campaign")
+            rejected.append(_rejection(job_id, verdict, chunk.values(row)))
         else:  # duplicates kept: the campaign still holds one contact per number, the first row's
             merged += 1
-    header = {"workspace_id": ws, "campaign_id": campaign, "import_id": job_id, "created_at": now}
-    await deps.contacts.add_pages(
-        header, [{"id": d["_id"], **{k: v for k, v in d.items() if k != "_id"}} for d in fresh]
-    )
-    fresh = [{**header, **d} for d in fresh]
+    header = {"workspace_id": ws, "campaign_id": campaign, "import_id": job_id}
+    await deps.contacts.add_pages({**header, "created_at": now}, [{"id": c, "row": r, **x} for c, r, x in fresh])
     rejected.sort(key=lambda r: int(r["row"]))
     await deps.imports.add_rejections(rejected)
-    await publish_contacts(fresh, deps)
+    await publish_contacts(header, fresh, deps)
     statuses = [r["status"] for r in rejected]
     for kind in ("duplicate", "invalid", "suppressed"):
         deps.instruments.rows.labels(kind).inc(statuses.count(kind))
@@ -206,11 +203,13 @@ async def _flush(job: dict[str, Any], chunk: Chunk, deps: Deps, dnc: dict[str, s
     )
 
 
-async def publish_contacts(docs: list[dict[str, Any]], deps: Deps) -> None:
-    """Publish ContactImported for stored contacts, each the root of its contact's journey (a redone batch
-    publishes again: consumers deduplicate)."""
-    if not docs:
+async def publish_contacts(header: dict[str, str], contacts: list[tuple[str, int, dict[str, Any]]], deps: Deps) -> None:
+    """Publish ContactImported for stored (contact id, row, contact) of one import (`header`: workspace,
+    campaign and import), each the root of its contact's journey (a redone chunk publishes again:
+    consumers deduplicate)."""
+    if not contacts:
         return
-    parents = journey_roots("contact imported", [{"import_id": d["import_id"], "row": d["row"]} for d in docs])
-    events = contacts_imported(docs, deps.clock.now(), parents)
-    await deps.bus.publish_encoded([(e, deps.topics.contacts, d["_id"]) for e, d in zip(events, docs, strict=True)])
+    roots: list[dict[str, str | int]] = [{"import_id": header["import_id"], "row": row} for _, row, _ in contacts]
+    events = contacts_imported(header, contacts, deps.clock.now(), journey_roots("contact imported", roots))
+    topic = deps.topics.contacts
+    await deps.bus.publish_encoded([(e, topic, c[0]) for e, c in zip(events, contacts, strict=True)])
