@@ -24,6 +24,7 @@ MODULE = "github.com/FerretDB/FerretDB"
 PATCHES = {
     "internal/backends/sqlite/metadata/metadata.go": "_patches/sqlite_metadata.go",
     "internal/backends/sqlite/collection.go": "_patches/sqlite_collection.go",
+    "ferretdb/ferretdb.go": "_patches/ferretdb.go",
 }
 
 
