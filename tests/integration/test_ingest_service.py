@@ -43,6 +43,7 @@ def settings_for(infra: Infra, run_id: str, tmp_path: Path) -> Settings:
         topic_prefix=f"{run_id}.",
         upload_dir=str(tmp_path / "uploads"),
         publish_batch=3,  # several batches per file: duplicates across batches are found in the database
+        seen_in_memory=4,  # the numbers seen move to disk early
         workspace_id="ws",
     )
 

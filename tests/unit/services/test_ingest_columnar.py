@@ -8,7 +8,6 @@ import csv
 import io
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,13 +20,16 @@ from outreach_ingest.domain.mapping import Mapping
 from outreach_ingest.domain.nanp_prefixes import _decides, undecided_leading_digits
 from outreach_ingest.domain.pipeline import verdict_batches
 from outreach_ingest.domain.rows import Verdict, to_contact
+from outreach_ingest.domain.seen import SeenNumbers
 
 pytestmark = pytest.mark.unit
 
 PHONES = ["(212) 555-0123", "212.555.0123", "+1 212 555 0123", "12125550123", "2125550123", "'212-555-0199",
           "''2125550100", "(000) 555-0100", "+1 246 521 0123", "876 606 0123", "+44 20 7946 0958", "06 12 34 56 78",
           "2.12555E+09", "555-CALL-NOW", "12345", "", "  ", "n/a", "212 555 0123 ext 5", "\u00a0212-555-0142\u2003",
-          "２１２５５５０１２３", "+1 (415) 555-0142", "1-800-555-0199", "+12125550123x", "4155550142"]  # fmt: skip
+          "4155550142",
+          "\uff12\uff11\uff12\uff15\uff15\uff15\uff10\uff11\uff12\uff13",
+          "+1 (415) 555-0142", "1-800-555-0199", "+12125550123x"]  # fmt: skip
 EMAILS = ["ada@example.com", "Ada.L@Example.COM", "not-an-email", "", "a@b", "x@test", "user@mail.localhost",
           "very.long." + "l" * 60 + "@example.com", "bad@@example.com", "josé@exämple.com", " 'sp@example.org ",
           "a@x.invalid", "UPPER@DOMAIN.ORG"]  # fmt: skip
@@ -109,8 +111,9 @@ def test_columns_agree_with_the_record_by_record_path(
     assert got_records == list(records(path, dialect))
     got = [
         verdict
-        for _, verdicts in verdict_batches(record_batches(path, dialect), mapping, default_region=region,
-                                           skip_duplicates=skip)  # fmt: skip
+        for _, verdicts in verdict_batches(
+            record_batches(path, dialect), mapping, default_region=region, skip_duplicates=skip
+        )
         for verdict in verdicts.verdicts()
     ]
     assert got == reference(path, dialect, mapping, region, skip)
@@ -137,3 +140,16 @@ def test_six_digit_prefixes_decide_where_the_metadata_says_so() -> None:
     assert prefix_verdicts(["212555", "000555"]) == ["212555"]
 
 
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(1, 40), max_size=300), st.integers(1, 30), st.integers(1, 50))
+def test_numbers_seen_answer_the_same_once_moved_to_disk(numbers: list[int], limit: int, batch: int) -> None:
+    in_memory, spilling = SeenNumbers(), SeenNumbers(limit=limit)
+    try:
+        for start in range(0, len(numbers), batch):
+            part = numbers[start : start + batch]
+            rows = list(range(start + 1, start + 1 + len(part)))
+            assert spilling.first_rows(part, rows) == in_memory.first_rows(part, rows)
+        assert len(spilling) == len(in_memory) == len(set(numbers))
+        assert spilling.disk is not None or len(set(numbers)) <= limit
+    finally:
+        spilling.close()

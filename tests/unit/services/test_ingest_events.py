@@ -28,7 +28,7 @@ PARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
             "postal_code": "75001",
             "fields": {"plan": "=1+1", "n": "ü"},
         },
-    ],  # fmt: skip
+    ],
 )
 @pytest.mark.parametrize("at", [datetime(2026, 3, 9, 14, 0, tzinfo=UTC), datetime(2026, 3, 9, 14, 0, 0, 1234, UTC)])
 def test_encoded_events_are_the_contract_models(contact: dict[str, object], at: datetime) -> None:

@@ -26,6 +26,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         clock=shell.clock,
         topics=settings.topics,
         batch=settings.publish_batch,
+        seen_in_memory=settings.seen_in_memory,
         instruments=Instruments(shell.registry),
     )
     dnc_deps = DncDeps(dnc=suppressions, bus=shell.bus, clock=shell.clock, topics=settings.topics)

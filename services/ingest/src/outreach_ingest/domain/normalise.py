@@ -21,6 +21,7 @@ from outreach_ingest.domain.batches import WHITESPACE, RecordBatch
 from outreach_ingest.domain.fastpath import EMAIL_DOMAIN, EMAIL_LOCAL, NANP_REGIONS, email_fast, prefix_verdicts
 from outreach_ingest.domain.mapping import Mapping
 from outreach_ingest.domain.rows import Verdict, to_contact
+from outreach_ingest.domain.seen import SeenNumbers
 
 CONTACT_FIELDS = ("phone", "first_name", "last_name", "email", "timezone", "state", "postal_code")
 _NAMES = CONTACT_FIELDS[1:3] + CONTACT_FIELDS[6:]  # taken as cleaned
@@ -123,16 +124,15 @@ def normalise(batch: RecordBatch, mapping: Mapping, *, default_region: str) -> V
     return verdicts
 
 
-def mark_duplicates(verdicts: VerdictBatch, seen: dict[str, int]) -> None:
+def mark_duplicates(verdicts: VerdictBatch, seen: SeenNumbers) -> None:
     """Imported records whose number an earlier record had become duplicates of that record's row;
     `seen` (number -> first row) carries across batches."""
     at = pa.array(verdicts.rows_where("imported"), pa.int64())
     if not len(at):
         return
-    phones = verdicts.contact["phone"].take(at).to_pylist()
+    numbers = pc.cast(pc.utf8_slice_codeunits(verdicts.contact["phone"].take(at), 1), pa.int64()).to_pylist()
     rows = verdicts.rows.take(at)
-    first_of = seen.setdefault
-    firsts = pa.array([first_of(p, r) for p, r in zip(phones, rows.to_pylist(), strict=True)], pa.int64())
+    firsts = pa.array(seen.first_rows(numbers, rows.to_pylist()), pa.int64())
     repeated = pc.not_equal(firsts, rows)
     if not pc.any(repeated).as_py():
         return

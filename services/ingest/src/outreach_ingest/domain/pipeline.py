@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from outreach_ingest.domain.batches import RecordBatch
 from outreach_ingest.domain.mapping import Mapping
 from outreach_ingest.domain.normalise import VerdictBatch, mark_duplicates, normalise
+from outreach_ingest.domain.seen import SeenNumbers
 
 
 def verdict_batches(
@@ -19,10 +20,10 @@ def verdict_batches(
     *,
     default_region: str = "US",
     skip_duplicates: bool = True,
-    seen: dict[str, int] | None = None,
+    seen: SeenNumbers | None = None,
 ) -> Iterator[tuple[RecordBatch, VerdictBatch]]:
-    """Each batch of records with its verdicts; `seen` (phone -> first row) carries across calls."""
-    first_rows: dict[str, int] = {} if seen is None else seen
+    """Each batch of records with its verdicts; `seen` (number -> first row) carries across calls."""
+    first_rows = SeenNumbers() if seen is None else seen
     for batch in batches:
         verdicts = normalise(batch, mapping, default_region=default_region)
         if skip_duplicates:

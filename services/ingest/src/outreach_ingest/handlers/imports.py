@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -24,6 +24,7 @@ from outreach_ingest.domain.csvfile import Dialect
 from outreach_ingest.domain.mapping import Mapping
 from outreach_ingest.domain.pipeline import verdict_batches
 from outreach_ingest.domain.rows import Verdict, contact_id
+from outreach_ingest.domain.seen import SeenNumbers
 from outreach_ingest.instruments import Instruments
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,8 @@ class Deps:
     bus: EventBus
     clock: Clock
     topics: Topics
-    batch: int = 500
+    batch: int = 5000
+    seen_in_memory: int = 1_000_000
     running: set[str] = field(default_factory=set)
     instruments: Instruments = field(default_factory=Instruments)
 
@@ -47,16 +49,19 @@ class Deps:
 async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping: Mapping, deps: Deps) -> None:
     """Process the whole file in batches; progress is written after each batch; a rerun adds no duplicates.
 
-    Repeated numbers within the file are found by the pipeline's map of numbers seen (about 130 bytes a
-    row); numbers the campaign already has from other imports are refused by the database (the contact id
-    is derived from workspace, campaign and number), so no query runs per row."""
+    Repeated numbers within the file are found by the pipeline's map of numbers seen (in memory up to
+    `Deps.seen_in_memory` numbers, then on disk: memory stays flat); numbers the campaign already has from
+    other imports are refused by the ledger (the contact id is derived from workspace, campaign and
+    number), so no query runs per row."""
     deps.running.add(job["_id"])
     deps.instruments.running.set(len(deps.running))
     await deps.imports.update(job["_id"], {"status": "running", "updated_at": deps.clock.now()})
+    chunks: Iterator[Chunk] | None = None
     try:
         dnc = await deps.dnc.all_of(job["workspace_id"])  # read once: the list does not grow with the file
         done = int(job.get("rows_done") or 0)  # a resumed job re-reads the rows it stored, without storing them
-        chunks = _chunks(path, dialect, mapping, job, after=done, size=deps.batch)
+        seen = SeenNumbers(limit=deps.seen_in_memory, folder=path.parent)
+        chunks = _chunks(path, dialect, mapping, job, after=done, size=deps.batch, seen=seen)
         resumed = bool(done)
         # Reading and normalising the next chunk (a worker thread) overlaps storing and publishing this one;
         # chunks are still stored, published and counted in file order.
@@ -77,6 +82,8 @@ async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping:
         logger.exception("import %s failed", job["_id"])
         await deps.imports.update(job["_id"], {"status": "failed", "error": str(exc)})
     finally:
+        if isinstance(chunks, Generator):
+            chunks.close()  # (its map of numbers seen goes)
         deps.running.discard(job["_id"])
         deps.instruments.running.set(len(deps.running))
 
@@ -97,12 +104,22 @@ class Chunk:
 
 
 def _chunks(
-    path: Path, dialect: Dialect, mapping: Mapping, job: dict[str, Any], *, after: int, size: int
+    path: Path, dialect: Dialect, mapping: Mapping, job: dict[str, Any], *, after: int, size: int, seen: SeenNumbers
 ) -> Iterator[Chunk]:
     """The file's rows after row `after` in chunks of at most `size` rows (the rows up to `after` only fill
     the map of numbers seen)."""
     options = {"default_region": job["default_region"], "skip_duplicates": job["skip_duplicates"]}
-    for records, verdicts in verdict_batches(record_batches(path, dialect), mapping, **options):
+    try:
+        yield from _chunks_of(path, dialect, mapping, options, after=after, size=size, seen=seen)
+    finally:
+        seen.close()
+
+
+def _chunks_of(
+    path: Path, dialect: Dialect, mapping: Mapping, options: dict[str, Any], *, after: int, size: int,
+    seen: SeenNumbers,
+) -> Iterator[Chunk]:  # fmt: skip
+    for records, verdicts in verdict_batches(record_batches(path, dialect), mapping, seen=seen, **options):
         first = int(verdicts.rows[0].as_py())  # rows of a batch are consecutive
         low, high = max(first, after + 1), first + len(verdicts)
         if low >= high:

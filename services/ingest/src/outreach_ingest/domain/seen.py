@@ -1,0 +1,68 @@
+"""The numbers a file has shown so far, each with the first row that had it (finding repeats in a file).
+
+A number is kept as the integer of its E.164 digits (distinct numbers, distinct integers). Up to `limit`
+numbers live in a dict (about 75 bytes each); past that, all of them move to an SQLite file and the rest
+of the file is looked up there a batch at a time, so an import's memory stays flat whatever its size.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from pathlib import Path
+
+
+class SeenNumbers:
+    """Number -> first row, in memory up to `limit` numbers, then on disk under `folder`."""
+
+    def __init__(self, limit: int | None = None, folder: Path | None = None) -> None:
+        self.limit = limit
+        self.folder = folder
+        self.memory: dict[int, int] = {}
+        self.disk: sqlite3.Connection | None = None
+
+    def first_rows(self, numbers: list[int], rows: list[int]) -> list[int]:
+        """For each (number, row) in file order, the first row that had the number (its own row the first
+        time); the numbers are remembered."""
+        if self.disk is None:
+            first = self.memory.setdefault
+            found = [first(n, r) for n, r in zip(numbers, rows, strict=True)]
+            if self.limit is not None and len(self.memory) > self.limit:
+                self._spill()
+            return found
+        batch: dict[int, int] = {}
+        local = [batch.setdefault(n, r) for n, r in zip(numbers, rows, strict=True)]
+        earlier: dict[int, int] = {}
+        unique = list(batch)
+        for start in range(0, len(unique), 500):
+            part = unique[start : start + 500]
+            marks = ",".join("?" * len(part))
+            earlier.update(self.disk.execute(f"SELECT number, row FROM seen WHERE number IN ({marks})", part))
+        self.disk.executemany("INSERT INTO seen VALUES (?, ?)", [(n, r) for n, r in batch.items() if n not in earlier])
+        return [earlier.get(n, r) for n, r in zip(numbers, local, strict=True)]
+
+    def __len__(self) -> int:
+        if self.disk is None:
+            return len(self.memory)
+        return int(self.disk.execute("SELECT count(*) FROM seen").fetchone()[0])
+
+    def close(self) -> None:
+        """Drop the disk copy (its file is already unlinked)."""
+        if self.disk is not None:
+            self.disk.close()
+            self.disk = None
+
+    def _spill(self) -> None:
+        handle = tempfile.NamedTemporaryFile(prefix="seen-", suffix=".sqlite", dir=self.folder, delete=False)  # noqa: SIM115
+        handle.close()
+        # used by one import at a time, from whichever worker thread reads its next chunk
+        self.disk = sqlite3.connect(handle.name, isolation_level=None, check_same_thread=False)
+        Path(handle.name).unlink()  # the open connection keeps it; nothing is left behind
+        self.disk.executescript(
+            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-16000;"
+            "CREATE TABLE seen (number INTEGER PRIMARY KEY, row INTEGER NOT NULL);"
+        )
+        self.disk.execute("BEGIN")
+        self.disk.executemany("INSERT INTO seen VALUES (?, ?)", self.memory.items())
+        self.disk.execute("COMMIT")
+        self.memory = {}
