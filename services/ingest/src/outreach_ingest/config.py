@@ -14,7 +14,7 @@ class Settings(ServiceSettings):
     http_port: int = 8001
     upload_dir: str = Field(default=".local/uploads", description="Where uploaded files are stored")
     seen_in_memory: int = Field(
-        default=1_000_000,
+        default=250_000,
         ge=1,
         description="Numbers an import remembers in memory (to find repeats) before moving them to a disk file",
     )

@@ -1,8 +1,9 @@
 """The numbers a file has shown so far, each with the first row that had it (finding repeats in a file).
 
 A number is kept as the integer of its E.164 digits (distinct numbers, distinct integers). Up to `limit`
-numbers live in a dict (about 75 bytes each); past that, all of them move to an SQLite file and the rest
-of the file is looked up there a batch at a time, so an import's memory stays flat whatever its size.
+numbers live in a dict (about 90 bytes each); past that, all of them move to an SQLite file and the rest
+of the file is looked up there a batch at a time (a join with the batch: about 1.6 us a row more), so an
+import's memory stays flat whatever its size.
 """
 
 from __future__ import annotations
@@ -32,13 +33,13 @@ class SeenNumbers:
             return found
         batch: dict[int, int] = {}
         local = [batch.setdefault(n, r) for n, r in zip(numbers, rows, strict=True)]
-        earlier: dict[int, int] = {}
-        unique = list(batch)
-        for start in range(0, len(unique), 500):
-            part = unique[start : start + 500]
-            marks = ",".join("?" * len(part))
-            earlier.update(self.disk.execute(f"SELECT number, row FROM seen WHERE number IN ({marks})", part))
-        self.disk.executemany("INSERT INTO seen VALUES (?, ?)", [(n, r) for n, r in batch.items() if n not in earlier])
+        disk = self.disk
+        disk.execute("BEGIN")
+        disk.execute("DELETE FROM batch")
+        disk.executemany("INSERT INTO batch VALUES (?, ?)", batch.items())
+        earlier = dict(disk.execute("SELECT b.number, s.row FROM batch b JOIN seen s ON s.number = b.number"))
+        disk.execute("INSERT OR IGNORE INTO seen SELECT number, row FROM batch")
+        disk.execute("COMMIT")
         return [earlier.get(n, r) for n, r in zip(numbers, local, strict=True)]
 
     def __len__(self) -> int:
@@ -61,6 +62,7 @@ class SeenNumbers:
         self.disk.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-16000;"
             "CREATE TABLE seen (number INTEGER PRIMARY KEY, row INTEGER NOT NULL);"
+            "CREATE TABLE batch (number INTEGER PRIMARY KEY, row INTEGER NOT NULL);"
         )
         self.disk.execute("BEGIN")
         self.disk.executemany("INSERT INTO seen VALUES (?, ?)", self.memory.items())

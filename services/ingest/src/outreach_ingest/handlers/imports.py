@@ -41,7 +41,7 @@ class Deps:
     clock: Clock
     topics: Topics
     batch: int = 5000
-    seen_in_memory: int = 1_000_000
+    seen_in_memory: int = 250_000
     running: set[str] = field(default_factory=set)
     instruments: Instruments = field(default_factory=Instruments)
 
