@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
@@ -42,6 +43,7 @@ class Deps:
     topics: Topics
     batch: int = 5000
     seen_in_memory: int = 250_000
+    in_flight: int = 2
     running: set[str] = field(default_factory=set)
     instruments: Instruments = field(default_factory=Instruments)
 
@@ -62,21 +64,29 @@ async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping:
         done = int(job.get("rows_done") or 0)  # a resumed job re-reads the rows it stored, without storing them
         seen = SeenNumbers(limit=deps.seen_in_memory, folder=path.parent)
         chunks = _chunks(path, dialect, mapping, job, after=done, size=deps.batch, seen=seen)
-        resumed = bool(done)
-        # Reading and normalising the next chunk (a worker thread) overlaps storing and publishing this one;
-        # chunks are still stored, published and counted in file order.
-        flushing: asyncio.Task[None] | None = None
-        while True:
-            chunk = await asyncio.to_thread(next, chunks, None)
-            if flushing is not None:
-                await flushing
-                if (await deps.imports.get(job["_id"]) or {}).get("status") == "canceling":
-                    await deps.imports.update(job["_id"], {"status": "canceled", "finished_at": deps.clock.now()})
-                    return
-            if chunk is None:
-                break
-            flushing = asyncio.create_task(_flush(job, chunk, deps, dnc, resumed=resumed))
-            resumed = False
+        # Reading and normalising the next chunk (a worker thread) overlaps storing and publishing; two chunks
+        # are stored and published at once (one waits on the database while the other encodes its events),
+        # and each moves the job's progress on only after the chunk before it has.
+        flushing: deque[asyncio.Task[None]] = deque()
+        started = 0
+        try:
+            while True:
+                chunk = await asyncio.to_thread(next, chunks, None)
+                while flushing and (chunk is None or len(flushing) >= deps.in_flight):
+                    await flushing.popleft()
+                    if (await deps.imports.get(job["_id"]) or {}).get("status") == "canceling":
+                        await _settle(flushing)
+                        await deps.imports.update(job["_id"], {"status": "canceled", "finished_at": deps.clock.now()})
+                        return
+                if chunk is None:
+                    break
+                # after a crash, the first chunks may have been stored by the run that crashed (as many as ran at once)
+                resumed = bool(done) and started < deps.in_flight
+                before = flushing[-1] if flushing else None
+                flushing.append(asyncio.create_task(_flush(job, chunk, deps, dnc, resumed=resumed, after=before)))
+                started += 1
+        finally:
+            await _settle(flushing)
         await deps.imports.update(job["_id"], {"status": "completed", "finished_at": deps.clock.now()})
     except Exception as exc:
         logger.exception("import %s failed", job["_id"])
@@ -138,6 +148,12 @@ def _chunks_of(
             yield Chunk(records=records, rows=stop - start, contacts=contacts[a:b], rejected=refused)
 
 
+async def _settle(tasks: deque[asyncio.Task[None]]) -> None:
+    """Let the chunks still being stored finish (their errors were or will be reported by the run)."""
+    await asyncio.gather(*tasks, return_exceptions=True)
+    tasks.clear()
+
+
 async def resume_unfinished(deps: Deps, *, idle: timedelta = timedelta(seconds=60)) -> int:
     """Jobs a crash left queued or running (no progress for `idle`) go on from their last stored batch."""
     resumed = 0
@@ -168,9 +184,13 @@ def _rejection(job_id: str, verdict: Verdict, values: list[str]) -> dict[str, An
     }
 
 
-async def _flush(job: dict[str, Any], chunk: Chunk, deps: Deps, dnc: dict[str, str], *, resumed: bool = False) -> None:
+async def _flush(
+    job: dict[str, Any], chunk: Chunk, deps: Deps, dnc: dict[str, str], *, resumed: bool = False,
+    after: asyncio.Task[None] | None = None,
+) -> None:  # fmt: skip
     """Store a chunk (an insert; repeats of the campaign's numbers are refused by the unique id), record
-    the rejected rows, publish the new contacts, then move the job's progress on."""
+    the rejected rows, publish the new contacts, then, once the chunk `after` has, move the job's progress
+    on."""
     now = deps.clock.now()
     ws, campaign, job_id = job["workspace_id"], job["campaign_id"], job["_id"]
     rejected = [_rejection(job_id, verdict, values) for verdict, values in chunk.rejected]
@@ -203,6 +223,8 @@ async def _flush(job: dict[str, Any], chunk: Chunk, deps: Deps, dnc: dict[str, s
     for kind in ("duplicate", "invalid", "suppressed"):
         deps.instruments.rows.labels(kind).inc(statuses.count(kind))
     deps.instruments.rows.labels("imported").inc(len(fresh))
+    if after is not None:
+        await after  # (its failure is this chunk's: progress never skips a chunk)
     await deps.imports.update(
         job_id,
         {"updated_at": now},
