@@ -153,3 +153,9 @@ def test_numbers_seen_answer_the_same_once_moved_to_disk(numbers: list[int], lim
         assert spilling.disk is not None or len(set(numbers)) <= limit
     finally:
         spilling.close()
+
+
+def test_the_whitespace_arrow_trims_is_what_str_strip_removes() -> None:
+    import sys
+
+    assert set(batches.WHITESPACE) == {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}

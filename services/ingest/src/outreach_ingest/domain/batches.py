@@ -1,12 +1,12 @@
 """Reading a CSV file as batches of records in columns, with exactly the records `csvfile.records` gives.
 
 The file is decoded as `records` decodes it, then cut into pieces of about four million characters at
-record ends. A piece is parsed by Arrow's CSV reader when both parsers must agree on it: a piece without
-quote characters and without lone carriage returns, or one whose quoting is well formed (RFC 4180, checked
-by a pattern) where each row has the header's width (the two agree on line ends: \\n, \\r\\n and a lone \\r
-each end a record outside quotes). Anything else goes to Python's `csv` module: a piece
-with ragged rows on its own, and from a malformed quote on, the rest of the file as one stream (where a
-record ends is only certain to both parsers up to there).
+record ends. A piece is parsed by Arrow's CSV reader when both parsers must agree on it: it has no quote
+characters, or its quoting is well formed (RFC 4180, checked by a linear-time pattern), and every row has
+the header's width (the two agree on line ends: \\n, \\r\\n and a lone \\r each end a record outside
+quotes). Anything else goes to Python's `csv` module: a piece with ragged rows on its own, and from a
+malformed quote on, the rest of the file as one stream (where a record ends is only certain to both
+parsers up to there). `tests/unit/services/test_ingest_columnar.py` checks the agreement on generated files.
 """
 
 from __future__ import annotations
