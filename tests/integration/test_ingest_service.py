@@ -229,15 +229,16 @@ async def test_a_crashed_import_resumes_after_its_last_stored_chunk(infra: Infra
 async def test_contacts_are_stored_as_a_ledger_of_numbers_and_pages(
     infra: Infra, run_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Pages split at their size limit, read back in row order; a redone chunk stores nothing twice; the
-    ledger refuses a number the campaign has and tells who stored it."""
-    from outreach_ingest.adapters.repository import ContactRepository
+    """Pages (of contacts, of rejected rows) split at their size limit and read back in row order; a redone
+    chunk stores nothing twice; the ledger refuses a number the campaign has and tells who stored it."""
+    from outreach_ingest.adapters import repository as module
+    from outreach_ingest.adapters.repository import ContactRepository, ImportRepository
     from pymongo import AsyncMongoClient
 
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongo_url)
     try:
         repository = ContactRepository(client[f"{run_id}_pages"])
-        monkeypatch.setattr(ContactRepository, "PAGE_BYTES", 200)
+        monkeypatch.setattr(module, "PAGE_BYTES", 200)
         contacts = [{"id": f"ct_{i}", "row": i, "phone": f"+1212555{i:04d}", "first_name": "Zoë"} for i in range(1, 11)]
         header = {"workspace_id": "ws", "campaign_id": "cmp", "import_id": "imp"}
         for _ in range(2):
@@ -247,5 +248,12 @@ async def test_contacts_are_stored_as_a_ledger_of_numbers_and_pages(
         assert [page async for page in repository.of_campaign("ws", "other")] == []
         assert await repository.claim({"ct_1": "imp:1", "ct_2": "imp:2"}) == {}
         assert await repository.claim({"ct_2": "imp2:5", "ct_3": "imp2:6"}, look_up=True) == {"ct_2": "imp:2"}
+        imports = ImportRepository(client[f"{run_id}_pages"])
+        rejected = [{"_id": f"imp:{r}", "import_id": "imp", "row": r, "status": "invalid", "reason": "too short",
+                     "duplicate_of": None, "values": ["12345", "Zoë"]} for r in range(1, 13)]  # fmt: skip
+        for start in (0, 6, 0):  # two chunks, then the first again (a redone chunk)
+            await imports.add_rejections(rejected[start : start + 6])
+        got = [r async for r in imports.iter_rejected("imp")]
+        assert [r["row"] for r in got] == list(range(1, 13)) and got[0]["values"] == ["12345", "Zoë"]
     finally:
         await client.close()

@@ -12,6 +12,7 @@ from outreach_common.mongo import Document, IndexSpec, insert_new
 from pydantic_core import to_json
 from pymongo.asynchronous.database import AsyncDatabase
 
+PAGE_BYTES = 4_000_000  # of JSON in one stored page of contacts or of rejected rows (compressed, far below 16 MB)
 INDEXES = [
     IndexSpec("contact_pages", [("workspace_id", 1), ("campaign_id", 1), ("_id", 1)], name="pages_by_campaign"),
     IndexSpec("imports", [("campaign_id", 1), ("created_at", -1)], name="by_campaign"),
@@ -34,8 +35,6 @@ class ContactRepository:
     page of 5,000 contacts as a JSON string, 4 ms compressed as binary), and nothing queries inside a
     contact, so a million contacts are a million small inserts and a few hundred pages."""
 
-    PAGE_BYTES = 4_000_000
-
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.ledger = db["contact_numbers"]
         self.pages = db["contact_pages"]
@@ -54,17 +53,8 @@ class ContactRepository:
     async def add_pages(self, header: Document, contacts: list[Document]) -> None:
         """Store contacts (each with `id` and `row`) of one chunk as pages `<import>:<first row>`, each with
         `header`'s fields; a page stored before (a redone chunk) is left as it is."""
-        pages: list[tuple[list[Document], bytes]] = []
-        pending = [contacts] if contacts else []
-        while pending:
-            page = pending.pop(0)
-            text = to_json(page)
-            if len(text) > self.PAGE_BYTES and len(page) > 1:  # cut in two, in order
-                pending[:0] = [page[: len(page) // 2], page[len(page) // 2 :]]
-                continue
-            pages.append((page, text))
         docs = [{**header, "_id": f"{header['import_id']}:{page[0]['row']:012d}", "count": len(page),
-                 "contacts": packed(text)} for page, text in pages]  # fmt: skip
+                 "contacts": packed(text)} for page, text in split_json(contacts, PAGE_BYTES)]  # fmt: skip
         await insert_new(self.pages, docs)
 
     async def of_campaign(self, workspace_id: str, campaign_id: str) -> AsyncIterator[list[Document]]:
@@ -112,16 +102,15 @@ class ImportRepository:
 
     async def add_rejections(self, docs: list[Document]) -> None:
         """Store the rejected rows of one chunk (each with `row`, `status`, `reason`, `duplicate_of` and the
-        record's `values`, in row order) as one document `<import>:<first row>` holding them compressed;
-        idempotent: a redone chunk's document is refused."""
+        record's `values`, in row order) as documents `<import>:<first row>` holding them compressed (one,
+        unless their JSON passes `PAGE_BYTES`); idempotent: a redone chunk's documents are refused."""
         if not docs:
             return
         import_id = docs[0]["import_id"]
         rows = [{k: v for k, v in doc.items() if k not in ("_id", "import_id")} for doc in docs]
-        body = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
-        bucket = {"_id": f"{import_id}:{rows[0]['row']:012d}", "import_id": import_id, "count": len(rows),
-                  "rows": packed(body)}  # fmt: skip
-        await insert_new(self.rejections, [bucket])
+        buckets = [{"_id": f"{import_id}:{part[0]['row']:012d}", "import_id": import_id, "count": len(part),
+                    "rows": packed(text)} for part, text in split_json(rows, PAGE_BYTES)]  # fmt: skip
+        await insert_new(self.rejections, buckets)
 
     async def iter_rejected(self, import_id: str) -> AsyncIterator[Document]:
         """Rejected rows of a job in row order, read a chunk's document at a time."""
@@ -136,6 +125,21 @@ class ImportRepository:
                 if doc["row"] > last_row:  # (chunks cut differently by a rerun overlap)
                     last_row = doc["row"]
                     yield doc
+
+
+def split_json(items: list[Document], limit: int) -> list[tuple[list[Document], bytes]]:
+    """`items` in consecutive parts with their JSON, halved until each part's JSON is at most `limit` bytes
+    (or it holds one item), in order."""
+    parts: list[tuple[list[Document], bytes]] = []
+    pending = [items] if items else []
+    while pending:
+        part = pending.pop(0)
+        text = to_json(part)
+        if len(text) > limit and len(part) > 1:
+            pending[:0] = [part[: len(part) // 2], part[len(part) // 2 :]]
+            continue
+        parts.append((part, text))
+    return parts
 
 
 def packed(text: str | bytes) -> Binary:
