@@ -257,3 +257,27 @@ async def test_contacts_are_stored_as_a_ledger_of_numbers_and_pages(
         assert [r["row"] for r in got] == list(range(1, 13)) and got[0]["values"] == ["12345", "Zoë"]
     finally:
         await client.close()
+
+
+async def test_a_running_import_can_be_canceled_and_a_finished_one_cannot(
+    infra: Infra, run_id: str, tmp_path: Path
+) -> None:
+    settings = settings_for(infra, run_id, tmp_path).model_copy(update={"publish_batch": 500})
+    rows = 60_000
+    body = "phone,name\n" + "".join(f"(212) {200 + i // 10000:03d}-{i % 10000:04d},N{i}\n" for i in range(rows))
+    async with serving(build(settings), free_port()) as url, httpx.AsyncClient(timeout=30) as http:
+        form = {"campaign_id": "cmp", "mapping": json.dumps({"to_number": "phone", "first_name": "name"})}
+        started = await http.post(f"{url}/imports", files={"file": ("big.csv", body.encode())}, data=form)
+        job_id = started.json()["id"]
+        canceling = await http.post(f"{url}/imports/{job_id}/cancel")
+        assert canceling.status_code == 200 and canceling.json()["status"] in ("canceling", "canceled")
+        done: dict[str, Any] = {}
+
+        async def stopped() -> bool:
+            done.update((await http.get(f"{url}/imports/{job_id}")).json())
+            return bool(done["status"] in ("canceled", "completed", "failed"))
+
+        await eventually(stopped, timeout=60)
+        assert done["status"] == "canceled" and done["rows"] < rows
+        assert done["rows"] == done["imported"] + done["rejected"]
+        assert (await http.post(f"{url}/imports/{job_id}/cancel")).status_code == 409

@@ -90,8 +90,8 @@ class ImportRepository:
         return [d async for d in self.collection.find(query, {"path": 0})]
 
     async def unfinished(self) -> list[Document]:
-        """Jobs a crash left queued or running."""
-        return [d async for d in self.collection.find({"status": {"$in": ["queued", "running"]}})]
+        """Jobs a crash left queued, running or canceling."""
+        return [d async for d in self.collection.find({"status": {"$in": ["queued", "running", "canceling"]}})]
 
     async def update(self, import_id: str, changes: Document, inc: dict[str, int] | None = None) -> None:
         """Update a job's fields and counters."""

@@ -142,9 +142,12 @@ async def get_import(import_id: str, request: Request) -> dict[str, Any]:
 
 @router.post("/{import_id}/cancel", summary="Cancel a running import")
 async def cancel_import(import_id: str, request: Request) -> dict[str, Any]:
-    """Ask the job to stop after its current batch."""
+    """Ask the job to stop after the chunks it is storing (409 when it has already finished)."""
     deps: Deps = request.app.state.deps
-    await deps.imports.update(import_id, {"status": "canceling"})
+    job = await get_import(import_id, request)
+    if job["status"] not in ("queued", "running", "canceling"):
+        raise HTTPException(409, f"import {import_id} is {job['status']}: nothing to cancel")
+    await deps.imports.update(import_id, {"status": "canceling", "updated_at": deps.clock.now()})
     return await get_import(import_id, request)
 
 

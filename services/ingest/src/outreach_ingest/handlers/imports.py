@@ -155,11 +155,15 @@ async def _settle(tasks: deque[asyncio.Task[None]]) -> None:
 
 
 async def resume_unfinished(deps: Deps, *, idle: timedelta = timedelta(seconds=60)) -> int:
-    """Jobs a crash left queued or running (no progress for `idle`) go on from their last stored batch."""
+    """Jobs a crash left queued or running (no progress for `idle`) go on from their last stored batch;
+    one it left canceling is canceled."""
     resumed = 0
     for job in await deps.imports.unfinished():
         last = job.get("updated_at") or job["created_at"]
         if job["_id"] in deps.running or last.replace(tzinfo=UTC) > deps.clock.now() - idle:
+            continue
+        if job["status"] == "canceling":
+            await deps.imports.update(job["_id"], {"status": "canceled", "finished_at": deps.clock.now()})
             continue
         dialect = Dialect(
             encoding=job["encoding"], delimiter=job["delimiter"], has_headers=job.get("has_headers", True)
