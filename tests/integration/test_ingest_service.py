@@ -249,10 +249,10 @@ async def test_contacts_are_stored_as_a_ledger_of_numbers_and_pages(
         assert await repository.claim({"ct_1": "imp:1", "ct_2": "imp:2"}) == {}
         assert await repository.claim({"ct_2": "imp2:5", "ct_3": "imp2:6"}, look_up=True) == {"ct_2": "imp:2"}
         imports = ImportRepository(client[f"{run_id}_pages"])
-        rejected = [{"_id": f"imp:{r}", "import_id": "imp", "row": r, "status": "invalid", "reason": "too short",
-                     "duplicate_of": None, "values": ["12345", "Zoë"]} for r in range(1, 13)]  # fmt: skip
+        rejected = [{"row": r, "status": "invalid", "reason": "too short", "duplicate_of": None,
+                     "values": ["12345", "Zoë"]} for r in range(1, 13)]  # fmt: skip
         for start in (0, 6, 0):  # two chunks, then the first again (a redone chunk)
-            await imports.add_rejections(rejected[start : start + 6])
+            await imports.add_rejections("imp", rejected[start : start + 6])
         got = [r async for r in imports.iter_rejected("imp")]
         assert [r["row"] for r in got] == list(range(1, 13)) and got[0]["values"] == ["12345", "Zoë"]
     finally:

@@ -137,11 +137,10 @@ class KafkaEventBus:
                 if message.tracestate:
                     headers.append(("tracestate", message.tracestate.encode()))
             batch = batches.get((topic, partition))
-            added = batch and batch.append(key=key_bytes, value=message.value, timestamp=None, headers=headers)
-            if added is not None:
-                continue
-            if batch is not None:  # full: send it, start the next
-                pending.append(await producer.send_batch(batch, topic, partition=partition))
+            if batch is not None:
+                if batch.append(key=key_bytes, value=message.value, timestamp=None, headers=headers) is not None:
+                    continue
+                pending.append(await producer.send_batch(batch, topic, partition=partition))  # full: send it
             batch = batches[topic, partition] = producer.create_batch()
             if batch.append(key=key_bytes, value=message.value, timestamp=None, headers=headers) is None:
                 # larger than a batch: sent alone (behind what was sent before it), or refused loudly

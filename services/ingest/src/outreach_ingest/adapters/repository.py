@@ -100,14 +100,12 @@ class ImportRepository:
             update["$inc"] = inc
         await self.collection.update_one({"_id": import_id}, update)
 
-    async def add_rejections(self, docs: list[Document]) -> None:
+    async def add_rejections(self, import_id: str, rows: list[Document]) -> None:
         """Store the rejected rows of one chunk (each with `row`, `status`, `reason`, `duplicate_of` and the
         record's `values`, in row order) as documents `<import>:<first row>` holding them compressed (one,
         unless their JSON passes `PAGE_BYTES`); idempotent: a redone chunk's documents are refused."""
-        if not docs:
+        if not rows:
             return
-        import_id = docs[0]["import_id"]
-        rows = [{k: v for k, v in doc.items() if k not in ("_id", "import_id")} for doc in docs]
         buckets = [{"_id": f"{import_id}:{part[0]['row']:012d}", "import_id": import_id, "count": len(part),
                     "rows": packed(text)} for part, text in split_json(rows, PAGE_BYTES)]  # fmt: skip
         await insert_new(self.rejections, buckets)

@@ -64,9 +64,15 @@ def record_batches(path: Path, dialect: Dialect) -> Iterator[RecordBatch]:
         for batch in _parsed(handle, dialect.delimiter, shape):
             batch = _without_blank_records(batch)
             if batch.num_rows:
-                rows = pc.add(pc.indices_nonzero(pc.is_null(pa.nulls(batch.num_rows))).cast(pa.int64()), row)
+                rows = _numbers(row, batch.num_rows)
                 row += batch.num_rows
                 yield RecordBatch(rows, shape.columns(batch))
+
+
+def _numbers(start: int, count: int) -> pa.Int64Array:
+    """start, start + 1, ... (`count` of them), made in Arrow (a Python range costs 70 ms a million)."""
+    every = pc.indices_nonzero(pc.is_null(pa.nulls(count)))  # 0 .. count - 1
+    return pc.add(every.cast(pa.int64()), start)
 
 
 class _Shape:
@@ -113,7 +119,7 @@ def _parsed(handle: io.TextIOBase, delimiter: str, shape: _Shape) -> Iterator[pa
         if quoted and not _well_formed(piece, delimiter):
             yield from _python_tables(text, handle, delimiter, shape)
             return
-        table = _arrow_table(piece, delimiter, shape)
+        table = _arrow_table(piece, delimiter, shape, quoted=quoted)
         yield from [table] if table is not None else _python_tables(piece, None, delimiter, shape)
 
 
@@ -148,7 +154,7 @@ def _well_formed(piece: str, delimiter: str) -> bool:
     return _pattern(delimiter).fullmatch(piece) is not None
 
 
-def _arrow_table(piece: str, delimiter: str, shape: _Shape) -> pa.Table | None:
+def _arrow_table(piece: str, delimiter: str, shape: _Shape, *, quoted: bool) -> pa.Table | None:
     """The piece parsed by Arrow, None when its rows are not all one width (Python reads it then)."""
     width = shape.width
     if width is None:  # without headers: the first record's width, every row must have it
@@ -159,7 +165,7 @@ def _arrow_table(piece: str, delimiter: str, shape: _Shape) -> pa.Table | None:
         return pacsv.read_csv(
             pa.BufferReader(piece.encode()),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24, use_threads=False),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values='"' in piece),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted),
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
         )
     except (pa.ArrowInvalid, UnicodeEncodeError):

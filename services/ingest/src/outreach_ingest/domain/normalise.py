@@ -16,6 +16,7 @@ from zoneinfo import available_timezones
 import pyarrow as pa
 import pyarrow.compute as pc
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
+from outreach_contracts.contacts import ContactData
 
 from outreach_ingest.domain.batches import WHITESPACE, RecordBatch
 from outreach_ingest.domain.fastpath import EMAIL_DOMAIN, EMAIL_LOCAL, NANP_REGIONS, email_fast, prefix_verdicts
@@ -69,8 +70,6 @@ class VerdictBatch:
 
     def verdicts(self) -> Iterator[Verdict]:
         """The same as `Verdict`s, in row order (for reports and tests; imports read the columns)."""
-        from outreach_contracts.contacts import ContactData
-
         contacts = {position: contact for position, _, contact in self.contacts()}
         columns = zip(self.rows.to_pylist(), self.status.to_pylist(), self.reason.to_pylist(),
                       self.duplicate_of.to_pylist(), strict=True)  # fmt: skip

@@ -8,6 +8,7 @@ import's memory stays flat whatever its size.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -54,11 +55,11 @@ class SeenNumbers:
             self.disk = None
 
     def _spill(self) -> None:
-        handle = tempfile.NamedTemporaryFile(prefix="seen-", suffix=".sqlite", dir=self.folder, delete=False)  # noqa: SIM115
-        handle.close()
+        descriptor, name = tempfile.mkstemp(prefix="seen-", suffix=".sqlite", dir=self.folder)
+        os.close(descriptor)
         # used by one import at a time, from whichever worker thread reads its next chunk
-        self.disk = sqlite3.connect(handle.name, isolation_level=None, check_same_thread=False)
-        Path(handle.name).unlink()  # the open connection keeps it; nothing is left behind
+        self.disk = sqlite3.connect(name, isolation_level=None, check_same_thread=False)
+        Path(name).unlink()  # the open connection keeps it; nothing is left behind
         self.disk.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-16000;"
             "CREATE TABLE seen (number INTEGER PRIMARY KEY, row INTEGER NOT NULL);"

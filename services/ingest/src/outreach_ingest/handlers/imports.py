@@ -6,7 +6,7 @@ import asyncio
 import logging
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -58,7 +58,7 @@ async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping:
     deps.running.add(job["_id"])
     deps.instruments.running.set(len(deps.running))
     await deps.imports.update(job["_id"], {"status": "running", "updated_at": deps.clock.now()})
-    chunks: Iterator[Chunk] | None = None
+    seen: SeenNumbers | None = None
     try:
         dnc = await deps.dnc.all_of(job["workspace_id"])  # read once: the list does not grow with the file
         done = int(job.get("rows_done") or 0)  # a resumed job re-reads the rows it stored, without storing them
@@ -92,8 +92,8 @@ async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping:
         logger.exception("import %s failed", job["_id"])
         await deps.imports.update(job["_id"], {"status": "failed", "error": str(exc)})
     finally:
-        if isinstance(chunks, Generator):
-            chunks.close()  # (its map of numbers seen goes)
+        if seen is not None:
+            seen.close()
         deps.running.discard(job["_id"])
         deps.instruments.running.set(len(deps.running))
 
@@ -107,10 +107,10 @@ class Chunk:
     contacts: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (row, ContactData fields)
     rejected: list[tuple[Verdict, list[str]]] = field(default_factory=list)  # with the record's values
 
-    def values(self, row: int) -> list[str]:
-        """The values of the record at `row` as the file has them."""
+    def values(self, rows: list[int]) -> list[list[str]]:
+        """The values of the records at `rows` as the file has them (one read of the columns)."""
         first = int(self.records.rows[0].as_py())
-        return list(self.records.records([row - first])[0][1].values())
+        return [list(record.values()) for _, record in self.records.records(row - first for row in rows)]
 
 
 def _chunks(
@@ -119,16 +119,6 @@ def _chunks(
     """The file's rows after row `after` in chunks of at most `size` rows (the rows up to `after` only fill
     the map of numbers seen)."""
     options = {"default_region": job["default_region"], "skip_duplicates": job["skip_duplicates"]}
-    try:
-        yield from _chunks_of(path, dialect, mapping, options, after=after, size=size, seen=seen)
-    finally:
-        seen.close()
-
-
-def _chunks_of(
-    path: Path, dialect: Dialect, mapping: Mapping, options: dict[str, Any], *, after: int, size: int,
-    seen: SeenNumbers,
-) -> Iterator[Chunk]:  # fmt: skip
     for records, verdicts in verdict_batches(record_batches(path, dialect), mapping, seen=seen, **options):
         first = int(verdicts.rows[0].as_py())  # rows of a batch are consecutive
         low, high = max(first, after + 1), first + len(verdicts)
@@ -176,10 +166,8 @@ async def resume_unfinished(deps: Deps, *, idle: timedelta = timedelta(seconds=6
     return resumed
 
 
-def _rejection(job_id: str, verdict: Verdict, values: list[str]) -> dict[str, Any]:
+def _rejection(verdict: Verdict, values: list[str]) -> dict[str, Any]:
     return {
-        "_id": f"{job_id}:{verdict.row}",
-        "import_id": job_id,
         "row": verdict.row,
         "status": verdict.status,
         "reason": verdict.reason,
@@ -197,14 +185,14 @@ async def _flush(
     on."""
     now = deps.clock.now()
     ws, campaign, job_id = job["workspace_id"], job["campaign_id"], job["_id"]
-    rejected = [_rejection(job_id, verdict, values) for verdict, values in chunk.rejected]
+    rejected = [_rejection(verdict, values) for verdict, values in chunk.rejected]
+    refused: list[Verdict] = []  # rows turned away here: their values are read once, at the end
     candidates = []  # (contact id, row, contact)
     for row, contact in chunk.contacts:
         source = dnc.get(contact["phone"]) if dnc else None
         if source is not None:
             reason = "opted out earlier" if source.startswith("opt_out") else "on the workspace's do-not-call list"
-            verdict = Verdict(row=row, status="suppressed", reason=reason)
-            rejected.append(_rejection(job_id, verdict, chunk.values(row)))
+            refused.append(Verdict(row=row, status="suppressed", reason=reason))
             continue
         candidates.append((contact_id(ws, campaign, contact["phone"]), row, contact))
     owners = {cid: f"{job_id}:{row}" for cid, row, _ in candidates}
@@ -214,14 +202,16 @@ async def _flush(
         if cid not in existing or existing[cid] == owners[cid]:
             fresh.append((cid, row, contact))  # new, or entered by the crashed run of this chunk (maybe unpublished)
         elif job["skip_duplicates"]:
-            verdict = Verdict(row=row, status="duplicate", reason="contact already in campaign")
-            rejected.append(_rejection(job_id, verdict, chunk.values(row)))
+            refused.append(Verdict(row=row, status="duplicate", reason="contact already in campaign"))
         else:  # duplicates kept: the campaign still holds one contact per number, the first row's
             merged += 1
     header = {"workspace_id": ws, "campaign_id": campaign, "import_id": job_id}
     await deps.contacts.add_pages({**header, "created_at": now}, [{"id": c, "row": r, **x} for c, r, x in fresh])
-    rejected.sort(key=lambda r: int(r["row"]))
-    await deps.imports.add_rejections(rejected)
+    if refused:
+        values = chunk.values([v.row for v in refused])
+        rejected += [_rejection(verdict, row) for verdict, row in zip(refused, values, strict=True)]
+        rejected.sort(key=lambda r: int(r["row"]))
+    await deps.imports.add_rejections(job_id, rejected)
     await publish_contacts(header, fresh, deps)
     statuses = [r["status"] for r in rejected]
     for kind in ("duplicate", "invalid", "suppressed"):
