@@ -159,3 +159,12 @@ def test_the_whitespace_arrow_trims_is_what_str_strip_removes() -> None:
     import sys
 
     assert set(batches.WHITESPACE) == {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}
+
+
+@pytest.mark.parametrize("name", ["seen_in_memory", "publish_batch"])
+def test_import_sizes_below_one_are_refused_at_start(name: str) -> None:
+    from outreach_ingest.config import Settings
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=name):
+        Settings(**{name: 0})
