@@ -13,6 +13,8 @@ from typing import TypeVar
 from opentelemetry import context, propagate, trace
 from outreach_contracts.envelope import Envelope, TraceContext
 
+from outreach_common.telemetry import OutreachTracerProvider
+
 M = TypeVar("M", bound=Envelope)
 
 
@@ -73,7 +75,11 @@ def new_journey(name: str, **attributes: str | int) -> Iterator[None]:
 
 def journey_roots(name: str, attributes: Sequence[dict[str, str | int]]) -> list[str]:
     """One root span per item of `attributes` (the start of as many journeys), each started and ended at
-    once; their W3C traceparents, in order. For bulk paths: no context is attached per span."""
+    once; their W3C traceparents, in order. For bulk paths: no context is attached per span, and under our
+    provider no span object is built that no processor would see."""
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, OutreachTracerProvider):
+        return provider.instant_roots(name, attributes, tracer="outreach")
     tracer = trace.get_tracer("outreach")
     root = context.Context()
     parents = []

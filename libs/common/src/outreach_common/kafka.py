@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.partitioner import DefaultPartitioner
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
@@ -17,6 +16,7 @@ from outreach_contracts.envelope import Envelope
 from prometheus_client import CollectorRegistry
 
 from outreach_common.journey import attached, stamped
+from outreach_common.partitions import partitions_of
 
 # How every service produces: acknowledged by all replicas, idempotent, and in batches of up to 256 KiB
 # (aiokafka's default of 16 KiB sends a dispatch round of 4,000 records as ~250 requests; measured on the
@@ -122,15 +122,16 @@ class KafkaEventBus:
             return
         # Records go into one batch per partition (the partition of a key as the producer picks it), sent
         # when full: a future per batch, not per record (those were an import's largest producer cost).
-        pick = DefaultPartitioner()
-        partitions: dict[str, list[int]] = {}
+        keys = [key.encode() for _, _, key in items]
+        chosen = [0] * len(items)
+        for topic in {topic for _, topic, _ in items}:
+            at = [i for i, (_, name, _) in enumerate(items) if name == topic]
+            found = partitions_of([keys[i] for i in at], sorted(await producer.partitions_for(topic)))
+            for i, partition in zip(at, found, strict=True):
+                chosen[i] = partition
         batches: dict[tuple[str, int], Any] = {}
         pending = []
-        for message, topic, key in items:
-            if topic not in partitions:
-                partitions[topic] = sorted(await producer.partitions_for(topic))
-            key_bytes = key.encode()
-            partition = pick(key_bytes, partitions[topic], partitions[topic])
+        for (message, topic, _), key_bytes, partition in zip(items, keys, chosen, strict=True):
             headers = [("content-type", b"application/json"), ("type", message.type.encode())]
             if message.traceparent:
                 headers.append(("traceparent", message.traceparent.encode()))

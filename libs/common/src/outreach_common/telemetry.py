@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from opentelemetry import trace
+from opentelemetry import context, trace
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import (
     BatchSpanProcessor,
     ConsoleSpanExporter,
@@ -16,6 +17,51 @@ from opentelemetry.sdk.trace.export import (
     SpanExporter,
     SpanExportResult,
 )
+from opentelemetry.sdk.trace.sampling import Decision
+from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+from opentelemetry.trace import SpanContext, SpanKind, TraceFlags
+from opentelemetry.util.types import AttributeValue
+
+
+class OutreachTracerProvider(TracerProvider):
+    """The SDK's tracer provider, knowing the processors it was given, with a bulk path for root spans that
+    start and end at once (an import's journeys: a million of them)."""
+
+    def __init__(self, resource: Resource) -> None:
+        super().__init__(resource=resource)
+        self.processors: list[SpanProcessor] = []
+
+    def add_span_processor(self, span_processor: SpanProcessor) -> None:
+        """Register a processor (as the SDK does) and remember it."""
+        super().add_span_processor(span_processor)
+        self.processors.append(span_processor)
+
+    def instant_roots(
+        self, name: str, attributes: Sequence[Mapping[str, AttributeValue]], *, tracer: str = "outreach"
+    ) -> list[str]:
+        """One root span per item of `attributes`, started and ended now, as the SDK's tracer would make them
+        of `tracer` (its id generator, its sampler's decision and attributes, its trace flags), handed ended to
+        the processors; their W3C traceparents, in order. No span object is built when no processor would see
+        it (about 2 us a span instead of 9); processors are not called `on_start` (ours do nothing there)."""
+        ids, sampler, root = self.id_generator, self.sampler, context.Context()
+        scope = InstrumentationScope(tracer, "", "")  # as `get_tracer(tracer)` names it
+        random_ids = TraceFlags.RANDOM_TRACE_ID if self.id_generator.is_trace_id_random() else TraceFlags.DEFAULT
+        now = time.time_ns()
+        parents = []
+        for item in attributes:
+            trace_id, span_id = ids.generate_trace_id(), ids.generate_span_id()
+            decision = sampler.should_sample(root, trace_id, name, SpanKind.INTERNAL, item)
+            flags = (
+                TraceFlags.SAMPLED if decision.decision is Decision.RECORD_AND_SAMPLE else TraceFlags.DEFAULT
+            ) | random_ids
+            parents.append(f"00-{trace_id:032x}-{span_id:016x}-{flags:02x}")
+            if self.processors and decision.decision is not Decision.DROP:
+                found = SpanContext(trace_id, span_id, False, TraceFlags(flags), decision.trace_state)
+                span = ReadableSpan(name, found, resource=self.resource, attributes=decision.attributes,
+                                    instrumentation_scope=scope, start_time=now, end_time=now)  # fmt: skip
+                for processor in self.processors:
+                    processor.on_end(span)
+        return parents
 
 
 class JsonLinesExporter(SpanExporter):
@@ -55,9 +101,9 @@ class JsonLinesExporter(SpanExporter):
 
 def configure_tracing(
     service: str, *, exporter: str = "none", endpoint: str | None = None, file: str | None = None
-) -> TracerProvider:
+) -> OutreachTracerProvider:
     """Install and return the global tracer provider for `service`."""
-    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    provider = OutreachTracerProvider(Resource.create({"service.name": service}))
     span_exporter: SpanExporter | None = None
     if exporter == "jsonl":
         target = (file or ".local/traces/{service}.jsonl").format(service=service)
