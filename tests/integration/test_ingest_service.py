@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
+from bson import Binary
 from outreach_contracts.contacts import ContactImported
 from outreach_contracts.messages import ContactOptedOut
 from outreach_devstack.stack import free_port
@@ -211,6 +213,15 @@ async def test_a_crashed_import_resumes_after_its_last_stored_chunk(infra: Infra
                "skip_duplicates": True, "rows": 10, "rows_done": 10, "imported": 10, "rejected": 0,
                "duplicates": 0, "invalid": 0, "created_at": old, "updated_at": old}  # fmt: skip
         await deps.imports.add(job)
+        # the crashed run had stored the chunk of rows 11-13 (ledger entry and page, maybe unpublished), and
+        # for rows 14 and 16 only the ledger entry (the page insert never ran)
+        header = {"workspace_id": "ws", "campaign_id": "cmp", "import_id": job["_id"]}
+        await deps.contacts.add_pages(header, [{"id": f"ct_{r}", "row": r, "phone": f"+1212555{1000 + r}"}
+                                               for r in (11, 12, 13)])  # fmt: skip
+        numbers, rows = np.array([12125551014, 12125551016]), np.array([14, 16])
+        orphan = {**header, "_id": f"{job['_id']}:{14:012d}", "numbers": Binary(numbers.tobytes()),
+                  "rows": Binary(rows.tobytes())}  # fmt: skip
+        await deps.contacts.ledger.insert_one(orphan)
         await resume_unfinished(deps)  # (or the service's own sweep did already: a job runs once)
         done: dict[str, Any] = {}
 
@@ -224,13 +235,17 @@ async def test_a_crashed_import_resumes_after_its_last_stored_chunk(infra: Infra
         assert [(r[0], r[2]) for r in table[1:]] == [("15", "duplicate phone number in file (same as row 3)")]
         events = await read_messages(infra.kafka_bootstrap, settings.topics.contacts, count=9)
         assert sorted(e.row for e in events if isinstance(e, ContactImported)) == [11, 12, 13, 14, 16, 17, 18, 19, 20]
+        stored = [c["row"] for page in [p async for p in deps.contacts.of_campaign("ws", "cmp")] for c in page]
+        assert sorted(stored) == [11, 12, 13, 14, 16, 17, 18, 19, 20]  # the crashed run's page kept, none twice
+        ledger = [int(r) for e in [e async for e in deps.contacts.ledger_of("ws", "cmp")] for r in e.rows]
+        assert sorted(ledger) == sorted(stored)
 
 
 async def test_contacts_are_stored_as_a_ledger_of_numbers_and_pages(
     infra: Infra, run_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Pages (of contacts, of rejected rows) split at their size limit and read back in row order; a redone
-    chunk stores nothing twice; the ledger refuses a number the campaign has and tells who stored it."""
+    chunk stores nothing twice; the ledger holds each page's rows and numbers."""
     from outreach_ingest.adapters import repository as module
     from outreach_ingest.adapters.repository import ContactRepository, ImportRepository
     from pymongo import AsyncMongoClient
@@ -246,8 +261,13 @@ async def test_contacts_are_stored_as_a_ledger_of_numbers_and_pages(
         pages = [page async for page in repository.of_campaign("ws", "cmp")]
         assert len(pages) > 2 and [c for page in pages for c in page] == contacts
         assert [page async for page in repository.of_campaign("ws", "other")] == []
-        assert await repository.claim({"ct_1": "imp:1", "ct_2": "imp:2"}) == {}
-        assert await repository.claim({"ct_2": "imp2:5", "ct_3": "imp2:6"}, look_up=True) == {"ct_2": "imp:2"}
+        ledger = sorted([entry async for entry in repository.ledger_of("ws", "cmp")], key=lambda e: e.page)
+        assert len(ledger) == len(pages) and {e.import_id for e in ledger} == {"imp"}
+        assert [int(row) for entry in ledger for row in entry.rows] == list(range(1, 11))
+        assert [int(n) for entry in ledger for n in entry.numbers] == [int(f"1212555{i:04d}") for i in range(1, 11)]
+        assert [await repository.has_page(entry.page) for entry in ledger] == [True] * len(ledger)
+        await repository.drop_entry(ledger[0].page)
+        assert len([entry async for entry in repository.ledger_of("ws", "cmp")]) == len(pages) - 1
         imports = ImportRepository(client[f"{run_id}_pages"])
         rejected = [{"row": r, "status": "invalid", "reason": "too short", "duplicate_of": None,
                      "values": ["12345", "Zoë"]} for r in range(1, 13)]  # fmt: skip
@@ -281,3 +301,84 @@ async def test_a_running_import_can_be_canceled_and_a_finished_one_cannot(
         assert done["status"] == "canceled" and done["rows"] < rows
         assert done["rows"] == done["imported"] + done["rejected"]
         assert (await http.post(f"{url}/imports/{job_id}/cancel")).status_code == 409
+
+
+async def test_imports_of_one_campaign_run_one_at_a_time(infra: Infra, run_id: str, tmp_path: Path) -> None:
+    """An import waits (queued) while another holds its campaign; two uploads at once store each number
+    once; with duplicates kept, repeats (in the file, of the campaign) are merged into the contact it has."""
+    settings = settings_for(infra, run_id, tmp_path).model_copy(update={"publish_batch": 100})
+    mapping = json.dumps({"to_number": "phone", "first_name": "name"})
+
+    def body(numbers: range) -> bytes:
+        return ("phone,name\n" + "".join(f"(212) 555-{n:04d},N{n}\n" for n in numbers)).encode()
+
+    app = build(settings)
+    async with serving(app, free_port()) as url, httpx.AsyncClient(timeout=30) as http:
+        deps = app.state.deps
+
+        async def start(campaign: str, data: bytes, **form: str) -> str:
+            files = {"file": ("list.csv", data, "text/csv")}
+            response = await http.post(
+                f"{url}/imports", files=files, data={"campaign_id": campaign, "mapping": mapping, **form}
+            )
+            assert response.status_code == 202, response.text
+            return str(response.json()["id"])
+
+        async def job(job_id: str) -> dict[str, Any]:
+            return dict((await http.get(f"{url}/imports/{job_id}")).json())
+
+        async def completed(*ids: str) -> list[dict[str, Any]]:
+            async def all_done() -> bool:
+                return [(await job(i))["status"] for i in ids] == ["completed"] * len(ids)
+
+            await eventually(all_done, timeout=60)
+            return [await job(i) for i in ids]
+
+        assert await deps.locks.acquire("ws|held", "imp_other:run", deps.clock.now(), deps.lease) is None
+        waiting = await start("held", body(range(1000, 1010)))
+
+        async def queued() -> bool:
+            found = await job(waiting)
+            return bool(found["status"] == "queued" and found.get("waiting_for") == "imp_other")
+
+        await eventually(queued, timeout=30)
+        await deps.locks.release("ws|held", "imp_other:run")
+        await resume_unfinished(deps, idle=timedelta(0))
+        assert [j["imported"] for j in await completed(waiting)] == [10]
+
+        first, second = await start("cmp", body(range(1000, 3000))), await start("cmp", body(range(2000, 4000)))
+        a, b = await completed(first, second)
+        assert a["imported"] + b["imported"] == 3000 and a["duplicates"] + b["duplicates"] == 1000
+        stored = [c["phone"] for page in [p async for p in deps.contacts.of_campaign("ws", "cmp")] for c in page]
+        assert len(stored) == len(set(stored)) == 3000
+
+        repeats = body(range(4000, 4010)) + b"212-555-4003,again\n"
+        kept = await start("cmp", repeats, skip_duplicates="false")
+        again = await start("cmp", body(range(3995, 4005)), skip_duplicates="false")
+        k, g = await completed(kept, again)
+        assert (k["rows"], k["imported"], k["merged"], k["duplicates"]) == (11, 10, 1, 0)
+        assert (g["rows"], g["imported"], g["merged"], g["duplicates"]) == (10, 0, 10, 0)
+        assert await deps.locks.acquire("ws|cmp", "imp_next:run", deps.clock.now(), deps.lease) is None
+
+
+async def test_campaign_locks_lapse_and_are_renewed_only_by_their_holder(infra: Infra, run_id: str) -> None:
+    from outreach_ingest.adapters.locks import CampaignLocks
+    from pymongo import AsyncMongoClient
+
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongo_url)
+    try:
+        locks, lease = CampaignLocks(client[f"{run_id}_locks"]), timedelta(seconds=60)
+        now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+        assert await locks.acquire("ws|cmp", "imp_a:1", now, lease) is None
+        assert await locks.acquire("ws|cmp", "imp_b:1", now + timedelta(seconds=30), lease) == "imp_a:1"
+        assert await locks.renew("ws|cmp", "imp_a:1", now + timedelta(seconds=50), lease)
+        assert await locks.acquire("ws|cmp", "imp_b:1", now + timedelta(seconds=100), lease) == "imp_a:1"
+        assert await locks.acquire("ws|cmp", "imp_b:1", now + timedelta(seconds=111), lease) is None  # lapsed
+        assert not await locks.renew("ws|cmp", "imp_a:1", now + timedelta(seconds=112), lease)
+        await locks.release("ws|cmp", "imp_a:1")  # not its lock any more: nothing happens
+        assert await locks.acquire("ws|cmp", "imp_c:1", now + timedelta(seconds=113), lease) == "imp_b:1"
+        await locks.release("ws|cmp", "imp_b:1")
+        assert await locks.acquire("ws|cmp", "imp_c:1", now + timedelta(seconds=114), lease) is None
+        assert await locks.acquire("ws|other", "imp_d:1", now, lease) is None
+    finally:
+        await client.close()

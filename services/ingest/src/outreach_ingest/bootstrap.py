@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from outreach_common.service import ServiceShell
 
 from outreach_ingest.adapters import dnc, repository
+from outreach_ingest.adapters.locks import CampaignLocks
 from outreach_ingest.config import Settings
 from outreach_ingest.entrypoints import api, dnc_api, preview_api, subscribers
 from outreach_ingest.handlers.dnc import DncDeps
@@ -22,6 +23,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         contacts=repository.ContactRepository(shell.db),
         imports=repository.ImportRepository(shell.db),
         dnc=suppressions,
+        locks=CampaignLocks(shell.db),
         bus=shell.bus,
         clock=shell.clock,
         topics=settings.topics,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from bson import Binary
 from outreach_common.mongo import Document, IndexSpec, insert_new
 from pydantic_core import to_json
@@ -15,47 +17,63 @@ from pymongo.asynchronous.database import AsyncDatabase
 PAGE_BYTES = 4_000_000  # of JSON in one stored page of contacts or of rejected rows (compressed, far below 16 MB)
 INDEXES = [
     IndexSpec("contact_pages", [("workspace_id", 1), ("campaign_id", 1), ("_id", 1)], name="pages_by_campaign"),
+    IndexSpec("contact_ledger", [("workspace_id", 1), ("campaign_id", 1)], name="ledger_by_campaign"),
     IndexSpec("imports", [("campaign_id", 1), ("created_at", -1)], name="by_campaign"),
     IndexSpec("import_rejections", [("import_id", 1), ("_id", 1)], name="rejections_by_import"),
 ]
 
 
 class ContactRepository:
-    """A campaign's contacts, unique per workspace, campaign and phone, in two collections:
+    """A campaign's contacts, one per workspace, campaign and phone, in two collections with the same ids:
 
-    - `contact_numbers`, the ledger: one small document per contact, `_id` the contact id (derived from
-      workspace, campaign and phone) and `o` the import and row that stored it. Inserting refuses a number
-      the campaign has, whatever import brought it.
-    - `contact_pages`: the stored contacts themselves, one document per stored chunk of an import (split
-      at about 4 MB of JSON; `_id` is the import and the first row, zero-padded so pages sort in row order),
-      the contacts as one compressed JSON text (`packed`): `[{"id", "row", "phone", ...ContactData}]`.
+    - `contact_pages`: the stored contacts, one document per stored chunk of an import (split at about 4 MB
+      of JSON; `_id` is the import and the page's first row, zero-padded so pages sort in row order), the
+      contacts as one compressed JSON text (`contacts`): `[{"id", "row", "phone", ...ContactData}]`.
+    - `contact_ledger`: for each page, its rows and their numbers (the integer of the E.164
+      digits) as packed 64-bit arrays, with the workspace, campaign and import. It is written before its
+      page: an import reads its campaign's ledger when it starts, and imports of one campaign run one at a
+      time (`CampaignLocks`), so no number enters a campaign twice.
 
-    The MongoDB-wire server's cost of a document grows with its fields (0.013 ms for one field, 0.06-0.08 ms
-    for a contact's fourteen, measured on FerretDB with SQLite) and with the text it must escape (50 ms for a
-    page of 5,000 contacts as a JSON string, 4 ms compressed as binary), and nothing queries inside a
-    contact, so a million contacts are a million small inserts and a few hundred pages."""
+    The MongoDB-wire server's cost of a document grows with its fields and with the text it must escape
+    (measured on FerretDB with SQLite: 0.06-0.08 ms for a contact's fourteen fields; 50 ms for a page of
+    5,000 contacts as a JSON string, 4 ms compressed; 12-28 us per one-field ledger document, a million
+    of them for a million contacts), and nothing queries inside a contact: so a million contacts are a few
+    hundred pages and as many ledger documents."""
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self.ledger = db["contact_numbers"]
+        self.ledger = db["contact_ledger"]
         self.pages = db["contact_pages"]
 
-    async def claim(self, owners: dict[str, str], *, look_up: bool = False) -> dict[str, str | None]:
-        """Enter contact id -> owner ("import:row") in the ledger; return the ids it had already, with their
-        owner when `look_up` asks for it (a resumed chunk: one read by `_id` per repeat)."""
-        docs = [{"_id": contact_id, "o": owner} for contact_id, owner in owners.items()]
-        stored = {doc["_id"] for doc in await insert_new(self.ledger, docs)}
-        existing: dict[str, str | None] = {}
-        for contact_id in (doc["_id"] for doc in docs if doc["_id"] not in stored):
-            found = await self.ledger.find_one({"_id": contact_id}) if look_up else None
-            existing[contact_id] = found.get("o") if found else None
-        return existing
-
     async def add_pages(self, header: Document, contacts: list[Document]) -> None:
-        """Store contacts (each with `id` and `row`) of one chunk as pages `<import>:<first row>`, each with
-        `header`'s fields; a page stored before (a redone chunk) is left as it is."""
-        docs = [{**header, "_id": f"{header['import_id']}:{page[0]['row']:012d}", "count": len(page),
-                 "contacts": packed(text)} for page, text in split_json(contacts, PAGE_BYTES)]  # fmt: skip
-        await insert_new(self.pages, docs)
+        """Store contacts (each with `id`, `row` and `phone`, in row order) of one chunk as pages
+        `<import>:<first row>` with `header`'s fields (workspace, campaign, import), their ledger entries
+        first; what was stored before (a redone chunk) is left as it is."""
+        ids, ledger, pages = [], [], []
+        for page, text in split_json(contacts, PAGE_BYTES):
+            page_id = f"{header['import_id']}:{page[0]['row']:012d}"
+            ids.append(page_id)
+            numbers = np.array([int(c["phone"][1:]) for c in page], np.int64).tobytes()
+            rows = np.array([c["row"] for c in page], np.int64).tobytes()
+            keys = {k: header[k] for k in ("workspace_id", "campaign_id", "import_id")}
+            ledger.append({"_id": page_id, **keys, "numbers": Binary(numbers), "rows": Binary(rows)})
+            pages.append({**header, "_id": page_id, "count": len(page), "contacts": packed(text)})
+        await insert_new(self.ledger, ledger)
+        await insert_new(self.pages, pages)
+
+    async def has_page(self, page_id: str) -> bool:
+        """Whether the page was stored."""
+        return await self.pages.find_one({"_id": page_id}, {"_id": 1}) is not None
+
+    async def drop_entry(self, page_id: str) -> None:
+        """Remove a ledger entry whose page was never stored (a crash between the two inserts)."""
+        await self.ledger.delete_one({"_id": page_id})
+
+    async def ledger_of(self, workspace_id: str, campaign_id: str) -> AsyncIterator[Ledger]:
+        """Every ledger entry of the campaign: its page id, import, rows and numbers."""
+        query = {"workspace_id": workspace_id, "campaign_id": campaign_id}
+        async for doc in self.ledger.find(query):
+            numbers, rows = np.frombuffer(doc["numbers"], np.int64), np.frombuffer(doc["rows"], np.int64)
+            yield Ledger(page=doc["_id"], import_id=doc["import_id"], rows=rows, numbers=numbers)
 
     async def of_campaign(self, workspace_id: str, campaign_id: str) -> AsyncIterator[list[Document]]:
         """The campaign's contacts, a page at a time."""
@@ -67,6 +85,16 @@ class ContactRepository:
                 return
             last = found["_id"]
             yield unpacked(found["contacts"])
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """One ledger entry: the rows of one stored page and their numbers."""
+
+    page: str
+    import_id: str
+    rows: np.ndarray
+    numbers: np.ndarray
 
 
 class ImportRepository:
@@ -84,10 +112,10 @@ class ImportRepository:
         """A job."""
         return await self.collection.find_one({"_id": import_id})
 
-    async def for_campaign(self, workspace_id: str, campaign_id: str) -> list[Document]:
-        """Every import job of a campaign."""
+    async def for_campaign(self, workspace_id: str, campaign_id: str, *, full: bool = False) -> list[Document]:
+        """Every import job of a campaign (without the stored file's path unless `full`)."""
         query = {"workspace_id": workspace_id, "campaign_id": campaign_id}
-        return [d async for d in self.collection.find(query, {"path": 0})]
+        return [d async for d in self.collection.find(query, None if full else {"path": 0})]
 
     async def unfinished(self) -> list[Document]:
         """Jobs a crash left queued, running or canceling."""

@@ -1,0 +1,27 @@
+"""The numbers a campaign has already (from its other imports), each as the integer of its E.164 digits:
+one sorted array (8 bytes a number), looked up a batch at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+
+class TakenNumbers:
+    """A set of numbers, built once, asked about many at a time."""
+
+    def __init__(self, parts: Iterable[np.ndarray] = ()) -> None:
+        arrays = [np.asarray(part, np.int64) for part in parts]
+        self.sorted = np.unique(np.concatenate(arrays)) if arrays else np.empty(0, np.int64)
+
+    def __len__(self) -> int:
+        return len(self.sorted)
+
+    def contains(self, numbers: Sequence[int]) -> list[bool]:
+        """For each number, whether the set has it."""
+        if not len(self.sorted) or not numbers:
+            return [False] * len(numbers)
+        asked = np.asarray(numbers, np.int64)
+        at = np.minimum(np.searchsorted(self.sorted, asked), len(self.sorted) - 1)
+        return (self.sorted[at] == asked).tolist()  # type: ignore[no-any-return]
