@@ -342,9 +342,13 @@ async def test_imports_of_one_campaign_run_one_at_a_time(infra: Infra, run_id: s
             return bool(found["status"] == "queued" and found.get("waiting_for") == "imp_other")
 
         await eventually(queued, timeout=30)
+        dropped = await start("held", body(range(1000, 1010)))
+        canceled = (await http.post(f"{url}/imports/{dropped}/cancel")).json()
+        assert canceled["status"] == "canceled"  # a waiting import stops at once
         await deps.locks.release("ws|held", "imp_other:run")
         await resume_unfinished(deps, idle=timedelta(0))
         assert [j["imported"] for j in await completed(waiting)] == [10]
+        assert (await job(dropped))["status"] == "canceled" and (await job(dropped))["rows"] == 0
 
         first, second = await start("cmp", body(range(1000, 3000))), await start("cmp", body(range(2000, 4000)))
         a, b = await completed(first, second)

@@ -128,6 +128,13 @@ class ImportRepository:
             update["$inc"] = inc
         await self.collection.update_one({"_id": import_id}, update)
 
+    async def move(self, import_id: str, statuses: tuple[str, ...], changes: Document) -> bool:
+        """Update a job's fields only while its status is one of `statuses`; whether it was."""
+        found = await self.collection.update_one(
+            {"_id": import_id, "status": {"$in": list(statuses)}}, {"$set": changes}
+        )
+        return found.matched_count == 1
+
     async def add_rejections(self, import_id: str, rows: list[Document]) -> None:
         """Store the rejected rows of one chunk (each with `row`, `status`, `reason`, `duplicate_of` and the
         record's `values`, in row order) as documents `<import>:<first row>` holding them compressed (one,

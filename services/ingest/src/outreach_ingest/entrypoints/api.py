@@ -142,12 +142,15 @@ async def get_import(import_id: str, request: Request) -> dict[str, Any]:
 
 @router.post("/{import_id}/cancel", summary="Cancel a running import")
 async def cancel_import(import_id: str, request: Request) -> dict[str, Any]:
-    """Ask the job to stop after the chunks it is storing (409 when it has already finished)."""
+    """A job still queued (waiting for its campaign's lock) is canceled at once; a running one is asked to
+    stop after the chunks it is storing (409 when it has already finished)."""
     deps: Deps = request.app.state.deps
     job = await get_import(import_id, request)
     if job["status"] not in ("queued", "running", "canceling"):
         raise HTTPException(409, f"import {import_id} is {job['status']}: nothing to cancel")
-    await deps.imports.update(import_id, {"status": "canceling", "updated_at": deps.clock.now()})
+    now = deps.clock.now()
+    if not await deps.imports.move(import_id, ("queued",), {"status": "canceled", "finished_at": now}):
+        await deps.imports.move(import_id, ("running", "canceling"), {"status": "canceling", "updated_at": now})
     return await get_import(import_id, request)
 
 

@@ -75,8 +75,8 @@ async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping:
     try:
         other = await deps.locks.acquire(key, holder, deps.clock.now(), deps.lease)
         if other is not None:
-            waiting = {"status": "queued", "waiting_for": other.split(":")[0], "updated_at": deps.clock.now()}
-            await deps.imports.update(job["_id"], waiting)
+            waiting = {"waiting_for": other.split(":")[0], "updated_at": deps.clock.now()}
+            await deps.imports.move(job["_id"], ("queued",), waiting)
             return
         try:
             await _run(job, path, dialect, mapping, deps, lock=(key, holder))
@@ -101,7 +101,9 @@ async def _run(
     other imports are read from its ledger when the job starts (8 bytes a number), so no query runs per
     row."""
     deps.instruments.running.set(len(deps.running))
-    await deps.imports.update(job["_id"], {"status": "running", "waiting_for": None, "updated_at": deps.clock.now()})
+    starting = {"status": "running", "waiting_for": None, "updated_at": deps.clock.now()}
+    if not await deps.imports.move(job["_id"], ("queued", "running"), starting):
+        return  # canceled while it waited
     seen: SeenNumbers | None = None
     try:
         dnc = await deps.dnc.all_of(job["workspace_id"])  # read once: the list does not grow with the file
