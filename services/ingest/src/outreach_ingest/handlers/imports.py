@@ -78,12 +78,15 @@ async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping:
             waiting = {"waiting_for": other.split(":")[0], "updated_at": deps.clock.now()}
             await deps.imports.move(job["_id"], ("queued",), waiting)
             return
+        lost = asyncio.Event()
+        keeper = asyncio.create_task(keep_lock(key, holder, deps, lost))
         try:
-            await _run(job, path, dialect, mapping, deps, lock=(key, holder))
+            await _run(job, path, dialect, mapping, deps, lost=lost)
         except LockLostError:
             logger.warning("import %s lost its campaign's lock: the run that took it goes on", job["_id"])
             return
         finally:
+            keeper.cancel()
             await deps.locks.release(key, holder)
     finally:
         deps.running.discard(job["_id"])
@@ -91,8 +94,23 @@ async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping:
     await _start_next(job, deps)
 
 
+async def keep_lock(key: str, holder: str, deps: Deps, lost: asyncio.Event) -> None:
+    """Renew `holder`'s lease every third of it (re-reading a long file after a crash takes a while); set
+    `lost` and stop when another run has the lock."""
+    while True:
+        await asyncio.sleep(deps.lease.total_seconds() / 3)
+        try:
+            kept = await deps.locks.renew(key, holder, deps.clock.now(), deps.lease)
+        except Exception:  # the database away for a moment: try again at the next beat
+            logger.warning("could not renew the import lock %s", key, exc_info=True)
+            continue
+        if not kept:
+            lost.set()
+            return
+
+
 async def _run(
-    job: dict[str, Any], path: Path, dialect: Dialect, mapping: Mapping, deps: Deps, *, lock: tuple[str, str]
+    job: dict[str, Any], path: Path, dialect: Dialect, mapping: Mapping, deps: Deps, *, lost: asyncio.Event
 ) -> None:
     """Process the whole file in chunks; progress is written after each chunk; a rerun adds no duplicates.
 
@@ -120,7 +138,7 @@ async def _run(
                 chunk = await asyncio.to_thread(next, chunks, None)
                 while flushing and (chunk is None or len(flushing) >= deps.in_flight):
                     await flushing.popleft()
-                    if not await deps.locks.renew(*lock, deps.clock.now(), deps.lease):
+                    if lost.is_set():
                         raise LockLostError(job["_id"])
                     if (await deps.imports.get(job["_id"]) or {}).get("status") == "canceling":
                         await _settle(flushing)
