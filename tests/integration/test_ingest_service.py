@@ -360,8 +360,10 @@ async def test_imports_of_one_campaign_run_one_at_a_time(infra: Infra, run_id: s
         kept = await start("cmp", repeats, skip_duplicates="false")
         again = await start("cmp", body(range(3995, 4005)), skip_duplicates="false")
         k, g = await completed(kept, again)
-        assert (k["rows"], k["imported"], k["merged"], k["duplicates"]) == (11, 10, 1, 0)
-        assert (g["rows"], g["imported"], g["merged"], g["duplicates"]) == (10, 0, 10, 0)
+        assert (k["rows"], k["imported"], k["merged"], k["duplicates"]) == (11, 11, 1, 0)  # as the check command
+        assert (g["rows"], g["imported"], g["merged"], g["duplicates"]) == (10, 10, 10, 0)
+        stored = [c["phone"] for page in [p async for p in deps.contacts.of_campaign("ws", "cmp")] for c in page]
+        assert len(stored) == len(set(stored)) == 3010  # one contact a number
         assert await deps.locks.acquire("ws|cmp", "imp_next:run", deps.clock.now(), deps.lease) is None
 
 

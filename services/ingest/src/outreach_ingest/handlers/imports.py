@@ -314,7 +314,8 @@ async def _flush(
     statuses = [r["status"] for r in rejected]
     for kind in ("duplicate", "invalid", "suppressed"):
         deps.instruments.rows.labels(kind).inc(statuses.count(kind))
-    deps.instruments.rows.labels("imported").inc(len(fresh) + len(again))
+    # a merged row is imported (the user kept duplicates): into the contact the campaign has for its number
+    deps.instruments.rows.labels("imported").inc(len(fresh) + len(again) + merged)
     if after is not None:
         await after  # (its failure is this chunk's: progress never skips a chunk)
     await deps.imports.update(
@@ -323,7 +324,7 @@ async def _flush(
         inc={
             "rows": chunk.rows,
             "rows_done": chunk.rows,  # after publishing: a crash before this line redoes the chunk
-            "imported": len(fresh) + len(again),
+            "imported": len(fresh) + len(again) + merged,
             "rejected": len(rejected),
             "duplicates": statuses.count("duplicate"),
             "invalid": statuses.count("invalid"),
