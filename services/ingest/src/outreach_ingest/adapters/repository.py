@@ -14,6 +14,8 @@ from outreach_common.mongo import Document, IndexSpec, insert_new
 from pydantic_core import to_json
 from pymongo.asynchronous.database import AsyncDatabase
 
+from outreach_ingest.domain.taken import number_key
+
 PAGE_BYTES = 4_000_000  # of JSON in one stored page of contacts or of rejected rows (compressed, far below 16 MB)
 INDEXES = [
     IndexSpec("contact_pages", [("workspace_id", 1), ("campaign_id", 1), ("_id", 1)], name="pages_by_campaign"),
@@ -48,13 +50,12 @@ class ContactRepository:
         """Store contacts (each with `id`, `row` and `phone`, in row order) of one chunk as pages
         `<import>:<first row>` with `header`'s fields (workspace, campaign, import), their ledger entries
         first; what was stored before (a redone chunk) is left as it is."""
-        ids, ledger, pages = [], [], []
+        keys = {k: header[k] for k in ("workspace_id", "campaign_id", "import_id")}
+        ledger, pages = [], []
         for page, text in split_json(contacts, PAGE_BYTES):
             page_id = f"{header['import_id']}:{page[0]['row']:012d}"
-            ids.append(page_id)
-            numbers = np.array([int(c["phone"][1:]) for c in page], np.int64).tobytes()
+            numbers = np.array([number_key(c["phone"]) for c in page], np.int64).tobytes()
             rows = np.array([c["row"] for c in page], np.int64).tobytes()
-            keys = {k: header[k] for k in ("workspace_id", "campaign_id", "import_id")}
             ledger.append({"_id": page_id, **keys, "numbers": Binary(numbers), "rows": Binary(rows)})
             pages.append({**header, "_id": page_id, "count": len(page), "contacts": packed(text)})
         await insert_new(self.ledger, ledger)

@@ -8,6 +8,11 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 
+def number_key(e164: str) -> int:
+    """A number as the ledger and the lookups keep it: the integer of its E.164 digits (at most 15)."""
+    return int(e164[1:])
+
+
 class TakenNumbers:
     """A set of numbers, built once, asked about many at a time."""
 

@@ -29,7 +29,7 @@ from outreach_ingest.domain.normalise import repeated_rows
 from outreach_ingest.domain.pipeline import verdict_batches
 from outreach_ingest.domain.rows import Verdict, contact_id
 from outreach_ingest.domain.seen import SeenNumbers
-from outreach_ingest.domain.taken import TakenNumbers
+from outreach_ingest.domain.taken import TakenNumbers, number_key
 from outreach_ingest.instruments import Instruments
 
 logger = logging.getLogger(__name__)
@@ -293,7 +293,7 @@ async def _flush(
             refused.append(Verdict(row=row, status="suppressed", reason=reason))
             continue
         candidates.append((row, contact))
-    taken = campaign.taken.contains([int(contact["phone"][1:]) for _, contact in candidates])
+    taken = campaign.taken.contains([number_key(contact["phone"]) for _, contact in candidates])
     fresh, merged = [], chunk.merged
     for (row, contact), known in zip(candidates, taken, strict=True):
         if not known:
