@@ -10,7 +10,7 @@ VENV := .venv
 OUTREACH := $(VENV)/bin/outreach
 PACKAGES := -p outreach_contracts -p outreach_common -p outreach_windows -p outreach_devstack \
 	-p outreach_twilio_sim -p outreach_cli -p outreach_ingest -p outreach_scheduler -p outreach_dialer \
-	-p outreach_messenger -p outreach_metrics
+	-p outreach_messenger -p outreach_metrics -p outreach_gateway
 
 .PHONY: help setup install-uv infra-install infra-up infra-down up down status demo test test-unit lint \
 	format schemas docs bench bench-scheduler bench-dialer bench-ingest bench-metrics

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from outreach_cli import contacts, demo, docs, local, messages, schedule
+from outreach_cli import access, contacts, demo, docs, local, messages, schedule
 
 app = typer.Typer(help="Outreach operator command.", no_args_is_help=True)
 app.add_typer(local.infra, name="infra")
@@ -12,6 +12,10 @@ app.add_typer(local.stack, name="stack")
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(contacts.app, name="contacts")
 app.add_typer(messages.app, name="messages")
+app.add_typer(access.workspaces, name="workspaces")
+app.add_typer(access.keys, name="keys")
+app.add_typer(access.people, name="people")
+app.command(name="login")(access.login)
 app.command(name="demo")(demo.run)
 app.command(name="docs")(docs.run)
 

@@ -9,6 +9,13 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-secret-change-me"
+_EXAMPLES = ("change", "example", "secret", "password", "dev-", "test", "xxxx", "1234")
+
+
+def weak_secret(value: str) -> bool:
+    """True for an empty, short or example secret (what no production deployment should run with)."""
+    lowered = value.lower()
+    return len(value) < 32 or len(set(value)) < 10 or any(word in lowered for word in _EXAMPLES)
 
 
 class ServiceSettings(BaseSettings):
@@ -34,6 +41,17 @@ class ServiceSettings(BaseSettings):
     clock_file: str | None = Field(default=None, description="Virtual clock offset file (tests and demos)")
     workspace_id: str = Field(default="ws_default", description="Default workspace for this deployment")
     webhook_secret: str = Field(default=DEV_SECRET, description="Secret used to sign internal webhooks")
+    identity_secret: str = Field(
+        default=DEV_SECRET, description="Signs and verifies the identity the gateway forwards (shared by every service)"
+    )
+    identity_secret_previous: str = Field(
+        default="", description="The identity secret being rotated out (still accepted while set)"
+    )
+
+    @property
+    def identity_secrets(self) -> tuple[str, ...]:
+        """Secrets an identity may be signed with: the current one, then the previous one while rotating."""
+        return tuple(s for s in (self.identity_secret, self.identity_secret_previous) if s)
 
     @property
     def topics(self) -> Topics:
@@ -44,6 +62,6 @@ class ServiceSettings(BaseSettings):
     def _no_default_secrets_in_production(self) -> ServiceSettings:
         if self.environment == "production":
             for name, value in self.model_dump().items():
-                if value == DEV_SECRET:
-                    raise ValueError(f"{name} must be set outside development")
+                if name.endswith(("_secret", "_token")) and isinstance(value, str) and weak_secret(value):
+                    raise ValueError(f"{name} must be set outside development to a random value of 32+ characters")
         return self

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import sys
 from dataclasses import dataclass, field
@@ -11,9 +12,11 @@ from functools import partial
 import httpx
 
 from outreach_devstack import processes
+from outreach_devstack.paths import state_dir
 
-SERVICES = ("ingest", "scheduler", "dialer", "messenger", "metrics")
+SERVICES = ("ingest", "scheduler", "dialer", "messenger", "metrics", "gateway")
 DEFAULT_PORTS = {
+    "gateway": 8000,
     "ingest": 8001,
     "scheduler": 8002,
     "dialer": 8003,
@@ -48,6 +51,20 @@ class Stack:
         """Base URL of a service or the simulator."""
         return f"http://127.0.0.1:{self.ports[part]}"
 
+    @property
+    def api(self) -> str:
+        """The public API: the gateway's `/api/v1`."""
+        return self.url("gateway") + "/api/v1"
+
+    @property
+    def bootstrap_token(self) -> str:
+        """The gateway's bootstrap token of this stack (made once, kept in the state folder, 0600)."""
+        path = state_dir() / f"{self.name}-bootstrap-token"
+        if not path.exists():
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(32))
+        return path.read_text().strip()
+
     def _proc(self, part: str) -> str:
         return f"{self.name}-{part}"
 
@@ -59,7 +76,9 @@ class Stack:
             "OUTREACH_MONGO_DB": f"{self.db_prefix}{service}",
             "OUTREACH_TOPIC_PREFIX": self.topic_prefix,
             "OUTREACH_HTTP_PORT": str(self.ports[service]),
-            "OUTREACH_PUBLIC_URL": self.url(service),
+            "OUTREACH_PUBLIC_URL": self.url("gateway"),
+            "OUTREACH_BOOTSTRAP_TOKEN": self.bootstrap_token,
+            **{f"OUTREACH_{name.upper()}_URL": self.url(name) for name in SERVICES if name != "gateway"},
             "OUTREACH_TWILIO_BASE_URL": self.url("twilio-sim"),
             "OUTREACH_DEFAULT_AGENT_URL": self.url("twilio-sim") + "/twiml/agent",
             "OUTREACH_SMTP_PORT": str(self.ports["smtp"]),

@@ -58,4 +58,5 @@ def build(settings: Settings | None = None) -> FastAPI:
     app.state.validator = RequestValidator(settings.twilio_auth_token)
     app.include_router(webhooks.router)
     app.include_router(api.router)
+    app.include_router(api.links)
     return app

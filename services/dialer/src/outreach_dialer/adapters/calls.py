@@ -155,15 +155,18 @@ class CallStore:
             canceled += result.modified_count
         return canceled
 
-    async def history(self, query: Document, *, skip: int, limit: int) -> list[Document]:
-        """Calls matching `query`, newest first, paginated across shards."""
-        want = skip + limit
+    async def history(self, query: Document, *, after: tuple[datetime, str] | None, limit: int) -> list[Document]:
+        """Calls matching `query`, newest first (queue time, then key), merged across shards; `after` is the
+        (queue time, key) of the last call of the previous page."""
+        if after is not None:
+            at, key = after
+            query = {**query, "$or": [{"queued_at": {"$lt": at}}, {"queued_at": at, "_id": {"$lt": key}}]}
         pages = [
-            [d async for d in shard.find(query, {"outbox": 0}).sort("queued_at", -1).limit(want)]
+            [d async for d in shard.find(query, {"outbox": 0}).sort([("queued_at", -1), ("_id", -1)]).limit(limit)]
             for shard in self.shards
         ]
-        merged = heapq.merge(*pages, key=lambda d: d["queued_at"], reverse=True)
-        return list(merged)[skip:want]
+        merged = heapq.merge(*pages, key=lambda d: (d["queued_at"], d["_id"]), reverse=True)
+        return list(merged)[:limit]
 
     async def each_shard(self) -> AsyncIterator[AsyncCollection[Document]]:
         """Every shard collection (for the outbox sweeper)."""

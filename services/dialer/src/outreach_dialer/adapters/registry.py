@@ -16,16 +16,17 @@ class NumberRepository:
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db["numbers"]
-        self._empty_at: float | None = None
+        self._empty_at: dict[str, float] = {}
 
-    async def empty(self, max_age_s: float = 5.0) -> bool:
-        """True when the registry holds no number (an empty answer is trusted for `max_age_s`)."""
-        if self._empty_at is not None and time.monotonic() - self._empty_at < max_age_s:
+    async def empty(self, workspace_id: str, max_age_s: float = 5.0) -> bool:
+        """True when the workspace has no number (an empty answer is trusted for `max_age_s`)."""
+        seen = self._empty_at.get(workspace_id)
+        if seen is not None and time.monotonic() - seen < max_age_s:
             return True
-        if await self.collection.find_one({}, {"_id": 1}) is None:
-            self._empty_at = time.monotonic()
+        if await self.collection.find_one({"workspace_id": workspace_id}, {"_id": 1}) is None:
+            self._empty_at[workspace_id] = time.monotonic()
             return True
-        self._empty_at = None
+        self._empty_at.pop(workspace_id, None)
         return False
 
     async def upsert(self, doc: Document) -> bool:
@@ -37,7 +38,7 @@ class NumberRepository:
             {"$set": settings, "$setOnInsert": {"uses": [], "last_used_at": None, "stats": {}}},
             upsert=True,
         )
-        self._empty_at = None
+        self._empty_at.pop(settings.get("workspace_id", ""), None)
         return result.upserted_id is not None
 
     async def all(self, query: Document | None = None) -> list[Document]:
@@ -69,34 +70,46 @@ class NumberRepository:
 
 
 class AgentRepository:
-    """Agents: id, name, how a call reaches them, default variables."""
+    """Agents of each workspace: id, name, how a call reaches them, default variables.
+
+    An agent's document id is `<workspace>:<agent id>`, so two workspaces may use the same agent id."""
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db["agents"]
         self._cache: dict[str, tuple[float, Document | None]] = {}
 
-    async def cached(self, agent_id: str, max_age_s: float = 5.0) -> Document | None:
+    @staticmethod
+    def key(workspace_id: str, agent_id: str) -> str:
+        """The document id of a workspace's agent."""
+        return f"{workspace_id}:{agent_id}"
+
+    async def cached(self, workspace_id: str, agent_id: str, max_age_s: float = 5.0) -> Document | None:
         """One agent, read at most every `max_age_s` (every call of a campaign asks for the same agent)."""
-        hit = self._cache.get(agent_id)
+        key = self.key(workspace_id, agent_id)
+        hit = self._cache.get(key)
         if hit is not None and time.monotonic() - hit[0] < max_age_s:
             return hit[1]
-        doc = await self.get(agent_id)
-        self._cache[agent_id] = (time.monotonic(), doc)
+        doc = await self.get(workspace_id, agent_id)
+        self._cache[key] = (time.monotonic(), doc)
         return doc
 
-    async def put(self, doc: Document) -> None:
+    async def put(self, workspace_id: str, agent_id: str, fields: Document) -> None:
         """Create or replace an agent."""
-        await self.collection.replace_one({"_id": doc["_id"]}, doc, upsert=True)
-        self._cache.pop(doc["_id"], None)
+        key = self.key(workspace_id, agent_id)
+        doc = {"_id": key, "workspace_id": workspace_id, "id": agent_id, **fields}
+        await self.collection.replace_one({"_id": key}, doc, upsert=True)
+        self._cache.pop(key, None)
 
-    async def get(self, agent_id: str) -> Document | None:
-        """One agent."""
-        return await self.collection.find_one({"_id": agent_id})
+    async def get(self, workspace_id: str, agent_id: str) -> Document | None:
+        """One agent of the workspace."""
+        return await self.collection.find_one({"_id": self.key(workspace_id, agent_id)}, {"_id": 0})
 
-    async def all(self) -> list[Document]:
-        """Every agent."""
-        return [d async for d in self.collection.find({}).sort("_id", 1)]
+    async def all(self, workspace_id: str) -> list[Document]:
+        """Every agent of the workspace, by id."""
+        return [d async for d in self.collection.find({"workspace_id": workspace_id}, {"_id": 0}).sort("id", 1)]
 
-    async def delete(self, agent_id: str) -> bool:
+    async def delete(self, workspace_id: str, agent_id: str) -> bool:
         """Remove an agent."""
-        return (await self.collection.delete_one({"_id": agent_id})).deleted_count == 1
+        key = self.key(workspace_id, agent_id)
+        self._cache.pop(key, None)
+        return (await self.collection.delete_one({"_id": key})).deleted_count == 1

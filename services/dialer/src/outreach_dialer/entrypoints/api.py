@@ -1,12 +1,14 @@
-"""The dialer's query API: call history with filters and pagination."""
+"""The dialer's query API: the workspace's call history with filters and a cursor."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from outreach_common import cursors
+from outreach_common.identity import REQUIRED, Caller
 
-router = APIRouter(prefix="/calls", tags=["calls"])
+router = APIRouter(prefix="/calls", tags=["calls"], dependencies=REQUIRED)
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
@@ -18,18 +20,21 @@ def _public(doc: dict[str, Any]) -> dict[str, Any]:
 @router.get("", summary="Call history")
 async def list_calls(
     request: Request,
+    who: Caller,
     campaign_id: str | None = None,
     contact_id: str | None = None,
     outcome: str | None = None,
     status: str | None = None,
     from_number: str | None = None,
     agent_id: str | None = None,
-    limit: int = Query(default=50, ge=1, le=500),
-    skip: int = Query(default=0, ge=0),
-) -> list[dict[str, Any]]:
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    after: Annotated[str | None, Query(description="`next` of the previous page")] = None,
+) -> dict[str, Any]:
     """Calls, newest first: campaign, contact, number used, agent, status trail with times, duration,
-    outcome, recording URL when the provider gives one, and the agent's post-call report."""
+    outcome, recording URL when the provider gives one, and the agent's post-call report. Pass `next` back
+    as `after` for the next page."""
     filters = {
+        "workspace_id": who.workspace_id,
         "campaign_id": campaign_id,
         "contact_id": contact_id,
         "outcome": outcome,
@@ -38,14 +43,17 @@ async def list_calls(
         "agent_id": agent_id,
     }
     query = {k: v for k, v in filters.items() if v is not None}
-    docs = await request.app.state.deps.calls.history(query, skip=skip, limit=limit)
-    return [_public(d) for d in docs]
+    docs = await request.app.state.deps.calls.history(query, after=cursors.decode(after), limit=limit)
+    return {
+        "items": [_public(d) for d in docs],
+        "next": cursors.encode(docs[-1]["queued_at"], docs[-1]["_id"]) if len(docs) == limit else None,
+    }
 
 
 @router.get("/{call_id}", summary="One call")
-async def get_call(call_id: str, request: Request) -> dict[str, Any]:
+async def get_call(call_id: str, request: Request, who: Caller) -> dict[str, Any]:
     """One call with its status trail."""
     doc = await request.app.state.deps.calls.by_id(call_id)
-    if doc is None:
+    if doc is None or doc.get("workspace_id") != who.workspace_id:
         raise HTTPException(404, f"call {call_id} not found")
     return _public(doc)

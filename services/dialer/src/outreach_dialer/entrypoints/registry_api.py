@@ -6,12 +6,13 @@ from typing import Any, Literal
 
 import phonenumbers
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field, field_validator
+from outreach_common.identity import REQUIRED, Caller
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from outreach_dialer.domain.geography import place_of
 from outreach_dialer.handlers.deps import Deps
 
-router = APIRouter(tags=["numbers and agents"])
+router = APIRouter(tags=["numbers and agents"], dependencies=REQUIRED)
 Capability = Literal["voice", "sms"]
 
 
@@ -23,7 +24,9 @@ class Caps(BaseModel):
 
 
 class NumberIn(BaseModel):
-    """A caller id."""
+    """A caller id of the caller's workspace."""
+
+    model_config = ConfigDict(extra="forbid")
 
     number: str = Field(description="E.164 number", examples=["+12125550100"])
     tags: list[str] = Field(default_factory=list, description="Tags campaigns select by", examples=[["sales-us"]])
@@ -31,7 +34,6 @@ class NumberIn(BaseModel):
     status: Literal["active", "disabled"] = Field(default="active", description="Disabled numbers are never used")
     caps: Caps = Field(default_factory=Caps)
     cooldown_s: float = Field(default=0, ge=0, description="Seconds between two calls from this number")
-    workspace_id: str = Field(default="default", description="Workspace")
 
     @field_validator("number")
     @classmethod
@@ -51,11 +53,12 @@ class NumbersIn(BaseModel):
     numbers: list[NumberIn] = Field(min_length=1, max_length=10_000)
 
 
-def _number_doc(body: NumberIn) -> dict[str, Any]:
+def _number_doc(body: NumberIn, workspace_id: str) -> dict[str, Any]:
     place = place_of(body.number)
     return {
         "_id": body.number,
         **body.model_dump(exclude={"number"}),
+        "workspace_id": workspace_id,
         "country": place.country,
         "state": place.state,
         "area_code": place.area_code,
@@ -70,48 +73,68 @@ def _public(doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+async def _own_number(deps: Deps, number: str, workspace_id: str) -> dict[str, Any]:
+    """The workspace's number; a number of another workspace is a 404 like an unknown one."""
+    doc = await deps.numbers.get(number)
+    if doc is None or doc.get("workspace_id") != workspace_id:
+        raise HTTPException(404, f"number {number} not found")
+    return doc
+
+
+async def _claimable(deps: Deps, number: str, workspace_id: str) -> None:
+    """A number registered by another workspace cannot be taken over (409, nothing of it is shown)."""
+    doc = await deps.numbers.get(number)
+    if doc is not None and doc.get("workspace_id") != workspace_id:
+        raise HTTPException(409, f"number {number} is registered to another workspace")
+
+
 @router.post("/numbers", status_code=201, summary="Add or update a number")
-async def put_number(body: NumberIn, request: Request) -> dict[str, Any]:
+async def put_number(body: NumberIn, request: Request, who: Caller) -> dict[str, Any]:
     """Country, state and area code are derived from the number."""
     deps: Deps = request.app.state.deps
-    await deps.numbers.upsert(_number_doc(body))
-    return _public(await deps.numbers.get(body.number) or {})
+    await _claimable(deps, body.number, who.workspace_id)
+    await deps.numbers.upsert(_number_doc(body, who.workspace_id))
+    return _public(await _own_number(deps, body.number, who.workspace_id))
 
 
 @router.post("/numbers/import", summary="Add or update many numbers")
-async def import_numbers(body: NumbersIn, request: Request) -> dict[str, int]:
-    """Each number as with POST /numbers."""
+async def import_numbers(body: NumbersIn, request: Request, who: Caller) -> dict[str, int]:
+    """Each number as with POST /numbers; none is stored when one belongs to another workspace."""
     deps: Deps = request.app.state.deps
-    created = sum([await deps.numbers.upsert(_number_doc(n)) for n in body.numbers])
+    for n in body.numbers:
+        await _claimable(deps, n.number, who.workspace_id)
+    created = sum([await deps.numbers.upsert(_number_doc(n, who.workspace_id)) for n in body.numbers])
     return {"created": created, "updated": len(body.numbers) - created}
 
 
 @router.get("/numbers", summary="Numbers, optionally by tag or status")
-async def list_numbers(request: Request, tag: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
-    """With answer rate over the health window."""
+async def list_numbers(
+    request: Request, who: Caller, tag: str | None = None, status: str | None = None
+) -> list[dict[str, Any]]:
+    """The workspace's numbers, with answer rate over the health window."""
     deps: Deps = request.app.state.deps
     query = {k: v for k, v in {"tags": tag, "status": status}.items() if v is not None}
-    return [_public(d) for d in await deps.numbers.all(query)]
+    return [_public(d) for d in await deps.numbers.all({**query, "workspace_id": who.workspace_id})]
 
 
 @router.get("/numbers/{number}", summary="One number")
-async def get_number(number: str, request: Request) -> dict[str, Any]:
+async def get_number(number: str, request: Request, who: Caller) -> dict[str, Any]:
     """404 when unknown."""
-    doc = await request.app.state.deps.numbers.get(number)
-    if doc is None:
-        raise HTTPException(404, f"number {number} not found")
-    return _public(doc)
+    return _public(await _own_number(request.app.state.deps, number, who.workspace_id))
 
 
 @router.delete("/numbers/{number}", status_code=204, summary="Remove a number")
-async def delete_number(number: str, request: Request) -> None:
+async def delete_number(number: str, request: Request, who: Caller) -> None:
     """Calls already placed keep their history."""
-    if not await request.app.state.deps.numbers.delete(number):
-        raise HTTPException(404, f"number {number} not found")
+    deps: Deps = request.app.state.deps
+    await _own_number(deps, number, who.workspace_id)
+    await deps.numbers.delete(number)
 
 
 class AgentIn(BaseModel):
     """An AI agent calls are handed to."""
+
+    model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="Agent id used in campaign steps")
     name: str = Field(min_length=1, max_length=200)
@@ -130,32 +153,35 @@ class AgentIn(BaseModel):
 
 
 @router.put("/agents/{agent_id}", summary="Create or replace an agent")
-async def put_agent(agent_id: str, body: AgentIn, request: Request) -> dict[str, Any]:
+async def put_agent(agent_id: str, body: AgentIn, request: Request, who: Caller) -> dict[str, Any]:
     """Agents are shared by every campaign of the workspace."""
     if body.id != agent_id:
         raise HTTPException(422, [{"loc": ["body", "id"], "msg": "must match the path"}])
-    doc = {"_id": agent_id, **body.model_dump(exclude={"id"})}
-    await request.app.state.deps.agents.put(doc)
+    await request.app.state.deps.agents.put(who.workspace_id, agent_id, body.model_dump(exclude={"id"}))
     return body.model_dump()
 
 
+def _agent(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k != "workspace_id"}
+
+
 @router.get("/agents", summary="Every agent")
-async def list_agents(request: Request) -> list[dict[str, Any]]:
-    """By id."""
-    return [{"id": d.pop("_id"), **d} for d in await request.app.state.deps.agents.all()]
+async def list_agents(request: Request, who: Caller) -> list[dict[str, Any]]:
+    """The workspace's agents, by id."""
+    return [_agent(d) for d in await request.app.state.deps.agents.all(who.workspace_id)]
 
 
 @router.get("/agents/{agent_id}", summary="One agent")
-async def get_agent(agent_id: str, request: Request) -> dict[str, Any]:
+async def get_agent(agent_id: str, request: Request, who: Caller) -> dict[str, Any]:
     """404 when unknown."""
-    doc = await request.app.state.deps.agents.get(agent_id)
+    doc = await request.app.state.deps.agents.get(who.workspace_id, agent_id)
     if doc is None:
         raise HTTPException(404, f"agent {agent_id} not found")
-    return {"id": doc.pop("_id"), **doc}
+    return _agent(doc)
 
 
 @router.delete("/agents/{agent_id}", status_code=204, summary="Remove an agent")
-async def delete_agent(agent_id: str, request: Request) -> None:
+async def delete_agent(agent_id: str, request: Request, who: Caller) -> None:
     """Calls already placed keep their history."""
-    if not await request.app.state.deps.agents.delete(agent_id):
+    if not await request.app.state.deps.agents.delete(who.workspace_id, agent_id):
         raise HTTPException(404, f"agent {agent_id} not found")

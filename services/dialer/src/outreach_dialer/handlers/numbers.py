@@ -32,15 +32,15 @@ def candidate(doc: dict[str, Any], now: datetime) -> Candidate:
     )
 
 
-async def pick_number(selection: NumberSelection, contact: ContactData, deps: Deps) -> str | None:
+async def pick_number(selection: NumberSelection, contact: ContactData, deps: Deps, *, workspace_id: str) -> str | None:
     """A caller id for the contact, recorded as used; None when every allowed number is capped or resting.
 
     Specific numbers not in the registry are used as given; with no selection and an empty registry the
     configured default caller id is used."""
     now = deps.clock.now()
-    if not selection.numbers and not selection.tags and await deps.numbers.empty():
+    if not selection.numbers and not selection.tags and await deps.numbers.empty(workspace_id):
         return deps.default_caller_id
-    query: dict[str, Any] = {"status": "active", "capabilities": "voice"}
+    query: dict[str, Any] = {"workspace_id": workspace_id, "status": "active", "capabilities": "voice"}
     if selection.numbers:
         query["_id"] = {"$in": selection.numbers}
     elif selection.tags:
@@ -50,7 +50,7 @@ async def pick_number(selection: NumberSelection, contact: ContactData, deps: De
         if not docs:
             if selection.numbers and not await deps.numbers.all({"_id": {"$in": selection.numbers}}):
                 return selection.numbers[0]  # numbers outside the registry: no caps to honour
-            if not selection.numbers and not selection.tags and not await deps.numbers.all():
+            if not selection.numbers and not selection.tags and await deps.numbers.empty(workspace_id, 0):
                 return deps.default_caller_id
             return None
         chosen = choose(
@@ -66,9 +66,9 @@ async def pick_number(selection: NumberSelection, contact: ContactData, deps: De
     return None
 
 
-async def record_answer(number: str, answered: bool, deps: Deps) -> None:
+async def record_answer(number: str, answered: bool, deps: Deps, *, workspace_id: str) -> None:
     """Keep the number's outcomes over the health window."""
-    if await deps.numbers.empty():
+    if await deps.numbers.empty(workspace_id):
         return
     doc = await deps.numbers.get(number)
     if doc is None:
@@ -80,10 +80,17 @@ async def record_answer(number: str, answered: bool, deps: Deps) -> None:
 
 
 async def check_health(deps: Deps) -> list[str]:
-    """Rest numbers whose answer rate fell below the configured share of the pool's; wake rested ones."""
+    """Rest numbers whose answer rate fell below the configured share of their workspace's pool; wake rested
+    ones."""
+    workspaces: dict[str, list[dict[str, Any]]] = {}
+    for doc in await deps.numbers.all():
+        workspaces.setdefault(doc.get("workspace_id") or "", []).append(doc)
+    return [n for docs in workspaces.values() for n in await _check_pool(docs, deps)]
+
+
+async def _check_pool(docs: list[dict[str, Any]], deps: Deps) -> list[str]:
     now = deps.clock.now()
     since = now - timedelta(hours=deps.health.window_h)
-    docs = await deps.numbers.all()
     for doc in docs:
         until = _aware(doc.get("rested_until"), now)
         if doc.get("status") == "rested" and until is not None and until <= now:
@@ -105,7 +112,7 @@ async def check_health(deps: Deps) -> list[str]:
         await deps.numbers.update(doc["_id"], {"status": "rested", "rested_until": until})
         event = NumberRested(
             occurred_at=now,
-            workspace_id=doc.get("workspace_id") or "default",
+            workspace_id=doc.get("workspace_id") or "",
             number=doc["_id"],
             answer_rate=round(a / t, 4),
             pool_answer_rate=round(pool, 4),

@@ -120,7 +120,7 @@ async def dial_next(deps: Deps) -> bool:
             return True
         slots.append(campaign_slot)
     async with deps.number_lock:  # one pick at a time in this instance
-        caller_id = await pick_number(command.numbers, contact, deps)
+        caller_id = await pick_number(command.numbers, contact, deps, workspace_id=command.workspace_id)
     if caller_id is None:
         for slot in slots:
             await deps.limits.release(slot)
@@ -195,7 +195,7 @@ async def _place(
 async def _request(doc: dict[str, Any], command: PlaceCall, caller_id: str, deps: Deps) -> CallRequest:
     """The provider request: the agent's address, the contact's fields as parameters, AMD, timeout."""
     contact = command.contact
-    agent = await deps.agents.cached(command.agent_id) or {}
+    agent = await deps.agents.cached(command.workspace_id, command.agent_id) or {}
     params = {
         **{str(k): str(v) for k, v in (agent.get("variables") or {}).items()},
         "campaign_id": command.campaign_id,

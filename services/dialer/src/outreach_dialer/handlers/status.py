@@ -78,7 +78,7 @@ async def record_status(call_id: str, params: dict[str, str], deps: Deps, key: s
             await deps.limits.release(slot)
         deps.wake()
         if doc.get("from_number"):
-            await record_answer(doc["from_number"], outcome == "answered_human", deps)
+            await record_answer(doc["from_number"], outcome == "answered_human", deps, workspace_id=doc["workspace_id"])
         deps.instruments.outcomes.labels(outcome).inc()
         await deps.relay(doc["_id"], entries)
     return True

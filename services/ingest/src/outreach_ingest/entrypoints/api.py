@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import StreamingResponse
+from outreach_common.identity import REQUIRED, Caller
 
 from outreach_ingest.domain.cells import safe_cell
 from outreach_ingest.domain.csvfile import DELIMITERS, Dialect, detect, header, preview
@@ -20,7 +21,7 @@ from outreach_ingest.domain.mapping import Mapping, MappingError, suggest
 from outreach_ingest.entrypoints.uploads import store_upload
 from outreach_ingest.handlers.imports import Deps, run_import
 
-router = APIRouter(prefix="/imports", tags=["imports"])
+router = APIRouter(prefix="/imports", tags=["imports"], dependencies=REQUIRED)
 
 
 def _mapping(raw: str | None, path: Path, dialect: Dialect) -> Mapping:
@@ -48,6 +49,7 @@ def _public(job: dict[str, Any]) -> dict[str, Any]:
 async def create_import(
     request: Request,
     background: BackgroundTasks,
+    who: Caller,
     file: Annotated[UploadFile, File(description="The CSV file")],
     campaign_id: Annotated[str, Form(description="Campaign the contacts are for")],
     mapping: Annotated[str | None, Form(description='JSON: {"to_number": "Phone", ...}')] = None,
@@ -56,11 +58,12 @@ async def create_import(
     delimiter: Annotated[str | None, Form()] = None,
     default_region: Annotated[str, Form()] = "US",
     skip_duplicates: Annotated[bool, Form()] = True,
-    workspace_id: Annotated[str | None, Form()] = None,
 ) -> dict[str, Any]:
     """Stream the upload to storage, then import it in the background; poll the job for progress."""
     settings = request.app.state.settings
     deps: Deps = request.app.state.deps
+    if delimiter is not None and delimiter not in DELIMITERS:
+        raise HTTPException(422, [{"loc": ["body", "delimiter"], "msg": "expected one of , ; tab |"}])
     import_id = f"imp_{uuid.uuid4().hex[:12]}"
     path = Path(settings.upload_dir) / f"{import_id}.csv"
     await store_upload(file, path)
@@ -76,7 +79,7 @@ async def create_import(
     job = {
         "_id": import_id,
         "campaign_id": campaign_id,
-        "workspace_id": workspace_id or settings.workspace_id,
+        "workspace_id": who.workspace_id,
         "filename": file.filename,
         "path": str(path),
         "status": "queued",
@@ -132,35 +135,34 @@ async def preview_file(
 
 
 @router.get("/{import_id}", summary="Progress and final report of an import job")
-async def get_import(import_id: str, request: Request) -> dict[str, Any]:
+async def get_import(import_id: str, request: Request, who: Caller) -> dict[str, Any]:
     """The job with its counters."""
     job = await request.app.state.deps.imports.get(import_id)
-    if job is None:
+    if job is None or job["workspace_id"] != who.workspace_id:
         raise HTTPException(404, f"import {import_id} not found")
     return _public(job)
 
 
 @router.post("/{import_id}/cancel", summary="Cancel a running import")
-async def cancel_import(import_id: str, request: Request) -> dict[str, Any]:
+async def cancel_import(import_id: str, request: Request, who: Caller) -> dict[str, Any]:
     """A job still queued (waiting for its campaign's lock) is canceled at once; a running one is asked to
     stop after the chunks it is storing (409 when it has already finished)."""
     deps: Deps = request.app.state.deps
-    job = await get_import(import_id, request)
+    job = await get_import(import_id, request, who)
     if job["status"] not in ("queued", "running", "canceling"):
         raise HTTPException(409, f"import {import_id} is {job['status']}: nothing to cancel")
     now = deps.clock.now()
     if not await deps.imports.move(import_id, ("queued",), {"status": "canceled", "finished_at": now}):
         await deps.imports.move(import_id, ("running", "canceling"), {"status": "canceling", "updated_at": now})
-    return await get_import(import_id, request)
+    return await get_import(import_id, request, who)
 
 
 @router.get("/{import_id}/rejected.csv", summary="Rejected rows with a reason column")
-async def rejected_csv(import_id: str, request: Request) -> StreamingResponse:
+async def rejected_csv(import_id: str, request: Request, who: Caller) -> StreamingResponse:
     """Row number, verdict, reason, the row it duplicates, then the row's own values. Values a spreadsheet
     would run as formulas are written with a leading apostrophe."""
     deps: Deps = request.app.state.deps
-    if await deps.imports.get(import_id) is None:
-        raise HTTPException(404, f"import {import_id} not found")
+    await get_import(import_id, request, who)
 
     async def lines() -> AsyncIterator[str]:
         buffer = io.StringIO()

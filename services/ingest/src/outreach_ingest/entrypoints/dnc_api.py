@@ -7,28 +7,26 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from outreach_common.identity import REQUIRED, Caller
+from pydantic import BaseModel, ConfigDict, Field
 
 from outreach_ingest.domain.csvfile import detect, header
 from outreach_ingest.domain.phones import InvalidPhone, normalise_phone
 from outreach_ingest.entrypoints.uploads import store_upload
 from outreach_ingest.handlers.dnc import DncDeps, add_numbers, numbers_in_file
 
-router = APIRouter(prefix="/dnc", tags=["do-not-call"])
+router = APIRouter(prefix="/dnc", tags=["do-not-call"], dependencies=REQUIRED)
 
 
 class NumbersIn(BaseModel):
     """Numbers to put on the workspace's do-not-call list."""
 
+    model_config = ConfigDict(extra="forbid")
+
     phones: list[str] = Field(min_length=1, max_length=10_000, description="Numbers in any common format")
     reason: str | None = Field(default=None, description="Why (kept with each entry)")
     default_region: str = Field(default="US", description="Region of numbers without a country code")
-    workspace_id: str | None = Field(default=None, description="Workspace (default: the service's)")
-
-
-def _workspace(request: Request, given: str | None) -> str:
-    return given or str(request.app.state.settings.workspace_id)
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
@@ -36,11 +34,11 @@ def _public(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("", summary="Add numbers to the do-not-call list")
-async def add(body: NumbersIn, request: Request) -> dict[str, Any]:
+async def add(body: NumbersIn, request: Request, who: Caller) -> dict[str, Any]:
     """New entries are published (ContactOptedOut, channel `dnc`): the scheduler exits those contacts."""
     deps: DncDeps = request.app.state.dnc_deps
     result = await add_numbers(
-        _workspace(request, body.workspace_id),
+        who.workspace_id,
         enumerate(body.phones, start=1),
         deps,
         source="api",
@@ -53,12 +51,12 @@ async def add(body: NumbersIn, request: Request) -> dict[str, Any]:
 @router.post("/imports", summary="Add the numbers of a CSV file to the do-not-call list")
 async def import_file(
     request: Request,
+    who: Caller,
     file: Annotated[UploadFile, File(description="CSV of numbers")],
     column: Annotated[str | None, Form(description="Column of numbers (default: the first)")] = None,
     has_headers: Annotated[bool, Form()] = True,
     reason: Annotated[str | None, Form()] = None,
     default_region: Annotated[str, Form()] = "US",
-    workspace_id: Annotated[str | None, Form()] = None,
 ) -> dict[str, Any]:
     """Every number of the file; invalid ones come back with their row and reason."""
     deps: DncDeps = request.app.state.dnc_deps
@@ -70,7 +68,7 @@ async def import_file(
         if column is not None and names is not None and column not in names:
             raise HTTPException(422, [{"loc": ["body", "column"], "msg": f"no column named {column!r}"}])
         result = await add_numbers(
-            _workspace(request, workspace_id),
+            who.workspace_id,
             numbers_in_file(path, dialect, column),
             deps,
             source="import",
@@ -84,11 +82,11 @@ async def import_file(
 
 @router.get("", summary="List the do-not-call list")
 async def list_entries(
-    request: Request, after: str | None = None, limit: int = 100, workspace_id: str | None = None
+    request: Request, who: Caller, after: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> dict[str, Any]:
     """Entries in order; pass `next` back as `after` for the next page."""
     deps: DncDeps = request.app.state.dnc_deps
-    docs = await deps.dnc.page(_workspace(request, workspace_id), after=after, limit=max(1, min(limit, 1000)))
+    docs = await deps.dnc.page(who.workspace_id, after=after, limit=limit)
     return {"items": [_public(d) for d in docs], "next": docs[-1]["_id"] if len(docs) == limit else None}
 
 
@@ -100,18 +98,18 @@ def _phone(raw: str) -> str:
 
 
 @router.get("/{phone}", summary="Is a number on the do-not-call list")
-async def get_entry(phone: str, request: Request, workspace_id: str | None = None) -> dict[str, Any]:
+async def get_entry(phone: str, request: Request, who: Caller) -> dict[str, Any]:
     """The entry, or 404."""
     deps: DncDeps = request.app.state.dnc_deps
-    doc = await deps.dnc.get(_workspace(request, workspace_id), _phone(phone))
+    doc = await deps.dnc.get(who.workspace_id, _phone(phone))
     if doc is None:
         raise HTTPException(404, "not on the do-not-call list")
     return _public(doc)
 
 
 @router.delete("/{phone}", status_code=204, summary="Take a number off the do-not-call list")
-async def remove(phone: str, request: Request, workspace_id: str | None = None) -> None:
+async def remove(phone: str, request: Request, who: Caller) -> None:
     """Future imports accept the number again; contacts already exited stay exited."""
     deps: DncDeps = request.app.state.dnc_deps
-    if not await deps.dnc.remove(_workspace(request, workspace_id), _phone(phone)):
+    if not await deps.dnc.remove(who.workspace_id, _phone(phone)):
         raise HTTPException(404, "not on the do-not-call list")

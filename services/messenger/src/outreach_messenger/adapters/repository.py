@@ -67,10 +67,18 @@ class MessageRepository:
         """The email message an unsubscribe link belongs to."""
         return await self.collection.find_one({"unsubscribe_token": token})
 
-    async def page(self, query: Document, *, skip: int, limit: int) -> list[Document]:
-        """Messages matching `query`, newest first."""
-        cursor = self.collection.find(query, {"outbox": 0, "command": 0}).sort("created_at", -1).skip(skip)
+    async def page(self, query: Document, *, after: tuple[datetime, str] | None, limit: int) -> list[Document]:
+        """Messages matching `query`, newest first (creation time, then key); `after` is the (creation time,
+        key) of the last message of the previous page."""
+        if after is not None:
+            at, key = after
+            query = {**query, "$or": [{"created_at": {"$lt": at}}, {"created_at": at, "_id": {"$lt": key}}]}
+        cursor = self.collection.find(query, {"outbox": 0, "command": 0}).sort([("created_at", -1), ("_id", -1)])
         return [d async for d in cursor.limit(limit)]
+
+    async def workspaces_of_sender(self, number: str) -> list[str]:
+        """The workspaces that sent from `number` (an inbound reply to it belongs to each of them)."""
+        return sorted(await self.collection.distinct("workspace_id", {"from": number}))
 
     async def is_suppressed(self, workspace_id: str, phone: str | None, email: str | None) -> bool:
         """True when the phone or email opted out in this workspace."""

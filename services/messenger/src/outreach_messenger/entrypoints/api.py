@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
+from outreach_common import cursors
+from outreach_common.identity import REQUIRED, Caller
 from outreach_contracts.contacts import ContactData
 from outreach_contracts.messages import ContactOptedOut
 from pydantic import BaseModel, Field
@@ -14,7 +16,8 @@ from outreach_messenger.domain.segments import count
 from outreach_messenger.domain.templates import TemplateFailed, render
 from outreach_messenger.handlers.deps import Deps
 
-router = APIRouter(tags=["messages"])
+router = APIRouter(tags=["messages"], dependencies=REQUIRED)
+links = APIRouter(tags=["unsubscribe"])
 
 
 class PreviewIn(BaseModel):
@@ -48,7 +51,7 @@ _PAGE = (
 )
 
 
-@router.get("/unsubscribe/{token}", response_class=HTMLResponse, summary="Unsubscribe page of an email")
+@links.get("/unsubscribe/{token}", response_class=HTMLResponse, summary="Unsubscribe page of an email")
 async def unsubscribe_page(token: str, request: Request) -> HTMLResponse:
     """A confirmation button (link scanners that open the page do not unsubscribe anyone)."""
     deps: Deps = request.app.state.deps
@@ -58,7 +61,7 @@ async def unsubscribe_page(token: str, request: Request) -> HTMLResponse:
     return HTMLResponse(_PAGE.format(title="Unsubscribe", text="Stop all messages from us?", form=form))
 
 
-@router.post("/unsubscribe/{token}", response_class=HTMLResponse, summary="Unsubscribe (also RFC 8058 one-click)")
+@links.post("/unsubscribe/{token}", response_class=HTMLResponse, summary="Unsubscribe (also RFC 8058 one-click)")
 async def unsubscribe(token: str, request: Request) -> HTMLResponse:
     """Opt the contact out of every campaign of the workspace (email and phone), once."""
     deps: Deps = request.app.state.deps
@@ -83,23 +86,22 @@ async def unsubscribe(token: str, request: Request) -> HTMLResponse:
     return HTMLResponse(_PAGE.format(title="Unsubscribed", text="You will not hear from us again.", form=""))
 
 
-@router.get("/messages", summary="Message log with filters and pagination")
+@router.get("/messages", summary="Message log with filters and a cursor")
 async def messages(
     request: Request,
+    who: Caller,
     campaign_id: str | None = None,
     contact_id: str | None = None,
     status: str | None = None,
     channel: Literal["sms", "email"] | None = None,
-    offset: int = 0,
-    limit: int = 50,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    after: Annotated[str | None, Query(description="`next` of the previous page")] = None,
 ) -> dict[str, Any]:
-    """Every message with its status trail, newest first."""
+    """The workspace's messages with their status trail, newest first; pass `next` back as `after`."""
     deps: Deps = request.app.state.deps
-    query = {
-        k: v
-        for k, v in {"campaign_id": campaign_id, "contact_id": contact_id, "status": status, "channel": channel}.items()
-        if v is not None
-    }
-    docs = await deps.messages.page(query, skip=max(offset, 0), limit=max(1, min(limit, 500)))
+    filters = {"campaign_id": campaign_id, "contact_id": contact_id, "status": status, "channel": channel}
+    query = {"workspace_id": who.workspace_id, **{k: v for k, v in filters.items() if v is not None}}
+    docs = await deps.messages.page(query, after=cursors.decode(after), limit=limit)
+    following = cursors.encode(docs[-1]["created_at"], docs[-1]["_id"]) if len(docs) == limit else None
     items = [{"id": d.pop("_id"), **{k: v for k, v in d.items() if k != "unsubscribe_token"}} for d in docs]
-    return {"items": items, "offset": offset, "limit": limit}
+    return {"items": items, "next": following}

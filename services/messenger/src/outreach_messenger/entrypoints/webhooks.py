@@ -55,23 +55,26 @@ async def message_status(request: Request) -> dict[str, str]:
 
 @router.post("/messages/inbound", summary="Inbound SMS")
 async def inbound(request: Request) -> dict[str, str]:
-    """Opt-out words opt the sender out of every campaign of the workspace; START / UNSTOP opts back in;
+    """Opt-out words opt the sender out of every campaign of each workspace that sent from the `To` number
+    (the deployment's default workspace when none did); START / UNSTOP opts back in;
     HELP gets the configured help reply. Every reply is kept in the inbound log."""
     params = await verified_form(request)
     deps: Deps = request.app.state.deps
-    workspace = request.app.state.settings.workspace_id
     body = params.get("Body", "")
     verdict = classify(body)
     deps.instruments.replies.labels(verdict).inc()
     phone = params.get("From")
     now = deps.clock.now()
     if await deps.messages.record_inbound(params.get("MessageSid", ""), phone, body, verdict, now) and phone:
-        if verdict == "opt_out":
-            await deps.messages.suppress(workspace, phone=phone, email=None)
-            event = ContactOptedOut(occurred_at=now, workspace_id=workspace, phone=phone, channel="sms")
-            await deps.bus.publish(event, topic=deps.topics.messages, key=phone)
-        elif verdict == "opt_in":
-            await deps.messages.unsuppress(workspace, phone=phone)
-        elif verdict == "help" and params.get("To"):
+        to = params.get("To") or ""
+        workspaces = await deps.messages.workspaces_of_sender(to) or [request.app.state.settings.workspace_id]
+        for workspace in workspaces:
+            if verdict == "opt_out":
+                await deps.messages.suppress(workspace, phone=phone, email=None)
+                event = ContactOptedOut(occurred_at=now, workspace_id=workspace, phone=phone, channel="sms")
+                await deps.bus.publish(event, topic=deps.topics.messages, key=phone)
+            elif verdict == "opt_in":
+                await deps.messages.unsuppress(workspace, phone=phone)
+        if verdict == "help" and to:
             await deps.sms.send_sms(to=phone, from_=params["To"], body=deps.help_reply, status_callback="")
     return {"verdict": verdict}

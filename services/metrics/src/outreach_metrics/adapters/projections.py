@@ -60,6 +60,6 @@ class Projections:
         """The campaign's status document (empty when no campaign event was seen)."""
         return await self.campaigns.find_one({"_id": campaign_id}) or {}
 
-    async def campaign_ids(self) -> set[str]:
-        """Campaigns seen in campaign events."""
-        return {d["_id"] async for d in self.campaigns.find({}, {"_id": 1})}
+    async def campaign_ids(self, workspace_id: str) -> set[str]:
+        """Campaigns of a workspace seen in campaign events."""
+        return {d["_id"] async for d in self.campaigns.find({"workspace_id": workspace_id}, {"_id": 1})}

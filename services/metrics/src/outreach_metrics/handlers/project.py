@@ -106,16 +106,22 @@ class Projector:
     async def set_campaign(self, event: Envelope) -> None:
         """Campaign status, name and start date."""
         campaign_id, kind = getattr(event, "campaign_id", ""), getattr(event, "type", "")
-        changes: dict[str, Any] = {"status": CAMPAIGN_STATUS[kind], "name": getattr(event, "name", "")}
+        changes: dict[str, Any] = {
+            "status": CAMPAIGN_STATUS[kind],
+            "name": getattr(event, "name", ""),
+            "workspace_id": event.workspace_id,
+        }
         if isinstance(event, CampaignStarted):
             changes["started_on"] = event.occurred_at
         if isinstance(event, CampaignCompleted):
             changes["completed_on"] = event.occurred_at
         await self.store.set_campaign(campaign_id, changes, at=event.occurred_at)
 
-    async def view(self, campaign_id: str) -> dict[str, Any]:
-        """The campaign's overview."""
+    async def view(self, campaign_id: str, workspace_id: str) -> dict[str, Any] | None:
+        """The campaign's overview; None unless a campaign event of the workspace was seen for it."""
         campaign = await self.store.campaign(campaign_id)
+        if campaign.get("workspace_id") != workspace_id:
+            return None
         return {
             "campaign_id": campaign_id,
             "name": campaign.get("name"),
@@ -124,6 +130,6 @@ class Projector:
             **self.overview.view(campaign_id),
         }
 
-    async def campaign_ids(self) -> list[str]:
-        """Every campaign seen in events."""
-        return sorted(await self.store.campaign_ids() | self.overview.campaign_ids())
+    async def campaign_ids(self, workspace_id: str) -> list[str]:
+        """Campaigns of the workspace seen in campaign events."""
+        return sorted(await self.store.campaign_ids(workspace_id))

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from outreach_common.identity import REQUIRED, Caller
 from outreach_contracts.calls import NumberSelection
 from outreach_contracts.envelope import UtcDatetime
 from outreach_contracts.window import ContactWindow
@@ -33,12 +34,6 @@ def get_deps(request: Request) -> Deps:
 DepsDep = Annotated[Deps, Depends(get_deps)]
 
 
-class CreateCampaign(CampaignSpec):
-    """A new campaign; it starts as a draft."""
-
-    workspace_id: str | None = Field(default=None, description="Workspace (default: the deployment's)")
-
-
 class StartRequest(BaseModel):
     """Start now (no `at`) or at a future instant."""
 
@@ -58,45 +53,44 @@ class CampaignEdit(BaseModel):
     exit_criteria: ExitCriteria | None = None
 
 
-router = APIRouter(prefix="/campaigns", tags=["campaigns"])
+router = APIRouter(prefix="/campaigns", tags=["campaigns"], dependencies=REQUIRED)
 
 
-async def _load(campaign_id: str, deps: Deps) -> Campaign:
+async def _load(campaign_id: str, deps: Deps, who: Caller) -> Campaign:
+    """The campaign when it belongs to the caller's workspace; another workspace's is a 404 like a missing one."""
     campaign = await deps.campaigns.get(campaign_id)
-    if campaign is None:
+    if campaign is None or campaign.workspace_id != who.workspace_id:
         raise HTTPException(404, f"campaign {campaign_id} not found")
     return campaign
 
 
 @router.post("", status_code=201, summary="Create a draft campaign")
-async def create(body: CreateCampaign, request: Request, deps: DepsDep) -> Campaign:
-    """Validate and store a campaign as a draft."""
-    workspace = body.workspace_id or request.app.state.settings.workspace_id
-    spec = CampaignSpec.model_validate(body.model_dump(exclude={"workspace_id"}))
-    return await create_campaign(spec, workspace_id=workspace, deps=deps)
+async def create(body: CampaignSpec, deps: DepsDep, who: Caller) -> Campaign:
+    """Validate and store a campaign as a draft, in the caller's workspace."""
+    return await create_campaign(body, workspace_id=who.workspace_id, deps=deps)
 
 
 @router.get("", summary="List campaigns")
-async def list_campaigns(deps: DepsDep, workspace_id: str | None = None) -> list[Campaign]:
-    """Campaigns, newest first."""
-    return await deps.campaigns.recent(workspace_id=workspace_id)
+async def list_campaigns(deps: DepsDep, who: Caller) -> list[Campaign]:
+    """The workspace's campaigns, newest first."""
+    return await deps.campaigns.recent(workspace_id=who.workspace_id)
 
 
 @router.get("/{campaign_id}", summary="Get a campaign")
-async def get(campaign_id: str, deps: DepsDep) -> Campaign:
+async def get(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
     """One campaign."""
-    return await _load(campaign_id, deps)
+    return await _load(campaign_id, deps, who)
 
 
 @router.patch("/{campaign_id}", summary="Edit a campaign")
-async def edit(campaign_id: str, body: CampaignEdit, deps: DepsDep) -> Campaign:
+async def edit(campaign_id: str, body: CampaignEdit, deps: DepsDep, who: Caller) -> Campaign:
     """Edit a draft, scheduled or paused campaign freely.
 
     While a campaign is active, edits apply to steps not yet dispatched: a queued step keeps the due instant
     it already has and goes out as the edited step; steps in flight finish as they were sent. Stopped and
     completed campaigns cannot be edited (409).
     """
-    campaign = await _load(campaign_id, deps)
+    campaign = await _load(campaign_id, deps, who)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     spec = CampaignSpec.model_validate({**campaign.spec.model_dump(), **changes})
     try:
@@ -106,39 +100,39 @@ async def edit(campaign_id: str, body: CampaignEdit, deps: DepsDep) -> Campaign:
 
 
 @router.post("/{campaign_id}/start", summary="Start now or schedule a start")
-async def start(campaign_id: str, deps: DepsDep, body: StartRequest | None = None) -> Campaign:
+async def start(campaign_id: str, deps: DepsDep, who: Caller, body: StartRequest | None = None) -> Campaign:
     """Start the campaign now, or at `at` when it is in the future; a start in the past is rejected."""
     at: datetime | None = body.at if body else None
     if at is not None and at < deps.clock.now():
         raise HTTPException(422, [{"loc": ["body", "at"], "msg": "start must not be in the past"}])
     try:
-        return await start_campaign(await _load(campaign_id, deps), at=at, deps=deps)
+        return await start_campaign(await _load(campaign_id, deps, who), at=at, deps=deps)
     except LifecycleError as exc:
         raise HTTPException(409, str(exc)) from exc
 
 
 @router.post("/{campaign_id}/pause", summary="Pause (no new dispatch; in-flight steps finish)")
-async def pause(campaign_id: str, deps: DepsDep) -> Campaign:
+async def pause(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
     """Pause an active campaign."""
     try:
-        return await pause_campaign(await _load(campaign_id, deps), deps)
+        return await pause_campaign(await _load(campaign_id, deps, who), deps)
     except LifecycleError as exc:
         raise HTTPException(409, str(exc)) from exc
 
 
 @router.post("/{campaign_id}/resume", summary="Resume a paused campaign")
-async def resume(campaign_id: str, deps: DepsDep) -> Campaign:
+async def resume(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
     """Resume; steps that fell due during the pause go out through the paced dispatcher."""
     try:
-        return await resume_campaign(await _load(campaign_id, deps), deps)
+        return await resume_campaign(await _load(campaign_id, deps, who), deps)
     except LifecycleError as exc:
         raise HTTPException(409, str(exc)) from exc
 
 
 @router.post("/{campaign_id}/stop", summary="Stop (terminal; future steps cancelled)")
-async def stop(campaign_id: str, deps: DepsDep) -> Campaign:
+async def stop(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
     """Stop the campaign; open enrollments exit with reason `stopped`."""
     try:
-        return await stop_campaign(await _load(campaign_id, deps), deps)
+        return await stop_campaign(await _load(campaign_id, deps, who), deps)
     except LifecycleError as exc:
         raise HTTPException(409, str(exc)) from exc

@@ -1,0 +1,27 @@
+"""Opaque page cursors: the (instant, key) of the last item of a page, so the next page starts after it."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+
+from fastapi import HTTPException
+
+
+def encode(at: datetime, key: str) -> str:
+    """The cursor of an item sorted by (`at`, `key`)."""
+    return base64.urlsafe_b64encode(f"{at.isoformat()}|{key}".encode()).decode()
+
+
+def decode(cursor: str | None) -> tuple[datetime, str] | None:
+    """The (instant, key) of a cursor; 422 for a string this API did not make."""
+    if cursor is None:
+        return None
+    try:
+        at, sep, key = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        if not sep:
+            raise ValueError("no separator")
+        return datetime.fromisoformat(at), key
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise HTTPException(422, [{"loc": ["query", "after"], "msg": "not a cursor of this API"}]) from exc

@@ -1,0 +1,57 @@
+"""Where a public request goes and what it needs: routing to the owning service, and the scope it takes."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from outreach_common.identity import READ_METHODS, Scope
+
+Service = Literal["ingest", "scheduler", "dialer", "messenger", "metrics"]
+API_PREFIX = "/api/v1"
+
+# Path below /api/v1 -> owning service; the first match wins (a campaign's overview and launch preview live
+# in metrics and ingest, the rest of /campaigns in the scheduler).
+_ROUTES: tuple[tuple[str, Service], ...] = (
+    (r"^/campaigns/[^/]+/overview$", "metrics"),
+    (r"^/campaigns/[^/]+/preview$", "ingest"),
+    (r"^/overviews$", "metrics"),
+    (r"^/campaigns(/.*)?$", "scheduler"),
+    (r"^/(imports|dnc)(/.*)?$", "ingest"),
+    (r"^/(numbers|agents|calls)(/.*)?$", "dialer"),
+    (r"^/(messages|templates)(/.*)?$", "messenger"),
+)
+ROUTES = tuple((re.compile(pattern), service) for pattern, service in _ROUTES)
+
+# Provider webhooks and unsubscribe links: public, at the same path on the service (the provider signed the
+# public URL, so the path must not change); each keeps its own signature or token check.
+_WEBHOOKS: tuple[tuple[str, Service], ...] = (
+    (r"^/webhooks/twilio/calls/[^/]+/status$", "dialer"),
+    (r"^/webhooks/agents/post-call$", "dialer"),
+    (r"^/webhooks/twilio/messages/(status|inbound)$", "messenger"),
+    (r"^/unsubscribe/[^/]+$", "messenger"),
+)
+WEBHOOKS = tuple((re.compile(pattern), service) for pattern, service in _WEBHOOKS)
+
+# Changes only an admin makes: where calls come from and go to, and taking numbers off the do-not-call list.
+_ADMIN_WRITES = re.compile(r"^/(agents|numbers)(/.*)?$")
+_DNC_ENTRY = re.compile(r"^/dnc/[^/]+$")
+
+
+def service_for(path: str) -> Service | None:
+    """The service that owns a path below /api/v1, or None."""
+    return next((service for pattern, service in ROUTES if pattern.match(path)), None)
+
+
+def webhook_service(path: str) -> Service | None:
+    """The service a provider webhook or unsubscribe link goes to, or None."""
+    return next((service for pattern, service in WEBHOOKS if pattern.match(path)), None)
+
+
+def required_scope(method: str, path: str) -> Scope:
+    """`read` for reads; `admin` for agent, number and do-not-call removal changes; else `write`."""
+    if method in READ_METHODS:
+        return "read"
+    if _ADMIN_WRITES.match(path) or (method == "DELETE" and _DNC_ENTRY.match(path)):
+        return "admin"
+    return "write"

@@ -1,0 +1,111 @@
+"""The public API of the services and the provider webhooks, passed through to the service that owns each
+path: authenticated, scope-checked, rate-limited, stamped with a signed identity, streamed both ways."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+from fastapi import HTTPException, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from outreach_common.identity import HEADER, READ_METHODS, mint
+from starlette.background import BackgroundTask
+
+from outreach_gateway.adapters.upstream import BodyTooLargeError, limited, response_headers
+from outreach_gateway.domain.access import API_PREFIX, required_scope, service_for, webhook_service
+from outreach_gateway.entrypoints.guard import allow, authenticate
+from outreach_gateway.handlers.auth import Principal
+
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def _identity(request: Request, principal: Principal) -> str:
+    """A signed identity for the caller, reused while more than half of its lifetime is left."""
+    state = request.app.state
+    ttl = state.settings.identity_ttl_s
+    cached = state.identities.get(principal)
+    if cached is not None and cached[0] > time.monotonic():
+        return str(cached[1])
+    token = mint(principal.workspace_id, principal.subject, principal.scopes, state.settings.identity_secret, ttl_s=ttl)
+    state.identities[principal] = (time.monotonic() + ttl / 2, token)
+    return token
+
+
+def _too_large(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    return length is not None and length.isdigit() and int(length) > request.app.state.settings.max_upload_bytes
+
+
+async def _forward(
+    request: Request, service: str, path: str, extra: dict[str, str], principal: Principal | None
+) -> Response:
+    state = request.app.state
+    if _too_large(request):
+        return JSONResponse({"detail": "the request body is larger than the upload limit"}, status_code=413)
+    has_body = "content-length" in request.headers or "transfer-encoding" in request.headers
+    body = limited(request.stream(), state.settings.max_upload_bytes) if has_body else None
+    try:
+        upstream = await state.upstreams.open(
+            service,
+            method=request.method,
+            path=path,
+            query=request.url.query.encode(),
+            headers=request.headers.raw,
+            extra=extra,
+            body=body,
+        )
+    except BodyTooLargeError:
+        return JSONResponse({"detail": "the request body is larger than the upload limit"}, status_code=413)
+    except httpx.TimeoutException:
+        return JSONResponse({"detail": f"{service} did not answer in time"}, status_code=504)
+    except httpx.TransportError:
+        return JSONResponse({"detail": f"{service} is unavailable"}, status_code=502)
+
+    async def finish() -> None:
+        await upstream.aclose()
+        if principal is not None and request.method not in READ_METHODS and upstream.status_code < 400:
+            await state.audit.record(
+                workspace_id=principal.workspace_id,
+                actor=principal.subject,
+                action=f"{request.method} {API_PREFIX}{path}",
+                target=path,
+                at=state.clock.now(),
+                status=upstream.status_code,
+            )
+
+    return StreamingResponse(
+        upstream.aiter_raw(),
+        status_code=upstream.status_code,
+        headers=response_headers(upstream),
+        background=BackgroundTask(finish),
+    )
+
+
+async def api(request: Request) -> Response:
+    """`/api/v1/<path>` of a service: 401 without a valid key or session, 403 without the scope, 404 for a
+    path no service owns."""
+    path = "/" + request.path_params["path"]
+    service = service_for(path)
+    if service is None:
+        raise HTTPException(404, "no such API path")
+    principal = await authenticate(request)
+    allow(principal, required_scope(request.method, path))
+    return await _forward(request, service, path, {HEADER: _identity(request, principal)}, principal)
+
+
+async def webhook(request: Request) -> Response:
+    """A provider webhook or an unsubscribe link: passed on unchanged; the service checks its signature."""
+    service = webhook_service(request.url.path)
+    if service is None:
+        raise HTTPException(404, "not found")
+    return await _forward(request, service, request.url.path, {}, None)
+
+
+def routes() -> list[tuple[str, Any]]:
+    """(path, endpoint) pairs, added after the gateway's own routes so those match first."""
+    return [
+        (API_PREFIX + "/{path:path}", api),
+        ("/webhooks/{path:path}", webhook),
+        ("/unsubscribe/{token}", webhook),
+    ]
