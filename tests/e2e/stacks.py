@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -40,15 +41,33 @@ def isolated_stack(infra: Infra, run_id: str, extra_env: dict[str, str] | None =
         stack.stop()
 
 
+def new_workspace(stack: Stack, name: str = "e2e") -> dict[str, str]:
+    """A workspace made with the stack's bootstrap token: its id and an admin API key."""
+    response = httpx.post(
+        f"{stack.api}/workspaces",
+        json={"name": name, "admin_email": f"{uuid.uuid4().hex[:10]}@example.com", "admin_password": "a long password"},
+        headers={"X-Bootstrap-Token": stack.bootstrap_token},
+        timeout=60.0,
+    )
+    created: dict[str, str] = response.raise_for_status().json()
+    return created
+
+
+def api_client(stack: Stack, key: str | None = None) -> httpx.Client:
+    """A client of the public API (through the gateway) with `key`, or the admin key of a new workspace."""
+    key = key or new_workspace(stack)["api_key"]
+    return httpx.Client(base_url=stack.api, headers={"Authorization": f"Bearer {key}"}, timeout=30.0)
+
+
 def launch(
     http: httpx.Client, stack: Stack, spec: dict[str, Any], csv: bytes, mapping: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """Create the campaign `spec`, start it and import `csv` into it (mapping: phone column only by default)."""
-    scheduler = stack.url("scheduler")
-    campaign: dict[str, Any] = http.post(f"{scheduler}/campaigns", json=spec).raise_for_status().json()
-    http.post(f"{scheduler}/campaigns/{campaign['id']}/start").raise_for_status()
+    """Create the campaign `spec`, start it and import `csv` into it (mapping: phone column only by default),
+    through the gateway with `http`'s key."""
+    campaign: dict[str, Any] = http.post("/campaigns", json=spec).raise_for_status().json()
+    http.post(f"/campaigns/{campaign['id']}/start").raise_for_status()
     http.post(
-        f"{stack.url('ingest')}/imports",
+        "/imports",
         data={"campaign_id": campaign["id"], "mapping": json.dumps(mapping or {"to_number": "phone"})},
         files={"file": ("c.csv", csv, "text/csv")},
     ).raise_for_status()

@@ -8,13 +8,12 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from outreach_devstack.stack import Stack
 from pymongo import MongoClient
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, isolated_stack, launch
+from tests.e2e.stacks import ALWAYS, api_client, isolated_stack, launch
 
 pytestmark = pytest.mark.e2e
 CSV = b"phone\n+1 212 555 0181\n+1 212 555 0182\n+1 212 555 0183\n+1 212 555 0184\n"
@@ -49,7 +48,7 @@ def test_retry_rules_follow_call_outcomes(stack: Stack, infra: Infra, run_id: st
         },
     }
     enrollments = MongoClient(infra.mongo_url)[f"{run_id}_scheduler"]["enrollments"]
-    with httpx.Client(timeout=30.0) as http:
+    with api_client(stack) as http:
         spec = {"name": "retries", "flow": [step], "window": ALWAYS}
         launch(http, stack, spec, CSV)
         deadline = time.monotonic() + 120

@@ -9,13 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from outreach_devstack.stack import Stack
 from pymongo import MongoClient
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, isolated_stack, launch
+from tests.e2e.stacks import ALWAYS, api_client, isolated_stack, launch
 
 pytestmark = pytest.mark.e2e
 
@@ -54,7 +53,7 @@ def test_stop_reply_exits_the_contact_from_every_campaign(stack: Stack, infra: I
         "reminders": [{**follow_up, "delay": {"amount": 1, "unit": "days"}}],
     }
     enrollments = MongoClient(infra.mongo_url)[f"{run_id}_scheduler"]["enrollments"]
-    with httpx.Client(timeout=30.0) as http:
+    with api_client(stack) as http:
         ids = {}
         for name, flow in flows.items():
             spec = {"name": name, "window": ALWAYS, "flow": flow}
@@ -81,7 +80,7 @@ def test_stop_reply_exits_the_contact_from_every_campaign(stack: Stack, infra: I
         reply = http.post(
             f"{stack.url('twilio-sim')}/_sim/sms/inbound",
             json={
-                "webhook_url": f"{stack.url('messenger')}/webhooks/twilio/messages/inbound",
+                "webhook_url": f"{stack.url('gateway')}/webhooks/twilio/messages/inbound",
                 "from": "+12125550161",
                 "to": "+12125550100",
                 "body": "Stop.",
@@ -98,7 +97,7 @@ def test_stop_reply_exits_the_contact_from_every_campaign(stack: Stack, infra: I
         assert enrollments.count_documents({"contact.phone": "+12125550162", "state": "queued"}) == 2
 
         def on_dnc() -> bool:
-            return http.get(f"{stack.url('ingest')}/dnc/+12125550161").status_code == 200
+            return http.get("/dnc/+12125550161").status_code == 200
 
         wait_for(on_dnc, timeout=60)
-        assert http.get(f"{stack.url('ingest')}/dnc/+12125550161").json()["source"] == "opt_out:sms"
+        assert http.get("/dnc/+12125550161").json()["source"] == "opt_out:sms"

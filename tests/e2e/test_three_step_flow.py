@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from outreach_common.clock import OffsetClock
 from outreach_contracts.calls import CallPlaced, PlaceCall
@@ -19,7 +18,7 @@ from outreach_windows import ContactInfo, is_eligible
 from pymongo import MongoClient
 
 from tests.conftest import Infra
-from tests.e2e.stacks import isolated_stack, launch
+from tests.e2e.stacks import api_client, isolated_stack, launch
 from tests.integration.helpers import read_messages
 
 pytestmark = pytest.mark.e2e
@@ -67,7 +66,7 @@ def test_steps_only_go_out_inside_each_contacts_window(
         },
     ]
     enrollments = MongoClient(infra.mongo_url)[f"{run_id}_scheduler"]["enrollments"]
-    with httpx.Client(timeout=30.0) as http:
+    with api_client(stack) as http:
         spec = {"name": "three steps", "window": window, "flow": flow}
         mapping = {"to_number": "phone", "first_name": "first_name", "state": "state"}
         launch(http, stack, spec, CSV, mapping)

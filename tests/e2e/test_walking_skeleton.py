@@ -5,12 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from outreach_devstack.stack import Stack
 
 from tests.conftest import Infra
-from tests.e2e.stacks import isolated_stack
+from tests.e2e.stacks import api_client, isolated_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +28,7 @@ def stack(infra: Infra, run_id: str) -> Iterator[Stack]:
 
 
 def test_three_contacts_are_called_and_exit_answered(stack: Stack) -> None:
-    with httpx.Client(timeout=30.0) as http:
+    with api_client(stack) as http:
         spec = {
             "name": "skeleton",
             "flow": [{"kind": "phone", "agent_id": "agt_1"}],
@@ -40,13 +39,13 @@ def test_three_contacts_are_called_and_exit_answered(stack: Stack) -> None:
                 "compliance": "none",
             },
         }
-        campaign = http.post(f"{stack.url('scheduler')}/campaigns", json=spec).raise_for_status().json()
+        campaign = http.post("/campaigns", json=spec).raise_for_status().json()
         assert campaign["status"] == "draft"
-        started = http.post(f"{stack.url('scheduler')}/campaigns/{campaign['id']}/start").raise_for_status()
+        started = http.post(f"/campaigns/{campaign['id']}/start").raise_for_status()
         assert started.json()["status"] == "active"
         job = (
             http.post(
-                f"{stack.url('ingest')}/imports",
+                "/imports",
                 data={"campaign_id": campaign["id"]},
                 files={"file": ("contacts.csv", CSV, "text/csv")},
             )
@@ -57,23 +56,23 @@ def test_three_contacts_are_called_and_exit_answered(stack: Stack) -> None:
         overview: dict[str, object] = {}
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            overview = http.get(f"{stack.url('metrics')}/campaigns/{campaign['id']}/overview").json()
-            if overview["exited"] == 3:
+            overview = http.get(f"/campaigns/{campaign['id']}/overview").json()
+            if overview.get("exited") == 3:  # (a 404 until metrics has seen the campaign start)
                 break
             time.sleep(0.5)
         assert overview["total"] == 3
         assert overview["exited"] == 3
         assert overview["exited_by_reason"] == {"answered": 3, "opted_out": 0, "unreachable": 0, "stopped": 0}
-        assert http.get(f"{stack.url('ingest')}/imports/{job['id']}").json()["imported"] == 3
+        assert http.get(f"/imports/{job['id']}").json()["imported"] == 3
 
-        calls = http.get(f"{stack.url('dialer')}/calls", params={"campaign_id": campaign["id"]}).json()
+        calls = http.get("/calls", params={"campaign_id": campaign["id"]}).json()["items"]
         assert sorted(c["outcome"] for c in calls) == ["answered_human"] * 3
         sim_calls = http.get(f"{stack.url('twilio-sim')}/_sim/calls").json()
         assert sorted(c["to"] for c in sim_calls) == ["+12125550123", "+13125550145", "+14155550134"]
 
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            status = http.get(f"{stack.url('scheduler')}/campaigns/{campaign['id']}").json()["status"]
+            status = http.get(f"/campaigns/{campaign['id']}").json()["status"]
             if status == "completed":
                 break
             time.sleep(0.5)

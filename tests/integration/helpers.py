@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
+from outreach_common.identity import HEADER, mint
+from outreach_common.settings import DEV_SECRET
 from outreach_contracts.calls import PlaceCall
 from outreach_contracts.contacts import ContactData
 from outreach_contracts.envelope import Envelope
@@ -56,12 +58,20 @@ async def produce(bootstrap: str, topic: str, messages: list[tuple[str, bytes]])
         await producer.stop()
 
 
+def caller(workspace_id: str = "ws", scopes: tuple[str, ...] = ("admin",)) -> dict[str, str]:
+    """The identity header the gateway would forward for a caller of `workspace_id` (signed with the
+    development secret every service has in tests)."""
+    return {HEADER: mint(workspace_id, "key:test", scopes, DEV_SECRET, ttl_s=3600)}
+
+
 @asynccontextmanager
-async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """Run `app`'s lifespan (broker, loops) and give an HTTP client bound to it."""
+async def running(app: FastAPI, workspace_id: str = "ws_default") -> AsyncIterator[httpx.AsyncClient]:
+    """Run `app`'s lifespan (broker, loops) and give an HTTP client bound to it, calling as `workspace_id`."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", headers=caller(workspace_id)
+        ) as client:
             yield client
 
 

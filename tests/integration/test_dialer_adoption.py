@@ -16,7 +16,7 @@ from outreach_twilio_sim.app import build as build_sim
 from pymongo import AsyncMongoClient
 
 from tests.conftest import Infra
-from tests.integration.helpers import dialer_settings, eventually, place_call, produce, read_messages, serving
+from tests.integration.helpers import caller, dialer_settings, eventually, place_call, produce, read_messages, serving
 
 pytestmark = pytest.mark.integration
 TOKEN = "test-token-adopt"
@@ -56,7 +56,7 @@ async def test_a_stopped_instances_queued_calls_are_dialed_once_by_another(infra
             await eventually(recorded)
         # the first instance stopped with three calls queued in its memory
         app = build(settings(second))
-        async with serving(app, second), httpx.AsyncClient() as http:
+        async with serving(app, second), httpx.AsyncClient(headers=caller()) as http:
             resumed = CampaignResumed(occurred_at=now, workspace_id="ws", campaign_id="cmp")
             await produce(infra.kafka_bootstrap, topics.campaigns, [("cmp", resumed.model_dump_json().encode())])
             assert await adopt_stranded(app.state.deps, silent_s=0) == 3

@@ -13,7 +13,7 @@ from outreach_dialer.config import Settings
 from outreach_dialer.handlers.numbers import check_health
 
 from tests.conftest import Infra
-from tests.integration.helpers import read_messages, serving
+from tests.integration.helpers import caller, read_messages, serving
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +31,7 @@ async def test_a_number_falling_behind_the_pool_is_rested(infra: Infra, run_id: 
         health_rest_h=2,
     )
     app = build(settings)
-    async with serving(app, port) as url, httpx.AsyncClient() as http:
+    async with serving(app, port) as url, httpx.AsyncClient(headers=caller()) as http:
         numbers = ["+12125550100", "+13105550100", "+13125550100"]
         await http.post(f"{url}/numbers/import", json={"numbers": [{"number": n} for n in numbers]})
         deps = app.state.deps

@@ -14,7 +14,7 @@ from outreach_twilio_sim.measure import max_concurrency, max_per_window
 from outreach_twilio_sim.scenario import Behaviour, Scenario
 
 from tests.conftest import Infra
-from tests.integration.helpers import dialer_settings, eventually, place_call, produce, read_messages, serving
+from tests.integration.helpers import caller, dialer_settings, eventually, place_call, produce, read_messages, serving
 
 pytestmark = pytest.mark.integration
 TOKEN = "test-token-pace"
@@ -53,7 +53,7 @@ async def test_two_instances_never_exceed_the_shared_pace_and_concurrency(infra:
         serving(build_sim(account_sid=SID, auth_token=TOKEN, scenario=scenario), sim_port) as sim_url,
         serving(build(settings(ports[0])), ports[0]) as first,
         serving(build(settings(ports[1])), ports[1]),
-        httpx.AsyncClient(timeout=30) as http,
+        httpx.AsyncClient(timeout=30, headers=caller()) as http,
     ):
         await produce(
             infra.kafka_bootstrap,
@@ -68,7 +68,7 @@ async def test_two_instances_never_exceed_the_shared_pace_and_concurrency(infra:
         await eventually(finished, timeout=120)
         calls = (await http.get(f"{sim_url}/_sim/calls")).json()
         count = (await http.get(f"{sim_url}/_sim/calls/count")).json()
-        history = (await http.get(f"{first}/calls", params={"limit": 500})).json()
+        history = (await http.get(f"{first}/calls", params={"limit": 500})).json()["items"]
     assert len(calls) == CALLS  # each command dialed exactly once
     assert count == {"created": CALLS, "ended": sum(1 for c in calls if c["ended_at"])}
     assert len({h["dialer"] for h in history}) == 2  # both instances dialed

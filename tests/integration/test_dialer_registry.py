@@ -23,7 +23,7 @@ from pymongo import AsyncMongoClient
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import Infra
-from tests.integration.helpers import dialer_settings, eventually, place_call, produce, read_messages, serving
+from tests.integration.helpers import caller, dialer_settings, eventually, place_call, produce, read_messages, serving
 
 pytestmark = pytest.mark.integration
 TOKEN = "test-token-789"
@@ -78,7 +78,7 @@ async def test_local_presence_rotation_caps_agents_and_outcomes(infra: Infra, ru
     async with (
         serving(build_sim(account_sid=SID, auth_token=TOKEN, scenario=scenario), sim_port) as sim_url,
         serving(build(settings), port) as url,
-        httpx.AsyncClient(timeout=30) as http,
+        httpx.AsyncClient(timeout=30, headers=caller()) as http,
     ):
         created = await http.post(
             f"{url}/numbers/import",
@@ -152,11 +152,20 @@ async def test_local_presence_rotation_caps_agents_and_outcomes(infra: Infra, ru
             "+19175550100"
         }
 
-        history = (await http.get(f"{url}/calls", params={"campaign_id": "cmp", "outcome": "answered_human"})).json()
+        history = (await http.get(f"{url}/calls", params={"campaign_id": "cmp", "outcome": "answered_human"})).json()[
+            "items"
+        ]
         assert len(history) == 5 and all(h["recording_url"].startswith("https://") for h in history)
         assert [t["status"] for t in history[0]["trail"]][:1] == ["placed"]
-        page = (await http.get(f"{url}/calls", params={"limit": 3, "skip": 3})).json()
-        assert len(page) == 3
+        first = (await http.get(f"{url}/calls", params={"limit": 3})).json()
+        page = (await http.get(f"{url}/calls", params={"limit": 3, "after": first["next"]})).json()["items"]
+        assert len(page) == 3 and not {c["call_id"] for c in page} & {c["call_id"] for c in first["items"]}
+        assert (await http.get(f"{url}/calls", params={"after": "nonsense"})).status_code == 422
+        other = (await http.get(f"{url}/calls", headers=caller("ws_other"))).json()
+        assert other["items"] == []  # another workspace sees none of these calls
+        assert (
+            await http.get(f"{url}/calls/{first['items'][0]['call_id']}", headers=caller("ws_other"))
+        ).status_code == 404
 
         la_call = next(e for e in events if isinstance(e, CallPlaced) and e.idempotency_key == "la")
         status_url = f"{url}/webhooks/twilio/calls/{la_call.call_id}/status?key=la"
@@ -197,7 +206,7 @@ async def test_pause_holds_and_stop_cancels_queued_calls(infra: Infra, run_id: s
     async with (
         serving(build_sim(account_sid=SID, auth_token=TOKEN), sim_port) as sim_url,
         serving(build(settings), port) as url,
-        httpx.AsyncClient(timeout=30) as http,
+        httpx.AsyncClient(timeout=30, headers=caller()) as http,
     ):
         now = datetime.now(UTC)
         await produce(
@@ -215,7 +224,7 @@ async def test_pause_holds_and_stop_cancels_queued_calls(infra: Infra, run_id: s
             return await db["campaign_holds"].count_documents({}) == 2
 
         async def queued() -> bool:
-            return len((await http.get(f"{url}/calls")).json()) == 2
+            return len((await http.get(f"{url}/calls")).json()["items"]) == 2
 
         await eventually(held, timeout=30)
         await produce(
@@ -238,7 +247,7 @@ async def test_pause_holds_and_stop_cancels_queued_calls(infra: Infra, run_id: s
         )
         events = await read_messages(infra.kafka_bootstrap, topics.calls, count=2, timeout=60)
         assert {e.idempotency_key for e in events if isinstance(e, CallPlaced)} == {"p1"}
-        stopped = (await http.get(f"{url}/calls", params={"campaign_id": "s"})).json()
+        stopped = (await http.get(f"{url}/calls", params={"campaign_id": "s"})).json()["items"]
         assert [(c["status"], c["outcome"]) for c in stopped] == [("canceled", "canceled")]
         assert [e["to"] for e in (await http.get(f"{sim_url}/_sim/log")).json() if e["kind"] == "call"] == [
             "+12125550111"

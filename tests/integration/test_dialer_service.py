@@ -13,7 +13,7 @@ from outreach_twilio_sim.scenario import Behaviour, Scenario
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import Infra
-from tests.integration.helpers import dialer_settings, place_call, produce, read_messages, serving
+from tests.integration.helpers import caller, dialer_settings, place_call, produce, read_messages, serving
 
 pytestmark = pytest.mark.integration
 TOKEN = "test-token-123"
@@ -48,7 +48,7 @@ async def test_calls_once_per_key_reports_outcomes_and_rejects_forged_webhooks(i
             ],
         )
         events = await read_messages(infra.kafka_bootstrap, topics.calls, count=5, timeout=60)
-        async with httpx.AsyncClient() as http:
+        async with httpx.AsyncClient(headers=caller()) as http:
             sim_calls = (await http.get(f"{sim_url}/_sim/calls")).json()
             url = f"{dialer_url}/webhooks/twilio/calls/call_x/status"
             forged = await http.post(url, data={"CallStatus": "completed"}, headers={"X-Twilio-Signature": "bad"})

@@ -25,7 +25,7 @@ from outreach_ingest.domain.report import check_file
 from outreach_ingest.handlers.imports import resume_unfinished
 
 from tests.conftest import Infra
-from tests.integration.helpers import eventually, produce, read_messages, serving
+from tests.integration.helpers import caller, eventually, produce, read_messages, serving
 
 pytestmark = pytest.mark.integration
 DATA = Path(__file__).parents[1] / "data" / "csv"
@@ -78,7 +78,7 @@ async def rejected_rows(http: httpx.AsyncClient, url: str, job_id: str) -> list[
 async def test_http_imports_give_the_check_commands_verdicts(infra: Infra, run_id: str, tmp_path: Path) -> None:
     settings = settings_for(infra, run_id, tmp_path)
     port = free_port()
-    async with serving(build(settings), port) as url, httpx.AsyncClient(timeout=30) as http:
+    async with serving(build(settings), port) as url, httpx.AsyncClient(timeout=30, headers=caller()) as http:
         expected_imported = 0
         for index, (name, mapping, region) in enumerate(FILES):
             job = await upload(http, url, name, mapping, campaign=f"cmp{index}", region=region)
@@ -110,7 +110,7 @@ async def test_uploading_twice_imports_nothing_new_and_bad_mappings_are_422(
 ) -> None:
     settings = settings_for(infra, run_id, tmp_path)
     name, mapping, _ = FILES[0]
-    async with serving(build(settings), free_port()) as url, httpx.AsyncClient(timeout=30) as http:
+    async with serving(build(settings), free_port()) as url, httpx.AsyncClient(timeout=30, headers=caller()) as http:
         first = await upload(http, url, name, mapping, campaign="cmp")
         second = await upload(http, url, name, mapping, campaign="cmp")
         assert first["imported"] == 5 and second["imported"] == 0
@@ -149,7 +149,7 @@ async def test_uploading_twice_imports_nothing_new_and_bad_mappings_are_422(
 async def test_do_not_call_list_and_launch_preview(infra: Infra, run_id: str, tmp_path: Path) -> None:
     settings = settings_for(infra, run_id, tmp_path)
     name, mapping, _ = FILES[0]
-    async with serving(build(settings), free_port()) as url, httpx.AsyncClient(timeout=30) as http:
+    async with serving(build(settings), free_port()) as url, httpx.AsyncClient(timeout=30, headers=caller()) as http:
         added = await http.post(
             f"{url}/dnc", json={"phones": ["212-555-0123", "+1 (212) 555-0123", "nope"], "reason": "asked"}
         )
@@ -204,7 +204,7 @@ async def test_a_crashed_import_resumes_after_its_last_stored_chunk(infra: Infra
     numbers[14] = "+1 212 555 1003"  # row 15 repeats row 3, written differently
     path.write_text("phone,name\n" + "".join(f"{n},Name {i}\n" for i, n in enumerate(numbers, start=1)))
     app = build(settings)
-    async with serving(app, free_port()) as url, httpx.AsyncClient(timeout=30) as http:
+    async with serving(app, free_port()) as url, httpx.AsyncClient(timeout=30, headers=caller()) as http:
         deps = app.state.deps
         old = deps.clock.now() - timedelta(minutes=5)
         job = {"_id": f"imp_{run_id}", "campaign_id": "cmp", "workspace_id": "ws", "filename": path.name,
@@ -285,7 +285,7 @@ async def test_a_running_import_can_be_canceled_and_a_finished_one_cannot(
     settings = settings_for(infra, run_id, tmp_path).model_copy(update={"publish_batch": 500})
     rows = 60_000
     body = "phone,name\n" + "".join(f"(212) {200 + i // 10000:03d}-{i % 10000:04d},N{i}\n" for i in range(rows))
-    async with serving(build(settings), free_port()) as url, httpx.AsyncClient(timeout=30) as http:
+    async with serving(build(settings), free_port()) as url, httpx.AsyncClient(timeout=30, headers=caller()) as http:
         form = {"campaign_id": "cmp", "mapping": json.dumps({"to_number": "phone", "first_name": "name"})}
         started = await http.post(f"{url}/imports", files={"file": ("big.csv", body.encode())}, data=form)
         job_id = started.json()["id"]
@@ -313,7 +313,7 @@ async def test_imports_of_one_campaign_run_one_at_a_time(infra: Infra, run_id: s
         return ("phone,name\n" + "".join(f"(212) 555-{n:04d},N{n}\n" for n in numbers)).encode()
 
     app = build(settings)
-    async with serving(app, free_port()) as url, httpx.AsyncClient(timeout=30) as http:
+    async with serving(app, free_port()) as url, httpx.AsyncClient(timeout=30, headers=caller()) as http:
         deps = app.state.deps
 
         async def start(campaign: str, data: bytes, **form: str) -> str:

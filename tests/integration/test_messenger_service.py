@@ -26,7 +26,7 @@ from outreach_twilio_sim.app import build as build_sim
 from outreach_twilio_sim.scenario import MessageBehaviour, Scenario
 
 from tests.conftest import Infra
-from tests.integration.helpers import ALWAYS, eventually, produce, read_messages, serving
+from tests.integration.helpers import ALWAYS, caller, eventually, produce, read_messages, serving
 from tests.integration.smtp import smtp_server
 
 pytestmark = pytest.mark.integration
@@ -116,7 +116,7 @@ async def test_sends_retries_failures_duplicates_templates_and_unsubscribe(infra
         async with (
             serving(build_sim(account_sid=SID, auth_token=TOKEN, scenario=scenario), sim_port) as sim_url,
             serving(build(settings), port) as url,
-            httpx.AsyncClient(timeout=30) as http,
+            httpx.AsyncClient(timeout=30, headers=caller()) as http,
         ):
             await produce(
                 infra.kafka_bootstrap,
@@ -200,7 +200,7 @@ async def test_inbound_stop_start_help_and_holds_on_pause(infra: Infra, run_id: 
     async with (
         serving(build_sim(account_sid=SID, auth_token=TOKEN), sim_port) as sim_url,
         serving(build(settings), port) as url,
-        httpx.AsyncClient(timeout=30) as http,
+        httpx.AsyncClient(timeout=30, headers=caller()) as http,
     ):
         webhook = f"{url}/webhooks/twilio/messages/inbound"
 

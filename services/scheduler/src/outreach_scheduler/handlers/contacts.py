@@ -16,8 +16,8 @@ from outreach_scheduler.handlers.lifecycle import reopen_campaign
 async def enroll_contact(event: ContactImported, deps: Deps) -> None:
     """Enroll the contact at its first step's earliest eligible instant (a redelivery changes nothing)."""
     campaign = await deps.campaigns.get(event.campaign_id)
-    if campaign is None:
-        raise PoisonMessage(f"unknown campaign {event.campaign_id}")
+    if campaign is None or campaign.workspace_id != event.workspace_id:  # a contact never crosses workspaces
+        raise PoisonMessage(f"unknown campaign {event.campaign_id} in workspace {event.workspace_id}")
     if campaign.status == "stopped":
         return
     if campaign.status == "completed":  # contacts keep arriving (a later upload): the campaign works again
