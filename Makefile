@@ -13,7 +13,7 @@ PACKAGES := -p outreach_contracts -p outreach_common -p outreach_windows -p outr
 	-p outreach_messenger -p outreach_metrics -p outreach_gateway
 
 .PHONY: help setup install-uv infra-install infra-up infra-down up down status demo test test-unit lint \
-	format schemas docs bench bench-scheduler bench-dialer bench-ingest bench-metrics
+	format schemas docs bench bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -61,7 +61,7 @@ format: ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: bench-scheduler bench-dialer bench-ingest bench-metrics ## Every benchmark (results in bench/results/)
+bench: bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway ## Every benchmark (results in bench/results/)
 
 bench-scheduler: setup ## Scheduler benchmarks -> bench/results/scheduler.json
 	$(VENV)/bin/python -m bench.scheduler
@@ -71,6 +71,9 @@ bench-ingest: setup ## Ingest benchmarks (1,000,000-row file) -> bench/results/i
 
 bench-metrics: setup ## Metrics projection throughput -> bench/results/metrics.json
 	$(VENV)/bin/python -m bench.metrics
+
+bench-gateway: setup ## Gateway: added latency, requests/s, RSS of a 1 GB upload -> bench/results/gateway.json
+	$(VENV)/bin/python -m bench.gateway
 
 bench-dialer: setup ## Dialer pacing benchmark (20,000 calls at 50/s) -> bench/results/dialer.json
 	$(VENV)/bin/python -m bench.dialer

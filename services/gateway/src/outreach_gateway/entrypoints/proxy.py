@@ -86,10 +86,10 @@ async def api(request: Request) -> Response:
     """`/api/v1/<path>` of a service: 401 without a valid key or session, 403 without the scope, 404 for a
     path no service owns."""
     path = "/" + request.path_params["path"]
+    principal = await authenticate(request)  # first: without a credential, not even which paths exist
     service = service_for(path)
     if service is None:
         raise HTTPException(404, "no such API path")
-    principal = await authenticate(request)
     allow(principal, required_scope(request.method, path))
     return await _forward(request, service, path, {HEADER: _identity(request, principal)}, principal)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from outreach_common.identity import REQUIRED, Caller
 
 from outreach_ingest.handlers.preview import launch_preview
@@ -15,12 +15,15 @@ router = APIRouter(prefix="/campaigns", tags=["launch preview"], dependencies=RE
 @router.get("/{campaign_id}/preview", summary='"X of Y contacts will be skipped", split by reason')
 async def campaign_preview(campaign_id: str, request: Request, who: Caller) -> dict[str, Any]:
     """Counts over every import of the campaign; contacts put on the do-not-call list (or that opted out)
-    after their import count as skipped too."""
+    after their import count as skipped too. 404 until contacts were imported into the campaign."""
     deps = request.app.state.deps
-    return await launch_preview(
+    result: dict[str, Any] = await launch_preview(
         who.workspace_id,
         campaign_id,
         contacts=deps.contacts,
         imports=deps.imports,
         dnc=deps.dnc,
     )
+    if not result["imports"]:  # ingest knows a campaign by its imports: none in this workspace, nothing to show
+        raise HTTPException(404, f"no contacts were imported into campaign {campaign_id} in this workspace")
+    return result
