@@ -111,7 +111,7 @@ async def ours(bootstrap: str, mongo_url: str, n: int, *, spread_s: float, batch
     t0 = datetime(2030, 1, 1, tzinfo=UTC)
     dues = [t0 + timedelta(seconds=spread_s * i / n) for i in range(n)]
     campaigns = CampaignRepository(db)
-    await campaigns.add(Campaign(id="cmp", workspace_id="ws", spec=SPEC, status="active", created_at=t0))
+    await campaigns.add(Campaign(id="cmp", workspace_id="ws", spec=SPEC, status="active", created_at=t0), outbox=[])
     await _seed(db, "cmp", dues)
     broker = KafkaBroker(bootstrap, **PRODUCER_OPTIONS)  # as the services produce
     await broker.start()

@@ -113,7 +113,9 @@ async def test_local_presence_rotation_caps_agents_and_outcomes(infra: Infra, ru
             await one_call(infra, topics.call_commands, topics.calls, cmd)
         log = [e for e in (await http.get(f"{sim_url}/_sim/log")).json() if e["kind"] == "call"]
         assert [(e["to"], e["from"]) for e in log] == [(c.contact.phone, n) for c, n in plan]
-        assert "first_name=Ada" in log[0]["url"] and "field_plan=gold" in log[0]["url"]
+        assert "contact_id=" in log[0]["url"] and "Ada" not in log[0]["url"] and "gold" not in log[0]["url"]
+        first_call = (await http.get(f"{url}/calls", params={"contact_id": plan[0][0].contact_id})).json()["items"][0]
+        assert first_call["variables"] == {"first_name": "Ada", "last_name": "", "field_plan": "gold"}
         assert log[4]["url"] is None and "<Sip>sip:agent@pbx.example.com?X-campaign_id=cmp&amp;" in log[4]["twiml"]
 
         outcomes = {

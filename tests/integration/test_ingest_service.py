@@ -14,6 +14,7 @@ import httpx
 import numpy as np
 import pytest
 from bson import Binary
+from outreach_contracts.campaigns import CampaignCreated
 from outreach_contracts.contacts import ContactImported
 from outreach_contracts.messages import ContactOptedOut
 from outreach_devstack.stack import free_port
@@ -50,6 +51,20 @@ def settings_for(infra: Infra, run_id: str, tmp_path: Path) -> Settings:
     )
 
 
+CAMPAIGNS = ("cmp", "cmp0", "cmp1", "cmp2", "cmp3", "held")
+
+
+async def campaigns_of_ws(infra: Infra, settings: Settings, *, workspace_id: str = "ws") -> None:
+    """The campaigns these tests import into, made known to ingest the way the scheduler does (events)."""
+    now = datetime.now(UTC)
+    events = [CampaignCreated(occurred_at=now, workspace_id=workspace_id, campaign_id=c) for c in CAMPAIGNS]
+    await produce(
+        infra.kafka_bootstrap,
+        settings.topics.campaigns,
+        [(e.campaign_id, e.model_dump_json().encode()) for e in events],
+    )
+
+
 async def upload(
     http: httpx.AsyncClient, url: str, name: str, mapping: dict[str, str], *, campaign: str, region: str = "US"
 ) -> dict[str, Any]:
@@ -79,6 +94,7 @@ async def test_http_imports_give_the_check_commands_verdicts(infra: Infra, run_i
     settings = settings_for(infra, run_id, tmp_path)
     port = free_port()
     async with serving(build(settings), port) as url, httpx.AsyncClient(timeout=30, headers=caller()) as http:
+        await campaigns_of_ws(infra, settings)
         expected_imported = 0
         for index, (name, mapping, region) in enumerate(FILES):
             job = await upload(http, url, name, mapping, campaign=f"cmp{index}", region=region)
@@ -111,6 +127,7 @@ async def test_uploading_twice_imports_nothing_new_and_bad_mappings_are_422(
     settings = settings_for(infra, run_id, tmp_path)
     name, mapping, _ = FILES[0]
     async with serving(build(settings), free_port()) as url, httpx.AsyncClient(timeout=30, headers=caller()) as http:
+        await campaigns_of_ws(infra, settings)
         first = await upload(http, url, name, mapping, campaign="cmp")
         second = await upload(http, url, name, mapping, campaign="cmp")
         assert first["imported"] == 5 and second["imported"] == 0
@@ -130,6 +147,15 @@ async def test_uploading_twice_imports_nothing_new_and_bad_mappings_are_422(
             f"{url}/imports", files=files, data={"campaign_id": "cmp", "mapping": json.dumps({"email": "Email"})}
         )
         assert missing.status_code == 422
+        form = {"campaign_id": "cmp", "mapping": json.dumps(mapping)}
+        kept = sorted((tmp_path / "uploads").iterdir())
+        foreign = await http.post(f"{url}/imports", files=files, data=form, headers=caller("ws_other"))
+        assert foreign.status_code == 404  # the campaign is another workspace's: refused at once
+        unknown = await http.post(f"{url}/imports", files=files, data={**form, "campaign_id": "nope"})
+        assert unknown.status_code == 404
+        bad_delimiter = await http.post(f"{url}/imports", files=files, data={**form, "delimiter": "x"})
+        assert bad_delimiter.status_code == 422
+        assert sorted((tmp_path / "uploads").iterdir()) == kept  # no file left behind by a refused upload
 
         preview = await http.post(
             f"{url}/imports/preview", files={"file": ("s.csv", (DATA / "semicolon_cp1252.csv").read_bytes())}
@@ -150,6 +176,7 @@ async def test_do_not_call_list_and_launch_preview(infra: Infra, run_id: str, tm
     settings = settings_for(infra, run_id, tmp_path)
     name, mapping, _ = FILES[0]
     async with serving(build(settings), free_port()) as url, httpx.AsyncClient(timeout=30, headers=caller()) as http:
+        await campaigns_of_ws(infra, settings)
         added = await http.post(
             f"{url}/dnc", json={"phones": ["212-555-0123", "+1 (212) 555-0123", "nope"], "reason": "asked"}
         )
@@ -205,6 +232,7 @@ async def test_a_crashed_import_resumes_after_its_last_stored_chunk(infra: Infra
     path.write_text("phone,name\n" + "".join(f"{n},Name {i}\n" for i, n in enumerate(numbers, start=1)))
     app = build(settings)
     async with serving(app, free_port()) as url, httpx.AsyncClient(timeout=30, headers=caller()) as http:
+        await campaigns_of_ws(infra, settings)
         deps = app.state.deps
         old = deps.clock.now() - timedelta(minutes=5)
         job = {"_id": f"imp_{run_id}", "campaign_id": "cmp", "workspace_id": "ws", "filename": path.name,
@@ -286,6 +314,7 @@ async def test_a_running_import_can_be_canceled_and_a_finished_one_cannot(
     rows = 60_000
     body = "phone,name\n" + "".join(f"(212) {200 + i // 10000:03d}-{i % 10000:04d},N{i}\n" for i in range(rows))
     async with serving(build(settings), free_port()) as url, httpx.AsyncClient(timeout=30, headers=caller()) as http:
+        await campaigns_of_ws(infra, settings)
         form = {"campaign_id": "cmp", "mapping": json.dumps({"to_number": "phone", "first_name": "name"})}
         started = await http.post(f"{url}/imports", files={"file": ("big.csv", body.encode())}, data=form)
         job_id = started.json()["id"]
@@ -314,6 +343,7 @@ async def test_imports_of_one_campaign_run_one_at_a_time(infra: Infra, run_id: s
 
     app = build(settings)
     async with serving(app, free_port()) as url, httpx.AsyncClient(timeout=30, headers=caller()) as http:
+        await campaigns_of_ws(infra, settings)
         deps = app.state.deps
 
         async def start(campaign: str, data: bytes, **form: str) -> str:

@@ -63,7 +63,9 @@ async def instance(infra: Infra, db_name: str, topics: Topics) -> AsyncIterator[
 
 async def seed(deps: Deps, count: int, *, due: datetime) -> list[Enrollment]:
     await ensure_indexes(deps.enrollments.collection.database, INDEXES)
-    await deps.campaigns.add(Campaign(id="cmp", workspace_id="ws", spec=SPEC, status="active", created_at=due))
+    await deps.campaigns.add(
+        Campaign(id="cmp", workspace_id="ws", spec=SPEC, status="active", created_at=due), outbox=[]
+    )
     enrollments = [
         Enrollment(
             campaign_id="cmp",

@@ -16,6 +16,13 @@ class _CampaignEvent(Envelope):
     name: str = Field(default="", description="Campaign name at the time of the event", examples=["Renewals"])
 
 
+class CampaignCreated(_CampaignEvent):
+    """A campaign was created (as a draft) in its workspace: services that take work for a campaign learn
+    which workspace it belongs to."""
+
+    type: Literal["CampaignCreated"] = Field(default="CampaignCreated", description="Discriminator")
+
+
 class CampaignStarted(_CampaignEvent):
     """A campaign became active."""
 

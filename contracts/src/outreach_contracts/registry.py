@@ -16,6 +16,7 @@ from outreach_contracts.calls import (
 )
 from outreach_contracts.campaigns import (
     CampaignCompleted,
+    CampaignCreated,
     CampaignPaused,
     CampaignResumed,
     CampaignScheduled,
@@ -36,7 +37,13 @@ from outreach_contracts.messages import (
 
 ContactEvent = Annotated[ContactImported, Field(discriminator="type")]
 CampaignEvent = Annotated[
-    CampaignStarted | CampaignScheduled | CampaignPaused | CampaignResumed | CampaignStopped | CampaignCompleted,
+    CampaignCreated
+    | CampaignStarted
+    | CampaignScheduled
+    | CampaignPaused
+    | CampaignResumed
+    | CampaignStopped
+    | CampaignCompleted,
     Field(discriminator="type"),
 ]
 EnrollmentEvent = Annotated[EnrollmentChanged | ContactExited, Field(discriminator="type")]
@@ -48,6 +55,7 @@ MessageCommand = Annotated[SendSms | SendEmail, Field(discriminator="type")]
 MessageEvent = Annotated[MessageSent | MessageFailed | MessageDelivery | ContactOptedOut, Field(discriminator="type")]
 AnyMessage = Annotated[
     ContactImported
+    | CampaignCreated
     | CampaignStarted
     | CampaignScheduled
     | CampaignPaused
@@ -75,6 +83,7 @@ ANY_MESSAGE: TypeAdapter[Envelope] = TypeAdapter(AnyMessage)
 
 ALL_MODELS: tuple[type[Envelope], ...] = (
     ContactImported,
+    CampaignCreated,
     CampaignStarted,
     CampaignScheduled,
     CampaignPaused,

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 import yaml
+from outreach_common.settings import DEV_SECRET
 from outreach_dialer.config import Settings as DialerSettings
+from outreach_gateway.config import Settings as GatewaySettings
 from outreach_ingest.config import Settings as IngestSettings
 from outreach_messenger.config import Settings as MessengerSettings
 from outreach_metrics.config import Settings as MetricsSettings
@@ -22,6 +24,7 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "dialer": DialerSettings,
     "messenger": MessengerSettings,
     "metrics": MetricsSettings,
+    "gateway": GatewaySettings,
 }
 
 
@@ -55,16 +58,41 @@ def test_compose_service_matches_its_settings(compose: dict[str, Any], service: 
     assert (ROOT / "services" / service / "src" / f"outreach_{service}" / "__main__.py").exists()
 
 
+def k8s(name: str) -> Any:
+    return yaml.safe_load((ROOT / "deploy" / "k8s" / name).read_text())
+
+
+def local_defaults(settings: type[BaseSettings]) -> set[str]:
+    """Variables whose default only works on a developer's machine: local addresses, example values, the
+    development secret. A production pod must be given each of them."""
+    prefix = settings.model_config.get("env_prefix", "")
+    return {
+        f"{prefix}{name}".upper()
+        for name, field in settings.model_fields.items()
+        if isinstance(field.default, str)
+        and ("127.0.0.1" in field.default or "example" in field.default or field.default == DEV_SECRET)
+    }
+
+
 @pytest.mark.parametrize("service", SETTINGS)
 def test_k8s_deployment_matches_its_settings(service: str) -> None:
     deployment, svc = list(yaml.safe_load_all((ROOT / "deploy" / "k8s" / f"{service}.yaml").read_text()))
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     assert container["command"] == ["python", "-m", f"outreach_{service}"]
-    config = yaml.safe_load((ROOT / "deploy" / "k8s" / "configmap.yaml").read_text())["data"]
-    names = set(config) | {e["name"] for e in container["env"]}
-    assert names <= env_names(SETTINGS[service])
+    own = {e["name"] for e in container["env"]}
+    assert own <= env_names(SETTINGS[service]), f"{service} sets variables it does not read"
+    given = set(k8s("configmap.yaml")["data"]) | set(k8s("secret.example.yaml")["stringData"]) | own
+    missing = local_defaults(SETTINGS[service]) - given
+    assert missing == set(), f"a {service} pod would fall back to development values of {missing}"
     assert container["readinessProbe"]["httpGet"]["path"] == "/health"
     assert svc["kind"] == "Service"
+
+
+def test_k8s_config_and_secret_name_only_variables_a_service_reads() -> None:
+    read = set().union(*(env_names(s) for s in SETTINGS.values()))
+    named = set(k8s("configmap.yaml")["data"]) | set(k8s("secret.example.yaml")["stringData"])
+    assert named - read == set()
+    assert "OUTREACH_PUBLIC_URL" in named and k8s("configmap.yaml")["data"]["OUTREACH_TWILIO_BASE_URL"] == ""
 
 
 def test_dockerfile_copies_every_workspace_member() -> None:

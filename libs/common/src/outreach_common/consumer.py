@@ -10,6 +10,8 @@ from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 from pydantic import TypeAdapter, ValidationError
 
+from outreach_common.logging import mask
+
 logger = logging.getLogger(__name__)
 M = TypeVar("M")
 
@@ -31,7 +33,7 @@ class DeadLetters:
             body,
             self._topic,
             key=key,
-            headers={"dlq-source-topic": source_topic, "dlq-reason": reason[:1000]},
+            headers={"dlq-source-topic": source_topic, "dlq-reason": mask(reason)[:1000]},
         )
 
 

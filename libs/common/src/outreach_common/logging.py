@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from typing import Any
 
 from opentelemetry import trace
 from pythonjsonlogger.json import JsonFormatter
@@ -24,6 +25,20 @@ def _mask_phone(match: re.Match[str]) -> str:
     return "***" + digits[-2:] if 10 <= len(digits) <= 15 else match.group(0)
 
 
+class _MaskedTracebacks(logging.Formatter):
+    """Tracebacks and stacks masked like messages (an exception's text often carries a number)."""
+
+    def formatException(self, ei: Any) -> str:  # noqa: N802 - logging's own name
+        return mask(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:  # noqa: N802 - logging's own name
+        return mask(super().formatStack(stack_info))
+
+
+class _JsonFormatter(_MaskedTracebacks, JsonFormatter):
+    """JSON lines with masked tracebacks."""
+
+
 class _MaskingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = mask(record.getMessage())
@@ -40,14 +55,14 @@ def configure_logging(service: str, *, level: str = "INFO", json_logs: bool = Tr
     handler = logging.StreamHandler(sys.stderr)
     if json_logs:
         handler.setFormatter(
-            JsonFormatter(
+            _JsonFormatter(
                 "%(asctime)s %(levelname)s %(name)s %(message)s",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
                 static_fields={"service": service},
             )
         )
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.setFormatter(_MaskedTracebacks("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.addFilter(_MaskingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 from outreach_common.service import ServiceShell
 
 from outreach_ingest.adapters import dnc, repository
+from outreach_ingest.adapters.campaigns import CampaignDirectory
 from outreach_ingest.adapters.locks import CampaignLocks
 from outreach_ingest.config import Settings
 from outreach_ingest.entrypoints import api, dnc_api, preview_api, subscribers
@@ -32,16 +35,25 @@ def build(settings: Settings | None = None) -> FastAPI:
         instruments=Instruments(shell.registry),
     )
     dnc_deps = DncDeps(dnc=suppressions, bus=shell.bus, clock=shell.clock, topics=settings.topics)
-    subscribers.register(shell.broker, dnc_deps)
+    campaigns = CampaignDirectory(shell.db)
+    subscribers.register(shell.broker, dnc_deps, campaigns)
     app = shell.app(
         description="CSV contact import, import jobs, do-not-call lists and the launch preview",
         indexes=[*repository.INDEXES, *dnc.INDEXES],
         loops=[
             ("resume-imports", 30.0, lambda: resume_unfinished(deps)),
+            (
+                "rejected-retention",
+                3600.0,
+                lambda: deps.imports.expire_rejected(
+                    finished_before=deps.clock.now() - timedelta(days=settings.rejected_retention_days)
+                ),
+            ),
         ],
     )
     app.state.deps = deps
     app.state.dnc_deps = dnc_deps
+    app.state.campaigns = campaigns
     for module in (api, dnc_api, preview_api):
         app.include_router(module.router)
     return app

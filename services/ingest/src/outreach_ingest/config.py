@@ -18,6 +18,9 @@ class Settings(ServiceSettings):
         ge=1,
         description="Numbers an import remembers in memory (to find repeats) before moving them to a disk file",
     )
+    rejected_retention_days: float = Field(
+        default=30.0, gt=0, description="Days a finished import's rejected-row report is kept"
+    )
     publish_batch: int = Field(
         default=5000,
         ge=1,

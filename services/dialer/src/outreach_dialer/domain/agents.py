@@ -7,7 +7,18 @@ from typing import Literal
 from urllib.parse import urlencode
 from xml.sax.saxutils import quoteattr
 
+from outreach_contracts.contacts import ContactData
+
 AgentKind = Literal["twiml", "sip", "stream"]
+
+
+def contact_variables(contact: ContactData) -> dict[str, str]:
+    """What an agent is told about the contact: names and custom fields (`field_<name>`)."""
+    return {
+        "first_name": contact.first_name or "",
+        "last_name": contact.last_name or "",
+        **{f"field_{k}": v for k, v in contact.fields.items()},
+    }
 
 
 def with_params(url: str, params: dict[str, str]) -> str:

@@ -12,7 +12,7 @@ from outreach_contracts.calls import CallCompleted, CallDeferred, CallPlaced, Pl
 from outreach_windows import ContactInfo, is_eligible
 
 from outreach_dialer.adapters.provider import CallRejected, CallRequest
-from outreach_dialer.domain.agents import connect_twiml, with_params
+from outreach_dialer.domain.agents import connect_twiml, contact_variables, with_params
 from outreach_dialer.handlers.deps import Deps
 from outreach_dialer.handlers.numbers import pick_number
 
@@ -35,6 +35,7 @@ async def enqueue_call(command: PlaceCall, deps: Deps) -> None:
         "agent_id": command.agent_id,
         "workspace_id": command.workspace_id,
         "phone": command.contact.phone,
+        "variables": contact_variables(command.contact),
         "trace": command.trace.model_dump(),
         "queued_at": deps.clock.now(),
         "round": 0,
@@ -196,15 +197,14 @@ async def _request(doc: dict[str, Any], command: PlaceCall, caller_id: str, deps
     """The provider request: the agent's address, the contact's fields as parameters, AMD, timeout."""
     contact = command.contact
     agent = await deps.agents.cached(command.workspace_id, command.agent_id) or {}
-    params = {
-        **{str(k): str(v) for k, v in (agent.get("variables") or {}).items()},
+    ids = {
         "campaign_id": command.campaign_id,
         "contact_id": command.contact_id,
         "agent_id": command.agent_id,
-        "first_name": contact.first_name or "",
-        "last_name": contact.last_name or "",
-        **{f"field_{k}": v for k, v in contact.fields.items()},
+        "call_id": doc["call_id"],
     }
+    agent_defaults = {str(k): str(v) for k, v in (agent.get("variables") or {}).items()}
+    params = {**agent_defaults, **ids, **contact_variables(contact)}
     kind, address = agent.get("kind", "twiml"), agent.get("address") or deps.default_agent_url
     query = urlencode({"key": doc["_id"]})  # finds the call by its primary key: the cheapest lookup
     callback = f"{deps.public_url}/webhooks/twilio/calls/{doc['call_id']}/status?{query}"
@@ -212,7 +212,9 @@ async def _request(doc: dict[str, Any], command: PlaceCall, caller_id: str, deps
         to=contact.phone,
         from_=caller_id,
         status_callback=callback,
-        url=with_params(address, params) if kind == "twiml" else None,
+        # a TwiML agent's URL carries ids only (URLs end up in provider logs); it reads the contact's
+        # variables from the call (`GET /api/v1/calls/{call_id}`)
+        url=with_params(address, {**agent_defaults, **ids}) if kind == "twiml" else None,
         twiml=connect_twiml(kind, address, params),
         machine_detection=command.machine_detection,
         amd_callback=callback if command.machine_detection == "async" else None,

@@ -6,6 +6,7 @@ import json
 import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -145,6 +146,15 @@ class ImportRepository:
         buckets = [{"_id": f"{import_id}:{part[0]['row']:012d}", "import_id": import_id, "count": len(part),
                     "rows": packed(text)} for part, text in split_json(rows, PAGE_BYTES)]  # fmt: skip
         await insert_new(self.rejections, buckets)
+
+    async def expire_rejected(self, *, finished_before: datetime) -> list[str]:
+        """Drop the rejected-row reports of imports that ended before `finished_before`; their ids."""
+        query = {"finished_at": {"$lt": finished_before}, "rejected_expired": {"$ne": True}}
+        expired = [d["_id"] async for d in self.collection.find(query, {"_id": 1})]
+        for import_id in expired:
+            await self.rejections.delete_many({"_id": {"$gt": f"{import_id}:", "$lt": f"{import_id};"}})
+            await self.collection.update_one({"_id": import_id}, {"$set": {"rejected_expired": True}})
+        return expired
 
     async def iter_rejected(self, import_id: str) -> AsyncIterator[Document]:
         """Rejected rows of a job in row order, read a chunk's document at a time."""

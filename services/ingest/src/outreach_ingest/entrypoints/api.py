@@ -64,6 +64,8 @@ async def create_import(
     deps: Deps = request.app.state.deps
     if delimiter is not None and delimiter not in DELIMITERS:
         raise HTTPException(422, [{"loc": ["body", "delimiter"], "msg": "expected one of , ; tab |"}])
+    if not await request.app.state.campaigns.belongs(campaign_id, who.workspace_id, wait_s=5.0):
+        raise HTTPException(404, f"campaign {campaign_id} not found")  # the file is not kept
     import_id = f"imp_{uuid.uuid4().hex[:12]}"
     path = Path(settings.upload_dir) / f"{import_id}.csv"
     await store_upload(file, path)
@@ -152,7 +154,11 @@ async def cancel_import(import_id: str, request: Request, who: Caller) -> dict[s
     if job["status"] not in ("queued", "running", "canceling"):
         raise HTTPException(409, f"import {import_id} is {job['status']}: nothing to cancel")
     now = deps.clock.now()
-    if not await deps.imports.move(import_id, ("queued",), {"status": "canceled", "finished_at": now}):
+    if await deps.imports.move(import_id, ("queued",), {"status": "canceled", "finished_at": now}):
+        stored = await deps.imports.get(import_id)
+        if stored and stored.get("path"):
+            await asyncio.to_thread(Path(stored["path"]).unlink, missing_ok=True)
+    else:
         await deps.imports.move(import_id, ("running", "canceling"), {"status": "canceling", "updated_at": now})
     return await get_import(import_id, request, who)
 
@@ -162,7 +168,8 @@ async def rejected_csv(import_id: str, request: Request, who: Caller) -> Streami
     """Row number, verdict, reason, the row it duplicates, then the row's own values. Values a spreadsheet
     would run as formulas are written with a leading apostrophe."""
     deps: Deps = request.app.state.deps
-    await get_import(import_id, request, who)
+    if (await get_import(import_id, request, who)).get("rejected_expired"):
+        raise HTTPException(410, f"the rejected rows of {import_id} were deleted after the retention period")
 
     async def lines() -> AsyncIterator[str]:
         buffer = io.StringIO()

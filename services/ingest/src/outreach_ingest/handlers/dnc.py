@@ -9,6 +9,7 @@ from pathlib import Path
 
 from outreach_common.clock import Clock
 from outreach_common.kafka import EventBus
+from outreach_common.keys import phone_key
 from outreach_contracts.messages import ContactOptedOut
 from outreach_contracts.topics import Topics
 
@@ -73,7 +74,7 @@ async def add_numbers(
         result.already += len(docs) - len(new)
         for phone in sorted(new):
             event = ContactOptedOut(occurred_at=now, workspace_id=workspace_id, phone=phone, channel="dnc")
-            await deps.bus.publish(event, topic=deps.topics.messages, key=phone)
+            await deps.bus.publish(event, topic=deps.topics.messages, key=phone_key(phone))
     return result
 
 

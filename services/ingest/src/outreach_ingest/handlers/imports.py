@@ -82,6 +82,8 @@ async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping:
         keeper = asyncio.create_task(keep_lock(key, holder, deps, lost))
         try:
             await _run(job, path, dialect, mapping, deps, lost=lost)
+            if (await deps.imports.get(job["_id"]) or {}).get("status") in ("completed", "canceled", "failed"):
+                await asyncio.to_thread(path.unlink, missing_ok=True)  # needed only until the import ends
         except LockLostError:
             logger.warning("import %s lost its campaign's lock: the run that took it goes on", job["_id"])
             return
@@ -155,7 +157,7 @@ async def _run(
         raise
     except Exception as exc:
         logger.exception("import %s failed", job["_id"])
-        await deps.imports.update(job["_id"], {"status": "failed", "error": str(exc)})
+        await deps.imports.update(job["_id"], {"status": "failed", "error": str(exc), "finished_at": deps.clock.now()})
     finally:
         if seen is not None:
             seen.close()

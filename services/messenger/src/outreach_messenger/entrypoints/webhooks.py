@@ -6,6 +6,7 @@ import asyncio
 
 from fastapi import APIRouter, Request
 from outreach_common.journey import stamped
+from outreach_common.keys import phone_key
 from outreach_common.webhooks import verified_form
 from outreach_contracts.messages import ContactOptedOut, MessageDelivery
 
@@ -72,7 +73,7 @@ async def inbound(request: Request) -> dict[str, str]:
             if verdict == "opt_out":
                 await deps.messages.suppress(workspace, phone=phone, email=None)
                 event = ContactOptedOut(occurred_at=now, workspace_id=workspace, phone=phone, channel="sms")
-                await deps.bus.publish(event, topic=deps.topics.messages, key=phone)
+                await deps.bus.publish(event, topic=deps.topics.messages, key=phone_key(phone))
             elif verdict == "opt_in":
                 await deps.messages.unsuppress(workspace, phone=phone)
         if verdict == "help" and to:

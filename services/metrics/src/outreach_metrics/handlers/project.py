@@ -17,6 +17,7 @@ from outreach_metrics.domain.overview import Overview
 
 TERMINAL = frozenset({"exited", "completed"})
 CAMPAIGN_STATUS = {
+    "CampaignCreated": "draft",
     "CampaignStarted": "active",
     "CampaignScheduled": "scheduled",
     "CampaignPaused": "paused",

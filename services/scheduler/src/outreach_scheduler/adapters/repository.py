@@ -85,9 +85,9 @@ class CampaignRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db["campaigns"]
 
-    async def add(self, campaign: Campaign) -> None:
-        """Insert a new campaign."""
-        await self.collection.insert_one({"_id": campaign.id, **_campaign_doc(campaign), "outbox": []})
+    async def add(self, campaign: Campaign, *, outbox: list[Document]) -> None:
+        """Insert a new campaign with the messages its creation causes."""
+        await self.collection.insert_one({"_id": campaign.id, **_campaign_doc(campaign), "outbox": outbox})
 
     async def get(self, campaign_id: str) -> Campaign | None:
         """A campaign by id."""

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from outreach_contracts.campaigns import (
     CampaignCompleted,
+    CampaignCreated,
     CampaignPaused,
     CampaignResumed,
     CampaignScheduled,
@@ -25,11 +26,16 @@ class LifecycleError(Exception):
 
 
 async def create_campaign(spec: CampaignSpec, *, workspace_id: str, deps: Deps) -> Campaign:
-    """Store a new draft campaign."""
+    """Store a new draft campaign; `CampaignCreated` tells the other services whose campaign it is."""
     campaign = Campaign(
         id=f"cmp_{uuid.uuid4().hex[:12]}", workspace_id=workspace_id, spec=spec, created_at=deps.clock.now()
     )
-    await deps.campaigns.add(campaign)
+    event = CampaignCreated(
+        occurred_at=campaign.created_at, workspace_id=workspace_id, campaign_id=campaign.id, name=spec.name
+    )
+    entries = deps.entries([event], key=campaign.id)
+    await deps.campaigns.add(campaign, outbox=entries)
+    await deps.relay_campaign(campaign.id, entries)
     return campaign
 
 
