@@ -23,7 +23,7 @@ from outreach_metrics.bootstrap import build
 from outreach_metrics.config import Settings
 
 from tests.conftest import Infra
-from tests.integration.helpers import eventually, produce, serving
+from tests.integration.helpers import caller, eventually, produce, serving
 
 pytestmark = pytest.mark.integration
 DAY1 = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
@@ -148,10 +148,13 @@ def settings_for(infra: Infra, run_id: str, db: str, group: str | None = None) -
 
 async def overview_when(url: str, predicate: Any) -> dict[str, Any]:
     result: dict[str, Any] = {}
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with httpx.AsyncClient(timeout=10, headers=caller("ws")) as http:
 
         async def ready() -> bool:
-            result.update((await http.get(f"{url}/campaigns/cmp/overview")).json())
+            answer = await http.get(f"{url}/campaigns/cmp/overview")
+            if answer.status_code == 404:  # the campaign's first event has not been projected yet
+                return False
+            result.update(answer.json())
             return bool(predicate(result))
 
         await eventually(ready, timeout=90)
@@ -209,8 +212,11 @@ async def test_overview_is_exact_under_redelivery_and_shuffling_and_replays_the_
 
     # restart on the same database and consumer group: the overview is rebuilt from the stored rows at start
     restarted_app = build(settings_for(infra, run_id, "metrics"))
-    async with serving(restarted_app, free_port()) as url, httpx.AsyncClient(timeout=10) as http:
+    async with serving(restarted_app, free_port()) as url, httpx.AsyncClient(timeout=10, headers=caller("ws")) as http:
         restarted = (await http.get(f"{url}/campaigns/cmp/overview")).json()
-        listed = (await http.get(f"{url}/campaigns")).json()
+        listed = (await http.get(f"{url}/overviews")).json()
+        elsewhere = await http.get(f"{url}/campaigns/cmp/overview", headers=caller("ws_other"))
+        nothing = (await http.get(f"{url}/overviews", headers=caller("ws_other"))).json()
     assert restarted == view
     assert listed == [view]
+    assert elsewhere.status_code == 404 and nothing == []  # another workspace sees none of it

@@ -29,7 +29,7 @@ def _bootstrap_token(given: str | None) -> str:
 def create_workspace(
     name: str = typer.Argument(..., help="Workspace name"),
     admin_email: str = typer.Option(..., "--admin-email", help="The first admin's email (signs in with it)"),
-    admin_password: str = typer.Option(..., "--admin-password", help="The first admin's password (10+ characters)"),
+    admin_password: str = typer.Option(..., "--admin-password", help="The first admin's password (8+ characters)"),
     as_json: bool = typer.Option(False, "--json", help='Print {"workspace_id": ..., "api_key": ...}'),
     bootstrap_token: str = typer.Option(
         None, "--bootstrap-token", help="Gateway bootstrap token (or OUTREACH_BOOTSTRAP_TOKEN; the local stack's)"

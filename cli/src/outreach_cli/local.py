@@ -47,7 +47,7 @@ def stack_up() -> None:
     except Exception:
         services.stop()
         raise
-    for name in ("ingest", "scheduler", "dialer", "messenger", "metrics", "twilio-sim"):
+    for name in ("gateway", "ingest", "scheduler", "dialer", "messenger", "metrics", "twilio-sim"):
         typer.echo(f"{name:<10} {services.url(name)}")
     typer.echo(f"logs:      {log_dir()}")
 

@@ -6,7 +6,7 @@ import base64
 import binascii
 from datetime import datetime
 
-from fastapi import HTTPException
+from outreach_common.errors import unprocessable
 
 
 def encode(at: datetime, key: str) -> str:
@@ -24,4 +24,4 @@ def decode(cursor: str | None) -> tuple[datetime, str] | None:
             raise ValueError("no separator")
         return datetime.fromisoformat(at), key
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise HTTPException(422, [{"loc": ["query", "after"], "msg": "not a cursor of this API"}]) from exc
+        raise unprocessable((["query", "after"], "not a cursor of this API")) from exc

@@ -54,6 +54,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     state.audit = audit
     state.auth = Authenticator(credentials, clock, cache_s=settings.credential_cache_s)
     state.buckets = Buckets(rate=settings.rate_per_s, burst=settings.rate_burst)
+    state.sign_ins = Buckets(rate=1 / 6, burst=10)  # per email: 10 tries, then one every 6 seconds
     state.identities = {}
     state.openapi = None
     state.account_deps = AccountDeps(

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 import phonenumbers
 from fastapi import APIRouter, HTTPException, Request
+from outreach_common.errors import CONFLICT, unprocessable
 from outreach_common.identity import REQUIRED, Caller
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -88,7 +89,7 @@ async def _claimable(deps: Deps, number: str, workspace_id: str) -> None:
         raise HTTPException(409, f"number {number} is registered to another workspace")
 
 
-@router.post("/numbers", status_code=201, summary="Add or update a number")
+@router.post("/numbers", status_code=201, summary="Add or update a number", responses=CONFLICT)
 async def put_number(body: NumberIn, request: Request, who: Caller) -> dict[str, Any]:
     """Country, state and area code are derived from the number."""
     deps: Deps = request.app.state.deps
@@ -97,7 +98,7 @@ async def put_number(body: NumberIn, request: Request, who: Caller) -> dict[str,
     return _public(await _own_number(deps, body.number, who.workspace_id))
 
 
-@router.post("/numbers/import", summary="Add or update many numbers")
+@router.post("/numbers/import", summary="Add or update many numbers", responses=CONFLICT)
 async def import_numbers(body: NumbersIn, request: Request, who: Caller) -> dict[str, int]:
     """Each number as with POST /numbers; none is stored when one belongs to another workspace."""
     deps: Deps = request.app.state.deps
@@ -156,7 +157,7 @@ class AgentIn(BaseModel):
 async def put_agent(agent_id: str, body: AgentIn, request: Request, who: Caller) -> dict[str, Any]:
     """Agents are shared by every campaign of the workspace."""
     if body.id != agent_id:
-        raise HTTPException(422, [{"loc": ["body", "id"], "msg": "must match the path"}])
+        raise unprocessable((["body", "id"], "must match the path"))
     await request.app.state.deps.agents.put(who.workspace_id, agent_id, body.model_dump(exclude={"id"}))
     return body.model_dump()
 

@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import hmac
+import time
 from typing import Annotated, Any
 
+from email_validator import EmailNotValidError, validate_email
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from outreach_common import cursors
+from outreach_common.errors import CONFLICT
 from outreach_common.identity import Role, Scope
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from outreach_gateway.adapters.accounts import EmailTakenError
 from outreach_gateway.domain.credentials import digest
+from outreach_gateway.domain.ratelimit import Buckets
 from outreach_gateway.entrypoints.guard import Admin, Current
 from outreach_gateway.handlers import accounts
 from outreach_gateway.handlers.auth import SESSION_COOKIE
 
 router = APIRouter(prefix="/api/v1")
-Password = Annotated[str, Field(min_length=10, max_length=200, description="At least 10 characters")]
+
+
+def _email(value: str) -> str:
+    """A syntactically valid address, lower-cased (reserved domains such as `.test` are fine: teams use them
+    for staging)."""
+    try:
+        return validate_email(value, check_deliverability=False, test_environment=True).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+Email = Annotated[str, Field(max_length=254, examples=["ops@example.com"]), AfterValidator(_email)]
+Password = Annotated[str, Field(min_length=8, max_length=200, description="At least 8 characters")]
 
 
 class _In(BaseModel):
@@ -28,14 +44,14 @@ class WorkspaceIn(_In):
     """A new workspace and its first admin."""
 
     name: str = Field(min_length=1, max_length=200)
-    admin_email: EmailStr
+    admin_email: Email
     admin_password: Password
 
 
 class SignIn(_In):
     """Email and password."""
 
-    email: EmailStr
+    email: Email
     password: str = Field(min_length=1, max_length=200)
 
 
@@ -49,7 +65,7 @@ class KeyIn(_In):
 class InviteIn(_In):
     """A person to invite."""
 
-    email: EmailStr
+    email: Email
     role: Role
 
 
@@ -74,7 +90,13 @@ def _person(doc: dict[str, Any]) -> dict[str, Any]:
     return {**public, "invited": "invitation" in doc}
 
 
-@router.post("/workspaces", status_code=201, tags=["workspaces"], summary="Create a workspace (bootstrap token)")
+@router.post(
+    "/workspaces",
+    status_code=201,
+    tags=["workspaces"],
+    summary="Create a workspace (bootstrap token)",
+    responses={401: {"description": "No valid bootstrap token"}, **CONFLICT},
+)
 async def create_workspace(
     body: WorkspaceIn, request: Request, x_bootstrap_token: Annotated[str, Header()] = ""
 ) -> dict[str, str]:
@@ -84,7 +106,7 @@ async def create_workspace(
         raise HTTPException(401, "a valid X-Bootstrap-Token is required")
     try:
         workspace_id, key = await accounts.create_workspace(
-            _deps(request), name=body.name, admin_email=body.admin_email.lower(), admin_password=body.admin_password
+            _deps(request), name=body.name, admin_email=body.admin_email, admin_password=body.admin_password
         )
     except EmailTakenError as exc:
         raise HTTPException(409, "that email already signs in to a workspace") from exc
@@ -103,10 +125,18 @@ async def current_workspace(request: Request, who: Current) -> dict[str, Any]:
     }
 
 
-@router.post("/auth/login", tags=["sign-in"], summary="Sign in with email and password (sets a session cookie)")
+@router.post(
+    "/auth/login",
+    tags=["sign-in"],
+    summary="Sign in with email and password (sets a session cookie)",
+    responses={401: {"description": "Wrong email or password"}, 429: {"description": "Too many attempts"}},
+)
 async def login(body: SignIn, request: Request, response: Response) -> dict[str, Any]:
-    """401 for a wrong email or password (the same answer for both)."""
-    result = await accounts.sign_in(_deps(request), email=body.email.lower(), password=body.password)
+    """401 for a wrong email or password (the same answer for both); 429 past the sign-in rate of an email."""
+    wait = request.app.state.sign_ins.take(body.email, time.monotonic())
+    if wait is not None:
+        raise HTTPException(429, "too many sign-in attempts", headers={"Retry-After": Buckets.retry_after(wait)})
+    result = await accounts.sign_in(_deps(request), email=body.email, password=body.password)
     if result is None:
         raise HTTPException(401, "wrong email or password")
     token, person = result
@@ -191,19 +221,24 @@ async def list_people(request: Request, who: Admin) -> list[dict[str, Any]]:
     return [_person(d) for d in await _deps(request).accounts.people_of(who.workspace_id)]
 
 
-@router.post("/people", status_code=201, tags=["people"], summary="Invite a person")
+@router.post("/people", status_code=201, tags=["people"], summary="Invite a person", responses=CONFLICT)
 async def invite(body: InviteIn, request: Request, who: Admin) -> dict[str, Any]:
     """The person with `invitation_token` (shown once), which they accept with a password of their own."""
     try:
         person, token = await accounts.invite(
-            _deps(request), workspace_id=who.workspace_id, email=body.email.lower(), role=body.role, actor=who.subject
+            _deps(request), workspace_id=who.workspace_id, email=body.email, role=body.role, actor=who.subject
         )
     except EmailTakenError as exc:
         raise HTTPException(409, "that email already signs in to a workspace") from exc
     return {**_person(person), "invitation_token": token}
 
 
-@router.post("/people/accept", tags=["people"], summary="Accept an invitation and set a password")
+@router.post(
+    "/people/accept",
+    tags=["people"],
+    summary="Accept an invitation and set a password",
+    responses={404: {"description": "Unknown or used invitation"}},
+)
 async def accept(body: AcceptIn, request: Request) -> dict[str, Any]:
     """404 when the invitation is unknown or was used."""
     person = await accounts.accept(_deps(request), token=body.token, password=body.password)

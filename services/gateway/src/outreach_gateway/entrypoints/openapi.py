@@ -63,6 +63,8 @@ def _with_gateway_answers(operation: dict[str, Any], *, webhook: bool) -> None:
             },
         )
     responses.setdefault("413", {"description": "The request body is larger than the upload limit"})
+    if "requestBody" in operation:
+        responses.setdefault("400", {"description": "The body could not be parsed"})
     operation["security"] = [] if webhook else SECURITY
 
 
@@ -75,7 +77,14 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str,
         if path.startswith(API_PREFIX):
             paths[path] = item
             for operation in item.values():
-                operation["security"] = [] if path in PUBLIC else SECURITY
+                if path in PUBLIC:
+                    operation["security"] = []
+                    responses = operation.setdefault("responses", {})
+                    responses.setdefault("429", {"description": GATEWAY_ANSWERS["429"]})
+                    if "requestBody" in operation:
+                        responses.setdefault("400", {"description": "The body could not be parsed"})
+                else:
+                    _with_gateway_answers(operation, webhook=False)
     schemas: dict[str, Any] = merged.setdefault("components", {}).setdefault("schemas", {})
     for service, raw in services.items():
         doc = _rename(raw, schemas, service)

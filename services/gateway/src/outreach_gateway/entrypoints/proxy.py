@@ -32,6 +32,13 @@ def _identity(request: Request, principal: Principal) -> str:
     return token
 
 
+def _raw_path(request: Request) -> str:
+    """The path as the client sent it (still percent-encoded), so what reaches the service is byte for byte
+    what was asked for."""
+    raw = request.scope.get("raw_path")
+    return raw.decode("ascii", "replace") if isinstance(raw, bytes) else request.url.path
+
+
 def _too_large(request: Request) -> bool:
     length = request.headers.get("content-length")
     return length is not None and length.isdigit() and int(length) > request.app.state.settings.max_upload_bytes
@@ -68,8 +75,8 @@ async def _forward(
             await state.audit.record(
                 workspace_id=principal.workspace_id,
                 actor=principal.subject,
-                action=f"{request.method} {API_PREFIX}{path}",
-                target=path,
+                action=f"{request.method} {request.url.path}",
+                target=request.url.path.removeprefix(API_PREFIX),
                 at=state.clock.now(),
                 status=upstream.status_code,
             )
@@ -91,7 +98,8 @@ async def api(request: Request) -> Response:
     if service is None:
         raise HTTPException(404, "no such API path")
     allow(principal, required_scope(request.method, path))
-    return await _forward(request, service, path, {HEADER: _identity(request, principal)}, principal)
+    upstream_path = _raw_path(request).removeprefix(API_PREFIX)
+    return await _forward(request, service, upstream_path, {HEADER: _identity(request, principal)}, principal)
 
 
 async def webhook(request: Request) -> Response:
@@ -99,7 +107,7 @@ async def webhook(request: Request) -> Response:
     service = webhook_service(request.url.path)
     if service is None:
         raise HTTPException(404, "not found")
-    return await _forward(request, service, request.url.path, {}, None)
+    return await _forward(request, service, _raw_path(request), {}, None)
 
 
 def routes() -> list[tuple[str, Any]]:

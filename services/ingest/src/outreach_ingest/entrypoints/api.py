@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import StreamingResponse
+from outreach_common.errors import CONFLICT, unprocessable, unprocessable_all
 from outreach_common.identity import REQUIRED, Caller
 
 from outreach_ingest.domain.cells import safe_cell
@@ -29,16 +30,16 @@ def _mapping(raw: str | None, path: Path, dialect: Dialect) -> Mapping:
     try:
         data: Any = json.loads(raw) if raw else {"to_number": "phone"}
     except json.JSONDecodeError as exc:
-        raise HTTPException(422, [{"loc": ["body", "mapping"], "msg": f"mapping is not JSON: {exc}"}]) from exc
+        raise unprocessable((["body", "mapping"], f"mapping is not JSON: {exc}")) from exc
     if not isinstance(data, dict) or not all(isinstance(v, str | int | dict) for v in data.values()):
-        raise HTTPException(422, [{"loc": ["body", "mapping"], "msg": "mapping must be an object of field: column"}])
+        raise unprocessable((["body", "mapping"], "mapping must be an object of field: column"))
     custom = data.pop("custom", None) or {}
     pairs = {**{k: str(v) for k, v in data.items()}, **{k: str(v) for k, v in custom.items()}}
     try:
         names, width = header(path, dialect)
         return Mapping.from_pairs(pairs).resolve(names, width)
     except MappingError as exc:
-        raise HTTPException(422, [{"loc": ["body", "mapping", f], "msg": m} for f, m in exc.problems]) from exc
+        raise unprocessable_all((["body", "mapping", f], m) for f, m in exc.problems) from exc
 
 
 def _public(job: dict[str, Any]) -> dict[str, Any]:
@@ -63,7 +64,7 @@ async def create_import(
     settings = request.app.state.settings
     deps: Deps = request.app.state.deps
     if delimiter is not None and delimiter not in DELIMITERS:
-        raise HTTPException(422, [{"loc": ["body", "delimiter"], "msg": "expected one of , ; tab |"}])
+        raise unprocessable((["body", "delimiter"], "expected one of , ; tab |"))
     if not await request.app.state.campaigns.belongs(campaign_id, who.workspace_id, wait_s=5.0):
         raise HTTPException(404, f"campaign {campaign_id} not found")  # the file is not kept
     import_id = f"imp_{uuid.uuid4().hex[:12]}"
@@ -74,7 +75,7 @@ async def create_import(
         parsed_mapping = await asyncio.to_thread(_mapping, mapping, path, dialect)
     except LookupError as exc:
         path.unlink(missing_ok=True)
-        raise HTTPException(422, [{"loc": ["body", "encoding"], "msg": str(exc)}]) from exc
+        raise unprocessable((["body", "encoding"], str(exc))) from exc
     except HTTPException:
         path.unlink(missing_ok=True)
         raise
@@ -114,14 +115,14 @@ async def preview_file(
 ) -> dict[str, Any]:
     """Nothing is imported; upload again to `POST /imports` with the mapping you chose."""
     if delimiter is not None and delimiter not in DELIMITERS:
-        raise HTTPException(422, [{"loc": ["body", "delimiter"], "msg": "expected one of , ; tab |"}])
+        raise unprocessable((["body", "delimiter"], "expected one of , ; tab |"))
     path = Path(request.app.state.settings.upload_dir) / f"preview_{uuid.uuid4().hex[:12]}.csv"
     await store_upload(file, path)
     try:
         dialect = await asyncio.to_thread(detect, path, encoding=encoding, delimiter=delimiter, has_headers=has_headers)
         raw, table = await asyncio.to_thread(preview, path, dialect, rows)
     except LookupError as exc:
-        raise HTTPException(422, [{"loc": ["body", "encoding"], "msg": str(exc)}]) from exc
+        raise unprocessable((["body", "encoding"], str(exc))) from exc
     finally:
         path.unlink(missing_ok=True)
     names = [h.strip() for h in table[0]] if has_headers and table else None
@@ -145,7 +146,7 @@ async def get_import(import_id: str, request: Request, who: Caller) -> dict[str,
     return _public(job)
 
 
-@router.post("/{import_id}/cancel", summary="Cancel a running import")
+@router.post("/{import_id}/cancel", summary="Cancel a running import", responses=CONFLICT)
 async def cancel_import(import_id: str, request: Request, who: Caller) -> dict[str, Any]:
     """A job still queued (waiting for its campaign's lock) is canceled at once; a running one is asked to
     stop after the chunks it is storing (409 when it has already finished)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from outreach_common.errors import unprocessable
 from outreach_common.identity import REQUIRED, Caller
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -66,7 +67,7 @@ async def import_file(
         dialect = await asyncio.to_thread(detect, path, has_headers=has_headers)
         names, _ = await asyncio.to_thread(header, path, dialect)
         if column is not None and names is not None and column not in names:
-            raise HTTPException(422, [{"loc": ["body", "column"], "msg": f"no column named {column!r}"}])
+            raise unprocessable((["body", "column"], f"no column named {column!r}"))
         result = await add_numbers(
             who.workspace_id,
             numbers_in_file(path, dialect, column),
@@ -94,7 +95,7 @@ def _phone(raw: str) -> str:
     try:
         return normalise_phone(raw)
     except InvalidPhone as exc:
-        raise HTTPException(422, [{"loc": ["path", "phone"], "msg": str(exc)}]) from exc
+        raise unprocessable((["path", "phone"], str(exc))) from exc
 
 
 @router.get("/{phone}", summary="Is a number on the do-not-call list")

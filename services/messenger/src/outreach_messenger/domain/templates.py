@@ -1,16 +1,13 @@
-"""Rendering message templates in a Jinja2 sandbox; a missing variable is an error, never a raw placeholder."""
+"""Message templates for one contact: its variables, rendered in the limited sandbox of
+`outreach_common.templates` (a missing variable is an error, never a raw placeholder)."""
 
 from __future__ import annotations
 
-from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+from outreach_common.templates import TemplateFailedError
+from outreach_common.templates import render as render_template
 from outreach_contracts.contacts import ContactData
 
-_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-
-
-class TemplateFailed(ValueError):  # noqa: N818 - reads as "the template failed"
-    """A template that cannot be rendered for this contact, with the reason."""
+TemplateFailed = TemplateFailedError  # the name the messenger's handlers use
 
 
 def variables(contact: ContactData) -> dict[str, object]:
@@ -20,9 +17,6 @@ def variables(contact: ContactData) -> dict[str, object]:
     return {**contact.fields, **values, "fields": dict(contact.fields)}
 
 
-def render(template: str, contact: ContactData) -> str:
-    """The rendered text, or TemplateFailed naming what is missing."""
-    try:
-        return _ENV.from_string(template).render(variables(contact))
-    except TemplateError as exc:
-        raise TemplateFailed(f"template error: {exc.message}") from exc
+def render(template: str, contact: ContactData, *, html: bool = False) -> str:
+    """The rendered text (values HTML-escaped for an HTML body), or TemplateFailed naming what is wrong."""
+    return render_template(template, variables(contact), html=html)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from outreach_common import cursors
+from outreach_common.errors import unprocessable
 from outreach_common.identity import REQUIRED, Caller
 from outreach_contracts.contacts import ContactData
 from outreach_contracts.messages import ContactOptedOut
@@ -32,11 +33,13 @@ class PreviewIn(BaseModel):
 @router.post("/templates/preview", summary="Render a template for a sample contact, with SMS segments")
 async def preview(body: PreviewIn) -> dict[str, Any]:
     """422 names the missing variable; SMS previews carry encoding (GSM-7 / UCS-2) and segment count."""
+    field = "body"
     try:
         text = render(body.body, body.contact)
+        field = "subject"
         subject = render(body.subject, body.contact) if body.subject else None
     except TemplateFailed as exc:
-        raise HTTPException(422, [{"loc": ["body", "body"], "msg": str(exc)}]) from exc
+        raise unprocessable((["body", field], str(exc))) from exc
     result: dict[str, Any] = {"channel": body.channel, "body": text}
     if body.channel == "sms":
         segments = count(text)

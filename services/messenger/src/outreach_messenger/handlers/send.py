@@ -162,7 +162,7 @@ async def _deliver(command: Command, deps: Deps) -> tuple[str, dict[str, Any]]:
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(render(command.body_template, contact) + f"\n\nUnsubscribe: {unsubscribe}\n")
     if command.html_template:
-        html = render(command.html_template, contact)
+        html = render(command.html_template, contact, html=True)
         message.add_alternative(html + f'<p><a href="{unsubscribe}">Unsubscribe</a></p>', subtype="html")
     await deps.messages.update(
         command.idempotency_key,

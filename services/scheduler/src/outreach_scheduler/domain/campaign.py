@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
+from outreach_common.templates import TemplateFailedError, check
 from outreach_contracts.calls import NumberSelection
 from outreach_contracts.campaigns import CampaignStatus
 from outreach_contracts.envelope import UtcDatetime
@@ -77,6 +78,25 @@ class EmailStep(_Step):
 
 
 Step = Annotated[PhoneStep | SmsStep | EmailStep, Field(discriminator="kind")]
+
+
+def template_problems(flow: list[Step]) -> list[tuple[tuple[str | int, ...], str]]:
+    """(path within the flow, reason) of every step template that is not allowed (size, loops, what it would
+    build or render); a variable a contact may lack is not a problem here."""
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    for index, step in enumerate(flow):
+        fields: list[tuple[str, str | None, bool]] = []
+        if isinstance(step, SmsStep):
+            fields = [("body", step.body, False)]
+        elif isinstance(step, EmailStep):
+            fields = [("subject", step.subject, False), ("body", step.body, False), ("html", step.html, True)]
+        for name, source, html in fields:
+            try:
+                if source is not None:
+                    check(source, html=html)
+            except TemplateFailedError as exc:
+                problems.append(((index, name), str(exc)))
+    return problems
 
 
 class ExitCriteria(_Model):

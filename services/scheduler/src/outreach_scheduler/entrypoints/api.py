@@ -6,13 +6,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from outreach_common.errors import CONFLICT, unprocessable, unprocessable_all
 from outreach_common.identity import REQUIRED, Caller
 from outreach_contracts.calls import NumberSelection
 from outreach_contracts.envelope import UtcDatetime
 from outreach_contracts.window import ContactWindow
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from outreach_scheduler.domain.campaign import Campaign, CampaignSpec, ExitCriteria, Step
+from outreach_scheduler.domain.campaign import Campaign, CampaignSpec, ExitCriteria, Step, template_problems
 from outreach_scheduler.handlers.deps import Deps
 from outreach_scheduler.handlers.lifecycle import (
     LifecycleError,
@@ -56,6 +57,14 @@ class CampaignEdit(BaseModel):
 router = APIRouter(prefix="/campaigns", tags=["campaigns"], dependencies=REQUIRED)
 
 
+def _checked(spec: CampaignSpec) -> CampaignSpec:
+    """The spec, or 422 naming each step template that is not allowed (its path in the flow)."""
+    problems = template_problems(spec.flow)
+    if problems:
+        raise unprocessable_all((["body", "flow", *path], msg) for path, msg in problems)
+    return spec
+
+
 async def _load(campaign_id: str, deps: Deps, who: Caller) -> Campaign:
     """The campaign when it belongs to the caller's workspace; another workspace's is a 404 like a missing one."""
     campaign = await deps.campaigns.get(campaign_id)
@@ -67,7 +76,7 @@ async def _load(campaign_id: str, deps: Deps, who: Caller) -> Campaign:
 @router.post("", status_code=201, summary="Create a draft campaign")
 async def create(body: CampaignSpec, deps: DepsDep, who: Caller) -> Campaign:
     """Validate and store a campaign as a draft, in the caller's workspace."""
-    return await create_campaign(body, workspace_id=who.workspace_id, deps=deps)
+    return await create_campaign(_checked(body), workspace_id=who.workspace_id, deps=deps)
 
 
 @router.get("", summary="List campaigns")
@@ -82,7 +91,7 @@ async def get(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
     return await _load(campaign_id, deps, who)
 
 
-@router.patch("/{campaign_id}", summary="Edit a campaign")
+@router.patch("/{campaign_id}", summary="Edit a campaign", responses=CONFLICT)
 async def edit(campaign_id: str, body: CampaignEdit, deps: DepsDep, who: Caller) -> Campaign:
     """Edit a draft, scheduled or paused campaign freely.
 
@@ -92,26 +101,29 @@ async def edit(campaign_id: str, body: CampaignEdit, deps: DepsDep, who: Caller)
     """
     campaign = await _load(campaign_id, deps, who)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
-    spec = CampaignSpec.model_validate({**campaign.spec.model_dump(), **changes})
+    try:
+        spec = _checked(CampaignSpec.model_validate({**campaign.spec.model_dump(), **changes}))
+    except ValidationError as exc:  # the edit is valid alone but not with the rest of the campaign
+        raise unprocessable_all((["body", *e["loc"]], e["msg"]) for e in exc.errors()) from exc
     try:
         return await edit_campaign(campaign, spec, deps)
     except LifecycleError as exc:
         raise HTTPException(409, str(exc)) from exc
 
 
-@router.post("/{campaign_id}/start", summary="Start now or schedule a start")
+@router.post("/{campaign_id}/start", summary="Start now or schedule a start", responses=CONFLICT)
 async def start(campaign_id: str, deps: DepsDep, who: Caller, body: StartRequest | None = None) -> Campaign:
     """Start the campaign now, or at `at` when it is in the future; a start in the past is rejected."""
     at: datetime | None = body.at if body else None
     if at is not None and at < deps.clock.now():
-        raise HTTPException(422, [{"loc": ["body", "at"], "msg": "start must not be in the past"}])
+        raise unprocessable((["body", "at"], "start must not be in the past"))
     try:
         return await start_campaign(await _load(campaign_id, deps, who), at=at, deps=deps)
     except LifecycleError as exc:
         raise HTTPException(409, str(exc)) from exc
 
 
-@router.post("/{campaign_id}/pause", summary="Pause (no new dispatch; in-flight steps finish)")
+@router.post("/{campaign_id}/pause", summary="Pause (no new dispatch; in-flight steps finish)", responses=CONFLICT)
 async def pause(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
     """Pause an active campaign."""
     try:
@@ -120,7 +132,7 @@ async def pause(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
         raise HTTPException(409, str(exc)) from exc
 
 
-@router.post("/{campaign_id}/resume", summary="Resume a paused campaign")
+@router.post("/{campaign_id}/resume", summary="Resume a paused campaign", responses=CONFLICT)
 async def resume(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
     """Resume; steps that fell due during the pause go out through the paced dispatcher."""
     try:
@@ -129,7 +141,7 @@ async def resume(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
         raise HTTPException(409, str(exc)) from exc
 
 
-@router.post("/{campaign_id}/stop", summary="Stop (terminal; future steps cancelled)")
+@router.post("/{campaign_id}/stop", summary="Stop (terminal; future steps cancelled)", responses=CONFLICT)
 async def stop(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
     """Stop the campaign; open enrollments exit with reason `stopped`."""
     try:
