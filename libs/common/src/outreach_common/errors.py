@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from fastapi import HTTPException
 
@@ -19,4 +20,4 @@ def unprocessable_all(problems: Iterable[tuple[Loc, str]]) -> HTTPException:
     return unprocessable(*problems)
 
 
-CONFLICT = {409: {"description": "The resource is not in a state that allows this"}}
+CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "The resource is not in a state that allows this"}}

@@ -15,7 +15,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from jinja2 import ChainableUndefined, StrictUndefined, TemplateError, UndefinedError, nodes
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 MAX_TEMPLATE_CHARS = 20_000
 MAX_OUTPUT_CHARS = 100_000
