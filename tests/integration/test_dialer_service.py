@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
+from outreach_common.keys import phone_key
 from outreach_contracts.calls import CallCompleted, CallPlaced, PlaceCall
+from outreach_contracts.campaigns import CampaignPaused, CampaignResumed
+from outreach_contracts.messages import ContactOptedOut
 from outreach_contracts.window import ContactWindow
 from outreach_devstack.stack import free_port
 from outreach_dialer.bootstrap import build
 from outreach_twilio_sim.app import build as build_sim
 from outreach_twilio_sim.scenario import Behaviour, Scenario
+from pymongo import AsyncMongoClient
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import Infra
-from tests.integration.helpers import caller, dialer_settings, place_call, produce, read_messages, serving
+from tests.integration.helpers import (
+    caller,
+    dialer_settings,
+    eventually,
+    place_call,
+    produce,
+    read_messages,
+    serving,
+)
 
 pytestmark = pytest.mark.integration
 TOKEN = "test-token-123"
@@ -66,3 +80,64 @@ async def test_calls_once_per_key_reports_outcomes_and_rejects_forged_webhooks(i
     assert outcomes == {"k1": "answered_human", "k2": "busy"}
     assert [e.idempotency_key for e in by_kind["CallDeferred"]] == ["k3"]  # type: ignore[attr-defined]
     assert all(isinstance(e, CallPlaced | CallCompleted) for e in by_kind["CallPlaced"] + by_kind["CallCompleted"])
+
+
+async def test_a_number_that_opted_out_is_never_dialed(infra: Infra, run_id: str) -> None:
+    """An opt-out heard before the command, and one heard while the call waits in the queue (its campaign
+    paused): neither call rings; both end `canceled` and free their slots."""
+    dialer_port, sim_port = free_port(), free_port()
+    settings = dialer_settings(
+        infra, run_id, port=dialer_port, sim_port=sim_port, sid=SID, token=TOKEN, dial_interval_s=0.1
+    )
+    topics = settings.topics
+    now = datetime.now(UTC)
+
+    def opted_out(phone: str) -> tuple[str, bytes]:
+        event = ContactOptedOut(occurred_at=now, workspace_id="ws", phone=phone, channel="sms")
+        return phone_key(phone), event.model_dump_json().encode()
+
+    async with (
+        serving(build_sim(account_sid=SID, auth_token=TOKEN), sim_port) as sim_url,
+        serving(build(settings), dialer_port) as dialer_url,
+        httpx.AsyncClient(headers=caller()) as http,
+    ):
+        await produce(infra.kafka_bootstrap, topics.messages, [opted_out("+12125550181")])
+        paused = CampaignPaused(occurred_at=now, workspace_id="ws", campaign_id="held")
+        await produce(infra.kafka_bootstrap, topics.campaigns, [("held", paused.model_dump_json().encode())])
+
+        async def heard() -> bool:  # the opt-out and the pause are in before the commands come
+            doc = await AsyncMongoClient(infra.mongo_url)[settings.mongo_db]["opt_outs"].find_one({})
+            holds = await AsyncMongoClient(infra.mongo_url)[settings.mongo_db]["campaign_holds"].count_documents({})
+            return doc is not None and holds == 1
+
+        await eventually(heard, timeout=30)
+        waiting = place_call("w1", "+12125550182", campaign_id="held")
+        commands = [place_call("o1", "+12125550181"), waiting, place_call("ok", "+12125550183")]
+        await produce(
+            infra.kafka_bootstrap,
+            topics.call_commands,
+            [(c.contact_id, c.model_dump_json().encode()) for c in commands],
+        )
+
+        async def queued() -> bool:
+            calls = (await http.get(f"{dialer_url}/calls")).json()["items"]
+            return {c["idempotency_key"]: c["status"] for c in calls}.get("w1") == "queued"
+
+        await eventually(queued, timeout=30)
+        await produce(infra.kafka_bootstrap, topics.messages, [opted_out("+12125550182")])
+        resumed = CampaignResumed(occurred_at=now, workspace_id="ws", campaign_id="held")
+        await produce(infra.kafka_bootstrap, topics.campaigns, [("held", resumed.model_dump_json().encode())])
+
+        async def settled() -> bool:
+            calls = (await http.get(f"{dialer_url}/calls")).json()["items"]
+            status = {c["idempotency_key"]: c["status"] for c in calls}
+            return status.get("o1") == "canceled" and status.get("w1") == "canceled" and "ok" in status
+
+        await eventually(settled, timeout=60)
+        await eventually(lambda: _dialed(http, sim_url, "+12125550183"), timeout=30)
+        log = (await http.get(f"{sim_url}/_sim/log")).json()
+    assert [e["to"] for e in log if e["kind"] == "call"] == ["+12125550183"]
+
+
+async def _dialed(http: httpx.AsyncClient, sim_url: str, phone: str) -> bool:
+    return phone in {e["to"] for e in (await http.get(f"{sim_url}/_sim/log")).json() if e["kind"] == "call"}

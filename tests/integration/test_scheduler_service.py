@@ -11,7 +11,7 @@ from outreach_scheduler.bootstrap import build
 from outreach_scheduler.config import Settings
 
 from tests.conftest import Infra
-from tests.integration.helpers import eventually, produce, read_messages, running
+from tests.integration.helpers import caller, eventually, produce, read_messages, running
 
 pytestmark = pytest.mark.integration
 
@@ -67,6 +67,24 @@ async def test_invalid_campaigns_get_422_with_field_paths(infra: Infra, run_id: 
         past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
         response = await http.post(f"/campaigns/{good.json()['id']}/start", json={"at": past})
         assert response.status_code == 422
+
+        hostile = {"name": "t", "flow": [{"kind": "sms", "body": "ok"}, {"kind": "sms", "body": "{{ 'x' * 10**10 }}"}]}
+        response = await http.post("/campaigns", json=hostile)
+        assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["body", "flow", 1, "body"]
+        edit = await http.patch(f"/campaigns/{good.json()['id']}", json={"flow": hostile["flow"]})
+        assert edit.status_code == 422
+        for name in ("second", "third"):
+            (
+                await http.post("/campaigns", json={"name": name, "flow": [{"kind": "phone", "agent_id": "a"}]})
+            ).raise_for_status()
+        first_page = await http.get("/campaigns", params={"limit": 2})
+        assert first_page.status_code == 200, first_page.text
+        names = [c["spec"]["name"] for c in first_page.json()]
+        rest = await http.get("/campaigns", params={"limit": 2, "after": first_page.headers["x-next-cursor"]})
+        assert names == ["third", "second"] and [c["spec"]["name"] for c in rest.json()] == ["ok"]
+        assert (await http.get("/campaigns", headers=caller("ws_other"))).json() == []
+        other = await http.get(f"/campaigns/{good.json()['id']}", headers=caller("ws_other"))
+        assert other.status_code == 404
 
 
 async def test_import_enrolls_once_dispatches_and_exits_on_answer(infra: Infra, run_id: str) -> None:

@@ -74,3 +74,44 @@ async def sweep(
         except Exception:
             logger.exception("outbox sweep failed for %s", doc["_id"])
     return swept
+
+
+class PendingOutbox:
+    """Messages written to a collection of their own before the state change they announce, for changes
+    that touch many documents or documents too large to sweep (a do-not-call list of millions).
+
+    Order: `hold` the messages, make the change (idempotently), then `release` them (publish and delete).
+    A crash anywhere leaves either nothing done (the caller's retry does it all) or the messages held, which
+    `sweep` publishes; the consumers of an opt-out apply it idempotently, so a message published for a
+    change that did not complete still has its effect."""
+
+    def __init__(self, collection: AsyncCollection[dict[str, Any]]) -> None:
+        self.collection = collection
+
+    async def hold(self, entries: list[dict[str, Any]]) -> None:
+        """Persist `entries` (from `outbox_entry`) before the change."""
+        if entries:
+            await self.collection.insert_many([{"_id": e["id"], **e} for e in entries], ordered=False)
+
+    async def release(self, entries: list[dict[str, Any]], bus: EventBus) -> None:
+        """Publish `entries` and forget them."""
+        if entries:
+            await publish(entries, bus)
+            await self.forget(entries)
+
+    async def forget(self, entries: list[dict[str, Any]]) -> None:
+        """Drop held entries the change turned out not to need (a number already on the list)."""
+        if entries:
+            await self.collection.delete_many({"_id": {"$in": [e["id"] for e in entries]}})
+
+    async def sweep(
+        self, bus: EventBus, *, now: datetime | None = None, older_than: timedelta = timedelta(seconds=10)
+    ) -> int:
+        """Publish what a crash left held; how many messages."""
+        now = now or datetime.now(UTC)
+        stale = [
+            {k: v for k, v in d.items() if k != "_id"}
+            async for d in self.collection.find({"at": {"$lt": now - older_than}}).sort("at", 1).limit(500)
+        ]
+        await self.release(stale, bus)
+        return len(stale)

@@ -9,6 +9,7 @@ from twilio.request_validator import RequestValidator
 
 from outreach_dialer.adapters.calls import CallStore, indexes
 from outreach_dialer.adapters.limits import Limits
+from outreach_dialer.adapters.opt_outs import OptOutRepository
 from outreach_dialer.adapters.provider import TwilioProvider
 from outreach_dialer.adapters.registry import AgentRepository, NumberRepository
 from outreach_dialer.config import Settings
@@ -33,6 +34,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         calls=CallStore(shell.db),
         numbers=NumberRepository(shell.db),
         agents=AgentRepository(shell.db),
+        opt_outs=OptOutRepository(shell.db),
         limits=Limits(shell.db),
         provider=provider,
         bus=shell.bus,

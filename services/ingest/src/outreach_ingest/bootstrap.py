@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import FastAPI
+from outreach_common.outbox import PendingOutbox
 from outreach_common.service import ServiceShell
 
 from outreach_ingest.adapters import dnc, repository
@@ -34,7 +35,13 @@ def build(settings: Settings | None = None) -> FastAPI:
         seen_in_memory=settings.seen_in_memory,
         instruments=Instruments(shell.registry),
     )
-    dnc_deps = DncDeps(dnc=suppressions, bus=shell.bus, clock=shell.clock, topics=settings.topics)
+    dnc_deps = DncDeps(
+        dnc=suppressions,
+        bus=shell.bus,
+        clock=shell.clock,
+        topics=settings.topics,
+        pending=PendingOutbox(shell.db["dnc_outbox"]),
+    )
     campaigns = CampaignDirectory(shell.db)
     subscribers.register(shell.broker, dnc_deps, campaigns)
     app = shell.app(
@@ -42,6 +49,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         indexes=[*repository.INDEXES, *dnc.INDEXES],
         loops=[
             ("resume-imports", 30.0, lambda: resume_unfinished(deps)),
+            ("dnc-outbox-sweep", 5.0, lambda: dnc_deps.pending.sweep(shell.bus)),
             (
                 "rejected-retention",
                 3600.0,

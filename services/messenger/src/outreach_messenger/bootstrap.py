@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from outreach_common.outbox import sweep
+from outreach_common.outbox import PendingOutbox, sweep
 from outreach_common.service import ServiceShell
 from twilio.request_validator import RequestValidator
 
@@ -41,6 +41,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         public_url=settings.public_url,
         default_sms_from=settings.default_sms_from,
         email_from=settings.email_from,
+        pending=PendingOutbox(shell.db["opt_out_outbox"]),
         help_reply=settings.help_reply,
         send_attempts=settings.send_attempts,
         retry_base_s=settings.retry_base_s,
@@ -52,7 +53,10 @@ def build(settings: Settings | None = None) -> FastAPI:
         indexes=INDEXES,
         on_start=[sms.start],
         on_stop=[sms.close],
-        loops=[("outbox-sweep", 5.0, lambda: sweep(deps.messages.collection, deps.bus))],
+        loops=[
+            ("outbox-sweep", 5.0, lambda: sweep(deps.messages.collection, deps.bus)),
+            ("opt-out-outbox-sweep", 5.0, lambda: deps.pending.sweep(deps.bus)),
+        ],
     )
     app.state.deps = deps
     app.state.validator = RequestValidator(settings.twilio_auth_token)

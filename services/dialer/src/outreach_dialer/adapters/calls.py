@@ -155,6 +155,17 @@ class CallStore:
             canceled += result.modified_count
         return canceled
 
+    async def cancel_queued_of(self, workspace_id: str, phone: str) -> int:
+        """Cancel the queued calls to a number that opted out (opt-outs are rare: every shard is asked)."""
+        canceled = 0
+        for shard in self.shards:
+            result = await shard.update_many(
+                {"workspace_id": workspace_id, "phone": phone, "status": "queued"},
+                {"$set": {"status": "canceled", "outcome": "canceled", "reason": "opted_out"}},
+            )
+            canceled += result.modified_count
+        return canceled
+
     async def history(self, query: Document, *, after: tuple[datetime, str] | None, limit: int) -> list[Document]:
         """Calls matching `query`, newest first (queue time, then key), merged across shards; `after` is the
         (queue time, key) of the last call of the previous page."""

@@ -6,7 +6,7 @@ database to find work (every read there is a scan)."""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 
@@ -49,7 +49,11 @@ class DialQueue:
 
     def drop_campaign(self, campaign_id: str) -> int:
         """Forget a stopped campaign's calls."""
+        return self.drop_where(lambda d: d["campaign_id"] == campaign_id)
+
+    def drop_where(self, matches: Callable[[dict[str, Any]], bool]) -> int:
+        """Forget the calls `matches` picks (a stopped campaign's, an opted-out number's)."""
         before = len(self._items)
-        self._items = deque(d for d in self._items if d["campaign_id"] != campaign_id)
+        self._items = deque(d for d in self._items if not matches(d))
         self._keys = {d["_id"] for d in self._items}
         return before - len(self._items)

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from faststream.kafka import KafkaBroker
 from outreach_common.consumer import DeadLetters, subscribe
-from outreach_contracts.registry import CallCommand, CampaignEvent
+from outreach_contracts.messages import ContactOptedOut
+from outreach_contracts.registry import CallCommand, CampaignEvent, MessageEvent
 from pydantic import TypeAdapter
 
 from outreach_dialer.handlers.campaigns import on_campaign_event
 from outreach_dialer.handlers.deps import Deps
+from outreach_dialer.handlers.opt_outs import on_opt_out
 from outreach_dialer.handlers.queue import enqueue_call
 
 GROUP = "dialer"
 
 
 def register(broker: KafkaBroker, deps: Deps) -> None:
-    """Subscribe to call commands and campaign events."""
+    """Subscribe to call commands, campaign events and opt-outs."""
     dlq = DeadLetters(broker, deps.topics.dead_letters)
     group = deps.topics.prefix + GROUP  # a prefixed deployment is its own consumer group
 
@@ -24,6 +26,10 @@ def register(broker: KafkaBroker, deps: Deps) -> None:
 
     async def on_campaign(event: CampaignEvent) -> None:
         await on_campaign_event(event, deps)
+
+    async def on_message_event(event: MessageEvent) -> None:
+        if isinstance(event, ContactOptedOut):
+            await on_opt_out(event, deps)
 
     subscribe(
         broker,
@@ -42,4 +48,13 @@ def register(broker: KafkaBroker, deps: Deps) -> None:
         handle=on_campaign,
         dead_letters=dlq,
         description="Hold or cancel queued calls",
+    )
+    subscribe(
+        broker,
+        topic=deps.topics.messages,
+        group_id=group,
+        adapter=TypeAdapter(MessageEvent),
+        handle=on_message_event,
+        dead_letters=dlq,
+        description="Opt-outs from every channel: remembered, and the number's queued calls canceled",
     )

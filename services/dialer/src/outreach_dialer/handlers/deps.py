@@ -17,6 +17,7 @@ from outreach_contracts.topics import Topics
 
 from outreach_dialer.adapters.calls import CallStore
 from outreach_dialer.adapters.limits import Limits
+from outreach_dialer.adapters.opt_outs import OptOutRepository
 from outreach_dialer.adapters.provider import CallProvider
 from outreach_dialer.adapters.registry import AgentRepository, NumberRepository
 from outreach_dialer.domain.dialqueue import DialQueue
@@ -41,6 +42,7 @@ class Deps:
     calls: CallStore
     numbers: NumberRepository
     agents: AgentRepository
+    opt_outs: OptOutRepository
     limits: Limits
     provider: CallProvider
     bus: EventBus

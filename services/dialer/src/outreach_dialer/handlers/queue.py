@@ -103,10 +103,7 @@ async def dial_next(deps: Deps) -> bool:
         return False
     command = command_of(doc)
     contact = command.contact
-    info = ContactInfo(timezone=contact.timezone, phone=contact.phone, state=contact.state)
-    if not is_eligible(deps.clock.now(), command.window, info, command.step_window):
-        await _finish(doc, CallDeferred(**_common(command, deps), reason="window_closed"), {"status": "deferred"}, deps)
-        deps.instruments.deferred.inc()
+    if await _stopped_before_dialing(doc, command, [], deps):
         return True
     account_slot = await deps.limits.acquire(ACCOUNT, deps.max_concurrent)
     if account_slot is None:
@@ -136,6 +133,27 @@ async def dial_next(deps: Deps) -> bool:
     return True
 
 
+async def _stopped_before_dialing(doc: dict[str, Any], command: PlaceCall, slots: list[Any], deps: Deps) -> bool:
+    """True (and the call finished, its slots released) when the contact opted out in the workspace or its
+    window is closed now; asked when a call is taken from the queue and again right before it is placed."""
+    contact = command.contact
+    opted_out = await deps.opt_outs.contains(command.workspace_id, contact.phone)
+    info = ContactInfo(timezone=contact.timezone, phone=contact.phone, state=contact.state)
+    if not opted_out and is_eligible(deps.clock.now(), command.window, info, command.step_window):
+        return False
+    for slot in slots:
+        await deps.limits.release(slot)
+    if opted_out:
+        event = CallCompleted(**_common(command, deps), call_id=doc["call_id"], outcome="canceled")
+        changes = {"status": "canceled", "outcome": "canceled", "reason": "opted_out", "slots": []}
+        await _finish(doc, event, changes, deps)
+    else:
+        deferred = CallDeferred(**_common(command, deps), reason="window_closed")
+        await _finish(doc, deferred, {"status": "deferred", "slots": []}, deps)
+        deps.instruments.deferred.inc()
+    return True
+
+
 async def _requeue(doc: dict[str, Any], deps: Deps, reason: str) -> None:
     await deps.calls.requeue(doc["_id"], reason)
     deps.queue.push({**doc, "round": doc.get("round", 0) + 1, "waiting": reason})
@@ -161,6 +179,8 @@ async def _place(
         await asyncio.sleep(max(0.0, dial_at - time.time()))
         if time.time() - dial_at <= tolerance:
             break
+    if await _stopped_before_dialing(doc, command, doc.get("slots") or [], deps):  # again, after the wait
+        return
     try:
         sid = await deps.provider.create_call(request)
     except CallRejected as exc:

@@ -28,7 +28,10 @@ class SuppressionRepository:
             return set()
         ops = [UpdateOne({"_id": d["_id"]}, {"$setOnInsert": d}, upsert=True) for d in docs]
         result = await self.collection.bulk_write(ops, ordered=False)
-        return {docs[i]["phone"] for i in (result.upserted_ids or {})}
+        # By the ids upserted, not their positions: FerretDB numbers the upserts among themselves (the first
+        # new entry of [listed, new] comes back as index 0), which named the wrong number as the new one.
+        phone_of = {d["_id"]: d["phone"] for d in docs}
+        return {phone_of[i] for i in (result.upserted_ids or {}).values()}
 
     async def matching(self, workspace_id: str, phones: list[str]) -> dict[str, str]:
         """Phones among `phones` on the list -> the entry's source."""

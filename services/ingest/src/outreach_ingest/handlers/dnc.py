@@ -10,6 +10,7 @@ from pathlib import Path
 from outreach_common.clock import Clock
 from outreach_common.kafka import EventBus
 from outreach_common.keys import phone_key
+from outreach_common.outbox import PendingOutbox, outbox_entry
 from outreach_contracts.messages import ContactOptedOut
 from outreach_contracts.topics import Topics
 
@@ -26,6 +27,7 @@ class DncDeps:
     bus: EventBus
     clock: Clock
     topics: Topics
+    pending: PendingOutbox
 
 
 @dataclass
@@ -69,12 +71,20 @@ async def add_numbers(
             }
             for p in dict.fromkeys(phones)
         ]
+        held = {
+            p: outbox_entry(
+                ContactOptedOut(occurred_at=now, workspace_id=workspace_id, phone=p, channel="dnc"),
+                topic=deps.topics.messages,
+                key=phone_key(p),
+            )
+            for p in dict.fromkeys(phones)
+        }
+        await deps.pending.hold(list(held.values()))  # first: a crash after this still publishes them
         new = await deps.dnc.add_many(docs)
         result.added += len(new)
         result.already += len(docs) - len(new)
-        for phone in sorted(new):
-            event = ContactOptedOut(occurred_at=now, workspace_id=workspace_id, phone=phone, channel="dnc")
-            await deps.bus.publish(event, topic=deps.topics.messages, key=phone_key(phone))
+        await deps.pending.release([held[p] for p in sorted(new)], deps.bus)
+        await deps.pending.forget([e for p, e in held.items() if p not in new])
     return result
 
 
@@ -86,8 +96,9 @@ def numbers_in_file(path: Path, dialect: Dialect, column: str | None) -> Iterabl
 
 
 async def record_opt_out(event: ContactOptedOut, deps: DncDeps) -> None:
-    """An opt-out on any channel lands on the list (not republished: the scheduler already saw it)."""
-    if event.channel == "dnc" or not event.phone:
+    """An opt-out on any channel lands on the list (not republished: the scheduler already saw it); a `dnc`
+    one is already there, unless a crash came between holding its event and writing the entry."""
+    if not event.phone:
         return
     doc = {
         "_id": entry_id(event.workspace_id, event.phone),

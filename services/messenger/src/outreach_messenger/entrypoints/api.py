@@ -73,9 +73,6 @@ async def unsubscribe(token: str, request: Request) -> HTMLResponse:
         raise HTTPException(404, "unknown unsubscribe link")
     workspace = doc["workspace_id"]
     if not await deps.messages.is_suppressed(workspace, None, doc.get("email")):
-        await deps.messages.suppress(workspace, phone=None, email=doc.get("email"))
-        if doc.get("phone"):
-            await deps.messages.suppress(workspace, phone=doc["phone"], email=None)
         event = ContactOptedOut(
             occurred_at=deps.clock.now(),
             workspace_id=workspace,
@@ -85,7 +82,12 @@ async def unsubscribe(token: str, request: Request) -> HTMLResponse:
             campaign_id=doc["campaign_id"],
             contact_id=doc["contact_id"],
         )
-        await deps.bus.publish(event, topic=deps.topics.messages, key=doc["contact_id"])
+        held = [deps.entry(event, key=doc["contact_id"])]
+        await deps.pending.hold(held)  # first: once suppressed, a retry would find nothing left to do
+        await deps.messages.suppress(workspace, phone=None, email=doc.get("email"))
+        if doc.get("phone"):
+            await deps.messages.suppress(workspace, phone=doc["phone"], email=None)
+        await deps.pending.release(held, deps.bus)
     return HTMLResponse(_PAGE.format(title="Unsubscribed", text="You will not hear from us again.", form=""))
 
 

@@ -66,16 +66,22 @@ async def inbound(request: Request) -> dict[str, str]:
     deps.instruments.replies.labels(verdict).inc()
     phone = params.get("From")
     now = deps.clock.now()
+    to = params.get("To") or ""
+    workspaces = await deps.messages.workspaces_of_sender(to) or [request.app.state.settings.workspace_id]
+    held = []
+    if verdict == "opt_out" and phone:  # held before anything is written: a crash later still publishes them
+        events = [ContactOptedOut(occurred_at=now, workspace_id=w, phone=phone, channel="sms") for w in workspaces]
+        held = [deps.entry(e, key=phone_key(phone)) for e in events]
+        await deps.pending.hold(held)
     if await deps.messages.record_inbound(params.get("MessageSid", ""), phone, body, verdict, now) and phone:
-        to = params.get("To") or ""
-        workspaces = await deps.messages.workspaces_of_sender(to) or [request.app.state.settings.workspace_id]
         for workspace in workspaces:
             if verdict == "opt_out":
                 await deps.messages.suppress(workspace, phone=phone, email=None)
-                event = ContactOptedOut(occurred_at=now, workspace_id=workspace, phone=phone, channel="sms")
-                await deps.bus.publish(event, topic=deps.topics.messages, key=phone_key(phone))
             elif verdict == "opt_in":
                 await deps.messages.unsuppress(workspace, phone=phone)
+        await deps.pending.release(held, deps.bus)
         if verdict == "help" and to:
             await deps.sms.send_sms(to=phone, from_=params["To"], body=deps.help_reply, status_callback="")
+    else:  # a repeated webhook: the first one's held messages (if it crashed) are the sweeper's
+        await deps.pending.forget(held)
     return {"verdict": verdict}

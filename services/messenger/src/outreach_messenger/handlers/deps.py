@@ -8,7 +8,7 @@ from outreach_common.clock import Clock
 from outreach_common.journey import stamped
 from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document
-from outreach_common.outbox import outbox_entry, relay
+from outreach_common.outbox import PendingOutbox, outbox_entry, relay
 from outreach_contracts.envelope import Envelope, TraceContext
 from outreach_contracts.topics import Topics
 
@@ -30,6 +30,7 @@ class Deps:
     public_url: str
     default_sms_from: str
     email_from: str
+    pending: PendingOutbox
     help_reply: str = "Reply STOP to opt out."
     send_attempts: int = 4
     retry_base_s: float = 0.5

@@ -94,10 +94,16 @@ class CampaignRepository:
         doc = await self.collection.find_one({"_id": campaign_id}, {"outbox": 0})
         return _campaign(doc) if doc else None
 
-    async def recent(self, *, workspace_id: str | None = None, limit: int = 100) -> list[Campaign]:
-        """Campaigns, newest first."""
-        query = {"workspace_id": workspace_id} if workspace_id else {}
-        cursor = self.collection.find(query, {"outbox": 0}).sort("created_at", -1).limit(limit)
+    async def recent(
+        self, *, workspace_id: str, limit: int = 100, after: tuple[datetime, str] | None = None
+    ) -> list[Campaign]:
+        """The workspace's campaigns, newest first (creation time, then id), after the cursor (creation time,
+        id) of the previous page."""
+        query: Document = {"workspace_id": workspace_id}
+        if after is not None:
+            at, key = after
+            query["$or"] = [{"created_at": {"$lt": at}}, {"created_at": at, "_id": {"$lt": key}}]
+        cursor = self.collection.find(query, {"outbox": 0}).sort([("created_at", -1), ("_id", -1)]).limit(limit)
         return [_campaign(d) async for d in cursor]
 
     async def replace(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from outreach_common import cursors
 from outreach_common.errors import CONFLICT, unprocessable, unprocessable_all
 from outreach_common.identity import REQUIRED, Caller
 from outreach_contracts.calls import NumberSelection
@@ -80,9 +81,19 @@ async def create(body: CampaignSpec, deps: DepsDep, who: Caller) -> Campaign:
 
 
 @router.get("", summary="List campaigns")
-async def list_campaigns(deps: DepsDep, who: Caller) -> list[Campaign]:
-    """The workspace's campaigns, newest first."""
-    return await deps.campaigns.recent(workspace_id=who.workspace_id)
+async def list_campaigns(
+    deps: DepsDep,
+    who: Caller,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: Annotated[str | None, Query(description="The `X-Next-Cursor` of the previous page")] = None,
+) -> list[Campaign]:
+    """The workspace's campaigns, newest first; when there may be more, the `X-Next-Cursor` header is the
+    `after` of the next page."""
+    campaigns = await deps.campaigns.recent(workspace_id=who.workspace_id, limit=limit, after=cursors.decode(after))
+    if len(campaigns) == limit:
+        response.headers["X-Next-Cursor"] = cursors.encode(campaigns[-1].created_at, campaigns[-1].id)
+    return campaigns
 
 
 @router.get("/{campaign_id}", summary="Get a campaign")

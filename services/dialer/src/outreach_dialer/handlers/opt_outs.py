@@ -1,0 +1,17 @@
+"""Opt-outs from every channel: remembered, and the contact's queued calls canceled."""
+
+from __future__ import annotations
+
+from outreach_contracts.messages import ContactOptedOut
+
+from outreach_dialer.handlers.deps import Deps
+
+
+async def on_opt_out(event: ContactOptedOut, deps: Deps) -> None:
+    """Record the opt-out and cancel the number's queued calls in the workspace (a call already being
+    placed is stopped by the check right before it is placed)."""
+    if not event.phone:
+        return
+    await deps.opt_outs.record(event.workspace_id, event.phone, channel=event.channel, at=event.occurred_at)
+    deps.queue.drop_where(lambda d: d.get("workspace_id") == event.workspace_id and d.get("phone") == event.phone)
+    await deps.calls.cancel_queued_of(event.workspace_id, event.phone)
