@@ -84,7 +84,8 @@ def test_k8s_deployment_matches_its_settings(service: str) -> None:
     given = set(k8s("configmap.yaml")["data"]) | set(k8s("secret.example.yaml")["stringData"]) | own
     missing = local_defaults(SETTINGS[service]) - given
     assert missing == set(), f"a {service} pod would fall back to development values of {missing}"
-    assert container["readinessProbe"]["httpGet"]["path"] == "/health"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"  # an outage must not restart pods
     assert svc["kind"] == "Service"
 
 

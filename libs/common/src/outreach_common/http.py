@@ -1,4 +1,5 @@
-"""The HTTP side of a service: FastAPI app with a lifespan, `/health` and Prometheus `/metrics`."""
+"""The HTTP side of a service: FastAPI app with a lifespan, liveness (`/health/live`), readiness (`/health`,
+`/health/ready`: a database or broker outage makes a pod unready, not restarted) and Prometheus `/metrics`."""
 
 from __future__ import annotations
 
@@ -34,7 +35,12 @@ def make_http_app(
 
     app = FastAPI(title=f"Outreach {service}", description=description, lifespan=lifespan, version="0.1.0")
 
-    @app.get("/health", tags=["ops"], summary="Liveness and dependency checks")
+    @app.get("/health/live", tags=["ops"], summary="Liveness: the process answers (dependencies not asked)")
+    async def live() -> JSONResponse:
+        return JSONResponse({"status": "alive", "service": service})
+
+    @app.get("/health", tags=["ops"], summary="Readiness: every dependency answers (also `/health/ready`)")
+    @app.get("/health/ready", tags=["ops"], include_in_schema=False)
     async def health() -> JSONResponse:
         results: dict[str, Any] = {name: await check() for name, check in checks.items()}
         ok = all(results.values())
