@@ -22,5 +22,6 @@ async def app(
         size += len(message.get("body", b""))
         more = message.get("more_body", False)
     body = json.dumps({"bytes": size}).encode()
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})

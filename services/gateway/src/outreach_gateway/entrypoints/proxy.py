@@ -6,18 +6,23 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import httpx
 from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from outreach_common.identity import HEADER, READ_METHODS, mint
 from starlette.background import BackgroundTask
 
-from outreach_gateway.adapters.upstream import BodyTooLargeError, limited, response_headers
+from outreach_gateway.adapters.upstream import (
+    BodyTooLargeError,
+    UpstreamUnavailableError,
+    limited,
+    response_headers,
+)
 from outreach_gateway.domain.access import API_PREFIX, required_scope, service_for, webhook_service
 from outreach_gateway.entrypoints.guard import allow, authenticate
 from outreach_gateway.handlers.auth import Principal
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+SMALL_BODY = 256 * 1024  # a body up to this size is passed on whole; a larger one (a CSV report) streams
 
 
 def _identity(request: Request, principal: Principal) -> str:
@@ -64,28 +69,30 @@ async def _forward(
         )
     except BodyTooLargeError:
         return JSONResponse({"detail": "the request body is larger than the upload limit"}, status_code=413)
-    except httpx.TimeoutException:
-        return JSONResponse({"detail": f"{service} did not answer in time"}, status_code=504)
-    except httpx.TransportError:
+    except UpstreamUnavailableError as exc:
+        if exc.timed_out:
+            return JSONResponse({"detail": f"{service} did not answer in time"}, status_code=504)
         return JSONResponse({"detail": f"{service} is unavailable"}, status_code=502)
 
     async def finish() -> None:
-        await upstream.aclose()
-        if principal is not None and request.method not in READ_METHODS and upstream.status_code < 400:
+        upstream.release()
+        if principal is not None and request.method not in READ_METHODS and upstream.status < 400:
             await state.audit.record(
                 workspace_id=principal.workspace_id,
                 actor=principal.subject,
                 action=f"{request.method} {request.url.path}",
                 target=request.url.path.removeprefix(API_PREFIX),
                 at=state.clock.now(),
-                status=upstream.status_code,
+                status=upstream.status,
             )
 
+    headers = response_headers(upstream)
+    length = upstream.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) <= SMALL_BODY:  # most answers: read at once
+        body = await upstream.read()  # (undecoded: the session does not decompress)
+        return Response(body, status_code=upstream.status, headers=headers, background=BackgroundTask(finish))
     return StreamingResponse(
-        upstream.aiter_raw(),
-        status_code=upstream.status_code,
-        headers=response_headers(upstream),
-        background=BackgroundTask(finish),
+        upstream.content.iter_any(), status_code=upstream.status, headers=headers, background=BackgroundTask(finish)
     )
 
 
