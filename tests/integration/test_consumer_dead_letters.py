@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 
 import pytest
 from faststream.kafka import KafkaBroker
+from outreach_cli.main import app as cli
 from outreach_common.consumer import DeadLetters, PoisonMessage, subscribe
+from outreach_common.failures import OUTAGES, unavailable
 from outreach_common.kafka import KafkaEventBus
 from outreach_contracts.contacts import ContactData, ContactImported
 from outreach_contracts.registry import ContactEvent
 from outreach_contracts.topics import Topics
 from pydantic import TypeAdapter
+from pymongo.errors import AutoReconnect
+from typer.testing import CliRunner
 
 from tests.conftest import Infra
 from tests.integration.helpers import produce, read_topic
@@ -74,3 +79,81 @@ async def test_valid_messages_are_handled_and_poison_goes_to_dead_letters(infra:
     reasons = sorted(dict(r.headers)["dlq-reason"].decode() for r in dead)
     assert reasons[0].startswith("invalid message")
     assert reasons[1] == "row 2 can never work"
+
+
+async def test_an_outage_is_waited_for_and_a_broken_handler_dead_letters(infra: Infra, run_id: str) -> None:
+    """A database that is away for longer than the tries a broken message gets does not dead-letter a good
+    message: it is handled once the database is back; a handler error of the message's own is dead-lettered
+    after its tries, with the reason."""
+    topics = Topics(f"{run_id}.")
+    broker = KafkaBroker(infra.kafka_bootstrap, enable_idempotence=True, acks="all")
+    handled: list[int] = []
+    outage = {"left": 8}  # more failures than max_attempts
+
+    async def handle(event: ContactImported) -> None:
+        if event.row == 1 and outage["left"] > 0:
+            outage["left"] -= 1
+            raise AutoReconnect("connection refused")
+        if event.row == 2:
+            raise ValueError("a bug this message always hits")
+        handled.append(event.row)
+
+    subscribe(
+        broker,
+        topic=topics.contacts,
+        group_id=f"{run_id}-g",
+        adapter=TypeAdapter(ContactEvent),
+        handle=handle,
+        dead_letters=DeadLetters(broker, topics.dead_letters),
+        max_attempts=3,
+    )
+    await broker.start()
+    try:
+        bus = KafkaEventBus(broker)
+        await bus.publish(contact_event(1), topic=topics.contacts, key="ct1")
+        await bus.publish(contact_event(2), topic=topics.contacts, key="ct2")
+        dead = await read_topic(infra.kafka_bootstrap, topics.dead_letters, count=1, timeout=120)
+        for _ in range(600):
+            if handled == [1]:
+                break
+            await asyncio.sleep(0.2)
+        waiting_during = dict(OUTAGES.waiting)
+    finally:
+        await broker.stop()
+    assert handled == [1] and outage["left"] == 0
+    assert [dict(r.headers)["dlq-reason"].decode() for r in dead] == [
+        "failed 3x: ValueError('a bug this message always hits')"
+    ]
+    assert topics.contacts not in waiting_during  # the outage is over, and the readiness check says so
+    assert unavailable(AutoReconnect("x")) and not unavailable(ValueError("x"))
+
+
+def test_dead_letters_are_listed_shown_and_redriven(infra: Infra, run_id: str) -> None:
+    topics = Topics(f"{run_id}.")
+    body = contact_event(7).model_dump_json().encode()
+
+    async def bury() -> None:
+        broker = KafkaBroker(infra.kafka_bootstrap)
+        await broker.start()
+        try:
+            letters = DeadLetters(broker, topics.dead_letters)
+            await letters.send(body, source_topic=topics.contacts, key=b"ct7", reason="failed 5x: +12125550123")
+        finally:
+            await broker.stop()
+
+    asyncio.run(bury())
+    where = ["--bootstrap", infra.kafka_bootstrap, "--topic-prefix", f"{run_id}."]
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["deadletters", "list", "--json", *where])
+    assert listed.exit_code == 0, listed.output
+    [letter] = json.loads(listed.output)
+    assert letter["source_topic"] == topics.contacts and "+12125550123" not in letter["reason"]  # masked
+    shown = runner.invoke(cli, ["deadletters", "show", letter["id"], *where])
+    assert json.loads(shown.output)["body"]["contact_id"] == "ct7"
+    assert runner.invoke(cli, ["deadletters", "redrive", *where]).exit_code == 2  # nothing named
+    assert runner.invoke(cli, ["deadletters", "redrive", "9:99", *where]).exit_code == 1
+    redriven = runner.invoke(cli, ["deadletters", "redrive", letter["id"], *where])
+    assert redriven.exit_code == 0, redriven.output
+    [record] = asyncio.run(read_topic(infra.kafka_bootstrap, topics.contacts, count=1, timeout=30))
+    assert record.value == body and record.key == b"ct7"
+    assert dict(record.headers)["outreach-redriven-from"] == letter["id"].encode()

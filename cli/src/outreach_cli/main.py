@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from outreach_cli import access, contacts, demo, docs, local, messages, schedule
+from outreach_cli import access, contacts, deadletters, demo, docs, local, messages, schedule
 
 app = typer.Typer(help="Outreach operator command.", no_args_is_help=True)
 app.add_typer(local.infra, name="infra")
@@ -15,6 +15,7 @@ app.add_typer(messages.app, name="messages")
 app.add_typer(access.workspaces, name="workspaces")
 app.add_typer(access.keys, name="keys")
 app.add_typer(access.people, name="people")
+app.add_typer(deadletters.app, name="deadletters")
 app.command(name="login")(access.login)
 app.command(name="demo")(demo.run)
 app.command(name="docs")(docs.run)

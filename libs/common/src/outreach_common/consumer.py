@@ -1,4 +1,10 @@
-"""At-least-once subscribers: parse, call the handler, commit after the effect; poison to dead letters."""
+"""At-least-once subscribers: parse, call the handler, commit after the effect.
+
+Failures are classified: a message that does not parse, or that the handler calls poison, goes to the
+dead-letter topic at once; a dependency that is away (database, broker, provider 5xx or timeout) is waited
+for, with a growing pause and the message coming again, for as long as the outage lasts (nothing good is
+dead-lettered by a short database outage), and the readiness check says what is awaited; any other error
+is tried a few times, then dead-lettered with the reason."""
 
 import asyncio
 import logging
@@ -10,6 +16,7 @@ from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 from pydantic import TypeAdapter, ValidationError
 
+from outreach_common.failures import OUTAGES, unavailable
 from outreach_common.logging import mask
 
 logger = logging.getLogger(__name__)
@@ -50,8 +57,10 @@ def subscribe(
 ) -> None:
     """Register a subscriber that commits only after `handle` succeeded (NACK and retry on errors)."""
     attempts: dict[tuple[int, int], int] = {}
+    waits = 0
 
     async def consume(msg: KafkaMessage) -> None:
+        nonlocal waits
         record: Any = msg.raw_message
         body: bytes = msg.body
         key = record.key
@@ -66,6 +75,12 @@ def subscribe(
         except PoisonMessage as exc:
             await dead_letters.send(body, source_topic=topic, key=key, reason=str(exc))
         except Exception as exc:
+            if unavailable(exc):  # not the message's fault: wait, and it comes again
+                waits += 1
+                OUTAGES.begin(topic, exc)
+                logger.warning("%s waits for a dependency (%d): %s", topic, waits, mask(repr(exc)))
+                await asyncio.sleep(min(0.2 * 2**waits, 30.0))
+                raise
             count = attempts.get(position, 0) + 1
             if count >= max_attempts:
                 attempts.pop(position, None)
@@ -77,6 +92,9 @@ def subscribe(
             raise
         else:
             attempts.pop(position, None)
+            if waits:
+                waits = 0
+                OUTAGES.end(topic)
 
     consume.__name__ = f"consume_{topic.replace('.', '_').replace('-', '_')}"
     router.subscriber(
@@ -119,11 +137,15 @@ def subscribe_batches(
                 )
         try:
             await handle(parsed)
-        except Exception:
+        except Exception as exc:
             failures += 1
+            if unavailable(exc):
+                OUTAGES.begin("batches", exc)
             logger.exception("batch of %d failed (%d in a row); it will come again", len(parsed), failures)
-            await asyncio.sleep(min(0.2 * 2**failures, 5.0))
+            await asyncio.sleep(min(0.2 * 2**failures, 30.0))
             raise
+        if failures:
+            OUTAGES.end("batches")
         failures = 0
 
     async def raw(msg: Any) -> Any:  # the records are parsed above, per topic: skip FastStream's JSON decoding

@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry, make_asgi_app
 
+from outreach_common.failures import OUTAGES
+
 HealthCheck = Callable[[], Awaitable[bool]]
 
 
@@ -44,10 +46,10 @@ def make_http_app(
     async def health() -> JSONResponse:
         results: dict[str, Any] = {name: await check() for name, check in checks.items()}
         ok = all(results.values())
-        return JSONResponse(
-            {"status": "ok" if ok else "degraded", "service": service, "checks": results},
-            status_code=200 if ok else 503,
-        )
+        body: dict[str, Any] = {"status": "ok" if ok else "degraded", "service": service, "checks": results}
+        if OUTAGES.waiting:
+            body["waiting"] = OUTAGES.report()  # consumers pausing for a dependency, and since when
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     app.mount("/metrics", make_asgi_app(registry=registry))
     return app
