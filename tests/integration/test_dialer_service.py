@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import httpx
@@ -13,6 +14,7 @@ from outreach_contracts.messages import ContactOptedOut
 from outreach_contracts.window import ContactWindow
 from outreach_devstack.stack import free_port
 from outreach_dialer.bootstrap import build
+from outreach_dialer.handlers.reconcile import reap_slots, reconcile_calls
 from outreach_twilio_sim.app import build as build_sim
 from outreach_twilio_sim.scenario import Behaviour, Scenario
 from pymongo import AsyncMongoClient
@@ -141,3 +143,42 @@ async def test_a_number_that_opted_out_is_never_dialed(infra: Infra, run_id: str
 
 async def _dialed(http: httpx.AsyncClient, sim_url: str, phone: str) -> bool:
     return phone in {e["to"] for e in (await http.get(f"{sim_url}/_sim/log")).json() if e["kind"] == "call"}
+
+
+async def test_a_lost_final_callback_is_reconciled_and_leaked_slots_are_reaped(infra: Infra, run_id: str) -> None:
+    """Twilio does not retry a final status callback: the dialer asks the provider after a quiet while and
+    settles the call (its outcome published, its slots freed). A slot whose call ended without giving it
+    back (a crash between the two) is reaped."""
+    dialer_port, sim_port = free_port(), free_port()
+    settings = dialer_settings(
+        infra, run_id, port=dialer_port, sim_port=sim_port, sid=SID, token=TOKEN, dial_interval_s=0.1
+    )
+    scenario = Scenario(numbers={"+12125550184": Behaviour(outcome="busy", lose_final_callback=True)})
+    app = build(settings)
+    async with (
+        serving(build_sim(account_sid=SID, auth_token=TOKEN, scenario=scenario), sim_port),
+        serving(app, dialer_port),
+    ):
+        deps = app.state.deps
+        call = place_call("lost", "+12125550184")
+        await produce(infra.kafka_bootstrap, settings.topics.call_commands, [("lost", call.model_dump_json().encode())])
+
+        async def placed() -> bool:
+            doc = await deps.calls.by_key("lost")
+            return bool(doc and doc.get("status") == "placed")
+
+        await eventually(placed, timeout=30)
+        assert await deps.limits.in_flight("account") == 1
+        await asyncio.sleep(0.5)  # the simulated call has ended, but no callback will say so
+        assert await reconcile_calls(deps, quiet_s=3600) == 0  # not quiet long enough yet
+        assert await reconcile_calls(deps, quiet_s=0) == 1
+        done = await deps.calls.by_key("lost")
+        assert (done["outcome"], done["reconciled"]) == ("busy", True)
+        assert await deps.limits.in_flight("account") == 0
+        events = await read_messages(infra.kafka_bootstrap, settings.topics.calls, count=2, timeout=30)
+        assert [e.outcome for e in events if isinstance(e, CallCompleted)] == ["busy"]  # type: ignore[attr-defined]
+
+        leaked = await deps.limits.acquire("account", 5, call="lost")  # held by a call that has ended
+        assert leaked is not None and await deps.limits.in_flight("account") == 1
+        assert await reap_slots(deps, lease_s=0) == 1
+        assert await deps.limits.in_flight("account") == 0

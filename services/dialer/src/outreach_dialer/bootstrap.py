@@ -17,6 +17,7 @@ from outreach_dialer.entrypoints import api, registry_api, subscribers, webhooks
 from outreach_dialer.handlers.deps import Deps, Health
 from outreach_dialer.handlers.numbers import check_health
 from outreach_dialer.handlers.queue import adopt_stranded, drain, refresh_gauges
+from outreach_dialer.handlers.reconcile import reap_slots, reconcile_calls
 from outreach_dialer.handlers.status import flush_trails
 from outreach_dialer.instruments import Instruments
 
@@ -73,6 +74,8 @@ def build(settings: Settings | None = None) -> FastAPI:
             ("pace-cleanup", 30.0, deps.limits.forget_slots),
             ("trail-flush", 5.0, lambda: flush_trails(deps)),
             ("adopt-stranded", 10.0, lambda: adopt_stranded(deps)),
+            ("reconcile", 15.0, lambda: reconcile_calls(deps, quiet_s=settings.reconcile_after_s)),
+            ("reap-slots", 30.0, lambda: reap_slots(deps, lease_s=settings.slot_lease_s)),
         ],
     )
     app.state.deps = deps

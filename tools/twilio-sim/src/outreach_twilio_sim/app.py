@@ -132,6 +132,14 @@ def build(*, account_sid: str, auth_token: str, scenario: Scenario | None = None
         spawn(run_call(call, state["scenario"].pick(call.to, rng), sender))
         return JSONResponse(call.resource(), 201)
 
+    @app.get("/2010-04-01/Accounts/{sid}/Calls/{call_sid}.json")
+    async def fetch_call(sid: str, call_sid: str, request: Request) -> JSONResponse:
+        authorize(request, sid)
+        call = state["calls"].get(call_sid)
+        if call is None:
+            return JSONResponse({"code": 20404, "message": "not found", "status": 404}, 404)
+        return JSONResponse(call.resource())
+
     @app.post("/2010-04-01/Accounts/{sid}/Messages.json", status_code=201)
     async def create_message(sid: str, request: Request) -> JSONResponse:
         authorize(request, sid)

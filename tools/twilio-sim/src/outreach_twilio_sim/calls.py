@@ -33,6 +33,8 @@ class SimCall:
     status: str = "queued"
     answered_at: float | None = None
     ended_at: float | None = None
+    duration_s: int | None = None
+    answered_by: str | None = None
 
     def resource(self) -> dict[str, Any]:
         """The JSON resource Twilio returns for a call."""
@@ -48,7 +50,8 @@ class SimCall:
             "date_updated": None,
             "start_time": None,
             "end_time": None,
-            "duration": None,
+            "duration": None if self.duration_s is None else str(self.duration_s),
+            "answered_by": self.answered_by,
             "price": None,
             "uri": f"/2010-04-01/Accounts/{self.account_sid}/Calls/{self.sid}.json",
         }
@@ -60,6 +63,8 @@ async def run_call(call: SimCall, behaviour: Behaviour, sender: CallbackSender) 
     async def emit(status: str, extra: dict[str, str] | None = None, always: bool = False) -> None:
         call.status = status
         event = {"queued": "initiated", "in-progress": "answered"}.get(status, status)
+        if always and behaviour.lose_final_callback:
+            return  # the final callback is lost: the dialer has to ask (GET .../Calls/{sid}.json)
         if call.status_callback and (always or event in call.events):
             params = {
                 "CallSid": call.sid,
@@ -89,11 +94,14 @@ async def run_call(call: SimCall, behaviour: Behaviour, sender: CallbackSender) 
         await asyncio.sleep(behaviour.duration_s)
         call.ended_at = time.time()
         recording = f"https://api.twilio.com/2010-04-01/Accounts/{call.account_sid}/Recordings/RE{call.sid[2:]}"
-        duration = str(max(1, round(behaviour.duration_s)))
+        call.duration_s = max(1, round(behaviour.duration_s))
+        call.answered_by = answered_by.get("AnsweredBy")
+        duration = str(call.duration_s)
         final_params = {**answered_by, "CallDuration": duration, "RecordingUrl": recording}
         await emit("completed", final_params, always=True)
         return
     call.ended_at = time.time()
+    call.duration_s = 0
     final = {"no_answer": "no-answer", "busy": "busy", "failed": "failed", "unreachable": "failed"}[outcome]
     extra = {"CallDuration": "0"}
     if outcome == "unreachable":

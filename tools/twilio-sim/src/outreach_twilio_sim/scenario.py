@@ -17,6 +17,9 @@ class Behaviour(BaseModel):
     ring_s: float = Field(default=0.05, ge=0)
     duration_s: float = Field(default=0.1, ge=0)
     sip_code: int | None = None
+    lose_final_callback: bool = Field(
+        default=False, description="Never send the final status callback (Twilio does not retry it by default)"
+    )
 
 
 class Weighted(Behaviour):

@@ -64,7 +64,7 @@ class Limits:
                 await self.pace.delete_many({"_id": {"$in": ids}})
             self._forgotten[account] = max(start, upto)
 
-    async def acquire(self, key: str, limit: int) -> str | None:
+    async def acquire(self, key: str, limit: int, *, call: str | None = None) -> str | None:
         """One of `limit` in-flight slots of `key` (account or campaign): the slot's id, or None when all
         are taken. Indexes this instance does not hold are tried first without reading; after a few
         collisions with other instances the taken ones are read."""
@@ -74,7 +74,8 @@ class Limits:
             for i in guesses:
                 slot = f"{key}#{i}"
                 try:
-                    await self.slots.insert_one({"_id": slot, "key": key, "i": i, "at": datetime.now(UTC)})
+                    doc = {"_id": slot, "key": key, "i": i, "at": datetime.now(UTC), "call": call}
+                    await self.slots.insert_one(doc)
                 except DuplicateKeyError:
                     continue
                 mine.add(i)
@@ -89,6 +90,11 @@ class Limits:
         key, _, index = slot.rpartition("#")
         await self.slots.delete_one({"_id": slot})  # then this instance may guess that index again
         self._mine.get(key, set()).discard(int(index))
+
+    async def taken(self, *, older_than: timedelta) -> list[Document]:
+        """In-flight slots taken more than `older_than` ago (the collection holds one per call in flight)."""
+        cutoff = datetime.now(UTC) - older_than
+        return [d async for d in self.slots.find({}) if d["at"] < cutoff]
 
     async def in_flight(self, key: str) -> int:
         """Slots of `key` in use."""

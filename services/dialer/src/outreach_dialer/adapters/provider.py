@@ -33,11 +33,28 @@ class CallRequest:
     timeout_s: int = 30
 
 
+class ProviderUnavailable(Exception):  # noqa: N818 - reads as "the provider is unavailable"
+    """The provider answered 429 or 5xx: the call was not created; try again later."""
+
+
+@dataclass(frozen=True)
+class CallState:
+    """What the provider says of a call (for calls whose final callback never came)."""
+
+    status: str
+    duration_s: int | None
+    answered_by: str | None
+
+
 class CallProvider(Protocol):
     """Creates outbound calls."""
 
     async def create_call(self, request: CallRequest) -> str:
-        """Create a call; return the provider's call sid, or raise CallRejected."""
+        """Create a call; return the provider's call sid, or raise CallRejected (or ProviderUnavailable)."""
+        ...
+
+    async def fetch_call(self, sid: str) -> CallState:
+        """The call's state as the provider has it now."""
         ...
 
 
@@ -83,8 +100,18 @@ class TwilioProvider:
         try:
             call = await self._client.calls.create_async(**kwargs)
         except TwilioRestException as exc:
+            if exc.status == 429 or exc.status >= 500:
+                raise ProviderUnavailable(f"Twilio answered {exc.status}") from exc
             raise CallRejected(f"Twilio error {exc.code or exc.status}: {exc.msg}", code=exc.code) from exc
         return str(call.sid)
+
+    async def fetch_call(self, sid: str) -> CallState:
+        """`GET .../Calls/{sid}.json`."""
+        if self._client is None:
+            raise RuntimeError("provider not started")
+        call = await self._client.calls(sid).fetch_async()
+        duration = int(call.duration) if call.duration not in (None, "") else None
+        return CallState(status=str(call.status), duration_s=duration, answered_by=call.answered_by)
 
     async def close(self) -> None:
         """Close the HTTP session."""

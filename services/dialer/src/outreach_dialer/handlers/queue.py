@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import time
 from datetime import timedelta
 from typing import Any
@@ -11,10 +13,12 @@ from urllib.parse import urlencode
 from outreach_contracts.calls import CallCompleted, CallDeferred, CallPlaced, PlaceCall
 from outreach_windows import ContactInfo, is_eligible
 
-from outreach_dialer.adapters.provider import CallRejected, CallRequest
+from outreach_dialer.adapters.provider import CallRejected, CallRequest, ProviderUnavailable
 from outreach_dialer.domain.agents import connect_twiml, contact_variables, with_params
 from outreach_dialer.handlers.deps import Deps
 from outreach_dialer.handlers.numbers import pick_number
+
+logger = logging.getLogger(__name__)
 
 ACCOUNT = "account"
 LATE_SHARE = 0.8  # how far into its slot's interval a call may still leave (the rest absorbs network jitter)
@@ -105,13 +109,15 @@ async def dial_next(deps: Deps) -> bool:
     contact = command.contact
     if await _stopped_before_dialing(doc, command, [], deps):
         return True
-    account_slot = await deps.limits.acquire(ACCOUNT, deps.max_concurrent)
+    account_slot = await deps.limits.acquire(ACCOUNT, deps.max_concurrent, call=doc["_id"])
     if account_slot is None:
         await _requeue(doc, deps, "account at its concurrency limit")
         return False
     slots = [account_slot]
     if command.max_concurrent:
-        campaign_slot = await deps.limits.acquire(f"campaign:{command.campaign_id}", command.max_concurrent)
+        campaign_slot = await deps.limits.acquire(
+            f"campaign:{command.campaign_id}", command.max_concurrent, call=doc["_id"]
+        )
         if campaign_slot is None:
             await deps.limits.release(account_slot)
             await _requeue(doc, deps, "campaign at its concurrency limit")
@@ -127,7 +133,7 @@ async def dial_next(deps: Deps) -> bool:
     dial_at = await deps.limits.reserve_slot(ACCOUNT, deps.calls_per_second)
     doc = {**doc, "slots": slots}  # stored with the call's next write
     overhead = time.perf_counter() - started
-    task = asyncio.get_running_loop().create_task(_place(doc, command, caller_id, dial_at, overhead, deps))
+    task = asyncio.get_running_loop().create_task(_placing(doc, command, caller_id, dial_at, overhead, deps))
     deps.tasks.add(task)
     task.add_done_callback(deps.tasks.discard)
     return True
@@ -159,8 +165,39 @@ async def _requeue(doc: dict[str, Any], deps: Deps, reason: str) -> None:
     deps.queue.push({**doc, "round": doc.get("round", 0) + 1, "waiting": reason})
 
 
-async def _place(
+async def _placing(
     doc: dict[str, Any], command: PlaceCall, caller_id: str, dial_at: float, overhead: float, deps: Deps
+) -> None:
+    """`_place`, which never dies silently: before the provider was asked, the call goes back to the queue
+    with its slots released; once it was asked and did not answer, whether the call exists is unknown, so it
+    ends `failed` (never dialed twice on a doubt) with its slots released."""
+    asked = asyncio.Event()
+    try:
+        await _place(doc, command, caller_id, dial_at, overhead, deps, asked)
+    except Exception as exc:
+        logger.exception("placing call %s failed", doc["_id"])
+        for slot in doc.get("slots") or []:
+            with contextlib.suppress(Exception):
+                await deps.limits.release(slot)
+        with contextlib.suppress(Exception):  # (the database may be what failed: the sweepers repair later)
+            if asked.is_set() and not isinstance(exc, ProviderUnavailable):
+                event = CallCompleted(
+                    **_common(command, deps), call_id=doc["call_id"], outcome="failed", error_code="unreachable"
+                )
+                failed = {"status": "failed", "outcome": "failed", "reason": f"provider: {exc!r}"[:300], "slots": []}
+                await _finish(doc, event, failed, deps)
+            else:
+                await _requeue({**doc, "slots": []}, deps, f"not placed: {exc!r}"[:200])
+
+
+async def _place(
+    doc: dict[str, Any],
+    command: PlaceCall,
+    caller_id: str,
+    dial_at: float,
+    overhead: float,
+    deps: Deps,
+    asked: asyncio.Event,
 ) -> None:
     """Build the request, wait for the reserved slot, then ask the provider for the call.
 
@@ -181,6 +218,7 @@ async def _place(
             break
     if await _stopped_before_dialing(doc, command, doc.get("slots") or [], deps):  # again, after the wait
         return
+    asked.set()
     try:
         sid = await deps.provider.create_call(request)
     except CallRejected as exc:
