@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from outreach_dialer.domain.agents import connect_twiml, with_params
-from outreach_dialer.domain.geography import Place, place_of
 from outreach_dialer.domain.pacing import next_slot
 from outreach_dialer.domain.selection import Candidate, choose, usable
+from outreach_windows.places import Place, place_of
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)

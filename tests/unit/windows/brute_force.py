@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from outreach_contracts.window import WEEKDAYS, ContactWindow, TimeRange, minutes_of
-from outreach_windows.compliance import compliance_hours
+from outreach_windows.compliance import compliance_hours, contact_states
 from outreach_windows.eligibility import ContactInfo, resolve_zones
 
 
@@ -38,7 +38,7 @@ def eligible(t: datetime, window: ContactWindow, contact: ContactInfo, step: Tim
             subdiv = preset.split(":", 1)[1] if preset.startswith("us_state:") else None
             if local.date() in _holidays(subdiv, local.year):
                 return False
-    hours = compliance_hours(window.compliance, contact.state)
+    hours = compliance_hours(window.compliance, contact_states(contact.state, contact.phone))
     if hours is not None:
         for name in floor_zones:
             if not _inside(t.astimezone(ZoneInfo(name)), *hours):

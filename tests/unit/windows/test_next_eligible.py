@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from outreach_contracts.window import WEEKDAYS, ContactWindow, TimeRange
 from outreach_windows import ContactInfo, next_eligible
+from outreach_windows.compliance import contact_states, max_calls_per_24h
 from outreach_windows.eligibility import next_eligible_batch
 
 from tests.unit.windows.brute_force import brute_next
@@ -196,3 +197,25 @@ def test_columns_match_single_calls() -> None:
     for after, group, value in zip(afters, groups, got, strict=True):
         expected = next_eligible(after, window, contacts[group])
         assert (expected is None and np.isnan(value)) or expected.timestamp() == value
+
+
+def test_a_florida_number_gets_florida_hours_without_a_state_column() -> None:
+    window = ContactWindow(days=list(WEEKDAYS), start="00:00", end="24:00")
+    late = datetime(2026, 1, 6, 1, 30, tzinfo=UTC)  # 20:30 EST
+    miami = ContactInfo(phone="+13055550100")  # area code 305: Florida
+    assert contact_states(None, "+13055550100") == ("FL",)
+    assert next_eligible(late, window, miami) == datetime(2026, 1, 6, 13, 0, tzinfo=UTC)
+    new_york = ContactInfo(phone="+12125550100")
+    assert next_eligible(late, window, new_york) == late  # New York follows TCPA's 21:00
+
+
+def test_a_state_column_and_a_number_that_disagree_both_apply() -> None:
+    window = ContactWindow(days=list(WEEKDAYS), start="00:00", end="24:00")
+    late = datetime(2026, 1, 6, 1, 30, tzinfo=UTC)  # 20:30 EST
+    moved = ContactInfo(phone="+12125550100", state="FL")  # a New York number, living in Florida
+    assert next_eligible(late, window, moved) == datetime(2026, 1, 6, 13, 0, tzinfo=UTC)
+    kept = ContactInfo(phone="+13055550100", state="NY")  # a Florida number, living in New York
+    assert contact_states("NY", "+13055550100") == ("FL", "NY")
+    assert next_eligible(late, window, kept) == datetime(2026, 1, 6, 13, 0, tzinfo=UTC)
+    assert max_calls_per_24h("us_tcpa", contact_states("ny", "+13055550100")) == 3
+    assert max_calls_per_24h("none", contact_states(None, "+13055550100")) is None

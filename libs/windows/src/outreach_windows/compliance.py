@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from outreach_windows.places import place_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,20 +29,33 @@ STATE_RULES: dict[str, StateRule] = {
 }
 
 
-def compliance_hours(profile: str, state: str | None) -> tuple[int, int] | None:
-    """Allowed [start, end) minutes of the day for `profile` and `state`, or None when unrestricted."""
+def contact_states(state: str | None, phone: str | None) -> tuple[str, ...]:
+    """The states whose rules apply to a contact: the one given (a mapped `state` column) and the one its
+    number belongs to; where they differ both apply, so the stricter rule wins."""
+    found = {s.strip().upper() for s in (state,) if s and s.strip()}
+    if phone:
+        own = place_of(phone).state
+        if own:
+            found.add(own)
+    return tuple(sorted(found))
+
+
+def compliance_hours(profile: str, states: Sequence[str]) -> tuple[int, int] | None:
+    """Allowed [start, end) minutes of the day for `profile` and the contact's `states`, or None when
+    unrestricted (every state's hours apply at once)."""
     if profile == "none":
         return None
     start, end = TCPA_START, TCPA_END
-    rule = STATE_RULES.get((state or "").upper())
-    if rule is not None:
-        start, end = max(start, rule.start_minute), min(end, rule.end_minute)
+    for state in states:
+        rule = STATE_RULES.get(state.upper())
+        if rule is not None:
+            start, end = max(start, rule.start_minute), min(end, rule.end_minute)
     return start, end
 
 
-def max_calls_per_24h(profile: str, state: str | None) -> int | None:
-    """Per-contact, per-campaign cap of calls in 24 hours, where the state sets one."""
+def max_calls_per_24h(profile: str, states: Sequence[str]) -> int | None:
+    """Per-contact, per-campaign cap of calls in 24 hours: the lowest any of the contact's states sets."""
     if profile == "none":
         return None
-    rule = STATE_RULES.get((state or "").upper())
-    return rule.max_calls_per_24h if rule else None
+    caps = [r.max_calls_per_24h for s in states if (r := STATE_RULES.get(s.upper())) and r.max_calls_per_24h]
+    return min(caps) if caps else None

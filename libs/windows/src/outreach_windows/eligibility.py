@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from outreach_contracts.window import WEEKDAYS, ContactWindow, TimeRange, minutes_of
 
-from outreach_windows.compliance import compliance_hours
+from outreach_windows.compliance import compliance_hours, contact_states
 from outreach_windows.days import blackout_set
 from outreach_windows.intervals import Interval, intersect, offset_pieces
 from outreach_windows.zones import contact_zones
@@ -67,7 +67,7 @@ def _rules(window: ContactWindow, contact: ContactInfo, step_window: TimeRange |
     blackout = tuple(sorted(set(window.blackout_dates)))
     presets = tuple(sorted(set(window.holiday_presets)))
     rules = [_Rule(z, mask, start, end, blackout, presets) for z in window_zones]
-    hours = compliance_hours(window.compliance, contact.state)
+    hours = compliance_hours(window.compliance, contact_states(contact.state, contact.phone))
     if hours is not None:
         rules += [_Rule(z, 0b1111111, hours[0], hours[1]) for z in floor_zones]
     return tuple(rules)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from outreach_dialer.domain.geography import Place
+from outreach_windows.places import Place
 
 
 @dataclass(frozen=True)

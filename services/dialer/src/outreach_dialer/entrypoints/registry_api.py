@@ -8,9 +8,9 @@ import phonenumbers
 from fastapi import APIRouter, HTTPException, Request
 from outreach_common.errors import CONFLICT, unprocessable
 from outreach_common.identity import REQUIRED, Caller
+from outreach_windows.places import place_of
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from outreach_dialer.domain.geography import place_of
 from outreach_dialer.handlers.deps import Deps
 
 router = APIRouter(tags=["numbers and agents"], dependencies=REQUIRED)

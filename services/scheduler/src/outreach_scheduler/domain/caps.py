@@ -19,13 +19,18 @@ class RecentCall:
 
 
 def cap_release(
-    recent: list[RecentCall], *, campaign_id: str, state: str | None, compliance: str, workspace_cap: int | None
+    recent: list[RecentCall],
+    *,
+    campaign_id: str,
+    states: tuple[str, ...],
+    compliance: str,
+    workspace_cap: int | None,
 ) -> datetime | None:
     """None when another call is allowed now; else the instant the oldest counted call leaves the 24 h window."""
     limits: list[tuple[int, list[datetime]]] = []
     if workspace_cap is not None:
         limits.append((workspace_cap, sorted(c.at for c in recent)))
-    state_cap = max_calls_per_24h(compliance, state)
+    state_cap = max_calls_per_24h(compliance, states)
     if state_cap is not None:
         limits.append((state_cap, sorted(c.at for c in recent if c.campaign_id == campaign_id)))
     release: datetime | None = None

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from outreach_common.journey import stamped
-from outreach_windows.compliance import max_calls_per_24h
+from outreach_windows.compliance import contact_states, max_calls_per_24h
 
 from outreach_scheduler.domain.campaign import CampaignSpec, PhoneStep
 from outreach_scheduler.domain.caps import RecentCall, cap_release
@@ -128,7 +128,7 @@ async def _apply_caps(due: list[Enrollment], specs: dict[str, CampaignSpec], dep
         release = cap_release(
             calls,
             campaign_id=e.campaign_id,
-            state=e.contact.state,
+            states=contact_states(e.contact.state, e.contact.phone),
             compliance=spec.window.compliance,
             workspace_cap=deps.workspace_call_cap,
         )
@@ -144,5 +144,6 @@ def _capped(enrollment: Enrollment, spec: CampaignSpec, deps: Deps) -> bool:
     if not isinstance(spec.flow[enrollment.step_index], PhoneStep):
         return False
     return deps.workspace_call_cap is not None or (
-        max_calls_per_24h(spec.window.compliance, enrollment.contact.state) is not None
+        max_calls_per_24h(spec.window.compliance, contact_states(enrollment.contact.state, enrollment.contact.phone))
+        is not None
     )

@@ -1,4 +1,5 @@
-"""Where a phone number is: country, US/CA state or province, area code (for local presence)."""
+"""Where a phone number is: country, US state, NANP area code (for local presence and for the stricter
+calling rules of the state a number belongs to)."""
 
 from __future__ import annotations
 
