@@ -126,3 +126,42 @@ def test_enrollment_runs_a_flow_and_ignores_stale_outcomes() -> None:
     assert answered is not None and (answered.state, answered.reason) == ("exited", "answered")
     done = on_outcome(dispatch(nxt), spec, key=nxt.key, outcome="sms_sent", at=now)
     assert done is not None and done.state == "completed"
+
+
+@pytest.mark.parametrize(
+    ("counted", "outcomes", "state"),
+    [
+        (None, ["busy", "busy"], "queued"),  # by default only `failed` counts
+        (None, ["failed", "failed"], "exited"),
+        (["failed", "busy"], ["busy", "failed"], "exited"),
+        (["failed", "busy", "no_answer"], ["no_answer", "busy"], "exited"),
+        (["failed", "busy"], ["busy", "no_answer"], "queued"),  # a not-counted outcome breaks the run
+    ],
+)
+def test_unreachable_counts_the_failures_the_campaign_names(
+    counted: list[str] | None, outcomes: list[str], state: str
+) -> None:
+    criteria: dict[str, object] = {"unreachable_after_failures": 2}
+    if counted is not None:
+        criteria["failures_count"] = counted
+    retry = {"max_retries": 5, "delay": {"amount": 1, "unit": "minutes"}}
+    spec = CampaignSpec.model_validate(
+        {
+            "name": "c",
+            "window": {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00", "end": "24:00"},
+            "flow": [
+                {"kind": "phone", "agent_id": "a", "retries": {o: retry for o in ("busy", "no_answer", "failed")}}
+            ],
+            "exit_criteria": criteria,
+        }
+    )
+    now = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
+    e = enroll(campaign_id="c", contact_id="ct", workspace_id="ws", contact=ContactData(phone="+1"), spec=spec, now=now)
+    for outcome in outcomes:
+        active = dispatch(e)
+        nxt = on_outcome(active, spec, key=active.key, outcome=outcome, at=now)
+        assert nxt is not None
+        e = nxt
+    assert e.state == state
+    if state == "exited":
+        assert e.reason == "unreachable"

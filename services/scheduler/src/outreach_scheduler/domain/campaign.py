@@ -106,6 +106,14 @@ class ExitCriteria(_Model):
     voicemail_counts_as_answered: bool = Field(default=False, description="Treat voicemail as answered")
     opted_out: bool = Field(default=True, description="Exit on opt-out (always honoured for sending)")
     unreachable_after_failures: int = Field(default=3, ge=1, description="Consecutive failures -> unreachable")
+    failures_count: list[Literal["failed", "busy", "no_answer"]] = Field(
+        default_factory=lambda: ["failed"],
+        description=(
+            "Call outcomes that count as a failure towards `unreachable_after_failures` (an invalid or "
+            "disconnected number is unreachable at once); add busy and no_answer to count them too"
+        ),
+        examples=[["failed", "busy"]],
+    )
     max_attempts: int = Field(default=10, ge=1, le=100, description="Attempt budget per contact (all steps)")
 
 

@@ -146,7 +146,7 @@ def on_outcome(
         return exit_with(enrollment, "answered")
     if outcome == "unreachable":
         return exit_with(enrollment, "unreachable")
-    failures = enrollment.failures + 1 if outcome in ("failed",) else 0
+    failures = enrollment.failures + 1 if outcome in criteria.failures_count else 0
     if failures >= criteria.unreachable_after_failures:
         return exit_with(replace(enrollment, failures=failures), "unreachable")
     current = replace(enrollment, failures=failures)
