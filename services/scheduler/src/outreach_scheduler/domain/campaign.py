@@ -99,6 +99,9 @@ def template_problems(flow: list[Step]) -> list[tuple[tuple[str | int, ...], str
     return problems
 
 
+FailureOutcome = Literal["failed", "busy", "no_answer"]
+
+
 class ExitCriteria(_Model):
     """When a contact leaves the campaign."""
 
@@ -106,8 +109,8 @@ class ExitCriteria(_Model):
     voicemail_counts_as_answered: bool = Field(default=False, description="Treat voicemail as answered")
     opted_out: bool = Field(default=True, description="Exit on opt-out (always honoured for sending)")
     unreachable_after_failures: int = Field(default=3, ge=1, description="Consecutive failures -> unreachable")
-    failures_count: list[Literal["failed", "busy", "no_answer"]] = Field(
-        default_factory=lambda: ["failed"],
+    failures_count: list[FailureOutcome] = Field(
+        default_factory=lambda: list[FailureOutcome](["failed"]),
         description=(
             "Call outcomes that count as a failure towards `unreachable_after_failures` (an invalid or "
             "disconnected number is unreachable at once); add busy and no_answer to count them too"
