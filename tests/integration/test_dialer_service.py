@@ -182,3 +182,35 @@ async def test_a_lost_final_callback_is_reconciled_and_leaked_slots_are_reaped(i
         assert leaked is not None and await deps.limits.in_flight("account") == 1
         assert await reap_slots(deps, lease_s=0) == 1
         assert await deps.limits.in_flight("account") == 0
+
+
+async def test_a_recorded_call_asks_for_both_channels_and_keeps_its_recording(infra: Infra, run_id: str) -> None:
+    dialer_port, sim_port = free_port(), free_port()
+    settings = dialer_settings(
+        infra, run_id, port=dialer_port, sim_port=sim_port, sid=SID, token=TOKEN, dial_interval_s=0.1
+    )
+    async with (
+        serving(build_sim(account_sid=SID, auth_token=TOKEN), sim_port) as sim_url,
+        serving(build(settings), dialer_port) as dialer_url,
+        httpx.AsyncClient(headers=caller()) as http,
+    ):
+        command = place_call("rec", "+12125550185", record=True)
+        await produce(
+            infra.kafka_bootstrap, settings.topics.call_commands, [("rec", command.model_dump_json().encode())]
+        )
+
+        async def recorded() -> bool:
+            calls = (await http.get(f"{dialer_url}/calls")).json()["items"]
+            return bool(calls and calls[0].get("recording_status") == "completed")
+
+        await eventually(recorded, timeout=60)
+        [call] = (await http.get(f"{dialer_url}/calls")).json()["items"]
+        [dialed] = [e for e in (await http.get(f"{sim_url}/_sim/log")).json() if e["kind"] == "call"]
+        forged = await http.post(
+            f"{dialer_url}/webhooks/twilio/calls/{call['call_id']}/recording",
+            data={"RecordingStatus": "completed"},
+            headers={"X-Twilio-Signature": "forged"},
+        )
+    assert (dialed["record"], dialed["recording_channels"]) == ("true", "dual")
+    assert call["recording_url"].startswith("https://") and call["recording_channels"] == 2
+    assert forged.status_code == 403

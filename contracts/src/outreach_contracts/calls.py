@@ -43,6 +43,7 @@ class PlaceCall(Envelope):
     max_concurrent: int | None = Field(
         default=None, ge=1, description="The campaign's limit on calls in flight at once", examples=[20]
     )
+    record: bool = Field(default=False, description="Record the call (both channels)", examples=[True])
 
 
 class CallPlaced(Envelope):

@@ -112,6 +112,8 @@ def build(*, account_sid: str, auth_token: str, scenario: Scenario | None = None
                 "twiml": fields.get("Twiml"),
                 "machine_detection": fields.get("MachineDetection"),
                 "timeout": fields.get("Timeout"),
+                "record": fields.get("Record"),
+                "recording_channels": fields.get("RecordingChannels"),
             }
         )
         if not fields.get("To") or not fields.get("From") or not (fields.get("Url") or fields.get("Twiml")):
@@ -127,6 +129,7 @@ def build(*, account_sid: str, auth_token: str, scenario: Scenario | None = None
             events=events,
             machine_detection=fields.get("MachineDetection"),
             created=received,
+            recording_callback=fields.get("RecordingStatusCallback") if fields.get("Record") == "true" else None,
         )
         state["calls"][call.sid] = call
         spawn(run_call(call, state["scenario"].pick(call.to, rng), sender))

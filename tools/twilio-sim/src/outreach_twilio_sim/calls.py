@@ -35,6 +35,7 @@ class SimCall:
     ended_at: float | None = None
     duration_s: int | None = None
     answered_by: str | None = None
+    recording_callback: str | None = None  # Record=true: where to say the recording is ready
 
     def resource(self) -> dict[str, Any]:
         """The JSON resource Twilio returns for a call."""
@@ -99,6 +100,18 @@ async def run_call(call: SimCall, behaviour: Behaviour, sender: CallbackSender) 
         duration = str(call.duration_s)
         final_params = {**answered_by, "CallDuration": duration, "RecordingUrl": recording}
         await emit("completed", final_params, always=True)
+        if call.recording_callback:
+            ready = {
+                "AccountSid": call.account_sid,
+                "CallSid": call.sid,
+                "RecordingSid": f"RE{call.sid[2:]}",
+                "RecordingUrl": recording,
+                "RecordingStatus": "completed",
+                "RecordingDuration": duration,
+                "RecordingChannels": "2",
+                "RecordingSource": "OutboundAPI",
+            }
+            await sender.send(call.recording_callback, ready)
         return
     call.ended_at = time.time()
     call.duration_s = 0

@@ -31,6 +31,7 @@ class CallRequest:
     machine_detection: str = "off"
     amd_callback: str | None = None
     timeout_s: int = 30
+    recording_callback: str | None = None  # set: record both channels, and say when the recording is ready
 
 
 class ProviderUnavailable(Exception):  # noqa: N818 - reads as "the provider is unavailable"
@@ -95,6 +96,13 @@ class TwilioProvider:
                     kwargs["async_amd_status_callback"] = request.amd_callback
             else:
                 kwargs["machine_detection"] = request.machine_detection
+        if request.recording_callback:
+            kwargs.update(
+                record=True,
+                recording_channels="dual",
+                recording_status_callback=request.recording_callback,
+                recording_status_callback_method="POST",
+            )
         if self._client is None:
             raise RuntimeError("provider not started")
         try:

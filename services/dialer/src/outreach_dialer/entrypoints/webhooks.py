@@ -28,6 +28,26 @@ async def call_status(call_id: str, request: Request, key: str | None = None) ->
     return {"status": "ok"}
 
 
+@router.post("/twilio/calls/{call_id}/recording", summary="Recording status callback")
+async def call_recording(call_id: str, request: Request, key: str | None = None) -> dict[str, str]:
+    """A call's recording is ready (or failed): its URL, duration and channels go into the call history."""
+    params = await verified_form(request)
+    deps: Deps = request.app.state.deps
+    doc = await deps.calls.by_key(key) if key else await deps.calls.by_id(call_id)
+    if doc is None or doc.get("call_id") != call_id:
+        raise HTTPException(404, f"unknown call {call_id}")
+    recording = {
+        "recording_sid": params.get("RecordingSid"),
+        "recording_status": params.get("RecordingStatus"),
+        "recording_duration_s": int(params.get("RecordingDuration") or 0),
+        "recording_channels": int(params.get("RecordingChannels") or 0),
+    }
+    if params.get("RecordingStatus") == "completed" and params.get("RecordingUrl"):
+        recording["recording_url"] = params["RecordingUrl"]
+    await deps.calls.update(doc["_id"], expect={}, changes=recording)
+    return {"status": "ok"}
+
+
 class PostCall(BaseModel):
     """What the agent reports after a call."""
 

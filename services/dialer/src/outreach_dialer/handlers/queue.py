@@ -276,6 +276,9 @@ async def _request(doc: dict[str, Any], command: PlaceCall, caller_id: str, deps
         twiml=connect_twiml(kind, address, params),
         machine_detection=command.machine_detection,
         amd_callback=callback if command.machine_detection == "async" else None,
+        recording_callback=(
+            f"{deps.public_url}/webhooks/twilio/calls/{doc['call_id']}/recording?{query}" if command.record else None
+        ),
         timeout_s=command.ring_timeout_s,
     )
 

@@ -26,7 +26,7 @@ ROUTES = tuple((re.compile(pattern), service) for pattern, service in _ROUTES)
 # Provider webhooks and unsubscribe links: public, at the same path on the service (the provider signed the
 # public URL, so the path must not change); each keeps its own signature or token check.
 _WEBHOOKS: tuple[tuple[str, Service], ...] = (
-    (r"^/webhooks/twilio/calls/[^/]+/status$", "dialer"),
+    (r"^/webhooks/twilio/calls/[^/]+/(status|recording)$", "dialer"),
     (r"^/webhooks/agents/post-call$", "dialer"),
     (r"^/webhooks/twilio/messages/(status|inbound)$", "messenger"),
     (r"^/unsubscribe/[^/]+$", "messenger"),

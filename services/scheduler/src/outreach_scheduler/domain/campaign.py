@@ -59,6 +59,7 @@ class PhoneStep(_Step):
     agent_id: str = Field(min_length=1, description="Agent that handles the call", examples=["agt_sales"])
     machine_detection: Literal["off", "Enable", "DetectMessageEnd", "async"] = Field(default="off")
     ring_timeout_s: int = Field(default=30, ge=5, le=600, description="Seconds to let it ring")
+    record: bool = Field(default=False, description="Record the call (dual channel); the URL shows in call history")
 
 
 class SmsStep(_Step):

@@ -63,6 +63,7 @@ def step_command(e: Enrollment, spec: CampaignSpec, *, now: datetime) -> Envelop
             machine_detection=step.machine_detection,
             ring_timeout_s=step.ring_timeout_s,
             max_concurrent=spec.max_concurrent_calls,
+            record=step.record,
         )
     if isinstance(step, SmsStep):
         return SendSms(**common, body_template=step.body, from_numbers=spec.numbers.numbers)
