@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import FastAPI
 from outreach_common.outbox import sweep
 from outreach_common.service import ServiceShell
@@ -65,7 +67,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         description="Numbers, agents, dial queue, shared pacing, provider webhooks and call history",
         indexes=indexes(),
         on_start=[provider.start],
-        on_stop=[provider.close],
+        on_stop=[lambda: finish_placing(deps, deadline_s=settings.shutdown_deadline_s), provider.close],
         loops=[
             ("dial", settings.dial_interval_s, lambda: drain(deps)),
             ("outbox-sweep", settings.outbox_sweep_interval_s, sweep_all),
@@ -83,3 +85,15 @@ def build(settings: Settings | None = None) -> FastAPI:
     for module in (api, registry_api, webhooks):
         app.include_router(module.router)
     return app
+
+
+async def finish_placing(deps: Deps, *, deadline_s: float) -> None:
+    """On shutdown (intake and loops already stopped): let the calls being placed finish, up to a deadline;
+    what is still waiting then is cancelled and goes back to the queue (its slots released)."""
+    pending = set(deps.tasks)
+    if not pending:
+        return
+    _, late = await asyncio.wait(pending, timeout=deadline_s)
+    for task in late:
+        task.cancel()
+    await asyncio.gather(*late, return_exceptions=True)

@@ -28,6 +28,9 @@ class Settings(ServiceSettings):
     health_window_h: float = Field(default=24.0, gt=0, description="Answer-rate window in hours")
     health_rest_h: float = Field(default=24.0, gt=0, description="How long a number rests")
     dial_interval_s: float = Field(default=0.2, gt=0, description="How often the dial queue is polled")
+    shutdown_deadline_s: float = Field(
+        default=10.0, ge=0, description="On shutdown, how long calls being placed may take to finish"
+    )
     slot_lease_s: float = Field(
         default=120.0, gt=0, description="Age after which an in-flight slot is checked against its call"
     )

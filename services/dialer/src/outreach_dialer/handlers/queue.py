@@ -174,6 +174,12 @@ async def _placing(
     asked = asyncio.Event()
     try:
         await _place(doc, command, caller_id, dial_at, overhead, deps, asked)
+    except asyncio.CancelledError:  # shutdown: a call not yet asked for goes back to the queue
+        if not asked.is_set():
+            for slot in doc.get("slots") or []:
+                await deps.limits.release(slot)
+            await _requeue({**doc, "slots": []}, deps, "handed back at shutdown")
+        raise
     except Exception as exc:
         logger.exception("placing call %s failed", doc["_id"])
         for slot in doc.get("slots") or []:
