@@ -92,6 +92,12 @@ async def test_local_presence_rotation_caps_agents_and_outcomes(infra: Infra, ru
             },
         )
         assert created.json() == {"created": 4, "updated": 0}
+        announced = await read_messages(infra.kafka_bootstrap, topics.numbers, count=4, timeout=30)
+        assert sorted((e.workspace_id, e.number) for e in announced) == [  # type: ignore[attr-defined]
+            ("ws", n) for n in ("+12125550100", "+13105550100", "+13125550100", "+14155550100")
+        ]
+        taken = await http.post(f"{url}/numbers", json={"number": "+12125550100"}, headers=caller("ws_other"))
+        assert taken.status_code == 409  # another workspace's number is not taken over
         numbers = {n["number"]: n for n in (await http.get(f"{url}/numbers", params={"tag": "sales"})).json()}
         assert (numbers["+13105550100"]["state"], numbers["+13105550100"]["area_code"]) == ("CA", "310")
         bad = await http.post(f"{url}/numbers", json={"number": "+1 555"})

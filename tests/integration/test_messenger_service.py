@@ -19,6 +19,7 @@ from outreach_contracts.messages import (
     SendEmail,
     SendSms,
 )
+from outreach_contracts.numbers import NumberRegistered
 from outreach_devstack.stack import free_port
 from outreach_messenger.bootstrap import build
 from outreach_messenger.config import Settings
@@ -253,3 +254,32 @@ async def test_inbound_stop_start_help_and_holds_on_pause(infra: Infra, run_id: 
         log = (await http.get(f"{sim_url}/_sim/log")).json()
         help_replies = [e for e in log if e["kind"] == "sms" and e["to"] == handset and e["from"] == ours]
         assert [e["body"] for e in help_replies][:1] == ["Acme reminders. Reply STOP to opt out."]
+
+
+async def test_a_stop_is_filed_under_every_workspace_that_owns_the_number(infra: Infra, run_id: str) -> None:
+    port, sim_port, smtp_port = free_port(), free_port(), free_port()
+    settings = settings_for(infra, run_id, port, sim_port, smtp_port)
+    handset, shared = "+13125550112", "+12125550177"
+    now = datetime.now(UTC)
+    app = build(settings)
+    async with (
+        serving(build_sim(account_sid=SID, auth_token=TOKEN), sim_port) as sim_url,
+        serving(app, port) as url,
+        httpx.AsyncClient(timeout=30) as http,
+    ):
+        owners = [NumberRegistered(occurred_at=now, workspace_id=w, number=shared) for w in ("ws_a", "ws_b")]
+        await produce(
+            infra.kafka_bootstrap, settings.topics.numbers, [(shared, e.model_dump_json().encode()) for e in owners]
+        )
+
+        async def known() -> bool:
+            return await app.state.deps.messages.workspaces_of_number(shared) == ["ws_a", "ws_b"]
+
+        await eventually(known, timeout=30)
+        webhook = f"{url}/webhooks/twilio/messages/inbound"
+        answer = await http.post(
+            f"{sim_url}/_sim/sms/inbound", json={"webhook_url": webhook, "from": handset, "to": shared, "body": "STOP"}
+        )
+        assert answer.json()["status"] == 200
+        events = await outcomes(infra, settings.topics.messages, 2)
+    assert sorted(e.workspace_id for e in events if isinstance(e, ContactOptedOut)) == ["ws_a", "ws_b"]

@@ -34,6 +34,7 @@ from outreach_contracts.messages import (
     SendEmail,
     SendSms,
 )
+from outreach_contracts.numbers import NumberRegistered, NumberRemoved
 
 ContactEvent = Annotated[ContactImported, Field(discriminator="type")]
 CampaignEvent = Annotated[
@@ -52,6 +53,7 @@ CallEvent = Annotated[
     CallPlaced | CallCompleted | CallDeferred | CallAnalyzed | NumberRested, Field(discriminator="type")
 ]
 MessageCommand = Annotated[SendSms | SendEmail, Field(discriminator="type")]
+NumberEvent = Annotated[NumberRegistered | NumberRemoved, Field(discriminator="type")]
 MessageEvent = Annotated[MessageSent | MessageFailed | MessageDelivery | ContactOptedOut, Field(discriminator="type")]
 AnyMessage = Annotated[
     ContactImported
@@ -75,7 +77,9 @@ AnyMessage = Annotated[
     | MessageSent
     | MessageDelivery
     | MessageFailed
-    | ContactOptedOut,
+    | ContactOptedOut
+    | NumberRegistered
+    | NumberRemoved,
     Field(discriminator="type"),
 ]
 
@@ -104,4 +108,6 @@ ALL_MODELS: tuple[type[Envelope], ...] = (
     MessageDelivery,
     MessageFailed,
     ContactOptedOut,
+    NumberRegistered,
+    NumberRemoved,
 )

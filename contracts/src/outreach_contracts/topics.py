@@ -50,6 +50,11 @@ class Topics:
         return self._name("outreach.messages.v1")
 
     @property
+    def numbers(self) -> str:
+        """NumberRegistered, NumberRemoved (dialer -> messenger: who owns the number a reply was sent to)."""
+        return self._name("outreach.numbers.v1")
+
+    @property
     def dead_letters(self) -> str:
         """Messages that could not be parsed or kept failing, with the reason in headers."""
         return self._name("outreach.deadletter.v1")
@@ -64,5 +69,6 @@ class Topics:
             self.calls,
             self.message_commands,
             self.messages,
+            self.numbers,
             self.dead_letters,
         ]

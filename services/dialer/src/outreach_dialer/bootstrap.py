@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import FastAPI
-from outreach_common.outbox import sweep
+from outreach_common.outbox import PendingOutbox, sweep
 from outreach_common.service import ServiceShell
 from twilio.request_validator import RequestValidator
 
@@ -38,6 +38,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         numbers=NumberRepository(shell.db),
         agents=AgentRepository(shell.db),
         opt_outs=OptOutRepository(shell.db),
+        number_events=PendingOutbox(shell.db["numbers_outbox"]),
         limits=Limits(shell.db),
         provider=provider,
         bus=shell.bus,
@@ -77,6 +78,7 @@ def build(settings: Settings | None = None) -> FastAPI:
             ("trail-flush", 5.0, lambda: flush_trails(deps)),
             ("adopt-stranded", 10.0, lambda: adopt_stranded(deps)),
             ("reconcile", 15.0, lambda: reconcile_calls(deps, quiet_s=settings.reconcile_after_s)),
+            ("numbers-outbox-sweep", 5.0, lambda: deps.number_events.sweep(deps.bus)),
             ("reap-slots", 30.0, lambda: reap_slots(deps, lease_s=settings.slot_lease_s)),
         ],
     )

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Literal, TypeVar
 
 import phonenumbers
 from fastapi import APIRouter, HTTPException, Request
 from outreach_common.errors import CONFLICT, unprocessable
 from outreach_common.identity import REQUIRED, Caller
+from outreach_common.outbox import outbox_entry
+from outreach_contracts.numbers import NumberRegistered, NumberRemoved
 from outreach_windows.places import place_of
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from outreach_dialer.handlers.deps import Deps
 
 router = APIRouter(tags=["numbers and agents"], dependencies=REQUIRED)
+T = TypeVar("T")
 Capability = Literal["voice", "sms"]
 
 
@@ -89,12 +93,25 @@ async def _claimable(deps: Deps, number: str, workspace_id: str) -> None:
         raise HTTPException(409, f"number {number} is registered to another workspace")
 
 
+async def _announced(
+    deps: Deps, events: Sequence[NumberRegistered | NumberRemoved], change: Callable[[], Awaitable[T]]
+) -> T:
+    """Hold the events, make the change, publish them: the messenger learns who owns each number (to file a
+    reply sent to it under its owners), and a crash in between leaves them for the sweeper."""
+    held = [outbox_entry(e, topic=deps.topics.numbers, key=e.number) for e in events]
+    await deps.number_events.hold(held)
+    result = await change()
+    await deps.number_events.release(held, deps.bus)
+    return result
+
+
 @router.post("/numbers", status_code=201, summary="Add or update a number", responses=CONFLICT)
 async def put_number(body: NumberIn, request: Request, who: Caller) -> dict[str, Any]:
     """Country, state and area code are derived from the number."""
     deps: Deps = request.app.state.deps
     await _claimable(deps, body.number, who.workspace_id)
-    await deps.numbers.upsert(_number_doc(body, who.workspace_id))
+    event = NumberRegistered(occurred_at=deps.clock.now(), workspace_id=who.workspace_id, number=body.number)
+    await _announced(deps, [event], lambda: deps.numbers.upsert(_number_doc(body, who.workspace_id)))
     return _public(await _own_number(deps, body.number, who.workspace_id))
 
 
@@ -104,7 +121,13 @@ async def import_numbers(body: NumbersIn, request: Request, who: Caller) -> dict
     deps: Deps = request.app.state.deps
     for n in body.numbers:
         await _claimable(deps, n.number, who.workspace_id)
-    created = sum([await deps.numbers.upsert(_number_doc(n, who.workspace_id)) for n in body.numbers])
+    now = deps.clock.now()
+    events = [NumberRegistered(occurred_at=now, workspace_id=who.workspace_id, number=n.number) for n in body.numbers]
+
+    async def upsert_all() -> int:
+        return sum([await deps.numbers.upsert(_number_doc(n, who.workspace_id)) for n in body.numbers])
+
+    created = await _announced(deps, events, upsert_all)
     return {"created": created, "updated": len(body.numbers) - created}
 
 
@@ -129,7 +152,8 @@ async def delete_number(number: str, request: Request, who: Caller) -> None:
     """Calls already placed keep their history."""
     deps: Deps = request.app.state.deps
     await _own_number(deps, number, who.workspace_id)
-    await deps.numbers.delete(number)
+    event = NumberRemoved(occurred_at=deps.clock.now(), workspace_id=who.workspace_id, number=number)
+    await _announced(deps, [event], lambda: deps.numbers.delete(number))
 
 
 class AgentIn(BaseModel):

@@ -11,7 +11,7 @@ from outreach_common.clock import Clock
 from outreach_common.journey import stamped
 from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document
-from outreach_common.outbox import outbox_entry, relay
+from outreach_common.outbox import PendingOutbox, outbox_entry, relay
 from outreach_contracts.envelope import Envelope
 from outreach_contracts.topics import Topics
 
@@ -43,6 +43,7 @@ class Deps:
     numbers: NumberRepository
     agents: AgentRepository
     opt_outs: OptOutRepository
+    number_events: PendingOutbox
     limits: Limits
     provider: CallProvider
     bus: EventBus

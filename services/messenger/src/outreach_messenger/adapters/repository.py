@@ -28,6 +28,7 @@ class MessageRepository:
         self.holds = db["campaign_holds"]
         self.suppressions = db["suppressions"]
         self.inbound = db["inbound"]
+        self.owners = db["number_owners"]
 
     async def record_inbound(self, sid: str, phone: str | None, body: str, verdict: str, at: datetime) -> bool:
         """Keep an inbound message once; False when Twilio delivered this one before."""
@@ -76,9 +77,20 @@ class MessageRepository:
         cursor = self.collection.find(query, {"outbox": 0, "command": 0}).sort([("created_at", -1), ("_id", -1)])
         return [d async for d in cursor.limit(limit)]
 
-    async def workspaces_of_sender(self, number: str) -> list[str]:
-        """The workspaces that sent from `number` (an inbound reply to it belongs to each of them)."""
-        return sorted(await self.collection.distinct("workspace_id", {"from": number}))
+    async def workspaces_of_number(self, number: str) -> list[str]:
+        """The workspaces that own `number` (registered in the dialer) or sent from it: an inbound reply to
+        it belongs to each of them."""
+        owners = {d["workspace_id"] async for d in self.owners.find({"number": number}, {"workspace_id": 1})}
+        senders = await self.collection.distinct("workspace_id", {"from": number})
+        return sorted(owners | set(senders))
+
+    async def own_number(self, workspace_id: str, number: str, *, owned: bool) -> None:
+        """Remember (or forget) that a workspace owns a number."""
+        key = {"_id": f"{number}|{workspace_id}"}
+        if owned:
+            await self.owners.update_one(key, {"$set": {"number": number, "workspace_id": workspace_id}}, upsert=True)
+        else:
+            await self.owners.delete_one(key)
 
     async def is_suppressed(self, workspace_id: str, phone: str | None, email: str | None) -> bool:
         """True when the phone or email opted out in this workspace."""

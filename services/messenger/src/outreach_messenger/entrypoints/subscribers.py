@@ -5,7 +5,8 @@ from __future__ import annotations
 from faststream.kafka import KafkaBroker
 from outreach_common.consumer import DeadLetters, subscribe
 from outreach_contracts.messages import ContactOptedOut
-from outreach_contracts.registry import CampaignEvent, MessageCommand, MessageEvent
+from outreach_contracts.numbers import NumberRegistered
+from outreach_contracts.registry import CampaignEvent, MessageCommand, MessageEvent, NumberEvent
 from pydantic import TypeAdapter
 
 from outreach_messenger.handlers.campaigns import on_campaign_event
@@ -16,7 +17,7 @@ GROUP = "messenger"
 
 
 def register(broker: KafkaBroker, deps: Deps) -> None:
-    """Subscribe to message commands and campaign events."""
+    """Subscribe to message commands, campaign events, opt-outs and number ownership."""
     dlq = DeadLetters(broker, deps.topics.dead_letters)
     group = deps.topics.prefix + GROUP  # a prefixed deployment is its own consumer group
 
@@ -25,6 +26,10 @@ def register(broker: KafkaBroker, deps: Deps) -> None:
 
     async def on_campaign(event: CampaignEvent) -> None:
         await on_campaign_event(event, deps)
+
+    async def on_number_event(event: NumberEvent) -> None:
+        owned = isinstance(event, NumberRegistered)
+        await deps.messages.own_number(event.workspace_id, event.number, owned=owned)
 
     async def on_message_event(event: MessageEvent) -> None:
         if isinstance(event, ContactOptedOut):  # from any channel or the do-not-call list
@@ -59,4 +64,13 @@ def register(broker: KafkaBroker, deps: Deps) -> None:
         handle=on_message_event,
         dead_letters=dlq,
         description="Suppress numbers and addresses that opted out anywhere",
+    )
+    subscribe(
+        broker,
+        topic=deps.topics.numbers,
+        group_id=group,
+        adapter=TypeAdapter(NumberEvent),
+        handle=on_number_event,
+        dead_letters=dlq,
+        description="Which workspaces own each number (a reply sent to it is theirs)",
     )

@@ -56,8 +56,8 @@ async def message_status(request: Request) -> dict[str, str]:
 
 @router.post("/messages/inbound", summary="Inbound SMS")
 async def inbound(request: Request) -> dict[str, str]:
-    """Opt-out words opt the sender out of every campaign of each workspace that sent from the `To` number
-    (the deployment's default workspace when none did); START / UNSTOP opts back in;
+    """Opt-out words opt the sender out of every campaign of each workspace that owns or sent from the `To`
+    number (the deployment's default workspace when none does); START / UNSTOP opts back in;
     HELP gets the configured help reply. Every reply is kept in the inbound log."""
     params = await verified_form(request)
     deps: Deps = request.app.state.deps
@@ -67,7 +67,7 @@ async def inbound(request: Request) -> dict[str, str]:
     phone = params.get("From")
     now = deps.clock.now()
     to = params.get("To") or ""
-    workspaces = await deps.messages.workspaces_of_sender(to) or [request.app.state.settings.workspace_id]
+    workspaces = await deps.messages.workspaces_of_number(to) or [request.app.state.settings.workspace_id]
     held = []
     if verdict == "opt_out" and phone:  # held before anything is written: a crash later still publishes them
         events = [ContactOptedOut(occurred_at=now, workspace_id=w, phone=phone, channel="sms") for w in workspaces]
