@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from outreach_contracts.calls import CallCompleted, PlaceCall
 from outreach_contracts.contacts import ContactData, ContactImported
 from outreach_scheduler.bootstrap import build
 from outreach_scheduler.config import Settings
+from outreach_scheduler.handlers.stuck import InFlightWatch, fail_stuck_steps
 
 from tests.conftest import Infra
 from tests.integration.helpers import caller, eventually, produce, read_messages, running
@@ -141,3 +143,50 @@ async def test_import_enrolls_once_dispatches_and_exits_on_answer(infra: Infra, 
             "exited",
             "ContactExited",
         ]
+
+
+async def test_a_step_whose_outcome_never_comes_ends_errored(infra: Infra, run_id: str) -> None:
+    """A lost outcome does not keep a contact active (and its campaign open) for good; one that arrives
+    after the limit changes nothing."""
+    s = settings(infra, run_id)
+    app = build(s)
+    async with running(app) as http:
+        spec = {"name": "c", "window": OPEN_WINDOW, "flow": [{"kind": "phone", "agent_id": "agt"}]}
+        campaign_id = (await http.post("/campaigns", json=spec)).json()["id"]
+        await http.post(f"/campaigns/{campaign_id}/start")
+        event = ContactImported(
+            occurred_at=datetime.now(UTC),
+            workspace_id="ws_default",
+            campaign_id=campaign_id,
+            contact_id="ct_9",
+            import_id="imp",
+            row=1,
+            contact=ContactData(phone="+12125550129"),
+        )
+        await produce(infra.kafka_bootstrap, s.topics.contacts, [("ct_9", event.model_dump_json().encode())])
+        [command] = await read_messages(infra.kafka_bootstrap, s.topics.call_commands, count=1)
+        deps, watch = app.state.deps, InFlightWatch()
+
+        async def active() -> bool:
+            enrollment = await deps.enrollments.get(campaign_id, "ct_9")
+            return bool(enrollment and enrollment.state == "active")
+
+        await eventually(active)
+        assert await fail_stuck_steps(deps, watch, limit_s=3600) == 0  # watched from now on
+        watch.seen = {k: at - 7200 for k, at in watch.seen.items()}  # two hours later
+        assert await fail_stuck_steps(deps, watch, limit_s=3600) == 1
+        ended = await deps.enrollments.get(campaign_id, "ct_9")
+        assert (ended.state, ended.reason) == ("errored", "no outcome for step 1 within 1 h")
+        late = CallCompleted(
+            occurred_at=datetime.now(UTC),
+            workspace_id="ws_default",
+            idempotency_key=command.idempotency_key,  # type: ignore[attr-defined]
+            campaign_id=campaign_id,
+            contact_id="ct_9",
+            step_index=0,
+            call_id="call_9",
+            outcome="answered_human",
+        )
+        await produce(infra.kafka_bootstrap, s.topics.calls, [("ct_9", late.model_dump_json().encode())])
+        await asyncio.sleep(2)
+        assert (await deps.enrollments.get(campaign_id, "ct_9")).state == "errored"

@@ -16,6 +16,7 @@ from outreach_scheduler.entrypoints import api, subscribers
 from outreach_scheduler.handlers.deps import Deps
 from outreach_scheduler.handlers.dispatch import count_due, dispatch_backlog, republish_claims
 from outreach_scheduler.handlers.lifecycle import complete_finished, start_scheduled
+from outreach_scheduler.handlers.stuck import InFlightWatch, fail_stuck_steps
 from outreach_scheduler.instruments import Instruments
 
 
@@ -37,6 +38,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         instruments=Instruments(shell.registry),
     )
     subscribers.register(shell.broker, deps)
+    watch = InFlightWatch()
     app = shell.app(
         description="Campaigns, contact windows, flows, enrollments and durable timers",
         indexes=INDEXES,
@@ -52,6 +54,7 @@ def build(settings: Settings | None = None) -> FastAPI:
             ("enrollment-sweep", settings.sweep_interval_s, lambda: _sweep(deps)),
             ("due-reload", settings.due_reload_interval_s, lambda: _reload(deps, settings.due_reload_interval_s)),
             ("gauges", 5.0, lambda: count_due(deps)),
+            ("stuck-steps", 60.0, lambda: fail_stuck_steps(deps, watch, limit_s=settings.step_outcome_limit_s)),
         ],
     )
     app.state.deps = deps

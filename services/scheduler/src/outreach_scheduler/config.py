@@ -21,6 +21,9 @@ class Settings(ServiceSettings):
     sweep_interval_s: float = Field(
         default=30.0, gt=0, description="How often enrollments are swept for unpublished messages and claims"
     )
+    step_outcome_limit_s: float = Field(
+        default=6 * 3600.0, gt=0, description="Wall-clock seconds a step may wait for its outcome before it errors"
+    )
     due_reload_interval_s: float = Field(
         default=300.0, gt=0, description="How often the due index is rebuilt from the database"
     )

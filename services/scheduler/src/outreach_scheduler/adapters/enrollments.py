@@ -181,6 +181,11 @@ class EnrollmentRepository:
         docs = [d async for d in self.collection.find(query, {"outbox": 0}).limit(limit)]
         return [from_doc(d) for d in await self._current(docs) if d["state"] in OPEN]
 
+    async def in_flight(self) -> list[Enrollment]:
+        """Every active enrollment (a step sent, its outcome awaited); read by a slow sweeper only."""
+        docs = [d async for d in self.collection.find({"state": "active"}, {"outbox": 0})]
+        return [from_doc(d) for d in await self._current(docs) if d["state"] == "active"]
+
     async def due_in(self, campaign_id: str, *, now: datetime, limit: int) -> list[Enrollment]:
         """Queued enrollments of one campaign already due, earliest first."""
         query = {"campaign_id": campaign_id, "state": "queued", "due_at": {"$lte": now}}

@@ -128,6 +128,11 @@ def _end(enrollment: Enrollment, state: str, reason: str) -> Enrollment:
     )
 
 
+def timed_out(enrollment: Enrollment, reason: str) -> Enrollment:
+    """Terminal: the step in flight never reported an outcome (nothing more is sent to the contact)."""
+    return _end(enrollment, "errored", reason)
+
+
 def exit_with(enrollment: Enrollment, reason: str) -> Enrollment:
     """Terminal: an exit criterion was met."""
     return _end(enrollment, "exited", reason)
