@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,3 +73,13 @@ def launch(
         files={"file": ("c.csv", csv, "text/csv")},
     ).raise_for_status()
     return campaign
+
+
+def wait_for(check: Any, timeout: float = 120.0) -> None:
+    """Poll `check` until it is true, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.3)
+    raise AssertionError("condition not met in time")

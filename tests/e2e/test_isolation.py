@@ -13,7 +13,7 @@ import pytest
 from outreach_devstack.stack import Stack
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, isolated_stack, new_workspace
+from tests.e2e.stacks import ALWAYS, api_client, isolated_stack, new_workspace, wait_for
 
 pytestmark = pytest.mark.e2e
 CSV = b"phone\n+1 212 555 0171\n+1 212 555 0172\n"
@@ -32,15 +32,6 @@ BODIES: dict[tuple[str, str], Any] = {
 def stack(infra: Infra, run_id: str) -> Iterator[Stack]:
     with isolated_stack(infra, run_id) as s:
         yield s
-
-
-def wait_for(check: Any, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.3)
-    raise AssertionError("condition not met in time")
 
 
 def snapshot(a: httpx.Client, ids: dict[str, str]) -> dict[str, Any]:

@@ -4,17 +4,15 @@ of the workspace at once (and the do-not-call list holds the number)."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from outreach_devstack.stack import Stack
 from pymongo import MongoClient
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, isolated_stack, launch
+from tests.e2e.stacks import ALWAYS, api_client, isolated_stack, launch, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -27,15 +25,6 @@ def stack(infra: Infra, run_id: str, tmp_path: Path) -> Iterator[Stack]:
     scenario.write_text(json.dumps({"default": {"outcome": "no_answer", "ring_s": 0.05}}))
     with isolated_stack(infra, run_id, {"OUTREACH_SIM_SCENARIO_FILE": str(scenario)}) as s:
         yield s
-
-
-def wait_for(check: Any, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.3)
-    raise AssertionError("condition not met in time")
 
 
 def test_stop_reply_exits_the_contact_from_every_campaign(stack: Stack, infra: Infra, run_id: str) -> None:
