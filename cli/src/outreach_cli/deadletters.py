@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import typer
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from outreach_contracts.topics import Topics
 
@@ -47,17 +47,18 @@ def _where(bootstrap: str | None, prefix: str | None) -> tuple[str, Topics]:
 async def read_all(bootstrap: str, topic: str) -> list[DeadLetter]:
     """Every message of `topic`, read from the start to its current end (no consumer group: nothing is
     committed, so reading changes nothing)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        if not partitions:
-            await consumer.topics()  # refresh the metadata once: the topic may be new
-            partitions = consumer.partitions_for_topic(topic) or set()
-        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+        for _ in range(100):  # without a group every partition is ours once the metadata has come
+            if consumer.assignment():
+                break
+            await asyncio.sleep(0.1)
+        assigned = sorted(consumer.assignment(), key=lambda tp: tp.partition)
         if not assigned:
             return []
-        consumer.assign(assigned)
         await consumer.seek_to_beginning(*assigned)
         ends = await consumer.end_offsets(assigned)
         letters: list[DeadLetter] = []
