@@ -63,3 +63,13 @@ def infra() -> Iterator[Infra]:
 def run_id() -> str:
     """A fresh id for this test's topic prefix and database names."""
     return f"t{uuid.uuid4().hex[:10]}"
+
+
+TIERS = ("unit", "integration", "e2e")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test without a tier marker would never run under `make test` (it selects by marker): refuse it."""
+    unmarked = [item.nodeid for item in items if not any(item.get_closest_marker(t) for t in TIERS)]
+    if unmarked:
+        raise pytest.UsageError("tests without a unit, integration or e2e marker: " + ", ".join(unmarked[:10]))

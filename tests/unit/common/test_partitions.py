@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.partitioner import murmur2 as reference
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from outreach_common.partitions import murmur2, partitions_of
+
+pytestmark = pytest.mark.unit
 
 
 @settings(max_examples=300, deadline=None)

@@ -20,12 +20,13 @@ PORT = 27017
 
 
 MODULE = "github.com/FerretDB/FerretDB"
-# our patched copies of upstream files (see each file's "Outreach patch" comment), written over a copy of the module
-PATCHES = {
-    "internal/backends/sqlite/metadata/metadata.go": "_patches/sqlite_metadata.go",
-    "internal/backends/sqlite/collection.go": "_patches/sqlite_collection.go",
-    "ferretdb/ferretdb.go": "_patches/ferretdb.go",
-}
+VERSION = "v1.24.2"  # the version our diffs are made against (go.mod requires it, go.sum pins its hash)
+# Our own changes to FerretDB, as unified diffs against VERSION (the README says why and what each buys)
+PATCHES = ("sqlite-id-expression.patch", "sqlite-id-pushdown.patch", "insert-batch-size.patch")
+
+
+class PatchError(RuntimeError):
+    """The FerretDB module is not the version our diffs are for, or a diff no longer applies."""
 
 
 def source_dir() -> Path:
@@ -42,11 +43,13 @@ def binary() -> Path:
 
 
 def install() -> Path:
-    """Build the small Go program under `deploy/local/ferretdb` with its patches (once per source version).
+    """Build the small Go program under `deploy/local/ferretdb` with our diffs (once per source version).
 
-    Go refuses overlays of files in its module cache, so the FerretDB module is copied next to the binary,
-    our patched files are written over the copy, and the build uses a go.mod that replaces the module with
-    that copy (the program's own go.mod stays untouched)."""
+    The module is checked first: its version must be VERSION and its files must match go.sum's hash
+    (`go mod verify`). Go refuses changes to files in its module cache, so the module is copied next to the
+    binary, each diff is checked (`git apply --check`) and applied to the copy, and the build uses a go.mod
+    that replaces the module with that copy (the program's own go.mod stays untouched). Anything that does
+    not fit stops the build with PatchError: upstream moved, and the diffs need a look."""
     target = binary()
     if target.exists():
         return target
@@ -57,14 +60,33 @@ def install() -> Path:
     env = {**os.environ, "CGO_ENABLED": os.environ.get("CGO_ENABLED", "0")}
     subprocess.run(["go", "mod", "download", MODULE], cwd=source, env=env, check=True)
     listed = subprocess.run(
-        ["go", "list", "-m", "-f", "{{.Dir}}", MODULE], cwd=source, env=env, check=True, capture_output=True, text=True
+        ["go", "list", "-m", "-f", "{{.Dir}} {{.Version}}", MODULE],
+        cwd=source,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
+    folder, version = listed.stdout.split()
+    if version != VERSION:
+        raise PatchError(f"{MODULE} is {version}; our diffs are made against {VERSION}")
+    verified = subprocess.run(["go", "mod", "verify"], cwd=source, env=env, capture_output=True, text=True)
+    if verified.returncode != 0:
+        raise PatchError(f"{MODULE} {VERSION} does not match go.sum: {verified.stdout}{verified.stderr}")
     module = work / "FerretDB"
-    shutil.copytree(listed.stdout.strip(), module)
-    for upstream, ours in PATCHES.items():
-        patched = module / upstream
-        patched.chmod(0o644)
-        shutil.copyfile(source / ours, patched)
+    shutil.copytree(folder, module)
+    for path in module.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)  # the module cache is read-only
+    # the copy lies inside our own work tree (.cache): keep git from taking it for part of that repository
+    outside = {**env, "GIT_CEILING_DIRECTORIES": str(work)}
+    for name in PATCHES:
+        diff = str(source / "patches" / name)
+        checked = subprocess.run(
+            ["git", "apply", "--check", diff], cwd=module, env=outside, capture_output=True, text=True
+        )
+        if checked.returncode != 0:
+            raise PatchError(f"{name} does not apply to {MODULE} {VERSION}: {checked.stderr.strip()}")
+        subprocess.run(["git", "apply", diff], cwd=module, env=outside, check=True)
     modfile = work / "go.mod"
     modfile.write_text((source / "go.mod").read_text() + f"\nreplace {MODULE} => {module}\n")
     shutil.copyfile(source / "go.sum", work / "go.sum")
