@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from outreach_dialer.domain.agents import connect_twiml, with_params
-from outreach_dialer.domain.pacing import next_slot
+from outreach_dialer.domain.pacing import first_free_slot, slot_time
 from outreach_dialer.domain.selection import Candidate, choose, usable
 from outreach_windows.places import Place, place_of
 
@@ -82,10 +82,8 @@ def test_agent_addresses_and_parameters() -> None:
     assert stream is not None and '<Parameter name="first_name" value="Ada &amp; Co"/>' in stream
 
 
-def test_pace_spaces_calls_whoever_takes_the_slots() -> None:
-    tat = None
-    starts = []
-    for now in (0.0, 0.0, 0.0, 0.05, 5.0):
-        start, tat = next_slot(tat, now, 0.5)
-        starts.append(start)
-    assert starts == [0.0, 0.5, 1.0, 1.5, 5.0]
+def test_pace_slots_are_taken_in_order_and_never_in_the_past() -> None:
+    assert first_free_slot(10.0, 2.0) == 20 and slot_time(20, 2.0) == 10.0
+    assert first_free_slot(10.1, 2.0) == 21  # slot 20 has begun: the next one
+    assert first_free_slot(10.0, 2.0, after=25) == 26  # after the last one asked for
+    assert first_free_slot(30.0, 2.0, after=25) == 60  # a long pause: no slot in the past

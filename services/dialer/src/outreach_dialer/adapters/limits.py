@@ -17,6 +17,8 @@ from outreach_common.mongo import Document, insert_new
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from outreach_dialer.domain.pacing import first_free_slot, slot_time
+
 
 class Limits:
     """Shared pace (slot reservations) and in-flight counters (semaphores)."""
@@ -38,17 +40,17 @@ class Limits:
         few at a time (one insert of `block` documents; those another instance holds are skipped)."""
         held = self._held.setdefault(account, [])
         self._rates[account] = rate
-        now_k = math.ceil(time.time() * rate)
+        now_k = first_free_slot(time.time(), rate)
         while held and held[0] < now_k:
             held.pop(0)  # a reserved slot that went unused has passed
         while not held:
-            start = max(now_k, self._last_slot.get(account, -1) + 1)
+            start = first_free_slot(time.time(), rate, self._last_slot.get(account))
             wanted = [start + i for i in range(block)]
             docs = [{"_id": f"{account}:{k}", "at": datetime.now(UTC)} for k in wanted]
             won = [int(doc["_id"].rpartition(":")[2]) for doc in await insert_new(self.pace, docs)]
             self._last_slot[account] = wanted[-1]
             held.extend(won)
-        return held.pop(0) / rate
+        return slot_time(held.pop(0), rate)
 
     async def forget_slots(self, older_than: timedelta = timedelta(minutes=2)) -> None:
         """Drop pace slots long past (keeps the collection small). Slot numbers are consecutive, so after a

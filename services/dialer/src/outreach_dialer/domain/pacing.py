@@ -1,10 +1,18 @@
-"""Pacing shared by every dialer instance: calls are spaced `1 / rate` seconds apart (a GCRA with no
-burst), whoever places them. The slot arithmetic is pure; the store makes taking a slot atomic."""
+"""Pacing shared by every dialer instance: wall-clock time is cut into slots of `1 / rate` seconds, slot k
+being [k / rate, (k + 1) / rate); a call takes a slot of its own (the store makes taking one atomic) and
+leaves inside it, so any one-second window holds at most rate + 1 calls, whoever places them."""
 
 from __future__ import annotations
 
+import math
 
-def next_slot(theoretical: float | None, now: float, interval: float) -> tuple[float, float]:
-    """(when the caller may dial, the new theoretical arrival time) for a call wanted at `now`."""
-    start = now if theoretical is None or theoretical < now else theoretical
-    return start, start + interval
+
+def first_free_slot(now: float, rate: float, after: int | None = None) -> int:
+    """The first slot that has not begun at `now` and comes after slot `after` (the last one asked for)."""
+    current = math.ceil(now * rate)
+    return current if after is None else max(current, after + 1)
+
+
+def slot_time(slot: int, rate: float) -> float:
+    """When slot `slot` begins (seconds of wall-clock time)."""
+    return slot / rate

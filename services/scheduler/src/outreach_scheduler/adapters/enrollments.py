@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +23,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from outreach_scheduler.domain.due_index import DueIndex
-from outreach_scheduler.domain.enrollment import Enrollment
+from outreach_scheduler.domain.enrollment import Enrollment, dispatch
 
 OPEN = ("queued", "active")
 
@@ -96,16 +95,11 @@ def from_doc(doc: Document) -> Enrollment:
     )
 
 
-def claimed(e: Enrollment) -> Enrollment:
-    """The enrollment once its due step is dispatched (queued -> active)."""
-    return replace(e, state="active", version=e.version + 1, attempts_total=e.attempts_total + 1, in_flight_key=e.key)
-
-
 def _changes(doc: Document, entry: Document) -> dict[str, Any]:
     """The document fields a log entry sets."""
     if entry["kind"] == "claim":
         return {
-            **to_doc(claimed(from_doc(doc))),
+            **to_doc(dispatch(from_doc(doc))),
             "claim": entry["claim"],
             "claimed_at": entry["at"],
         }
@@ -303,7 +297,7 @@ class EnrollmentRepository:
         ]
         await self.batches.insert_one({"_id": claim, "at": at, "entries": [x["_id"] for x in entries]})
         won = {x["_id"] for x in await insert_new(self.log, entries)}
-        return [claimed(e) for e in due if log_id(e.doc_id, e.version) in won]
+        return [dispatch(e) for e in due if log_id(e.doc_id, e.version) in won]
 
     async def mark_published(self, claim: str) -> None:
         """The commands of a claimed batch are on Kafka."""
