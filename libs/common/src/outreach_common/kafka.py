@@ -153,7 +153,16 @@ class KafkaEventBus:
         await asyncio.gather(*pending)
 
     def _raw_producer(self) -> AIOKafkaProducer | None:
-        """The started broker's aiokafka producer (FastStream keeps it two wrappers deep), or None."""
+        """The started broker's aiokafka producer (FastStream keeps it two wrappers deep); None only before
+        the broker has started (one message at a time through the broker then). A started broker whose
+        producer is not where this looks is an error, never a silent fall back to the slow path: FastStream
+        changed, and this adapter (tested by `test_bulk_publish`) needs a look."""
         wrapper = getattr(getattr(self._broker, "_producer", None), "_producer", None)
         producer = getattr(wrapper, "producer", None)
-        return producer if isinstance(producer, AIOKafkaProducer) else None
+        if isinstance(producer, AIOKafkaProducer):
+            return producer
+        if getattr(self._broker, "running", False):
+            raise RuntimeError(
+                "FastStream's started broker keeps its aiokafka producer elsewhere: update _raw_producer"
+            )
+        return None
