@@ -25,3 +25,12 @@ def decode(cursor: str | None) -> tuple[datetime, str] | None:
         return datetime.fromisoformat(at), key
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise unprocessable((["query", "after"], "not a cursor of this API")) from exc
+
+
+def page_after(field: str, after: tuple[datetime, str] | None) -> dict[str, object]:
+    """The filter of a newest-first page, sorted by (`field`, `_id`), that starts after the cursor's item;
+    empty for the first page."""
+    if after is None:
+        return {}
+    at, key = after
+    return {"$or": [{field: {"$lt": at}}, {field: at, "_id": {"$lt": key}}]}

@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
+from outreach_common.cursors import page_after
 from outreach_common.mongo import Document, IndexSpec
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
@@ -169,9 +170,7 @@ class CallStore:
     async def history(self, query: Document, *, after: tuple[datetime, str] | None, limit: int) -> list[Document]:
         """Calls matching `query`, newest first (queue time, then key), merged across shards; `after` is the
         (queue time, key) of the last call of the previous page."""
-        if after is not None:
-            at, key = after
-            query = {**query, "$or": [{"queued_at": {"$lt": at}}, {"queued_at": at, "_id": {"$lt": key}}]}
+        query = {**query, **page_after("queued_at", after)}
         pages = [
             [d async for d in shard.find(query, {"outbox": 0}).sort([("queued_at", -1), ("_id", -1)]).limit(limit)]
             for shard in self.shards

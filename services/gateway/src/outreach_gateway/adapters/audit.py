@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from outreach_common.cursors import page_after
 from outreach_common.mongo import Document
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -25,9 +26,6 @@ class AuditLog:
 
     async def page(self, workspace_id: str, *, after: tuple[datetime, str] | None, limit: int) -> list[Document]:
         """Entries of the workspace, newest first, after the cursor (time, id) of the previous page."""
-        query: Document = {"workspace_id": workspace_id}
-        if after is not None:
-            at, key = after
-            query["$or"] = [{"at": {"$lt": at}}, {"at": at, "_id": {"$lt": key}}]
+        query: Document = {"workspace_id": workspace_id, **page_after("at", after)}
         cursor = self.entries.find(query).sort([("at", -1), ("_id", -1)]).limit(limit)
         return [d async for d in cursor]

@@ -89,8 +89,8 @@ async def _forward(
     headers = response_headers(upstream)
     length = upstream.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) <= SMALL_BODY:  # most answers: read at once
-        body = await upstream.read()  # (undecoded: the session does not decompress)
-        return Response(body, status_code=upstream.status, headers=headers, background=BackgroundTask(finish))
+        answer = await upstream.read()  # (undecoded: the session does not decompress)
+        return Response(answer, status_code=upstream.status, headers=headers, background=BackgroundTask(finish))
     return StreamingResponse(
         upstream.content.iter_any(), status_code=upstream.status, headers=headers, background=BackgroundTask(finish)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from outreach_common.cursors import page_after
 from outreach_common.mongo import Document, IndexSpec
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
@@ -71,9 +72,7 @@ class MessageRepository:
     async def page(self, query: Document, *, after: tuple[datetime, str] | None, limit: int) -> list[Document]:
         """Messages matching `query`, newest first (creation time, then key); `after` is the (creation time,
         key) of the last message of the previous page."""
-        if after is not None:
-            at, key = after
-            query = {**query, "$or": [{"created_at": {"$lt": at}}, {"created_at": at, "_id": {"$lt": key}}]}
+        query = {**query, **page_after("created_at", after)}
         cursor = self.collection.find(query, {"outbox": 0, "command": 0}).sort([("created_at", -1), ("_id", -1)])
         return [d async for d in cursor.limit(limit)]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from outreach_common.cursors import page_after
 from outreach_common.mongo import Document, IndexSpec
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
@@ -99,10 +100,7 @@ class CampaignRepository:
     ) -> list[Campaign]:
         """The workspace's campaigns, newest first (creation time, then id), after the cursor (creation time,
         id) of the previous page."""
-        query: Document = {"workspace_id": workspace_id}
-        if after is not None:
-            at, key = after
-            query["$or"] = [{"created_at": {"$lt": at}}, {"created_at": at, "_id": {"$lt": key}}]
+        query: Document = {"workspace_id": workspace_id, **page_after("created_at", after)}
         cursor = self.collection.find(query, {"outbox": 0}).sort([("created_at", -1), ("_id", -1)]).limit(limit)
         return [_campaign(d) async for d in cursor]
 
