@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from faststream.kafka import KafkaBroker
@@ -157,3 +160,39 @@ def test_dead_letters_are_listed_shown_and_redriven(infra: Infra, run_id: str) -
     [record] = asyncio.run(read_topic(infra.kafka_bootstrap, topics.contacts, count=1, timeout=30))
     assert record.value == body and record.key == b"ct7"
     assert dict(record.headers)["outreach-redriven-from"] == letter["id"].encode()
+
+
+async def test_a_message_that_kills_the_process_reaches_the_dead_letter_topic(
+    infra: Infra, run_id: str, tmp_path: Path
+) -> None:
+    """Row 2 makes every process that takes it die: after `max_attempts` deaths (counted in the database,
+    since the process keeps nothing) the next process dead-letters it and goes on to row 3."""
+    topics = Topics(f"{run_id}.")
+    broker = KafkaBroker(infra.kafka_bootstrap, enable_idempotence=True, acks="all")
+    await broker.start()
+    try:
+        bus = KafkaEventBus(broker)
+        for row in (1, 2, 3):
+            await bus.publish(contact_event(row), topic=topics.contacts, key="same")
+    finally:
+        await broker.stop()
+    handled = tmp_path / "handled"
+    program = [sys.executable, "-m", "tests.integration.programs.crashing_consumer"]
+    codes = []
+    for _ in range(6):
+        done = await asyncio.to_thread(
+            subprocess.run,
+            [*program, infra.kafka_bootstrap, infra.mongo_url, run_id, str(handled)],
+            timeout=120,
+            check=False,
+        )
+        codes.append(done.returncode)
+        if done.returncode != 3:
+            break
+    assert codes == [3, 3, 3, 0]  # died on row 2 three times (first run, then two counted attempts)
+    [dead] = await read_topic(infra.kafka_bootstrap, topics.dead_letters, count=1, timeout=30)
+    headers = {k: v.decode() for k, v in dead.headers}
+    assert headers["dlq-reason"] == "the process stopped 2x while handling it"
+    assert headers["dlq-attempts"] == "2"
+    assert json.loads(dead.value)["row"] == 2
+    assert set(handled.read_text().split()) == {"1", "3"}

@@ -7,6 +7,7 @@ dead-lettered by a short database outage), and the readiness check says what is 
 is tried a few times, then dead-lettered with the reason."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 from pydantic import TypeAdapter, ValidationError
 
+from outreach_common.attempts import AttemptLedger, MemoryAttempts
 from outreach_common.failures import OUTAGES, unavailable
 from outreach_common.logging import mask
 
@@ -28,19 +30,25 @@ class PoisonMessage(Exception):  # noqa: N818 - domain name for a message that c
 
 
 class DeadLetters:
-    """Sends messages that cannot be processed to the dead-letter topic with the reason in headers."""
+    """Sends messages that cannot be processed to the dead-letter topic with the reason in headers; its
+    `attempts` ledger (the service's database) counts attempts across crashes of the process."""
 
-    def __init__(self, broker: KafkaBroker, topic: str) -> None:
+    def __init__(self, broker: KafkaBroker, topic: str, attempts: AttemptLedger | None = None) -> None:
         self._broker = broker
         self._topic = topic
+        self.attempts: AttemptLedger = attempts or MemoryAttempts()
 
-    async def send(self, body: bytes, *, source_topic: str, key: bytes | None, reason: str) -> None:
+    async def send(self, body: bytes, *, source_topic: str, key: bytes | None, reason: str, attempts: int = 1) -> None:
         """Publish `body` unchanged to the dead-letter topic."""
         await self._broker.publish(
             body,
             self._topic,
             key=key,
-            headers={"dlq-source-topic": source_topic, "dlq-reason": mask(reason)[:1000]},
+            headers={
+                "dlq-source-topic": source_topic,
+                "dlq-reason": mask(reason)[:1000],
+                "dlq-attempts": str(attempts),
+            },
         )
 
 
@@ -57,6 +65,7 @@ def subscribe(
 ) -> None:
     """Register a subscriber that commits only after `handle` succeeded (NACK and retry on errors)."""
     attempts: dict[tuple[int, int], int] = {}
+    settled: set[int] = set()  # partitions on which this process has finished a message
     waits = 0
 
     async def consume(msg: KafkaMessage) -> None:
@@ -70,11 +79,22 @@ def subscribe(
             await dead_letters.send(body, source_topic=topic, key=key, reason=f"invalid message: {exc}")
             return
         position = (record.partition, record.offset)
+        durable = f"{group_id}|{topic}|{record.partition}|{record.offset}"
+        first = record.partition not in settled  # where a crash of an earlier process would have stopped
         try:
+            if first and (crashes := await dead_letters.attempts.begin(durable)) > max_attempts:
+                reason = f"the process stopped {crashes - 1}x while handling it"
+                logger.error("dead-lettering %s@%s: %s", topic, position, reason)
+                await dead_letters.send(body, source_topic=topic, key=key, reason=reason, attempts=crashes - 1)
+                await _settle(record.partition, durable)
+                return
             await handle(message)
         except PoisonMessage as exc:
             await dead_letters.send(body, source_topic=topic, key=key, reason=str(exc))
         except Exception as exc:
+            if first:  # this process lived through the error: it is counted below, not as a crash
+                with contextlib.suppress(Exception):
+                    await dead_letters.attempts.finish(durable)
             if unavailable(exc):  # not the message's fault: wait, and it comes again
                 waits += 1
                 OUTAGES.begin(topic, exc)
@@ -85,7 +105,10 @@ def subscribe(
             if count >= max_attempts:
                 attempts.pop(position, None)
                 logger.exception("giving up on %s after %d attempts", topic, count)
-                await dead_letters.send(body, source_topic=topic, key=key, reason=f"failed {count}x: {exc!r}")
+                await dead_letters.send(
+                    body, source_topic=topic, key=key, reason=f"failed {count}x: {exc!r}", attempts=count
+                )
+                await _settle(record.partition, durable)
                 return
             attempts[position] = count
             await asyncio.sleep(min(0.2 * 2**count, 5.0))
@@ -95,6 +118,12 @@ def subscribe(
             if waits:
                 waits = 0
                 OUTAGES.end(topic)
+        await _settle(record.partition, durable)
+
+    async def _settle(partition: int, durable: str) -> None:
+        if partition not in settled:
+            await dead_letters.attempts.finish(durable)
+            settled.add(partition)
 
     consume.__name__ = f"consume_{topic.replace('.', '_').replace('-', '_')}"
     router.subscriber(

@@ -9,7 +9,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
+from outreach_common.attempts import MongoAttempts
 from outreach_common.clock import Clock, clock_from
+from outreach_common.consumer import DeadLetters
 from outreach_common.dbtimings import CommandTimings
 from outreach_common.http import make_http_app
 from outreach_common.kafka import KafkaEventBus, make_broker
@@ -42,6 +44,10 @@ class ServiceShell:
         self.bus = KafkaEventBus(self.broker)
         self.clock: Clock = clock_from(settings.clock_file)
         self.loops = Loops()
+
+    def dead_letters(self) -> DeadLetters:
+        """The service's dead-letter topic, with attempt counts kept in its database (they survive a crash)."""
+        return DeadLetters(self.broker, self.settings.topics.dead_letters, MongoAttempts(self.db))
 
     def app(
         self,

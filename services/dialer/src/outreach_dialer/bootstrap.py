@@ -58,7 +58,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         ),
         instruments=Instruments(shell.registry),
     )
-    subscribers.register(shell.broker, deps)
+    subscribers.register(shell.broker, deps, shell.dead_letters())
 
     async def sweep_all() -> None:
         async for shard in deps.calls.each_shard():

@@ -43,7 +43,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         pending=PendingOutbox(shell.db["dnc_outbox"]),
     )
     campaigns = CampaignDirectory(shell.db)
-    subscribers.register(shell.broker, dnc_deps, campaigns)
+    subscribers.register(shell.broker, dnc_deps, campaigns, shell.dead_letters())
     app = shell.app(
         description="CSV contact import, import jobs, do-not-call lists and the launch preview",
         indexes=[*repository.INDEXES, *dnc.INDEXES],

@@ -47,7 +47,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         retry_base_s=settings.retry_base_s,
         instruments=Instruments(shell.registry),
     )
-    subscribers.register(shell.broker, deps)
+    subscribers.register(shell.broker, deps, shell.dead_letters())
     app = shell.app(
         description="SMS and email steps, delivery tracking and opt-outs",
         indexes=INDEXES,

@@ -17,7 +17,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     shell = ServiceShell(settings)
     projector = Projector(Projections(shell.db), Overview())
-    subscribers.register(shell.broker, projector, settings.topics, settings.consumer_group)
+    subscribers.register(shell.broker, projector, settings.topics, shell.dead_letters(), settings.consumer_group)
     app = shell.app(description="Campaign overview and funnel projections", indexes=INDEXES, on_start=[projector.load])
     app.state.projector = projector
     app.include_router(api.router)

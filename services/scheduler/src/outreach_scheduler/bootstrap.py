@@ -37,7 +37,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         opt_outs=OptOutRepository(shell.db),
         instruments=Instruments(shell.registry),
     )
-    subscribers.register(shell.broker, deps)
+    subscribers.register(shell.broker, deps, shell.dead_letters())
     watch = InFlightWatch()
     app = shell.app(
         description="Campaigns, contact windows, flows, enrollments and durable timers",

@@ -16,9 +16,8 @@ from outreach_dialer.handlers.queue import enqueue_call
 GROUP = "dialer"
 
 
-def register(broker: KafkaBroker, deps: Deps) -> None:
+def register(broker: KafkaBroker, deps: Deps, dlq: DeadLetters) -> None:
     """Subscribe to call commands, campaign events and opt-outs."""
-    dlq = DeadLetters(broker, deps.topics.dead_letters)
     group = deps.topics.prefix + GROUP  # a prefixed deployment is its own consumer group
 
     async def on_command(command: CallCommand) -> None:

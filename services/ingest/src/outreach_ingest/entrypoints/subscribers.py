@@ -15,9 +15,8 @@ from outreach_ingest.handlers.dnc import DncDeps, record_opt_out
 GROUP = "ingest"
 
 
-def register(broker: KafkaBroker, deps: DncDeps, campaigns: CampaignDirectory) -> None:
+def register(broker: KafkaBroker, deps: DncDeps, campaigns: CampaignDirectory, dlq: DeadLetters) -> None:
     """Subscribe to message events (ContactOptedOut only is acted on) and campaign events."""
-    dlq = DeadLetters(broker, deps.topics.dead_letters)
 
     async def on_campaign(event: CampaignEvent) -> None:
         await campaigns.record(event.campaign_id, event.workspace_id)

@@ -16,9 +16,8 @@ from outreach_messenger.handlers.send import send_message
 GROUP = "messenger"
 
 
-def register(broker: KafkaBroker, deps: Deps) -> None:
+def register(broker: KafkaBroker, deps: Deps, dlq: DeadLetters) -> None:
     """Subscribe to message commands, campaign events, opt-outs and number ownership."""
-    dlq = DeadLetters(broker, deps.topics.dead_letters)
     group = deps.topics.prefix + GROUP  # a prefixed deployment is its own consumer group
 
     async def on_command(command: MessageCommand) -> None:

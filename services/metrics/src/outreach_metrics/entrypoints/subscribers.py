@@ -23,7 +23,9 @@ GROUP = "metrics"
 BATCH = 5000
 
 
-def register(broker: KafkaBroker, projector: Projector, topics: Topics, group_id: str | None = None) -> None:
+def register(
+    broker: KafkaBroker, projector: Projector, topics: Topics, dlq: DeadLetters, group_id: str | None = None
+) -> None:
     """Subscribe to every event topic (from the start when the group is new)."""
     adapters: dict[str, TypeAdapter[Any]] = {
         topics.enrollments: TypeAdapter(EnrollmentEvent),
@@ -38,7 +40,7 @@ def register(broker: KafkaBroker, projector: Projector, topics: Topics, group_id
         adapters=adapters,
         group_id=group_id or topics.prefix + GROUP,  # a prefixed deployment is its own consumer group
         handle=projector.project,
-        dead_letters=DeadLetters(broker, topics.dead_letters),
+        dead_letters=dlq,
         max_records=BATCH,
         description="Enrollment states, campaign status and funnel facts",
     )

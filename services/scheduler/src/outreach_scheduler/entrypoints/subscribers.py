@@ -14,9 +14,8 @@ from outreach_scheduler.handlers.outcomes import on_call_event, on_message_event
 GROUP = "scheduler"
 
 
-def register(broker: KafkaBroker, deps: Deps) -> None:
+def register(broker: KafkaBroker, deps: Deps, dlq: DeadLetters) -> None:
     """Subscribe to contact, call and message events."""
-    dlq = DeadLetters(broker, deps.topics.dead_letters)
     group = deps.topics.prefix + GROUP  # a prefixed deployment is its own consumer group
     contacts: TypeAdapter[ContactEvent] = TypeAdapter(ContactEvent)
     calls: TypeAdapter[CallEvent] = TypeAdapter(CallEvent)
