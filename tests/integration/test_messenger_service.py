@@ -4,7 +4,7 @@ inbound STOP / START / HELP, holds on pause."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -23,6 +23,7 @@ from outreach_contracts.numbers import NumberRegistered
 from outreach_devstack.stack import free_port
 from outreach_messenger.bootstrap import build
 from outreach_messenger.config import Settings
+from outreach_messenger.handlers.stuck import UNKNOWN, take_up_stuck
 from outreach_twilio_sim.app import build as build_sim
 from outreach_twilio_sim.scenario import MessageBehaviour, Scenario
 
@@ -283,3 +284,48 @@ async def test_a_stop_is_filed_under_every_workspace_that_owns_the_number(infra:
         assert answer.json()["status"] == 200
         events = await outcomes(infra, settings.topics.messages, 2)
     assert sorted(e.workspace_id for e in events if isinstance(e, ContactOptedOut)) == ["ws_a", "ws_b"]
+
+
+async def test_sends_a_stopped_messenger_left_are_taken_up_once_their_lease_ran_out(infra: Infra, run_id: str) -> None:
+    """Left `received` (stopped before sending): sent now, once. Left `sending` (stopped mid-send): failed
+    with the reason, not sent again. A lease still running is left alone."""
+    port, sim_port, smtp_port = free_port(), free_port(), free_port()
+    settings = settings_for(infra, run_id, port, sim_port, smtp_port)
+    past, future = datetime.now(UTC) - timedelta(seconds=1), datetime.now(UTC) + timedelta(minutes=5)
+    left = {
+        "r1": ("received", past, sms("r1", "+12125550121", "Hello")),
+        "s1": ("sending", past, sms("s1", "+12125550122", "Hello")),
+        "r2": ("received", future, sms("r2", "+12125550123", "Hello")),
+    }
+    app = build(settings)
+    async with (
+        serving(build_sim(account_sid=SID, auth_token=TOKEN), sim_port) as sim_url,
+        serving(app, port),
+        httpx.AsyncClient(timeout=30) as http,
+    ):
+        deps = app.state.deps
+        for key, (status, lease_until, command) in left.items():
+            await deps.messages.collection.insert_one(
+                {
+                    "_id": key,
+                    "channel": "sms",
+                    "status": status,
+                    "lease_until": lease_until,
+                    "workspace_id": "ws",
+                    "campaign_id": "cmp",
+                    "contact_id": command.contact_id,
+                    "command": command.model_dump(mode="json"),
+                    "created_at": datetime.now(UTC),
+                    "trail": [],
+                    "outbox": [],
+                }
+            )
+        assert await take_up_stuck(deps) == 2
+        assert await take_up_stuck(deps) == 0  # their leases are renewed: taken once
+        events = await outcomes(infra, settings.topics.messages, 2)
+        by_key = {e.idempotency_key: e for e in events}
+        assert isinstance(by_key["r1"], MessageSent)
+        assert isinstance(by_key["s1"], MessageFailed) and by_key["s1"].reason == UNKNOWN
+        log = (await http.get(f"{sim_url}/_sim/log")).json()
+        assert [e["to"] for e in log if e["kind"] == "sms"] == ["+12125550121"]
+        assert (await deps.messages.collection.find_one({"_id": "r2"}))["status"] == "received"

@@ -12,6 +12,7 @@ from outreach_messenger.adapters.repository import INDEXES, MessageRepository
 from outreach_messenger.config import Settings
 from outreach_messenger.entrypoints import api, subscribers, webhooks
 from outreach_messenger.handlers.deps import Deps
+from outreach_messenger.handlers.stuck import take_up_stuck
 from outreach_messenger.instruments import Instruments
 
 
@@ -45,6 +46,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         help_reply=settings.help_reply,
         send_attempts=settings.send_attempts,
         retry_base_s=settings.retry_base_s,
+        lease_s=settings.lease_s,
         instruments=Instruments(shell.registry),
     )
     subscribers.register(shell.broker, deps, shell.dead_letters())
@@ -56,6 +58,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         loops=[
             ("outbox-sweep", 5.0, lambda: sweep(deps.messages.collection, deps.bus)),
             ("opt-out-outbox-sweep", 5.0, lambda: deps.pending.sweep(deps.bus)),
+            ("stuck-sends", 30.0, lambda: take_up_stuck(deps)),
         ],
     )
     app.state.deps = deps

@@ -28,3 +28,6 @@ class Settings(ServiceSettings):
     )
     send_attempts: int = Field(default=4, ge=1, description="Attempts per send on 429 / 5xx / network errors")
     retry_base_s: float = Field(default=0.5, gt=0, description="First retry delay, doubled each time")
+    lease_s: float = Field(
+        default=300.0, gt=0, description="Seconds after which a send left unfinished (the process stopped) is taken up"
+    )

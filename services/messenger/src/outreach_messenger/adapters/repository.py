@@ -16,6 +16,7 @@ INDEXES = [
     IndexSpec("messages", [("outbox.at", 1)], name="outbox"),
     IndexSpec("messages", [("campaign_id", 1), ("status", 1)], name="by_campaign"),
     IndexSpec("messages", [("unsubscribe_token", 1)], name="by_unsubscribe_token"),
+    IndexSpec("messages", [("status", 1), ("lease_until", 1)], name="by_lease"),
     IndexSpec("suppressions", [("workspace_id", 1), ("phone", 1)], name="by_phone"),
     IndexSpec("suppressions", [("workspace_id", 1), ("email", 1)], name="by_email"),
 ]
@@ -55,6 +56,14 @@ class MessageRepository:
         if push:
             update["$push"] = push
         return await self.collection.find_one_and_update({"_id": key}, update, return_document=ReturnDocument.AFTER)
+
+    async def take_expired(self, status: str, now: datetime, until: datetime) -> Document | None:
+        """One message left in `status` past its lease, its lease renewed to `until` so one sweeper has it."""
+        return await self.collection.find_one_and_update(
+            {"status": status, "lease_until": {"$lt": now}},
+            {"$set": {"lease_until": until}},
+            return_document=ReturnDocument.AFTER,
+        )
 
     async def hold_of(self, campaign_id: str) -> str | None:
         """`CampaignPaused` or `CampaignStopped` while the campaign is held, else None."""

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from outreach_contracts.envelope import Envelope
-from outreach_contracts.messages import SendEmail, SendSms
-from pydantic import TypeAdapter
 
 from outreach_messenger.handlers.deps import Deps
-from outreach_messenger.handlers.send import process
-
-MessageCommand: TypeAdapter[SendSms | SendEmail] = TypeAdapter(SendSms | SendEmail)
+from outreach_messenger.handlers.send import COMMAND, process
 
 
 async def on_campaign_event(event: Envelope, deps: Deps) -> None:
@@ -24,4 +20,4 @@ async def on_campaign_event(event: Envelope, deps: Deps) -> None:
         return
     if kind != "CampaignPaused":  # resumed: send what was held (windows re-checked); stopped: cancel it
         for doc in await deps.messages.held(campaign_id):
-            await process(MessageCommand.validate_python(doc["command"]), deps)
+            await process(COMMAND.validate_python(doc["command"]), deps)

@@ -35,6 +35,7 @@ class Deps:
     send_attempts: int = 4
     retry_base_s: float = 0.5
     retry_max_s: float = 8.0
+    lease_s: float = 300.0
     instruments: Instruments = field(default_factory=Instruments)
 
     def entry(self, message: Envelope, *, key: str, journey: TraceContext | None = None) -> Document:

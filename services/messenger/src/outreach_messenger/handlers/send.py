@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
 from outreach_contracts.messages import ContactOptedOut, MessageFailed, MessageSent, SendEmail, SendSms
 from outreach_windows import ContactInfo, is_eligible
+from pydantic import TypeAdapter
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from outreach_messenger.adapters.errors import SendError
@@ -23,6 +25,7 @@ from outreach_messenger.domain.templates import TemplateFailed, render
 from outreach_messenger.handlers.deps import Deps
 
 Command = SendSms | SendEmail
+COMMAND: TypeAdapter[Command] = TypeAdapter(Command)  # a recorded command, read back
 
 
 async def send_message(command: Command, deps: Deps) -> None:
@@ -38,6 +41,7 @@ async def send_message(command: Command, deps: Deps) -> None:
             "contact_id": command.contact_id,
             "command": command.model_dump(mode="json"),
             "created_at": deps.clock.now(),
+            "lease_until": lease(deps.lease_s),
             "trail": [{"status": "received", "at": deps.clock.now()}],
             "outbox": [],
         }
@@ -65,16 +69,27 @@ async def process(command: Command, deps: Deps) -> None:
     provider_id, opted_out = "", False
     extra: dict[str, Any] = {}
     if reason is None:
+        await deps.messages.update(
+            command.idempotency_key,
+            {"status": "sending", "lease_until": lease(deps.lease_s)},
+            push={"trail": {"status": "sending", "at": now}},
+        )
         try:
             provider_id, extra = await _deliver(command, deps)
         except TemplateFailed as exc:
             reason = str(exc)
         except SendError as exc:
             reason, opted_out = exc.reason, exc.opted_out
-    await _finish(command, deps, reason=reason, provider_id=provider_id, extra=extra, opted_out=opted_out)
+    await finish(command, deps, reason=reason, provider_id=provider_id, extra=extra, opted_out=opted_out)
 
 
-async def _finish(
+def lease(seconds: float) -> datetime:
+    """The real instant (not the campaign clock) after which a step left unfinished is taken up by the stuck
+    sweep: a messenger that stopped between recording a command and finishing it left it there."""
+    return datetime.now(UTC) + timedelta(seconds=seconds)
+
+
+async def finish(
     command: Command, deps: Deps, *, reason: str | None, provider_id: str, extra: dict[str, Any], opted_out: bool
 ) -> None:
     now = deps.clock.now()
