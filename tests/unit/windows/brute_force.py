@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from outreach_contracts.window import WEEKDAYS, ContactWindow, TimeRange, minutes_of
-from outreach_windows.compliance import compliance_hours, contact_states
+from outreach_windows.compliance import compliance_floor, contact_states
 from outreach_windows.eligibility import ContactInfo, resolve_zones
 
 
@@ -38,10 +38,14 @@ def eligible(t: datetime, window: ContactWindow, contact: ContactInfo, step: Tim
             subdiv = preset.split(":", 1)[1] if preset.startswith("us_state:") else None
             if local.date() in _holidays(subdiv, local.year):
                 return False
-    hours = compliance_hours(window.compliance, contact_states(contact.state, contact.phone))
-    if hours is not None:
+    floor = compliance_floor(window.compliance, contact_states(contact.state, contact.phone))
+    if floor is not None:
         for name in floor_zones:
-            if not _inside(t.astimezone(ZoneInfo(name)), *hours):
+            local = t.astimezone(ZoneInfo(name))
+            hours = floor.week[local.weekday()]
+            if hours is None or not _inside(local, *hours):
+                return False
+            if any(local.date() in _holidays(state, local.year) for state in floor.holiday_states):
                 return False
     return True
 

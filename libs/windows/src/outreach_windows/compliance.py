@@ -1,4 +1,4 @@
-"""Compliance floors: the hours a contact may be called, by profile and US state (with the statute)."""
+"""Compliance floors: when a contact may be called, by profile and US state (rows in `state_rules`)."""
 
 from __future__ import annotations
 
@@ -6,27 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from outreach_windows.places import place_of
+from outreach_windows.state_rules import STATE_RULES, TCPA, WEEK, Hours
 
 
 @dataclass(frozen=True, slots=True)
-class StateRule:
-    """Stricter calling hours (local, end exclusive) and a per-24h cap for one US state."""
+class Floor:
+    """Allowed local hours per weekday (Monday first; None: no calls that day) and the states whose legal
+    holidays are banned."""
 
-    start_minute: int
-    end_minute: int
-    max_calls_per_24h: int | None
-    statute: str
-
-
-TCPA_START = 8 * 60
-TCPA_END = 21 * 60
-"""47 C.F.R. § 64.1200(c)(1): no telephone solicitation before 8 a.m. or after 9 p.m. local time."""
-
-STATE_RULES: dict[str, StateRule] = {
-    "FL": StateRule(8 * 60, 20 * 60, 3, "Fla. Stat. § 501.059(8)(a) (Florida Telephone Solicitation Act)"),
-    "OK": StateRule(8 * 60, 20 * 60, 3, "Okla. Stat. tit. 15, § 775C.4 (Oklahoma Telephone Solicitation Act)"),
-    "MD": StateRule(8 * 60, 20 * 60, 3, "Md. Code, Com. Law § 14-4503 (Stop the Spam Calls Act of 2023)"),
-}
+    week: tuple[Hours, ...]
+    holiday_states: tuple[str, ...] = ()
 
 
 def contact_states(state: str | None, phone: str | None) -> tuple[str, ...]:
@@ -40,17 +29,28 @@ def contact_states(state: str | None, phone: str | None) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def compliance_hours(profile: str, states: Sequence[str]) -> tuple[int, int] | None:
-    """Allowed [start, end) minutes of the day for `profile` and the contact's `states`, or None when
-    unrestricted (every state's hours apply at once)."""
+def _narrower(a: Hours, b: Hours) -> Hours:
+    if a is None or b is None:
+        return None
+    start, end = max(a[0], b[0]), min(a[1], b[1])
+    return (start, end) if start < end else None
+
+
+def compliance_floor(profile: str, states: Sequence[str]) -> Floor | None:
+    """What `profile` and the contact's `states` allow (every state's rules at once), or None when
+    unrestricted."""
     if profile == "none":
         return None
-    start, end = TCPA_START, TCPA_END
-    for state in states:
-        rule = STATE_RULES.get(state.upper())
-        if rule is not None:
-            start, end = max(start, rule.start_minute), min(end, rule.end_minute)
-    return start, end
+    week = list(TCPA.week)
+    holiday_states: list[str] = []
+    for state in sorted({s.upper() for s in states}):
+        row = STATE_RULES.get(state)
+        if row is None:
+            continue
+        week = [_narrower(week[d], row.week[d]) for d in range(WEEK)]
+        if row.holidays:
+            holiday_states.append(state)
+    return Floor(tuple(week), tuple(holiday_states))
 
 
 def max_calls_per_24h(profile: str, states: Sequence[str]) -> int | None:

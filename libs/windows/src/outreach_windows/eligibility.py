@@ -18,9 +18,10 @@ import numpy as np
 import numpy.typing as npt
 from outreach_contracts.window import WEEKDAYS, ContactWindow, TimeRange, minutes_of
 
-from outreach_windows.compliance import compliance_hours, contact_states
+from outreach_windows.compliance import compliance_floor, contact_states
 from outreach_windows.days import blackout_set
 from outreach_windows.intervals import Interval, intersect, offset_pieces
+from outreach_windows.state_rules import Hours
 from outreach_windows.zones import contact_zones
 
 HORIZON = timedelta(days=400)
@@ -39,12 +40,11 @@ class ContactInfo:
 
 @dataclass(frozen=True, slots=True)
 class _Rule:
-    """One zone's daily rule: allowed weekdays (bitmask), minutes [start, end), blacked-out dates."""
+    """One zone's rule: minutes [start, end) per weekday (Monday first; None: not that day), blacked-out
+    dates and holiday presets."""
 
     zone: str
-    weekdays: int
-    start: int
-    end: int
+    week: tuple[Hours, ...]
     blackout: tuple[date, ...] = ()
     presets: tuple[str, ...] = ()
 
@@ -63,13 +63,14 @@ def _rules(window: ContactWindow, contact: ContactInfo, step_window: TimeRange |
         start, end = max(start, minutes_of(step_window.start)), min(end, minutes_of(step_window.end))
     if start >= end:
         return None
-    mask = sum(1 << WEEKDAYS.index(d) for d in set(window.days))
+    week = tuple((start, end) if day in window.days else None for day in WEEKDAYS)
     blackout = tuple(sorted(set(window.blackout_dates)))
     presets = tuple(sorted(set(window.holiday_presets)))
-    rules = [_Rule(z, mask, start, end, blackout, presets) for z in window_zones]
-    hours = compliance_hours(window.compliance, contact_states(contact.state, contact.phone))
-    if hours is not None:
-        rules += [_Rule(z, 0b1111111, hours[0], hours[1]) for z in floor_zones]
+    rules = [_Rule(z, week, blackout, presets) for z in window_zones]
+    floor = compliance_floor(window.compliance, contact_states(contact.state, contact.phone))
+    if floor is not None:
+        banned = tuple(f"us_state:{state}" for state in floor.holiday_states)
+        rules += [_Rule(z, floor.week, (), banned) for z in floor_zones]
     return tuple(rules)
 
 
@@ -79,12 +80,13 @@ def _rule_intervals(rule: _Rule, lo: int, hi: int) -> list[Interval]:
     out: list[Interval] = []
     for p0, p1, off in offset_pieces(rule.zone, lo, hi):
         for day in range((p0 + off) // DAY, (p1 - 1 + off) // DAY + 1):
-            if not rule.weekdays >> ((day + 3) % 7) & 1:  # 1970-01-01 was a Thursday
+            hours = rule.week[(day + 3) % 7]  # 1970-01-01 was a Thursday
+            if hours is None:
                 continue
             if blackout and _EPOCH + timedelta(days=day) in blackout:
                 continue
-            s = max(day * DAY + rule.start * 60 - off, p0)
-            e = min(day * DAY + rule.end * 60 - off, p1)
+            s = max(day * DAY + hours[0] * 60 - off, p0)
+            e = min(day * DAY + hours[1] * 60 - off, p1)
             if s < e:
                 if out and out[-1][1] == s:
                     out[-1] = (out[-1][0], e)
