@@ -15,7 +15,6 @@ from outreach_contracts.calls import CallPlaced, PlaceCall
 from outreach_contracts.messages import SendSms
 from outreach_devstack.stack import Stack
 from outreach_windows import ContactInfo, is_eligible
-from pymongo import MongoClient
 
 from tests.conftest import Infra
 from tests.e2e.stacks import api_client, isolated_stack, launch
@@ -65,24 +64,25 @@ def test_steps_only_go_out_inside_each_contacts_window(
             "window": {"start": "13:00", "end": "17:00"},
         },
     ]
-    enrollments = MongoClient(infra.mongo_url)[f"{run_id}_scheduler"]["enrollments"]
     with api_client(stack) as http:
         spec = {"name": "three steps", "window": window, "flow": flow}
         mapping = {"to_number": "phone", "first_name": "first_name", "state": "state"}
-        launch(http, stack, spec, CSV, mapping)
+        campaign = launch(http, stack, spec, CSV, mapping)
+        contacts = f"/campaigns/{campaign['id']}/contacts"
         deadline = datetime.now(UTC) + timedelta(seconds=150)
         while datetime.now(UTC) < deadline:
-            docs = list(enrollments.find({}, {"state": 1, "due_at": 1}))
-            if len(docs) == 4 and all(d["state"] == "completed" for d in docs):
+            rows = http.get(contacts).raise_for_status().json()["items"]
+            if len(rows) == 4 and all(r["state"] == "completed" for r in rows):
                 break
-            queued = [d["due_at"] for d in docs if d["state"] == "queued" and d.get("due_at")]
-            if len(docs) == 4 and queued and not any(d["state"] == "active" for d in docs):
-                earliest = min(queued).replace(tzinfo=UTC)
+            queued = [datetime.fromisoformat(r["due_at"]) for r in rows if r["state"] == "queued" and r["due_at"]]
+            if len(rows) == 4 and queued and not any(r["state"] == "active" for r in rows):
+                earliest = min(queued)
                 if earliest > clock.now():  # nothing to do until then: jump the shared clock
                     clock.shift((earliest - clock.now()).total_seconds() + 0.5)
             asyncio.run(asyncio.sleep(0.3))
-        states = [d["state"] for d in enrollments.find({})]
-    assert states == ["completed"] * 4
+        rows = http.get(contacts).raise_for_status().json()["items"]
+    assert [r["state"] for r in rows] == ["completed"] * 4
+    assert all(r["timezone"] for r in rows)
 
     topics_prefix = f"{run_id}."
     calls = asyncio.run(

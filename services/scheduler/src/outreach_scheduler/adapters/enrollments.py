@@ -150,6 +150,24 @@ class EnrollmentRepository:
         entries = await self._entries(docs)
         return [await self._catch_up(d, entries.get(log_id(d["_id"], d["version"]))) for d in docs]
 
+    async def page(
+        self, campaign_id: str, *, states: tuple[str, ...] | None, after: str | None, limit: int
+    ) -> list[Enrollment]:
+        """A campaign's enrollments in contact order, after the contact id `after`, in `states` (all when
+        None): read with their log applied, so the state is the stored truth."""
+        found: list[Enrollment] = []
+        query: Document = {"campaign_id": campaign_id}
+        while len(found) < limit:
+            if after is not None:
+                query["_id"] = {"$gt": enrollment_id(campaign_id, after)}
+            docs = [d async for d in self.collection.find(query, {"outbox": 0}).sort("_id", 1).limit(limit)]
+            if not docs:
+                break
+            current = [from_doc(d) for d in await self._current(docs)]
+            found += [e for e in current if states is None or e.state in states]
+            after = docs[-1]["contact_id"]
+        return found[:limit]
+
     async def get(self, campaign_id: str, contact_id: str) -> Enrollment | None:
         """One enrollment."""
         doc = await self.collection.find_one({"_id": enrollment_id(campaign_id, contact_id)}, {"outbox": 0})

@@ -66,7 +66,7 @@ def _checked(spec: CampaignSpec) -> CampaignSpec:
     return spec
 
 
-async def _load(campaign_id: str, deps: Deps, who: Caller) -> Campaign:
+async def owned_campaign(campaign_id: str, deps: Deps, who: Caller) -> Campaign:
     """The campaign when it belongs to the caller's workspace; another workspace's is a 404 like a missing one."""
     campaign = await deps.campaigns.get(campaign_id)
     if campaign is None or campaign.workspace_id != who.workspace_id:
@@ -99,7 +99,7 @@ async def list_campaigns(
 @router.get("/{campaign_id}", summary="Get a campaign")
 async def get(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
     """One campaign."""
-    return await _load(campaign_id, deps, who)
+    return await owned_campaign(campaign_id, deps, who)
 
 
 @router.patch("/{campaign_id}", summary="Edit a campaign", responses=CONFLICT)
@@ -110,7 +110,7 @@ async def edit(campaign_id: str, body: CampaignEdit, deps: DepsDep, who: Caller)
     it already has and goes out as the edited step; steps in flight finish as they were sent. Stopped and
     completed campaigns cannot be edited (409).
     """
-    campaign = await _load(campaign_id, deps, who)
+    campaign = await owned_campaign(campaign_id, deps, who)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     try:
         spec = _checked(CampaignSpec.model_validate({**campaign.spec.model_dump(), **changes}))
@@ -129,7 +129,7 @@ async def start(campaign_id: str, deps: DepsDep, who: Caller, body: StartRequest
     if at is not None and at < deps.clock.now():
         raise unprocessable((["body", "at"], "start must not be in the past"))
     try:
-        return await start_campaign(await _load(campaign_id, deps, who), at=at, deps=deps)
+        return await start_campaign(await owned_campaign(campaign_id, deps, who), at=at, deps=deps)
     except LifecycleError as exc:
         raise HTTPException(409, str(exc)) from exc
 
@@ -138,7 +138,7 @@ async def start(campaign_id: str, deps: DepsDep, who: Caller, body: StartRequest
 async def pause(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
     """Pause an active campaign."""
     try:
-        return await pause_campaign(await _load(campaign_id, deps, who), deps)
+        return await pause_campaign(await owned_campaign(campaign_id, deps, who), deps)
     except LifecycleError as exc:
         raise HTTPException(409, str(exc)) from exc
 
@@ -147,7 +147,7 @@ async def pause(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
 async def resume(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
     """Resume; steps that fell due during the pause go out through the paced dispatcher."""
     try:
-        return await resume_campaign(await _load(campaign_id, deps, who), deps)
+        return await resume_campaign(await owned_campaign(campaign_id, deps, who), deps)
     except LifecycleError as exc:
         raise HTTPException(409, str(exc)) from exc
 
@@ -156,6 +156,6 @@ async def resume(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
 async def stop(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
     """Stop the campaign; open enrollments exit with reason `stopped`."""
     try:
-        return await stop_campaign(await _load(campaign_id, deps, who), deps)
+        return await stop_campaign(await owned_campaign(campaign_id, deps, who), deps)
     except LifecycleError as exc:
         raise HTTPException(409, str(exc)) from exc
