@@ -13,7 +13,7 @@ PACKAGES := -p outreach_contracts -p outreach_common -p outreach_windows -p outr
 	-p outreach_messenger -p outreach_metrics -p outreach_gateway
 
 .PHONY: help setup install-uv infra-install infra-up infra-down up down status demo test test-unit lint \
-	format schemas docs bench bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway
+	format schemas docs chaos bench bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -77,6 +77,9 @@ bench-gateway: setup ## Gateway: added latency, requests/s, RSS of a 1 GB upload
 
 bench-dialer: setup ## Dialer pacing benchmark (20,000 calls at 50/s) -> bench/results/dialer.json
 	$(VENV)/bin/python -m bench.dialer
+
+chaos: setup ## Chaos run: 10,000 contacts while services, Kafka and the database are killed -> bench/results/chaos.json
+	$(VENV)/bin/python -m bench.chaos
 
 schemas: setup ## Export JSON Schemas of every contract into contracts/schemas/
 	$(VENV)/bin/python -m outreach_contracts.export_schemas contracts/schemas

@@ -77,6 +77,19 @@ def stop(name: str, *, timeout: float = 20.0) -> bool:
     return True
 
 
+def kill(name: str) -> bool:
+    """SIGKILL the named process group at once (no clean-up, as a crash); True if one was running."""
+    pid = running_pid(name)
+    if pid is None:
+        return False
+    _signal_group(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pid_file(name).unlink(missing_ok=True)
+    return True
+
+
 def wait_until(name: str, ready: Callable[[], bool], *, timeout: float, interval: float = 0.25) -> None:
     """Poll `ready` until it is true; fail early if the process died, with its log tail."""
     deadline = time.monotonic() + timeout

@@ -104,15 +104,26 @@ class Stack:
             ],
         )
         for service in SERVICES:
-            processes.start(
-                self._proc(service), [sys.executable, "-m", f"outreach_{service}"], env=self.env_for(service)
-            )
+            self._launch(service)
         processes.wait_until(
             self._proc("twilio-sim"), lambda: _http_ok(self.url("twilio-sim") + "/_sim/log"), timeout=timeout
         )
         for service in SERVICES:
             health = self.url(service) + "/health"
             processes.wait_until(self._proc(service), partial(_http_ok, health), timeout=timeout)
+
+    def _launch(self, service: str) -> None:
+        processes.start(self._proc(service), [sys.executable, "-m", f"outreach_{service}"], env=self.env_for(service))
+
+    def kill(self, service: str) -> bool:
+        """SIGKILL one service (a crash: nothing finishes, nothing is closed)."""
+        return processes.kill(self._proc(service))
+
+    def restart(self, service: str, *, timeout: float = 60.0) -> None:
+        """Start one service again and wait until its health check is green."""
+        self._launch(service)
+        health = self.url(service) + "/health"
+        processes.wait_until(self._proc(service), partial(_http_ok, health), timeout=timeout)
 
     def stop(self) -> None:
         """Stop every process of this stack."""

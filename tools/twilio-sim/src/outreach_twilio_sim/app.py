@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
+from outreach_common.clock import Clock, SystemClock
 from pydantic import BaseModel, Field
 
 from outreach_twilio_sim.callbacks import CallbackSender
@@ -61,8 +62,12 @@ def received_at(request: Request) -> float:
     return float(getattr(request.state, "received_at", None) or time.time())
 
 
-def build(*, account_sid: str, auth_token: str, scenario: Scenario | None = None) -> FastAPI:
-    """The simulator app for one account."""
+def build(
+    *, account_sid: str, auth_token: str, scenario: Scenario | None = None, clock: Clock | None = None
+) -> FastAPI:
+    """The simulator app for one account; `clock` (the services' virtual clock, if they share one) stamps
+    each log entry's `clock_at` beside the real `at`."""
+    clock = clock or SystemClock()
     state: dict[str, Any] = {
         "scenario": scenario or Scenario(),
         "log": [],
@@ -105,8 +110,10 @@ def build(*, account_sid: str, auth_token: str, scenario: Scenario | None = None
         state["log"].append(
             {
                 "at": received,
+                "clock_at": clock.now().timestamp() - (time.time() - received),
                 "kind": "call",
                 "to": fields.get("To"),
+                "status_callback": fields.get("StatusCallback"),
                 "from": fields.get("From"),
                 "url": fields.get("Url"),
                 "twiml": fields.get("Twiml"),
@@ -151,6 +158,7 @@ def build(*, account_sid: str, auth_token: str, scenario: Scenario | None = None
         state["log"].append(
             {
                 "at": time.time(),
+                "clock_at": clock.now().timestamp(),
                 "kind": "sms",
                 "to": fields.get("To"),
                 "from": fields.get("From"),
