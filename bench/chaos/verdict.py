@@ -58,7 +58,7 @@ def figures(
         "calls_placed": overview.get("funnel", {}).get("calls_placed", 0),
         "sms_sent": overview.get("funnel", {}).get("sms_sent", 0),
     }
-    mismatches = {k: (shown.get(k), v) for k, v in truth.items() if shown.get(k) != v}
+    mismatches = {k: (shown.get(k, 0), v) for k, v in truth.items() if shown.get(k, 0) != v}
     return {
         "duplicate_calls": sum(n - 1 for n in per_key.values() if n > 1),
         "duplicate_messages": sum(n - 1 for n in per_phone_sms.values() if n > 1),
