@@ -106,8 +106,7 @@ async def finish(
     events: list[Any] = [
         MessageFailed(**common, reason=reason) if reason is not None else MessageSent(**common, provider_id=provider_id)
     ]
-    if opted_out:
-        await deps.messages.suppress(command.workspace_id, phone=command.contact.phone, email=None)
+    if opted_out:  # the event is written with the outcome (one write); the suppression follows it
         events.append(
             ContactOptedOut(
                 occurred_at=now,
@@ -126,6 +125,8 @@ async def finish(
         {"status": status, "provider_id": provider_id, "reason": reason, **extra},
         push={"outbox": {"$each": entries}, "trail": {"status": status, "at": now, "reason": reason}},
     )
+    if opted_out:
+        await deps.messages.suppress(command.workspace_id, phone=command.contact.phone, email=None)
     await deps.relay(command.idempotency_key, entries)
 
 
