@@ -88,6 +88,10 @@ class CallStore:
         """Instances that stopped sending heartbeats."""
         return [d["_id"] async for d in self.dialers.find({"seen": {"$lt": silent_since}})]
 
+    async def forget_owner(self, owner: str) -> None:
+        """A stopped instance whose calls were all adopted: its heartbeat record goes."""
+        await self.dialers.delete_one({"_id": owner})
+
     async def stranded(self, *, owners: list[str]) -> list[Document]:
         """Calls still queued by instances that stopped, with their commands."""
         if not owners:

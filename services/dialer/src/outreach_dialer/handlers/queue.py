@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -70,13 +70,20 @@ async def adopt_stranded(deps: Deps, *, silent_s: float = 60.0) -> int:
     """Heartbeat, then queue here the calls that instances silent for `silent_s` recorded but never
     dialed; of several adopters exactly one takes each call."""
     now = deps.clock.now()
-    await deps.calls.heartbeat(deps.instance, now)
-    owners = await deps.calls.dead_owners(silent_since=now - timedelta(seconds=silent_s))
+    alive_at = datetime.now(UTC)  # heartbeats are real time: a virtual clock's jump kills no instance
+    await deps.calls.heartbeat(deps.instance, alive_at)
+    owners = await deps.calls.dead_owners(silent_since=alive_at - timedelta(seconds=silent_s))
+    owners = [o for o in owners if o != deps.instance]
     adopted = 0
-    for doc in await deps.calls.stranded(owners=[o for o in owners if o != deps.instance]):
+    stranded = await deps.calls.stranded(owners=owners)
+    for doc in stranded:
         if await deps.calls.adopt(doc, owner=deps.instance, now=now):
             deps.queue.push(queued(doc, PlaceCall.model_validate(doc["command"])))
             adopted += 1
+    left = {doc["owner"] for doc in stranded}
+    for owner in owners:
+        if owner not in left:  # nothing of it is left to adopt: stop looking for it
+            await deps.calls.forget_owner(owner)
     if adopted:
         deps.wake()
     return adopted
