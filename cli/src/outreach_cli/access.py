@@ -8,7 +8,7 @@ import os
 import httpx
 import typer
 
-from outreach_cli.client import KEY, URL, base_url, ok, save, session
+from outreach_cli.client import KEY, URL, Api, base_url, ok, save
 
 workspaces = typer.Typer(help="Workspaces (first run).", no_args_is_help=True)
 keys = typer.Typer(help="API keys of the workspace (admin).", no_args_is_help=True)
@@ -59,15 +59,15 @@ def create_key(
     key: str = KEY,
 ) -> None:
     """Create a key; its secret is printed once."""
-    with session(url, key) as http:
-        typer.echo(json.dumps(ok(http.post("/keys", json={"name": name, "scopes": scope})), default=str))
+    with Api(url, key) as api:
+        typer.echo(json.dumps(api.call("POST", "/keys", json={"name": name, "scopes": scope}), default=str))
 
 
 @keys.command("list")
 def list_keys(url: str = URL, key: str = KEY) -> None:
     """The workspace's keys (never their secrets)."""
-    with session(url, key) as http:
-        for item in ok(http.get("/keys")):
+    with Api(url, key) as api:
+        for item in api.call("GET", "/keys"):
             revoked = f" revoked {item['revoked_at']}" if item["revoked_at"] else ""
             typer.echo(f"{item['id']}  {item['prefix']}  {item['name']}  {','.join(item['scopes'])}{revoked}")
 
@@ -75,8 +75,8 @@ def list_keys(url: str = URL, key: str = KEY) -> None:
 @keys.command("revoke")
 def revoke_key(key_id: str = typer.Argument(..., help="Key id"), url: str = URL, key: str = KEY) -> None:
     """Revoke a key."""
-    with session(url, key) as http:
-        ok(http.delete(f"/keys/{key_id}"))
+    with Api(url, key) as api:
+        api.call("DELETE", "/keys/{key_id}", {"key_id": key_id})
     typer.echo(f"revoked {key_id}")
 
 
@@ -88,23 +88,23 @@ def invite(
     key: str = KEY,
 ) -> None:
     """Invite a person; prints the invitation token they accept with a password of their own."""
-    with session(url, key) as http:
-        typer.echo(json.dumps(ok(http.post("/people", json={"email": email, "role": role})), default=str))
+    with Api(url, key) as api:
+        typer.echo(json.dumps(api.call("POST", "/people", json={"email": email, "role": role}), default=str))
 
 
 @people.command("list")
 def list_people(url: str = URL, key: str = KEY) -> None:
     """The workspace's people."""
-    with session(url, key) as http:
-        for item in ok(http.get("/people")):
+    with Api(url, key) as api:
+        for item in api.call("GET", "/people"):
             typer.echo(f"{item['id']}  {item['email']}  {item['role']}{'  (invited)' if item['invited'] else ''}")
 
 
 @people.command("remove")
 def remove(person_id: str = typer.Argument(...), url: str = URL, key: str = KEY) -> None:
     """Remove a person (signed out everywhere)."""
-    with session(url, key) as http:
-        ok(http.delete(f"/people/{person_id}"))
+    with Api(url, key) as api:
+        api.call("DELETE", "/people/{person_id}", {"person_id": person_id})
     typer.echo(f"removed {person_id}")
 
 
@@ -113,7 +113,7 @@ def login(
     key: str = typer.Option(..., "--key", help="API key"),
 ) -> None:
     """Check the key against the gateway and keep URL and key for later commands (file mode 0600)."""
-    with session(url, key) as http:
-        who = ok(http.get("/workspace"))
+    with Api(url, key) as api:
+        who = api.call("GET", "/workspace")
     path = save(url, key)
     typer.echo(f"signed in to {who['name']} ({who['workspace_id']}); saved in {path}")

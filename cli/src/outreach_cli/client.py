@@ -1,5 +1,9 @@
 """The public API as the command line reaches it: base URL and key from options, the environment
-(`OUTREACH_URL`, `OUTREACH_API_KEY`) or the file `outreach login` wrote (0600, in the user's config folder)."""
+(`OUTREACH_URL`, `OUTREACH_API_KEY`) or the file `outreach login` wrote (0600, in the user's config folder).
+
+Exit codes: 0 done, 1 refused by the API (its field paths and messages shown), 2 usage error, 3 cannot reach
+the server or not signed in. Every route the command line calls is listed in `ROUTES`, which a test checks
+against the gateway's OpenAPI document, so the two cannot drift apart."""
 
 from __future__ import annotations
 
@@ -7,11 +11,51 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import typer
 
 DEFAULT_URL = "http://127.0.0.1:8000"
+REFUSED, USAGE, UNREACHABLE = 1, 2, 3
+
+ROUTES = frozenset(
+    {
+        ("GET", "/workspace"),
+        ("POST", "/keys"),
+        ("GET", "/keys"),
+        ("DELETE", "/keys/{key_id}"),
+        ("POST", "/people"),
+        ("GET", "/people"),
+        ("DELETE", "/people/{person_id}"),
+        ("POST", "/campaigns"),
+        ("GET", "/campaigns"),
+        ("GET", "/campaigns/{campaign_id}"),
+        ("PATCH", "/campaigns/{campaign_id}"),
+        ("POST", "/campaigns/{campaign_id}/start"),
+        ("POST", "/campaigns/{campaign_id}/pause"),
+        ("POST", "/campaigns/{campaign_id}/resume"),
+        ("POST", "/campaigns/{campaign_id}/stop"),
+        ("GET", "/campaigns/{campaign_id}/preview"),
+        ("GET", "/campaigns/{campaign_id}/overview"),
+        ("GET", "/campaigns/{campaign_id}/contacts"),
+        ("POST", "/imports"),
+        ("GET", "/imports/{import_id}"),
+        ("GET", "/imports/{import_id}/rejected.csv"),
+        ("POST", "/dnc"),
+        ("GET", "/dnc"),
+        ("POST", "/dnc/imports"),
+        ("DELETE", "/dnc/{phone}"),
+        ("POST", "/numbers"),
+        ("GET", "/numbers"),
+        ("GET", "/numbers/{number}"),
+        ("POST", "/numbers/import"),
+        ("PUT", "/agents/{agent_id}"),
+        ("GET", "/agents"),
+        ("GET", "/calls"),
+        ("GET", "/messages"),
+    }
+)
 
 
 def config_file() -> Path:
@@ -44,33 +88,85 @@ def base_url(url: str | None) -> str:
     return (url or os.environ.get("OUTREACH_URL") or saved().get("url") or DEFAULT_URL).rstrip("/")
 
 
+def fail(message: str, code: int) -> typer.Exit:
+    """Say `message` on stderr; the exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
 def api_key(key: str | None) -> str:
-    """The API key, or exit 2 with a message when none is configured."""
+    """The API key, or exit 3 when none is configured."""
     found = key or os.environ.get("OUTREACH_API_KEY") or saved().get("api_key")
     if not found:
-        typer.echo("no API key: pass --key, set OUTREACH_API_KEY or run `outreach login`", err=True)
-        raise typer.Exit(2)
+        raise fail("not signed in: pass --key, set OUTREACH_API_KEY or run `outreach login`", UNREACHABLE)
     return found
 
 
-def session(url: str | None, key: str | None) -> httpx.Client:
-    """An HTTP client for `/api/v1` with the key."""
-    return httpx.Client(
-        base_url=base_url(url) + "/api/v1", headers={"Authorization": f"Bearer {api_key(key)}"}, timeout=60.0
-    )
+def problems(response: httpx.Response) -> list[str]:
+    """The API's complaints, one a line: `field.path: message` for validation errors."""
+    try:
+        detail = response.json().get("detail", response.text)
+    except (json.JSONDecodeError, AttributeError):
+        return [response.text or response.reason_phrase]
+    if isinstance(detail, list):
+        lines = []
+        for item in detail:
+            loc = ".".join(str(p) for p in item.get("loc", []) if p not in ("body", "query", "path"))
+            lines.append(f"{loc}: {item.get('msg', item)}" if loc else str(item.get("msg", item)))
+        return lines
+    return [str(detail)]
 
 
 def ok(response: httpx.Response) -> Any:
-    """The JSON of a successful answer; else the API's message on stderr and exit 1."""
+    """The JSON (or text) of a successful answer; else the API's complaints on stderr and exit 1 (3 when the
+    key is refused)."""
     if response.status_code >= 400:
+        what = f"{response.request.method} {response.request.url.path}: {response.status_code}"
+        lines = problems(response)
+        typer.echo(f"error: {what}" + "".join(f"\n  {line}" for line in lines), err=True)
+        raise typer.Exit(UNREACHABLE if response.status_code == 401 else REFUSED)
+    if response.status_code == 204 or not response.content:
+        return None
+    if response.headers.get("content-type", "").startswith("application/json"):
+        return response.json()
+    return response.text
+
+
+class Api:
+    """An HTTP client of `/api/v1` with the key; `call` takes a route of `ROUTES` and its path values."""
+
+    def __init__(self, url: str | None, key: str | None) -> None:
+        self.base = base_url(url)
+        self.http = httpx.Client(
+            base_url=self.base + "/api/v1", headers={"Authorization": f"Bearer {api_key(key)}"}, timeout=120.0
+        )
+
+    def __enter__(self) -> Api:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.http.close()
+
+    def raw(self, method: str, route: str, path: dict[str, str] | None = None, **kwargs: Any) -> httpx.Response:
+        """The answer to one request, unchecked; exit 3 when the server cannot be reached."""
+        if (method, route) not in ROUTES:
+            raise AssertionError(f"{method} {route} is not a route the command line declares")
+        target = route.format(**{k: quote(v, safe="") for k, v in (path or {}).items()})
         try:
-            detail = response.json().get("detail", response.text)
-        except (json.JSONDecodeError, AttributeError):
-            detail = response.text
-        typer.echo(f"{response.request.method} {response.request.url.path}: {response.status_code} {detail}", err=True)
-        raise typer.Exit(1)
-    return None if response.status_code == 204 or not response.content else response.json()
+            return self.http.request(method, target, **kwargs)
+        except httpx.TransportError as exc:
+            raise fail(f"cannot reach {self.base}: {exc}", UNREACHABLE) from None
+
+    def call(self, method: str, route: str, path: dict[str, str] | None = None, **kwargs: Any) -> Any:
+        """One request; its JSON on success, else exit with the API's complaints."""
+        return ok(self.raw(method, route, path, **kwargs))
+
+
+def session(url: str | None, key: str | None) -> httpx.Client:
+    """A bare HTTP client for `/api/v1` with the key (for commands that page or stream)."""
+    return Api(url, key).http
 
 
 URL = typer.Option(None, "--url", help="Gateway base URL (or OUTREACH_URL)")
 KEY = typer.Option(None, "--key", help="API key (or OUTREACH_API_KEY)")
+JSON = typer.Option(False, "--json", help="Print the API's own JSON")

@@ -1,4 +1,5 @@
-"""`outreach contacts check`: an import's verdicts for a CSV file, with no running service."""
+"""`outreach contacts check`: an import's verdicts for a CSV file, with no running service (`import`, `rejected`
+and `list` against the API are in `contact_imports`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from outreach_ingest.domain.csvfile import DELIMITERS, detect
 from outreach_ingest.domain.mapping import Mapping, MappingError
 from outreach_ingest.domain.report import check_file
 
-app = typer.Typer(help="Contact list checks.", no_args_is_help=True)
+app = typer.Typer(help="Contacts: check a file, import it into a campaign, list states.", no_args_is_help=True)
 
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
@@ -23,7 +24,8 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _pairs(maps: list[str]) -> dict[str, str]:
+def pairs_of(maps: list[str]) -> dict[str, str]:
+    """FIELD=COLUMN options as a mapping; exit 2 on a malformed one."""
     pairs: dict[str, str] = {}
     for item in maps:
         name, sep, column = item.partition("=")
@@ -59,7 +61,7 @@ def check(
     if default_region.upper() not in phonenumbers.SUPPORTED_REGIONS:
         raise _fail(f"--default-region {default_region!r}: not a region code such as US or GB")
     try:
-        mapping = Mapping.from_pairs(_pairs(maps))
+        mapping = Mapping.from_pairs(pairs_of(maps))
         dialect = detect(file, encoding=encoding, delimiter=delimiter, has_headers=not no_headers)
         report = check_file(
             file, dialect, mapping, default_region=default_region.upper(), skip_duplicates=skip_duplicates

@@ -7,7 +7,10 @@ import sys
 import typer
 from outreach_messenger.domain.replies import classify
 
-app = typer.Typer(help="Messaging checks.", no_args_is_help=True)
+from outreach_cli.history import list_messages
+
+app = typer.Typer(help="Messages: history, and the reply classifier.", no_args_is_help=True)
+app.command("list")(list_messages)
 
 
 @app.command("classify-reply")
