@@ -329,3 +329,46 @@ async def test_sends_a_stopped_messenger_left_are_taken_up_once_their_lease_ran_
         log = (await http.get(f"{sim_url}/_sim/log")).json()
         assert [e["to"] for e in log if e["kind"] == "sms"] == ["+12125550121"]
         assert (await deps.messages.collection.find_one({"_id": "r2"}))["status"] == "received"
+
+
+async def test_sms_steps_choose_their_sender_by_tag_local_first_within_caps(infra: Infra, run_id: str) -> None:
+    """Senders by tag: the one in the contact's area code first, another once its cap is spent; a number
+    without the tag, or disabled, never sends."""
+    port, sim_port, smtp_port = free_port(), free_port(), free_port()
+    settings = settings_for(infra, run_id, port, sim_port, smtp_port)
+    now = datetime.now(UTC)
+    registered = [
+        NumberRegistered(occurred_at=now, workspace_id="ws", number="+13105550001", tags=["demo"], per_hour=1),
+        NumberRegistered(occurred_at=now, workspace_id="ws", number="+12125550001", tags=["demo"]),
+        NumberRegistered(occurred_at=now, workspace_id="ws", number="+13105550002", tags=["other"]),
+        NumberRegistered(occurred_at=now, workspace_id="ws", number="+13105550003", tags=["demo"], status="disabled"),
+    ]
+    app = build(settings)
+    async with (
+        serving(build_sim(account_sid=SID, auth_token=TOKEN), sim_port) as sim_url,
+        serving(app, port),
+        httpx.AsyncClient(timeout=30) as http,
+    ):
+        await produce(
+            infra.kafka_bootstrap,
+            settings.topics.numbers,
+            [(e.number, e.model_dump_json().encode()) for e in registered],
+        )
+
+        async def known() -> bool:
+            return len(await app.state.deps.messages.senders("ws", numbers=[], tags=["demo"])) == 2
+
+        await eventually(known, timeout=30)
+        commands = []
+        for key, phone in (("t1", "+13105550101"), ("t2", "+13105550102"), ("t3", "+12125550103")):
+            command = sms(key, phone, "Hello").model_copy(update={"from_numbers": [], "from_tags": ["demo"]})
+            commands.append(command)
+            await produce(infra.kafka_bootstrap, settings.topics.message_commands, encoded(command))
+            await outcomes(infra, settings.topics.messages, len(commands))
+        log = (await http.get(f"{sim_url}/_sim/log")).json()
+    senders = {e["to"]: e["from"] for e in log if e["kind"] == "sms"}
+    assert senders == {
+        "+13105550101": "+13105550001",  # Los Angeles to Los Angeles
+        "+13105550102": "+12125550001",  # the local number's hourly cap (1) is spent
+        "+12125550103": "+12125550001",  # New York to New York
+    }

@@ -33,6 +33,9 @@ class SendSms(_MessageCommand):
     from_numbers: list[str] = Field(
         default_factory=list, description="Sender numbers (E.164)", examples=[["+12125550100"]]
     )
+    from_tags: list[str] = Field(
+        default_factory=list, description="Or: numbers of the workspace carrying one of these tags", examples=[["us"]]
+    )
 
 
 class SendEmail(_MessageCommand):

@@ -14,6 +14,11 @@ class NumberRegistered(Envelope):
 
     type: Literal["NumberRegistered"] = Field(default="NumberRegistered", description="Discriminator")
     number: str = Field(description="The E.164 number", examples=["+12125550100"])
+    tags: list[str] = Field(default_factory=list, description="Tags campaigns select numbers by")
+    capabilities: list[str] = Field(default_factory=lambda: ["voice", "sms"], description="voice, sms")
+    status: str = Field(default="active", description="active or disabled (never used)")
+    per_hour: int | None = Field(default=None, description="Sends or calls per rolling hour, at most")
+    per_day: int | None = Field(default=None, description="Sends or calls per rolling 24 hours, at most")
 
 
 class NumberRemoved(Envelope):

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from outreach_dialer.domain.agents import connect_twiml, with_params
 from outreach_dialer.domain.pacing import first_free_slot, slot_time
-from outreach_dialer.domain.selection import Candidate, choose, usable
 from outreach_windows.places import Place, place_of
+from outreach_windows.presence import Candidate, choose, usable
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)

@@ -50,6 +50,9 @@ class _MaskingFilter(logging.Filter):
         return True
 
 
+LIBRARIES = ("aiokafka", "pymongo", "twilio", "faststream", "uvicorn.access", "httpx", "httpcore", "opentelemetry")
+
+
 def configure_logging(service: str, *, level: str = "INFO", json_logs: bool = True) -> None:
     """Send logs to stderr, as JSON with the service name and trace ids, masking personal data."""
     handler = logging.StreamHandler(sys.stderr)
@@ -67,5 +70,6 @@ def configure_logging(service: str, *, level: str = "INFO", json_logs: bool = Tr
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    logging.getLogger("aiokafka").setLevel(logging.WARNING)
-    logging.getLogger("pymongo").setLevel(logging.WARNING)
+    chatter = logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING  # libraries speak when asked
+    for library in LIBRARIES:
+        logging.getLogger(library).setLevel(chatter)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any, Literal, TypeVar
 
 import phonenumbers
@@ -58,6 +59,20 @@ class NumbersIn(BaseModel):
     numbers: list[NumberIn] = Field(min_length=1, max_length=10_000)
 
 
+def announcement(body: NumberIn, workspace_id: str, now: datetime) -> NumberRegistered:
+    """The event that tells the other services about a number (the messenger sends SMS from it)."""
+    return NumberRegistered(
+        occurred_at=now,
+        workspace_id=workspace_id,
+        number=body.number,
+        tags=body.tags,
+        capabilities=list(body.capabilities),
+        status=body.status,
+        per_hour=body.caps.per_hour,
+        per_day=body.caps.per_day,
+    )
+
+
 def _number_doc(body: NumberIn, workspace_id: str) -> dict[str, Any]:
     place = place_of(body.number)
     return {
@@ -110,7 +125,7 @@ async def put_number(body: NumberIn, request: Request, who: Caller) -> dict[str,
     """Country, state and area code are derived from the number."""
     deps: Deps = request.app.state.deps
     await _claimable(deps, body.number, who.workspace_id)
-    event = NumberRegistered(occurred_at=deps.clock.now(), workspace_id=who.workspace_id, number=body.number)
+    event = announcement(body, who.workspace_id, deps.clock.now())
     await _announced(deps, [event], lambda: deps.numbers.upsert(_number_doc(body, who.workspace_id)))
     return _public(await _own_number(deps, body.number, who.workspace_id))
 
@@ -122,7 +137,7 @@ async def import_numbers(body: NumbersIn, request: Request, who: Caller) -> dict
     for n in body.numbers:
         await _claimable(deps, n.number, who.workspace_id)
     now = deps.clock.now()
-    events = [NumberRegistered(occurred_at=now, workspace_id=who.workspace_id, number=n.number) for n in body.numbers]
+    events = [announcement(n, who.workspace_id, now) for n in body.numbers]
 
     async def upsert_all() -> int:
         return sum([await deps.numbers.upsert(_number_doc(n, who.workspace_id)) for n in body.numbers])

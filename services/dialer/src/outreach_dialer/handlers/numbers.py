@@ -8,8 +8,8 @@ from typing import Any
 from outreach_contracts.calls import NumberRested, NumberSelection
 from outreach_contracts.contacts import ContactData
 from outreach_windows.places import Place, place_of
+from outreach_windows.presence import Candidate, choose
 
-from outreach_dialer.domain.selection import Candidate, choose
 from outreach_dialer.handlers.deps import Deps
 
 

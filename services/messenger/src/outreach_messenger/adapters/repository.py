@@ -92,13 +92,30 @@ class MessageRepository:
         senders = await self.collection.distinct("workspace_id", {"from": number})
         return sorted(owners | set(senders))
 
-    async def own_number(self, workspace_id: str, number: str, *, owned: bool) -> None:
-        """Remember (or forget) that a workspace owns a number."""
+    async def own_number(self, workspace_id: str, number: str, *, owned: bool, details: Document | None = None) -> None:
+        """Remember (or forget) that a workspace owns a number, with its tags, capabilities, status and caps."""
         key = {"_id": f"{number}|{workspace_id}"}
         if owned:
-            await self.owners.update_one(key, {"$set": {"number": number, "workspace_id": workspace_id}}, upsert=True)
+            fields = {"number": number, "workspace_id": workspace_id, **(details or {})}
+            await self.owners.update_one(key, {"$set": fields}, upsert=True)
         else:
             await self.owners.delete_one(key)
+
+    async def senders(self, workspace_id: str, *, numbers: list[str], tags: list[str]) -> list[Document]:
+        """The workspace's active SMS numbers among `numbers`, or carrying one of `tags`."""
+        query: Document = {"workspace_id": workspace_id, "status": {"$ne": "disabled"}}
+        if numbers:
+            query["number"] = {"$in": numbers}
+        else:
+            query["tags"] = {"$in": tags}
+        return [d async for d in self.owners.find(query) if "sms" in d.get("capabilities", ["sms"])]
+
+    async def used(self, workspace_id: str, number: str, at: datetime, *, keep: int = 500) -> None:
+        """A send from `number` (its caps count these)."""
+        await self.owners.update_one(
+            {"_id": f"{number}|{workspace_id}"},
+            {"$set": {"last_used_at": at}, "$push": {"uses": {"$each": [at], "$slice": -keep}}},
+        )
 
     async def is_suppressed(self, workspace_id: str, phone: str | None, email: str | None) -> bool:
         """True when the phone or email opted out in this workspace."""

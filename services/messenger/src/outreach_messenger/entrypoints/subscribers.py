@@ -27,8 +27,11 @@ def register(broker: KafkaBroker, deps: Deps, dlq: DeadLetters) -> None:
         await on_campaign_event(event, deps)
 
     async def on_number_event(event: NumberEvent) -> None:
-        owned = isinstance(event, NumberRegistered)
-        await deps.messages.own_number(event.workspace_id, event.number, owned=owned)
+        if isinstance(event, NumberRegistered):
+            details = event.model_dump(include={"tags", "capabilities", "status", "per_hour", "per_day"})
+            await deps.messages.own_number(event.workspace_id, event.number, owned=True, details=details)
+        else:
+            await deps.messages.own_number(event.workspace_id, event.number, owned=False)
 
     async def on_message_event(event: MessageEvent) -> None:
         if isinstance(event, ContactOptedOut):  # from any channel or the do-not-call list

@@ -23,6 +23,7 @@ from outreach_messenger.adapters.errors import SendError
 from outreach_messenger.domain.segments import count
 from outreach_messenger.domain.templates import TemplateFailed, render
 from outreach_messenger.handlers.deps import Deps
+from outreach_messenger.handlers.senders import NoSender, pick_sender
 
 Command = SendSms | SendEmail
 COMMAND: TypeAdapter[Command] = TypeAdapter(Command)  # a recorded command, read back
@@ -80,6 +81,8 @@ async def process(command: Command, deps: Deps) -> None:
             reason = str(exc)
         except SendError as exc:
             reason, opted_out = exc.reason, exc.opted_out
+        except NoSender as exc:
+            reason = str(exc)
     await finish(command, deps, reason=reason, provider_id=provider_id, extra=extra, opted_out=opted_out)
 
 
@@ -152,7 +155,7 @@ async def _deliver(command: Command, deps: Deps) -> tuple[str, dict[str, Any]]:
     contact = command.contact
     if isinstance(command, SendSms):
         body = render(command.body_template, contact)
-        sender = (command.from_numbers or [deps.default_sms_from])[0]
+        sender = await pick_sender(command, deps)
         segments = count(body)
 
         async def send_sms() -> str:

@@ -66,7 +66,9 @@ def step_command(e: Enrollment, spec: CampaignSpec, *, now: datetime) -> Envelop
             record=step.record,
         )
     if isinstance(step, SmsStep):
-        return SendSms(**common, body_template=step.body, from_numbers=spec.numbers.numbers)
+        return SendSms(
+            **common, body_template=step.body, from_numbers=spec.numbers.numbers, from_tags=spec.numbers.tags
+        )
     if isinstance(step, EmailStep):
         return SendEmail(**common, subject_template=step.subject, body_template=step.body, html_template=step.html)
     raise TypeError(f"unknown step {step!r}")

@@ -1,5 +1,5 @@
-"""Caller id selection: local presence first (area code, then state, then country), least recently used
-within a tier, never over a number's caps or inside its cool-down. Pure: the caller passes the time."""
+"""Choosing a caller id or SMS sender: local presence first (area code, then state, then country), least
+recently used within a tier, never over a number's caps or inside its cool-down. Pure: the caller passes the time."""
 
 from __future__ import annotations
 
