@@ -7,13 +7,19 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
 from bench.common import write
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt  # a TERM (a CI timeout) stops what the run started, as Ctrl-C does
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _interrupt)
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contacts", type=int, default=10_000)
     parser.add_argument("--kills", type=int, default=5, help="Kills per service")

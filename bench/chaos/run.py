@@ -3,6 +3,7 @@ STOP reply and by the do-not-call list while it runs, and the fault driver killi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import time
@@ -183,10 +184,10 @@ def run(
         found = _contacts(http, campaign_id)
         overview = patiently(lambda: http.get(f"/campaigns/{campaign_id}/overview")).json()
         log = httpx.get(stack.url("twilio-sim") + "/_sim/log", timeout=60).json()
-    finally:
-        stack.stop()
-        kafka.stop()
-        ferretdb.stop()
+    finally:  # everything it started stops, even on a second Ctrl-C
+        for stop in (stack.stop, kafka.stop, ferretdb.stop):
+            with contextlib.suppress(BaseException):
+                stop()
     result = figures(log, found, imported, opted_out_at, overview)
     return {
         **result,
