@@ -44,7 +44,7 @@ status: ## Health of each service
 	$(OUTREACH) stack status
 
 demo: setup ## Start the stack, run a demo campaign end to end, print the overview, stop the stack
-	@trap '$(OUTREACH) stack down' EXIT; $(OUTREACH) stack up && $(OUTREACH) demo
+	@trap '$(OUTREACH) stack down' EXIT; $(OUTREACH) stack up --virtual-clock && $(OUTREACH) demo
 
 lint: ## ruff and mypy --strict
 	$(VENV)/bin/ruff check .

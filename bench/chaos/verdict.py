@@ -4,12 +4,11 @@ with the shared virtual clock) and the contacts' stored states; the overview is 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from outreach_cli.demo_check import outside_window
 from outreach_contracts.window import ContactWindow, TimeRange
-from outreach_windows import ContactInfo, is_eligible
 
 from bench.chaos.plan import SMS_WINDOW, WINDOW
 
@@ -33,11 +32,6 @@ def figures(
     calls = [e for e in log if e["kind"] == "call"]
     texts = [e for e in log if e["kind"] == "sms"]
     window, sms_window = ContactWindow.model_validate(WINDOW), TimeRange.model_validate(SMS_WINDOW)
-
-    def outside(entry: dict[str, Any], step_window: TimeRange | None) -> bool:
-        at = datetime.fromtimestamp(entry["clock_at"], UTC)
-        return not is_eligible(at, window, ContactInfo(phone=entry["to"]), step_window)
-
     per_key = Counter(_call_key(e) for e in calls)
     per_phone_sms = Counter(e["to"] for e in texts)
     reached_after = {
@@ -63,7 +57,7 @@ def figures(
         "duplicate_calls": sum(n - 1 for n in per_key.values() if n > 1),
         "duplicate_messages": sum(n - 1 for n in per_phone_sms.values() if n > 1),
         "lost_contacts": sum(1 for r in rows if r["state"] not in TERMINAL) + max(0, expected_contacts - len(rows)),
-        "out_of_window_calls": sum(outside(e, None) for e in calls) + sum(outside(e, sms_window) for e in texts),
+        "out_of_window_calls": len(outside_window(calls + texts, window, sms_window)),
         "contacts_reached_after_opt_out": len(reached_after),
         "overview_mismatches": len(mismatches),
         "calls": len(calls),

@@ -15,6 +15,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.timeout(1500)
 def test_faults_never_reach_the_wrong_person_at_the_wrong_time(tmp_path: Path) -> None:
     out = tmp_path / "chaos.json"
     command = [sys.executable, "-m", "bench.chaos", "--contacts", "400", "--kills", "1", "--timeout", "900"]

@@ -7,7 +7,7 @@ import json
 import typer
 from outreach_devstack import ferretdb, kafka
 from outreach_devstack.paths import log_dir
-from outreach_devstack.stack import from_env
+from outreach_devstack.stack import clock_file, from_env
 
 infra = typer.Typer(help="Kafka and the MongoDB-wire server only.", no_args_is_help=True)
 stack = typer.Typer(
@@ -38,10 +38,18 @@ def infra_down() -> None:
 
 
 @stack.command("up")
-def stack_up() -> None:
+def stack_up(
+    virtual_clock: bool = typer.Option(
+        False, "--virtual-clock", help="Processes share a clock the demo can move forward (days in minutes)"
+    ),
+) -> None:
     """Start the infrastructure and every service; logs go to one folder."""
     infra_up()
-    services = from_env()
+    if virtual_clock:
+        clock_file().write_text("0")
+    else:
+        clock_file().unlink(missing_ok=True)
+    services = from_env(virtual_clock=virtual_clock)
     try:
         services.start()
     except Exception:

@@ -8,6 +8,7 @@ import socket
 import sys
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 
 import httpx
 
@@ -142,9 +143,17 @@ def _http_ok(url: str) -> bool:
         return False
 
 
-def from_env() -> Stack:
-    """The default local stack, with connection strings from the environment when given."""
+def clock_file() -> Path:
+    """The shared virtual clock of the local stack started with `--virtual-clock` (an offset in seconds)."""
+    return state_dir() / "clock"
+
+
+def from_env(*, virtual_clock: bool = False) -> Stack:
+    """The default local stack, with connection strings from the environment when given; with
+    `virtual_clock`, every process reads the time from `clock_file()` (real time until someone shifts it)."""
+    env = {"OUTREACH_CLOCK_FILE": str(clock_file())} if virtual_clock else {}
     return Stack(
         kafka_bootstrap=os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092"),
         mongo_url=os.environ.get("MONGO_URL", "mongodb://127.0.0.1:27017/"),
+        extra_env=env,
     )
