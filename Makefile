@@ -13,7 +13,7 @@ PACKAGES := -p outreach_contracts -p outreach_common -p outreach_windows -p outr
 	-p outreach_messenger -p outreach_metrics -p outreach_gateway
 
 .PHONY: help setup install-uv infra-install infra-up infra-down up down status demo test test-unit lint \
-	format schemas docs chaos bench bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway
+	format schemas docs chaos bench bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway bench-forecast
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -61,7 +61,7 @@ format: ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway ## Every benchmark (results in bench/results/)
+bench: bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway bench-forecast ## Every benchmark (results in bench/results/)
 
 bench-scheduler: setup ## Scheduler benchmarks -> bench/results/scheduler.json
 	$(VENV)/bin/python -m bench.scheduler
@@ -74,6 +74,9 @@ bench-metrics: setup ## Metrics projection throughput -> bench/results/metrics.j
 
 bench-gateway: setup ## Gateway: added latency, requests/s, RSS of a 1 GB upload -> bench/results/gateway.json
 	$(VENV)/bin/python -m bench.gateway
+
+bench-forecast: setup ## Forecast of 100,000 contacts (no services) -> bench/results/forecast.json
+	$(VENV)/bin/python -m bench.forecast
 
 bench-dialer: setup ## Dialer pacing benchmark (20,000 calls at 50/s) -> bench/results/dialer.json
 	$(VENV)/bin/python -m bench.dialer

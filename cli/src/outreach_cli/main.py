@@ -13,6 +13,7 @@ from outreach_cli import (
     deadletters,
     demo,
     docs,
+    forecast,  # noqa: F401 - registers `campaign forecast`
     history,
     local,
     messages,

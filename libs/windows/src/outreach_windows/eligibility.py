@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -131,6 +132,18 @@ def next_eligible(
     lo_day = math.floor(after.timestamp() / DAY) - 1
     intervals, ends = _eligible_intervals(rules, lo_day, HORIZON.days + 3)
     return _first_at_or_after(intervals, ends, after)
+
+
+def finder(
+    window: ContactWindow, contact: ContactInfo, step_window: TimeRange | None, *, start: datetime, days: int
+) -> Callable[[datetime], datetime | None]:
+    """`next_eligible` for one contact (and every contact sharing its zones and state) from `start` over
+    `days`, with the interval work done once: each call is one binary search (forecasts, simulations)."""
+    rules = _rules(window, contact, step_window)
+    if rules is None:
+        return lambda after: None
+    intervals, ends = _eligible_intervals(rules, math.floor(start.timestamp() / DAY) - 1, days + HORIZON.days + 3)
+    return lambda after: _first_at_or_after(intervals, ends, after.astimezone(UTC))
 
 
 def next_eligible_batch(
