@@ -35,7 +35,16 @@ def install() -> Path:
     if libs.exists():
         shutil.rmtree(libs)
     subprocess.run(
-        ["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies", f"-DoutputDirectory={libs}"],
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-Dstyle.color=never",
+            "-f",
+            str(pom),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={libs}",
+        ],
         check=True,
     )
     marker.write_text("ok\n")
