@@ -34,19 +34,13 @@ def install() -> Path:
     pom = repo_root() / "deploy" / "local" / "kafka" / "pom.xml"
     if libs.exists():
         shutil.rmtree(libs)
-    subprocess.run(
-        [
-            "mvn",
-            "-q",
-            "-B",
-            "-Dstyle.color=never",
-            "-f",
-            str(pom),
-            "dependency:copy-dependencies",
-            f"-DoutputDirectory={libs}",
-        ],
-        check=True,
+    fetched = subprocess.run(  # quiet unless it fails (Maven 3.8 prints colour codes even with -B)
+        ["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies", f"-DoutputDirectory={libs}"],
+        capture_output=True,
+        text=True,
     )
+    if fetched.returncode != 0:
+        raise RuntimeError(f"fetching Kafka from Maven Central failed:\n{fetched.stdout}{fetched.stderr}")
     marker.write_text("ok\n")
     return libs
 
