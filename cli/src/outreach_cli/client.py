@@ -162,11 +162,6 @@ class Api:
         return ok(self.raw(method, route, path, **kwargs))
 
 
-def session(url: str | None, key: str | None) -> httpx.Client:
-    """A bare HTTP client for `/api/v1` with the key (for commands that page or stream)."""
-    return Api(url, key).http
-
-
 URL = typer.Option(None, "--url", help="Gateway base URL (or OUTREACH_URL)")
 KEY = typer.Option(None, "--key", help="API key (or OUTREACH_API_KEY)")
 JSON = typer.Option(False, "--json", help="Print the API's own JSON")

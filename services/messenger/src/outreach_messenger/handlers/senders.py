@@ -3,11 +3,10 @@ tags, local presence first, least recently used, never over a number's caps)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from outreach_contracts.messages import SendSms
-from outreach_windows.places import Place, place_of
+from outreach_windows.places import place_of
 from outreach_windows.presence import Candidate, choose
 
 from outreach_messenger.handlers.deps import Deps
@@ -17,20 +16,16 @@ class NoSender(Exception):  # noqa: N818 - the domain's name for "every number i
     """Every allowed number is over its caps right now."""
 
 
-def _candidate(doc: dict[str, Any], now: datetime) -> Candidate:
-    def aware(t: datetime) -> datetime:
-        return t.replace(tzinfo=now.tzinfo) if t.tzinfo is None else t
-
-    place = place_of(doc["number"])
-    last = doc.get("last_used_at")
+def _candidate(doc: dict[str, Any]) -> Candidate:
+    """A sender document (read tz-aware) as a selection candidate."""
     return Candidate(
         number=doc["number"],
-        place=Place(place.country, place.state, place.area_code),
+        place=place_of(doc["number"]),
         tags=frozenset(doc.get("tags") or ()),
         per_hour=doc.get("per_hour"),
         per_day=doc.get("per_day"),
-        last_used_at=aware(last) if last else None,
-        uses=tuple(aware(t) for t in doc.get("uses") or ()),
+        last_used_at=doc.get("last_used_at"),
+        uses=tuple(doc.get("uses") or ()),
     )
 
 
@@ -44,7 +39,7 @@ async def pick_sender(command: SendSms, deps: Deps) -> str:
         return command.from_numbers[0] if command.from_numbers else deps.default_sms_from
     now = deps.clock.now()
     chosen = choose(
-        [_candidate(d, now) for d in docs],
+        [_candidate(d) for d in docs],
         contact=place_of(command.contact.phone),
         contact_state=command.contact.state,
         now=now,
