@@ -7,6 +7,7 @@ import codecs
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import phonenumbers
 import typer
@@ -60,14 +61,34 @@ def check(
             raise _fail(f"--encoding {encoding!r}: unknown encoding") from None
     if default_region.upper() not in phonenumbers.SUPPORTED_REGIONS:
         raise _fail(f"--default-region {default_region!r}: not a region code such as US or GB")
+    report = checked(
+        file,
+        maps,
+        no_headers=no_headers,
+        encoding=encoding,
+        delimiter=delimiter,
+        default_region=default_region.upper(),
+        skip_duplicates=skip_duplicates,
+    )
+    sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+
+
+def checked(
+    file: Path,
+    maps: list[str],
+    *,
+    no_headers: bool = False,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    default_region: str = "US",
+    skip_duplicates: bool = True,
+) -> dict[str, Any]:
+    """The import job's verdicts for `file` (ingest's own code); exit 2 on a mapping or file problem."""
     try:
         mapping = Mapping.from_pairs(pairs_of(maps))
         dialect = detect(file, encoding=encoding, delimiter=delimiter, has_headers=not no_headers)
-        report = check_file(
-            file, dialect, mapping, default_region=default_region.upper(), skip_duplicates=skip_duplicates
-        )
+        return check_file(file, dialect, mapping, default_region=default_region, skip_duplicates=skip_duplicates)
     except MappingError as exc:
         raise _fail(f"--map: {exc}") from None
     except (UnicodeError, OSError) as exc:
         raise _fail(f"{file}: {exc}") from None
-    sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")

@@ -6,7 +6,6 @@ the simulator's own log, that no call or SMS went outside its contact's window."
 
 from __future__ import annotations
 
-import csv
 import json
 import secrets
 import time
@@ -22,6 +21,7 @@ from outreach_contracts.window import ContactWindow, TimeRange
 from outreach_devstack.paths import repo_root
 from outreach_devstack.stack import Stack, clock_file, from_env
 
+from outreach_cli.contacts import checked
 from outreach_cli.demo_check import outside_window
 from outreach_cli.demo_progress import Progress, outcome_table
 
@@ -138,12 +138,8 @@ def run(
             log = _check(httpx.get(stack.url("twilio-sim") + "/_sim/log", timeout=60))
     finally:
         clock.shift(-(clock.now() - datetime.now(UTC)).total_seconds())  # back to real time
-    states = {}
-    with contacts.open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            digits = "".join(c for c in row["phone"] if c.isdigit())
-            if len(digits) in (10, 11):
-                states["+1" + digits[-10:]] = row.get("state") or None
+    report = checked(contacts, ["to_number=phone", "state=state"])  # numbers as ingest normalises them
+    states = {c["phone"]: c.get("state") for c in report["contacts"]}
     window = ContactWindow.model_validate(spec["window"])
     sms_step: dict[str, Any] = next((s for s in spec["flow"] if s["kind"] == "sms"), {})
     sms_window = TimeRange.model_validate(sms_step["window"]) if sms_step.get("window") else None
@@ -165,11 +161,11 @@ def run(
     }
     summary.write_text(json.dumps(result, indent=2) + "\n")
     typer.echo(f"summary written to {summary}")
-    checked = result["calls"] + result["sms"]
+    sent = result["calls"] + result["sms"]
     if outside or not done:
         typer.echo(
-            f"CHECK FAILED: {len(outside)} of {checked} calls and texts went outside their contact's window"
+            f"CHECK FAILED: {len(outside)} of {sent} calls and texts went outside their contact's window"
             + ("" if done else "; the campaign did not finish in time")
         )
         raise typer.Exit(1)
-    typer.echo(f"check passed: all {checked} calls and texts (simulator log) were inside their contact's window")
+    typer.echo(f"check passed: all {sent} calls and texts (simulator log) were inside their contact's window")

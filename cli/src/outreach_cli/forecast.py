@@ -9,9 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from outreach_ingest.domain.csvfile import detect
-from outreach_ingest.domain.mapping import Mapping, MappingError
-from outreach_ingest.domain.report import check_file
 from outreach_scheduler.domain.campaign import CampaignSpec
 from outreach_scheduler.domain.forecast import Forecast, Limits, run
 from outreach_windows import ContactInfo
@@ -19,17 +16,11 @@ from pydantic import ValidationError
 
 from outreach_cli.campaigns import app, read_spec
 from outreach_cli.client import USAGE, fail
-from outreach_cli.contacts import pairs_of
+from outreach_cli.contacts import checked
 
 
 def _contacts(file: Path, maps: list[str], no_headers: bool) -> tuple[list[ContactInfo], dict[str, int]]:
-    try:
-        dialect = detect(file, encoding=None, delimiter=None, has_headers=not no_headers)
-        report = check_file(file, dialect, Mapping.from_pairs(pairs_of(maps)))
-    except MappingError as exc:
-        raise fail(f"--map: {exc}", USAGE) from None
-    except (UnicodeError, OSError) as exc:
-        raise fail(f"{file}: {exc}", USAGE) from None
+    report = checked(file, maps, no_headers=no_headers)
     contacts = [
         ContactInfo(timezone=c.get("timezone"), phone=c["phone"], state=c.get("state")) for c in report["contacts"]
     ]

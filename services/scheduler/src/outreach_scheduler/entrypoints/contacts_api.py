@@ -42,15 +42,15 @@ class ContactPage(BaseModel):
 
 def _row(e: Enrollment, fallback: str) -> ContactRow:
     zone = (contact_zones(timezone=e.contact.timezone, phone=e.contact.phone) or (fallback,))[0]
-    local = e.due_at.astimezone(ZoneInfo(zone)).isoformat(timespec="minutes") if e.due_at else None
+    due = e.due_at if e.state == "queued" else None  # only a queued contact has a next step due
     return ContactRow(
         contact_id=e.contact_id,
         phone=e.contact.phone,
         state=e.state,
         step_index=e.step_index,
         attempt=e.attempt,
-        due_at=e.due_at if e.state == "queued" else None,
-        due_local=local if e.state == "queued" else None,
+        due_at=due,
+        due_local=due.astimezone(ZoneInfo(zone)).isoformat(timespec="minutes") if due else None,
         timezone=zone,
         reason=e.reason,
     )
