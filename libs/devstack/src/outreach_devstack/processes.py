@@ -59,17 +59,18 @@ def start(name: str, argv: Sequence[str], *, env: Mapping[str, str] | None = Non
     return proc.pid
 
 
-def stop(name: str, *, timeout: float = 20.0) -> bool:
-    """Stop the named process group (TERM, then KILL after `timeout`); True if one was running."""
+def stop(name: str, *, timeout: float = 20.0, first: signal.Signals = signal.SIGTERM) -> bool:
+    """Stop the named process group (`first`, by default TERM, then KILL after `timeout`); True if one was
+    running."""
     pid = running_pid(name)
     if pid is None:
         return False
-    _signal_group(pid, signal.SIGTERM)
+    _signal_group(pid, first)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not _alive(pid):
             break
-        time.sleep(0.1)
+        time.sleep(0.05)
     else:
         _signal_group(pid, signal.SIGKILL)
         time.sleep(0.2)
@@ -79,15 +80,7 @@ def stop(name: str, *, timeout: float = 20.0) -> bool:
 
 def kill(name: str) -> bool:
     """SIGKILL the named process group at once (no clean-up, as a crash); True if one was running."""
-    pid = running_pid(name)
-    if pid is None:
-        return False
-    _signal_group(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    pid_file(name).unlink(missing_ok=True)
-    return True
+    return stop(name, timeout=10.0, first=signal.SIGKILL)
 
 
 def wait_until(name: str, ready: Callable[[], bool], *, timeout: float, interval: float = 0.25) -> None:
