@@ -106,13 +106,14 @@ def run(spec: CampaignSpec, contacts: list[ContactInfo], start: datetime, limits
             forecast.skipped["never_eligible"] += 1
             continue
         if isinstance(step, PhoneStep):
-            at = max(at, free_at)
-            if (again := eligible(groups[index], step_index, at)) != at:  # the window closed meanwhile
+            if free_at > at and (again := eligible(groups[index], step_index, free_at)) != free_at:
+                # the pace pushed the call past the window's end: it waits for the next opening
                 if again is None:
                     forecast.skipped["never_eligible"] += 1
                 else:
                     heapq.heappush(heap, (again, index, step_index))
                 continue
+            at = max(at, free_at)
             free_at = at + gap
             call_starts.append(at.timestamp())
             done = at + call_length
