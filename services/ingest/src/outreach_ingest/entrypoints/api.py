@@ -20,7 +20,7 @@ from outreach_ingest.domain.cells import safe_cell
 from outreach_ingest.domain.csvfile import DELIMITERS, Dialect, detect, header, preview
 from outreach_ingest.domain.mapping import Mapping, MappingError, suggest
 from outreach_ingest.entrypoints.uploads import store_upload
-from outreach_ingest.handlers.imports import Deps, run_import
+from outreach_ingest.handlers.imports import Deps, run_import, stop_local
 
 router = APIRouter(prefix="/imports", tags=["imports"], dependencies=REQUIRED)
 
@@ -155,13 +155,19 @@ async def cancel_import(import_id: str, request: Request, who: Caller) -> dict[s
     if job["status"] not in ("queued", "running", "canceling"):
         raise HTTPException(409, f"import {import_id} is {job['status']}: nothing to cancel")
     now = deps.clock.now()
-    if await deps.imports.move(import_id, ("queued",), {"status": "canceled", "finished_at": now}):
+    # The store's conditional updates are not atomic between connections: a job this process is starting
+    # is stopped through memory (its runner marks it canceled), never by removing its file under it.
+    local = import_id in deps.running
+    if not local and await deps.imports.move(import_id, ("queued",), {"status": "canceled", "finished_at": now}):
         stored = await deps.imports.get(import_id)
         if stored and stored.get("path"):
             await asyncio.to_thread(Path(stored["path"]).unlink, missing_ok=True)
-    else:
-        await deps.imports.move(import_id, ("running", "canceling"), {"status": "canceling", "updated_at": now})
-    return await get_import(import_id, request, who)
+        return await get_import(import_id, request, who)
+    if local:
+        await stop_local(import_id, deps)
+    await deps.imports.move(import_id, ("running", "canceling"), {"status": "canceling", "updated_at": now})
+    stored = await get_import(import_id, request, who)
+    return stored if stored["status"] in ("canceling", "canceled") else {**stored, "status": "canceling"}
 
 
 @router.get("/{import_id}/rejected.csv", summary="Rejected rows with a reason column")

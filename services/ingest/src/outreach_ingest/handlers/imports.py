@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from bisect import bisect_left
@@ -51,6 +52,8 @@ class Deps:
     in_flight: int = 2
     lease: timedelta = timedelta(seconds=60)
     running: set[str] = field(default_factory=set)
+    stopping: set[str] = field(default_factory=set)  # asked to cancel while this process runs them
+    started: dict[str, asyncio.Event] = field(default_factory=dict)  # set once reading began or the run ended
     instruments: Instruments = field(default_factory=Instruments)
 
 
@@ -71,12 +74,16 @@ async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping:
     """Import the file once the campaign's import lock is ours (imports of a campaign run one at a time, in
     the order they get it; a job that waits stays queued and starts when the one before it ends)."""
     deps.running.add(job["_id"])
+    deps.started.setdefault(job["_id"], asyncio.Event())
     key, holder = f"{job['workspace_id']}|{job['campaign_id']}", f"{job['_id']}:{uuid.uuid4().hex[:8]}"
     try:
         other = await deps.locks.acquire(key, holder, deps.clock.now(), deps.lease)
         if other is not None:
             waiting = {"waiting_for": other.split(":")[0], "updated_at": deps.clock.now()}
             await deps.imports.move(job["_id"], ("queued",), waiting)
+            if job["_id"] in deps.stopping:  # asked to cancel while it asked for the lock
+                await _cancel(job, deps)
+                await asyncio.to_thread(path.unlink, missing_ok=True)
             return
         lost = asyncio.Event()
         keeper = asyncio.create_task(keep_lock(key, holder, deps, lost))
@@ -92,6 +99,8 @@ async def run_import(job: dict[str, Any], path: Path, dialect: Dialect, mapping:
             await deps.locks.release(key, holder)
     finally:
         deps.running.discard(job["_id"])
+        deps.started.pop(job["_id"], asyncio.Event()).set()
+        deps.stopping.discard(job["_id"])
         deps.instruments.running.set(len(deps.running))
     await _start_next(job, deps)
 
@@ -122,8 +131,10 @@ async def _run(
     row."""
     deps.instruments.running.set(len(deps.running))
     starting = {"status": "running", "waiting_for": None, "updated_at": deps.clock.now()}
-    if not await deps.imports.move(job["_id"], ("queued", "running"), starting):
-        return  # canceled while it waited
+    if job["_id"] in deps.stopping or not await deps.imports.move(job["_id"], ("queued", "running"), starting):
+        await _cancel(job, deps)  # asked to stop while it waited
+        return
+    deps.started.setdefault(job["_id"], asyncio.Event()).set()
     seen: SeenNumbers | None = None
     try:
         dnc = await deps.dnc.all_of(job["workspace_id"])  # read once: the list does not grow with the file
@@ -142,9 +153,9 @@ async def _run(
                     await flushing.popleft()
                     if lost.is_set():
                         raise LockLostError(job["_id"])
-                    if (await deps.imports.get(job["_id"]) or {}).get("status") == "canceling":
+                    if await _asked_to_stop(job["_id"], deps):
                         await _settle(flushing)
-                        await deps.imports.update(job["_id"], {"status": "canceled", "finished_at": deps.clock.now()})
+                        await _cancel(job, deps)
                         return
                 if chunk is None:
                     break
@@ -156,11 +167,36 @@ async def _run(
     except LockLostError:
         raise
     except Exception as exc:
+        if await _asked_to_stop(job["_id"], deps):  # (a cancel may have removed the file under it)
+            await _cancel(job, deps)
+            return
         logger.exception("import %s failed", job["_id"])
         await deps.imports.update(job["_id"], {"status": "failed", "error": str(exc), "finished_at": deps.clock.now()})
     finally:
         if seen is not None:
             seen.close()
+
+
+async def stop_local(job_id: str, deps: Deps, *, within: float = 5.0) -> None:
+    """Ask this process's run of a job to cancel; return once it has either canceled the job (it had not
+    started reading) or started reading (it stops after the chunks it is storing)."""
+    deps.stopping.add(job_id)
+    if (started := deps.started.get(job_id)) is not None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(started.wait(), within)
+
+
+async def _asked_to_stop(job_id: str, deps: Deps) -> bool:
+    """Whether the job was asked to cancel (here, or through another replica's API)."""
+    if job_id in deps.stopping:
+        return True
+    return (await deps.imports.get(job_id) or {}).get("status") in ("canceling", "canceled")
+
+
+async def _cancel(job: dict[str, Any], deps: Deps) -> None:
+    """Mark a job that stopped on request canceled (a job already finished otherwise stays as it is)."""
+    ended = {"status": "canceled", "finished_at": deps.clock.now()}
+    await deps.imports.move(job["_id"], ("queued", "running", "canceling", "canceled"), ended)
 
 
 async def _campaign(job: dict[str, Any], done: int, deps: Deps) -> Campaign:
@@ -244,7 +280,8 @@ async def resume_unfinished(deps: Deps, *, idle: timedelta = timedelta(seconds=6
 async def _start(job: dict[str, Any], deps: Deps) -> bool:
     """Run a stored job in the background (cancel it if it was asked to stop); whether it was started."""
     if job["status"] == "canceling":
-        await deps.imports.update(job["_id"], {"status": "canceled", "finished_at": deps.clock.now()})
+        await _cancel(job, deps)
+        await asyncio.to_thread(Path(job["path"]).unlink, missing_ok=True)
         return False
     dialect = Dialect(encoding=job["encoding"], delimiter=job["delimiter"], has_headers=job.get("has_headers", True))
     mapping = Mapping.from_pairs(job.get("mapping") or {"to_number": "phone"})
