@@ -183,6 +183,15 @@ async def test_a_lost_final_callback_is_reconciled_and_leaked_slots_are_reaped(i
         assert await reap_slots(deps, lease_s=0) == 1
         assert await deps.limits.in_flight("account") == 0
 
+        # a call waiting for its pace slot keeps its slots; once another instance adopted it (a later round,
+        # after its first instance stopped), the stopped round's slot is given back without waiting
+        stored = deps.calls.collection("lost")
+        await stored.update_one({"_id": "lost"}, {"$set": {"status": "queued", "outcome": None, "round": 3}})
+        assert await deps.limits.acquire("account", 5, call="lost", round_=3) is not None
+        assert await reap_slots(deps, lease_s=0) == 0
+        await stored.update_one({"_id": "lost"}, {"$inc": {"round": 1}})
+        assert await reap_slots(deps, lease_s=0) == 1
+
 
 async def test_a_recorded_call_asks_for_both_channels_and_keeps_its_recording(infra: Infra, run_id: str) -> None:
     dialer_port, sim_port = free_port(), free_port()

@@ -66,17 +66,17 @@ class Limits:
                 await self.pace.delete_many({"_id": {"$in": ids}})
             self._forgotten[account] = max(start, upto)
 
-    async def acquire(self, key: str, limit: int, *, call: str | None = None) -> str | None:
-        """One of `limit` in-flight slots of `key` (account or campaign): the slot's id, or None when all
-        are taken. Indexes this instance does not hold are tried first without reading; after a few
-        collisions with other instances the taken ones are read."""
+    async def acquire(self, key: str, limit: int, *, call: str | None = None, round_: int = 0) -> str | None:
+        """One of `limit` in-flight slots of `key` (account or campaign) for round `round_` of `call`: the
+        slot's id, or None when all are taken. Indexes this instance does not hold are tried first without
+        reading; after a few collisions with other instances the taken ones are read."""
         mine = self._mine.setdefault(key, set())
         guesses = [i for i in range(limit) if i not in mine][:4]
         for attempt in range(2):
             for i in guesses:
                 slot = f"{key}#{i}"
                 try:
-                    doc = {"_id": slot, "key": key, "i": i, "at": datetime.now(UTC), "call": call}
+                    doc = {"_id": slot, "key": key, "i": i, "at": datetime.now(UTC), "call": call, "round": round_}
                     await self.slots.insert_one(doc)
                 except DuplicateKeyError:
                     continue

@@ -116,14 +116,14 @@ async def dial_next(deps: Deps) -> bool:
     contact = command.contact
     if await _stopped_before_dialing(doc, command, [], deps):
         return True
-    account_slot = await deps.limits.acquire(ACCOUNT, deps.max_concurrent, call=doc["_id"])
+    account_slot = await deps.limits.acquire(ACCOUNT, deps.max_concurrent, call=doc["_id"], round_=doc.get("round", 0))
     if account_slot is None:
         await _requeue(doc, deps, "account at its concurrency limit")
         return False
     slots = [account_slot]
     if command.max_concurrent:
         campaign_slot = await deps.limits.acquire(
-            f"campaign:{command.campaign_id}", command.max_concurrent, call=doc["_id"]
+            f"campaign:{command.campaign_id}", command.max_concurrent, call=doc["_id"], round_=doc.get("round", 0)
         )
         if campaign_slot is None:
             await deps.limits.release(account_slot)

@@ -60,8 +60,13 @@ async def reap_slots(deps: Deps, *, lease_s: float, max_call_s: float = 4 * 3600
         age = (datetime.now(UTC) - slot["at"]).total_seconds()
         call = await deps.calls.by_key(slot["call"]) if slot.get("call") else None
         if call is not None and age < max_call_s and not call.get("outcome") and call.get("status") not in ENDED:
-            waiting = call.get("status") == "queued"  # being placed (its pace wait), or abandoned by a crash
-            if (waiting and age < PACE_WAIT_S) or (not waiting and slot["_id"] in (call.get("slots") or [])):
+            # a queued call is being placed (its pace wait) or was abandoned by a crash: once another instance
+            # adopted it (a later round), the slot of the round that stopped is given back without waiting
+            if call.get("status") == "queued":
+                keep = slot.get("round", 0) == call.get("round", 0) and age < PACE_WAIT_S
+            else:
+                keep = slot["_id"] in (call.get("slots") or [])
+            if keep:
                 continue
         logger.warning("reaping in-flight slot %s (call %s, %.0f s old)", slot["_id"], slot.get("call"), age)
         await deps.limits.release(slot["_id"])
