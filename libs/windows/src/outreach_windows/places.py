@@ -1,13 +1,16 @@
 """Where a phone number is: country, US state, NANP area code (for local presence and for the stricter
-calling rules of the state a number belongs to)."""
+calling rules of the state a number belongs to). The state of a +1 number is its area code's, from our
+table (`area_codes.json`, checked against phonenumbers' geocoder by a test): the geocoder itself takes
+seconds to import."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 import phonenumbers
-from phonenumbers import geocoder
 
 US_STATES = {
     "Alabama": "AL", "Alaska": "AK", "Arizona": "AZ", "Arkansas": "AR", "California": "CA", "Colorado": "CO",
@@ -20,8 +23,9 @@ US_STATES = {
     "Rhode Island": "RI", "South Carolina": "SC", "South Dakota": "SD", "Tennessee": "TN", "Texas": "TX",
     "Utah": "UT", "Vermont": "VT", "Virginia": "VA", "Washington": "WA", "West Virginia": "WV",
     "Wisconsin": "WI", "Wyoming": "WY", "Washington D.C.": "DC", "Washington DC": "DC",
+    "Washington State": "WA",
 }  # fmt: skip
-_CODES = set(US_STATES.values())
+AREA_CODES_FILE = Path(__file__).with_name("area_codes.json")
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class Place:
 
 @lru_cache(maxsize=65536)
 def place_of(phone: str) -> Place:
-    """The place of an E.164 number, from phonenumbers' metadata and geocoder."""
+    """The place of an E.164 number, from phonenumbers' metadata and our table of area codes."""
     try:
         parsed = phonenumbers.parse(phone, None)
     except phonenumbers.NumberParseException:
@@ -43,14 +47,15 @@ def place_of(phone: str) -> Place:
     country = phonenumbers.region_code_for_number(parsed)
     national = str(parsed.national_number)
     area = national[:3] if parsed.country_code == 1 and len(national) == 10 else None
-    return Place(country, _state(geocoder.description_for_number(parsed, "en")), area)
+    return Place(country, area_state(area) if country == "US" and area else None, area)
 
 
-def _state(description: str) -> str | None:
-    """ "Los Angeles, CA" -> CA; "California" -> CA."""
-    if not description:
-        return None
-    tail = description.rsplit(",", 1)[-1].strip()
-    if tail in _CODES:
-        return tail
-    return US_STATES.get(description.strip()) or US_STATES.get(tail)
+@cache
+def _area_codes() -> dict[str, str]:
+    table: dict[str, str] = json.loads(AREA_CODES_FILE.read_text())
+    return table
+
+
+def area_state(area: str) -> str | None:
+    """The U.S. state (two letters) of a NANP area code; None outside the U.S."""
+    return _area_codes().get(area)
