@@ -9,7 +9,8 @@ from typing import Any, cast
 import numpy as np
 import pytest
 from outreach_ingest.domain.taken import TakenNumbers
-from outreach_ingest.handlers.imports import Deps, keep_lock
+from outreach_ingest.handlers.import_deps import Deps
+from outreach_ingest.handlers.imports import keep_lock
 
 pytestmark = pytest.mark.unit
 

@@ -14,7 +14,8 @@ from outreach_ingest.adapters.locks import CampaignLocks
 from outreach_ingest.config import Settings
 from outreach_ingest.entrypoints import api, dnc_api, preview_api, subscribers
 from outreach_ingest.handlers.dnc import DncDeps
-from outreach_ingest.handlers.imports import Deps, resume_unfinished
+from outreach_ingest.handlers.import_deps import Deps
+from outreach_ingest.handlers.imports import resume_unfinished
 from outreach_ingest.instruments import Instruments
 
 

@@ -20,7 +20,8 @@ from outreach_ingest.domain.cells import safe_cell
 from outreach_ingest.domain.csvfile import DELIMITERS, Dialect, detect, header, preview
 from outreach_ingest.domain.mapping import Mapping, MappingError, suggest
 from outreach_ingest.entrypoints.uploads import store_upload
-from outreach_ingest.handlers.imports import Deps, run_import, stop_local
+from outreach_ingest.handlers.import_deps import Deps
+from outreach_ingest.handlers.imports import run_import, stop_local
 
 router = APIRouter(prefix="/imports", tags=["imports"], dependencies=REQUIRED)
 
