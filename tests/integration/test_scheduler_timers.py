@@ -19,7 +19,8 @@ from outreach_common.mongo import ensure_indexes, make_client
 from outreach_contracts.calls import PlaceCall
 from outreach_contracts.contacts import ContactData
 from outreach_contracts.topics import Topics
-from outreach_scheduler.adapters.enrollments import EnrollmentRepository, log_id, to_doc
+from outreach_scheduler.adapters.enrollment_docs import log_id, to_doc
+from outreach_scheduler.adapters.enrollments import EnrollmentRepository
 from outreach_scheduler.adapters.repository import INDEXES, CallLog, CampaignRepository
 from outreach_scheduler.domain.campaign import Campaign, CampaignSpec
 from outreach_scheduler.domain.enrollment import Enrollment

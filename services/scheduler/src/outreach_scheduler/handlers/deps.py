@@ -13,7 +13,8 @@ from outreach_common.outbox import outbox_entry, relay
 from outreach_contracts.envelope import Envelope, TraceContext
 from outreach_contracts.topics import Topics
 
-from outreach_scheduler.adapters.enrollments import EnrollmentRepository, enrollment_id
+from outreach_scheduler.adapters.enrollment_docs import enrollment_id
+from outreach_scheduler.adapters.enrollments import EnrollmentRepository
 from outreach_scheduler.adapters.opt_outs import OptOutRepository
 from outreach_scheduler.adapters.repository import CallLog, CampaignRepository
 from outreach_scheduler.domain.enrollment import Enrollment
