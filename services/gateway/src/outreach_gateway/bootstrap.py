@@ -14,7 +14,7 @@ from outreach_gateway.adapters.credentials import Credentials
 from outreach_gateway.adapters.upstream import Upstreams
 from outreach_gateway.config import Settings
 from outreach_gateway.domain.ratelimit import Buckets
-from outreach_gateway.entrypoints import accounts_api, openapi, proxy
+from outreach_gateway.entrypoints import accounts_api, keys_api, openapi, people_api, proxy
 from outreach_gateway.handlers.accounts import AccountDeps
 from outreach_gateway.handlers.auth import Authenticator
 
@@ -60,7 +60,8 @@ def build(settings: Settings | None = None) -> FastAPI:
     state.account_deps = AccountDeps(
         accounts=Accounts(db), credentials=credentials, audit=audit, clock=clock, session_ttl_h=settings.session_ttl_h
     )
-    app.include_router(accounts_api.router)
+    for api in (accounts_api, keys_api, people_api):
+        app.include_router(api.router)
     app.include_router(openapi.router)
     for path, endpoint in proxy.routes():
         app.add_route(path, endpoint, methods=proxy.METHODS, include_in_schema=False)
