@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from outreach_scheduler.domain.due_index import DueIndex
+from outreach_scheduler.adapters.due_index import DueIndex
 
 pytestmark = pytest.mark.unit
 

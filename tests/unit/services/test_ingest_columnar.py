@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from outreach_ingest.adapters.seen import SeenNumbers
 from outreach_ingest.domain import batches
 from outreach_ingest.domain.batches import record_batches
 from outreach_ingest.domain.csvfile import Dialect, records
@@ -20,7 +21,6 @@ from outreach_ingest.domain.mapping import Mapping
 from outreach_ingest.domain.nanp_prefixes import _decides, undecided_leading_digits
 from outreach_ingest.domain.pipeline import verdict_batches
 from outreach_ingest.domain.rows import Verdict, to_contact
-from outreach_ingest.domain.seen import SeenNumbers
 
 pytestmark = pytest.mark.unit
 

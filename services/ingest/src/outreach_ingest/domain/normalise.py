@@ -22,7 +22,6 @@ from outreach_ingest.domain.batches import WHITESPACE, RecordBatch
 from outreach_ingest.domain.fastpath import EMAIL_DOMAIN, EMAIL_LOCAL, NANP_REGIONS, email_fast, prefix_verdicts
 from outreach_ingest.domain.mapping import Mapping
 from outreach_ingest.domain.rows import Verdict, to_contact
-from outreach_ingest.domain.seen import SeenNumbers
 
 CONTACT_FIELDS = ("phone", "first_name", "last_name", "email", "timezone", "state", "postal_code")
 _NAMES = CONTACT_FIELDS[1:3] + CONTACT_FIELDS[6:]  # taken as cleaned
@@ -121,46 +120,6 @@ def normalise(batch: RecordBatch, mapping: Mapping, *, default_region: str) -> V
         verdicts.warnings[position] = (*verdicts.warnings.get(position, ()), f"unknown time zone dropped: {value}")
     _settle_slow(verdicts, slow, batch, mapping, default_region)
     return verdicts
-
-
-def mark_duplicates(verdicts: VerdictBatch, seen: SeenNumbers) -> None:
-    """Imported records whose number an earlier record had become duplicates of that record's row;
-    `seen` (number -> first row) carries across batches."""
-    found = _first_rows(verdicts, seen)
-    if found is None or not pc.any(pc.not_equal(*found)).as_py():
-        return
-    firsts = found[0]
-    imported = pc.equal(verdicts.status, "imported")
-    first = pc.replace_with_mask(pa.nulls(len(verdicts), pa.int64()), imported, firsts)
-    duplicate = pc.fill_null(pc.not_equal(first, verdicts.rows), False)
-    text = pc.binary_join_element_wise(
-        "duplicate phone number in file (same as row ", pc.cast(first, pa.string()), ")", ""
-    )
-    verdicts.status = pc.if_else(duplicate, "duplicate", verdicts.status)
-    verdicts.reason = pc.if_else(duplicate, text, verdicts.reason)
-    verdicts.duplicate_of = pc.if_else(duplicate, first, verdicts.duplicate_of)
-    for position in pc.indices_nonzero(duplicate).to_pylist():
-        verdicts.warnings.pop(position, None)
-
-
-def repeated_rows(verdicts: VerdictBatch, seen: SeenNumbers) -> set[int]:
-    """The rows of imported records whose number an earlier record had (`seen` carries across batches);
-    the verdicts stay as they are (duplicates kept: the campaign holds the first row's contact)."""
-    found = _first_rows(verdicts, seen)
-    if found is None:
-        return set()
-    firsts, rows = found
-    return set(rows.filter(pc.not_equal(firsts, rows)).to_pylist())
-
-
-def _first_rows(verdicts: VerdictBatch, seen: SeenNumbers) -> tuple[pa.Int64Array, pa.Int64Array] | None:
-    """For the imported records: the first row that had each one's number, and their own rows."""
-    at = pa.array(verdicts.rows_where("imported"), pa.int64())
-    if not len(at):
-        return None
-    numbers = pc.cast(pc.utf8_slice_codeunits(verdicts.contact["phone"].take(at), 1), pa.int64()).to_pylist()
-    rows = verdicts.rows.take(at)
-    return pa.array(seen.first_rows(numbers, rows.to_pylist()), pa.int64()), rows
 
 
 def _clean(values: pa.StringArray, nulls: pa.StringArray) -> pa.StringArray:

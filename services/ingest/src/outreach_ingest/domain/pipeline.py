@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from outreach_ingest.domain.batches import RecordBatch
+from outreach_ingest.domain.duplicates import FirstRows, NumbersInMemory, mark_duplicates
 from outreach_ingest.domain.mapping import Mapping
-from outreach_ingest.domain.normalise import VerdictBatch, mark_duplicates, normalise
-from outreach_ingest.domain.seen import SeenNumbers
+from outreach_ingest.domain.normalise import VerdictBatch, normalise
 
 
 def verdict_batches(
@@ -20,10 +20,10 @@ def verdict_batches(
     *,
     default_region: str = "US",
     skip_duplicates: bool = True,
-    seen: SeenNumbers | None = None,
+    seen: FirstRows | None = None,
 ) -> Iterator[tuple[RecordBatch, VerdictBatch]]:
     """Each batch of records with its verdicts; `seen` (number -> first row) carries across calls."""
-    first_rows = SeenNumbers() if seen is None else seen
+    first_rows = NumbersInMemory() if seen is None else seen
     for batch in batches:
         verdicts = normalise(batch, mapping, default_region=default_region)
         if skip_duplicates:

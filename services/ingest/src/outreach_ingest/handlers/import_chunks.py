@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from outreach_ingest.adapters.seen import SeenNumbers
 from outreach_ingest.domain.batches import RecordBatch, record_batches
 from outreach_ingest.domain.csvfile import Dialect
+from outreach_ingest.domain.duplicates import repeated_rows
 from outreach_ingest.domain.mapping import Mapping
-from outreach_ingest.domain.normalise import repeated_rows
 from outreach_ingest.domain.pipeline import verdict_batches
 from outreach_ingest.domain.rows import Verdict
-from outreach_ingest.domain.seen import SeenNumbers
 
 
 @dataclass

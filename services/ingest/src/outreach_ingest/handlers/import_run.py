@@ -9,9 +9,9 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
+from outreach_ingest.adapters.seen import SeenNumbers
 from outreach_ingest.domain.csvfile import Dialect
 from outreach_ingest.domain.mapping import Mapping
-from outreach_ingest.domain.seen import SeenNumbers
 from outreach_ingest.domain.taken import TakenNumbers
 from outreach_ingest.handlers.import_chunks import chunks_of
 from outreach_ingest.handlers.import_deps import Deps, LockLostError

@@ -16,8 +16,8 @@ import asyncio
 from outreach_common.mongo import Document
 from pymongo.asynchronous.database import AsyncDatabase
 
+from outreach_scheduler.adapters.due_index import DueIndex
 from outreach_scheduler.adapters.enrollment_docs import changes_of, log_id, merged, update_to
-from outreach_scheduler.domain.due_index import DueIndex
 from outreach_scheduler.domain.enrollment import Enrollment
 
 
