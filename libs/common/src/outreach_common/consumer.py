@@ -52,6 +52,21 @@ class DeadLetters:
         )
 
 
+Handler = Callable[[Any], Awaitable[None]]
+
+
+def by_type(handlers: Mapping[type[Any], Handler]) -> Handler:
+    """One handler per message type of a topic's union; a type without one is read and let go (a topic
+    carries events other services act on)."""
+
+    async def handle(message: Any) -> None:
+        handler = handlers.get(type(message))
+        if handler is not None:
+            await handler(message)
+
+    return handle
+
+
 def subscribe(
     router: KafkaRouter | KafkaBroker,
     *,

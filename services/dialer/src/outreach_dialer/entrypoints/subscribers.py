@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from faststream.kafka import KafkaBroker
-from outreach_common.consumer import DeadLetters, subscribe
+from outreach_common.consumer import DeadLetters, by_type, subscribe
+from outreach_contracts.campaigns import CampaignPaused, CampaignResumed, CampaignStopped
 from outreach_contracts.messages import ContactOptedOut
 from outreach_contracts.registry import CallCommand, CampaignEvent, MessageEvent
 from pydantic import TypeAdapter
 
-from outreach_dialer.handlers.campaigns import on_campaign_event
+from outreach_dialer.handlers.campaigns import campaign_paused, campaign_resumed, campaign_stopped
 from outreach_dialer.handlers.deps import Deps
 from outreach_dialer.handlers.opt_outs import on_opt_out
 from outreach_dialer.handlers.queue import enqueue_call
@@ -23,12 +26,14 @@ def register(broker: KafkaBroker, deps: Deps, dlq: DeadLetters) -> None:
     async def on_command(command: CallCommand) -> None:
         await enqueue_call(command, deps)
 
-    async def on_campaign(event: CampaignEvent) -> None:
-        await on_campaign_event(event, deps)
-
-    async def on_message_event(event: MessageEvent) -> None:
-        if isinstance(event, ContactOptedOut):
-            await on_opt_out(event, deps)
+    on_campaign = by_type(
+        {
+            CampaignPaused: partial(campaign_paused, deps=deps),
+            CampaignResumed: partial(campaign_resumed, deps=deps),
+            CampaignStopped: partial(campaign_stopped, deps=deps),
+        }
+    )
+    on_message_event = by_type({ContactOptedOut: partial(on_opt_out, deps=deps)})
 
     subscribe(
         broker,

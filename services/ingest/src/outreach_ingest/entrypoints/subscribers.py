@@ -3,8 +3,10 @@ which workspace each campaign belongs to."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from faststream.kafka import KafkaBroker
-from outreach_common.consumer import DeadLetters, subscribe
+from outreach_common.consumer import DeadLetters, by_type, subscribe
 from outreach_contracts.messages import ContactOptedOut
 from outreach_contracts.registry import CampaignEvent, MessageEvent
 from pydantic import TypeAdapter
@@ -31,9 +33,7 @@ def register(broker: KafkaBroker, deps: DncDeps, campaigns: CampaignDirectory, d
         description="Campaigns and their workspaces (an import is taken only for a campaign of its workspace)",
     )
 
-    async def on_message(event: MessageEvent) -> None:
-        if isinstance(event, ContactOptedOut):
-            await record_opt_out(event, deps)
+    on_message = by_type({ContactOptedOut: partial(record_opt_out, deps=deps)})
 
     subscribe(
         broker,

@@ -70,6 +70,14 @@ class MessageRepository:
         doc = await self.holds.find_one({"_id": campaign_id})
         return None if doc is None else str(doc["status"])
 
+    async def hold(self, campaign_id: str, status: str) -> None:
+        """Remember that a campaign is paused or stopped (`status`: the event's type)."""
+        await self.holds.update_one({"_id": campaign_id}, {"$set": {"status": status}}, upsert=True)
+
+    async def release_pause(self, campaign_id: str) -> None:
+        """Forget a campaign's pause (a stop stays)."""
+        await self.holds.delete_one({"_id": campaign_id, "status": "CampaignPaused"})
+
     async def held(self, campaign_id: str) -> list[Document]:
         """Messages of a campaign waiting for it to resume."""
         return [d async for d in self.collection.find({"campaign_id": campaign_id, "status": "held"})]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from faststream.kafka import KafkaBroker
-from outreach_common.consumer import DeadLetters, subscribe
+from outreach_common.consumer import DeadLetters, by_type, subscribe
+from outreach_contracts.campaigns import CampaignPaused, CampaignResumed, CampaignStopped
 from outreach_contracts.messages import ContactOptedOut
-from outreach_contracts.numbers import NumberRegistered
+from outreach_contracts.numbers import NumberRegistered, NumberRemoved
 from outreach_contracts.registry import CampaignEvent, MessageCommand, MessageEvent, NumberEvent
 from pydantic import TypeAdapter
 
-from outreach_messenger.handlers.campaigns import on_campaign_event
+from outreach_messenger.handlers.campaigns import campaign_paused, campaign_resumed, campaign_stopped
 from outreach_messenger.handlers.deps import Deps
+from outreach_messenger.handlers.registry import number_registered, number_removed, opted_out
 from outreach_messenger.handlers.send import send_message
 
 GROUP = "messenger"
@@ -23,22 +27,17 @@ def register(broker: KafkaBroker, deps: Deps, dlq: DeadLetters) -> None:
     async def on_command(command: MessageCommand) -> None:
         await send_message(command, deps)
 
-    async def on_campaign(event: CampaignEvent) -> None:
-        await on_campaign_event(event, deps)
-
-    async def on_number_event(event: NumberEvent) -> None:
-        if isinstance(event, NumberRegistered):
-            details = event.model_dump(include={"tags", "capabilities", "status", "per_hour", "per_day"})
-            await deps.messages.own_number(event.workspace_id, event.number, owned=True, details=details)
-        else:
-            await deps.messages.own_number(event.workspace_id, event.number, owned=False)
-
-    async def on_message_event(event: MessageEvent) -> None:
-        if isinstance(event, ContactOptedOut):  # from any channel or the do-not-call list
-            if event.phone:
-                await deps.messages.suppress(event.workspace_id, phone=event.phone, email=None)
-            if event.email:
-                await deps.messages.suppress(event.workspace_id, phone=None, email=event.email)
+    on_campaign = by_type(
+        {
+            CampaignPaused: partial(campaign_paused, deps=deps),
+            CampaignResumed: partial(campaign_resumed, deps=deps),
+            CampaignStopped: partial(campaign_stopped, deps=deps),
+        }
+    )
+    on_number_event = by_type(
+        {NumberRegistered: partial(number_registered, deps=deps), NumberRemoved: partial(number_removed, deps=deps)}
+    )
+    on_message_event = by_type({ContactOptedOut: partial(opted_out, deps=deps)})
 
     subscribe(
         broker,

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-from outreach_contracts.envelope import Envelope
+from outreach_contracts.campaigns import CampaignPaused, CampaignResumed, CampaignStopped
 
 from outreach_messenger.handlers.deps import Deps
 from outreach_messenger.handlers.send import COMMAND, process
 
 
-async def on_campaign_event(event: Envelope, deps: Deps) -> None:
-    """Remember paused and stopped campaigns; forget a pause on resume."""
-    kind = getattr(event, "type", "")
-    campaign_id = getattr(event, "campaign_id", "")
-    if kind in ("CampaignPaused", "CampaignStopped"):
-        await deps.messages.holds.update_one({"_id": campaign_id}, {"$set": {"status": kind}}, upsert=True)
-    elif kind == "CampaignResumed":
-        await deps.messages.holds.delete_one({"_id": campaign_id, "status": "CampaignPaused"})
-    else:
-        return
-    if kind != "CampaignPaused":  # resumed: send what was held (windows re-checked); stopped: cancel it
-        for doc in await deps.messages.held(campaign_id):
-            await process(COMMAND.validate_python(doc["command"]), deps)
+async def campaign_paused(event: CampaignPaused, deps: Deps) -> None:
+    """Hold the campaign's sends."""
+    await deps.messages.hold(event.campaign_id, "CampaignPaused")
+
+
+async def campaign_resumed(event: CampaignResumed, deps: Deps) -> None:
+    """Forget the pause and send what was held (windows, opt-outs and holds checked again)."""
+    await deps.messages.release_pause(event.campaign_id)
+    await _settle_held(event.campaign_id, deps)
+
+
+async def campaign_stopped(event: CampaignStopped, deps: Deps) -> None:
+    """Remember the stop; the held sends are canceled."""
+    await deps.messages.hold(event.campaign_id, "CampaignStopped")
+    await _settle_held(event.campaign_id, deps)
+
+
+async def _settle_held(campaign_id: str, deps: Deps) -> None:
+    for doc in await deps.messages.held(campaign_id):
+        await process(COMMAND.validate_python(doc["command"]), deps)

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from faststream.kafka import KafkaBroker
-from outreach_common.consumer import DeadLetters, subscribe
+from outreach_common.consumer import DeadLetters, by_type, subscribe
+from outreach_contracts.calls import CallCompleted, CallDeferred
+from outreach_contracts.messages import ContactOptedOut, MessageFailed, MessageSent
 from outreach_contracts.registry import CallEvent, ContactEvent, MessageEvent
 from pydantic import TypeAdapter
 
 from outreach_scheduler.handlers.contacts import enroll_contact
 from outreach_scheduler.handlers.deps import Deps
-from outreach_scheduler.handlers.outcomes import on_call_event, on_message_event
+from outreach_scheduler.handlers.outcomes import (
+    call_completed,
+    call_deferred,
+    message_failed,
+    message_sent,
+    opt_out_everywhere,
+)
 
 GROUP = "scheduler"
 
@@ -24,11 +34,16 @@ def register(broker: KafkaBroker, deps: Deps, dlq: DeadLetters) -> None:
     async def on_contact(event: ContactEvent) -> None:
         await enroll_contact(event, deps)
 
-    async def on_call(event: CallEvent) -> None:
-        await on_call_event(event, deps)
-
-    async def on_message(event: MessageEvent) -> None:
-        await on_message_event(event, deps)
+    on_call = by_type(
+        {CallCompleted: partial(call_completed, deps=deps), CallDeferred: partial(call_deferred, deps=deps)}
+    )
+    on_message = by_type(
+        {
+            MessageSent: partial(message_sent, deps=deps),
+            MessageFailed: partial(message_failed, deps=deps),
+            ContactOptedOut: partial(opt_out_everywhere, deps=deps),
+        }
+    )
 
     subscribe(
         broker,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from outreach_contracts.calls import CallAnalyzed, CallCompleted, CallDeferred, CallPlaced, NumberRested
-from outreach_contracts.messages import ContactOptedOut, MessageDelivery, MessageFailed, MessageSent
+from outreach_contracts.calls import CallCompleted, CallDeferred
+from outreach_contracts.messages import ContactOptedOut, MessageFailed, MessageSent
 
 from outreach_scheduler.domain.enrollment import exit_with, on_outcome, schedule_step
 from outreach_scheduler.handlers.deps import Deps
@@ -23,20 +23,20 @@ async def apply_outcome(*, campaign_id: str, contact_id: str, key: str, outcome:
             return
 
 
-async def on_call_event(
-    event: CallPlaced | CallCompleted | CallDeferred | CallAnalyzed | NumberRested, deps: Deps
-) -> None:
-    """Call outcomes move the enrollment on; a deferred call goes back to the queue."""
-    if isinstance(event, CallCompleted):
-        await apply_outcome(
-            campaign_id=event.campaign_id,
-            contact_id=event.contact_id,
-            key=event.idempotency_key,
-            outcome=event.outcome,
-            deps=deps,
-        )
-    elif isinstance(event, CallDeferred):
-        await requeue(campaign_id=event.campaign_id, contact_id=event.contact_id, key=event.idempotency_key, deps=deps)
+async def call_completed(event: CallCompleted, deps: Deps) -> None:
+    """A call's outcome moves the enrollment on."""
+    await apply_outcome(
+        campaign_id=event.campaign_id,
+        contact_id=event.contact_id,
+        key=event.idempotency_key,
+        outcome=event.outcome,
+        deps=deps,
+    )
+
+
+async def call_deferred(event: CallDeferred, deps: Deps) -> None:
+    """A call the dialer handed back (its window closed while it waited) goes back to the queue."""
+    await requeue(campaign_id=event.campaign_id, contact_id=event.contact_id, key=event.idempotency_key, deps=deps)
 
 
 async def requeue(*, campaign_id: str, contact_id: str, key: str, deps: Deps) -> None:
@@ -56,26 +56,26 @@ async def requeue(*, campaign_id: str, contact_id: str, key: str, deps: Deps) ->
     await deps.transition(enrollment, updated)
 
 
-async def on_message_event(event: MessageSent | MessageFailed | MessageDelivery | ContactOptedOut, deps: Deps) -> None:
-    """SMS/email outcomes move the enrollment on; an opt-out exits the contact."""
-    if isinstance(event, MessageSent):
-        await apply_outcome(
-            campaign_id=event.campaign_id,
-            contact_id=event.contact_id,
-            key=event.idempotency_key,
-            outcome=f"{event.channel}_sent",
-            deps=deps,
-        )
-    elif isinstance(event, MessageFailed):
-        await apply_outcome(
-            campaign_id=event.campaign_id,
-            contact_id=event.contact_id,
-            key=event.idempotency_key,
-            outcome="failed",
-            deps=deps,
-        )
-    elif isinstance(event, ContactOptedOut):
-        await opt_out_everywhere(event, deps)
+async def message_sent(event: MessageSent, deps: Deps) -> None:
+    """A sent SMS or email moves the enrollment on."""
+    await apply_outcome(
+        campaign_id=event.campaign_id,
+        contact_id=event.contact_id,
+        key=event.idempotency_key,
+        outcome=f"{event.channel}_sent",
+        deps=deps,
+    )
+
+
+async def message_failed(event: MessageFailed, deps: Deps) -> None:
+    """A send that failed is the step's outcome."""
+    await apply_outcome(
+        campaign_id=event.campaign_id,
+        contact_id=event.contact_id,
+        key=event.idempotency_key,
+        outcome="failed",
+        deps=deps,
+    )
 
 
 async def opt_out_everywhere(event: ContactOptedOut, deps: Deps) -> None:
