@@ -15,9 +15,9 @@ from outreach_contracts.window import ContactWindow
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from outreach_scheduler.domain.campaign import Campaign, CampaignSpec, ExitCriteria, Step, template_problems
+from outreach_scheduler.domain.lifecycle import LifecycleError
 from outreach_scheduler.handlers.deps import Deps
 from outreach_scheduler.handlers.lifecycle import (
-    LifecycleError,
     create_campaign,
     edit_campaign,
     pause_campaign,

@@ -5,24 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from outreach_contracts.campaigns import (
-    CampaignCompleted,
-    CampaignCreated,
-    CampaignPaused,
-    CampaignResumed,
-    CampaignScheduled,
-    CampaignStarted,
-    CampaignStopped,
-)
-from outreach_contracts.envelope import Envelope
+from outreach_contracts.campaigns import CampaignCreated
 
+from outreach_scheduler.domain import lifecycle
 from outreach_scheduler.domain.campaign import Campaign, CampaignSpec
 from outreach_scheduler.domain.enrollment import exit_with, postpone
+from outreach_scheduler.domain.lifecycle import LifecycleError
 from outreach_scheduler.handlers.deps import Deps
-
-
-class LifecycleError(Exception):
-    """A lifecycle transition that is not allowed from the campaign's status."""
 
 
 async def create_campaign(spec: CampaignSpec, *, workspace_id: str, deps: Deps) -> Campaign:
@@ -39,7 +28,9 @@ async def create_campaign(spec: CampaignSpec, *, workspace_id: str, deps: Deps) 
     return campaign
 
 
-async def _transition(campaign: Campaign, updated: Campaign, event: Envelope, deps: Deps) -> Campaign:
+async def _transition(campaign: Campaign, change: lifecycle.Change, deps: Deps) -> Campaign:
+    """Store the campaign as it becomes if its status is still what the rule saw, with its event."""
+    updated, event = change
     entries = deps.entries([event], key=campaign.id)
     stored = await deps.campaigns.replace(updated, expected_status=campaign.status, outbox=entries)
     if stored is None:
@@ -49,12 +40,8 @@ async def _transition(campaign: Campaign, updated: Campaign, event: Envelope, de
 
 
 async def edit_campaign(campaign: Campaign, spec: CampaignSpec, deps: Deps) -> Campaign:
-    """Store an edited spec unless the campaign is terminal; an active one keeps at least one step."""
-    if campaign.status in ("stopped", "completed"):
-        raise LifecycleError(f"cannot edit a {campaign.status} campaign")
-    if campaign.status == "active" and len(spec.flow) < len(campaign.spec.flow):
-        raise LifecycleError("an active campaign's flow can gain or change steps, not lose them; pause first")
-    updated = campaign.model_copy(update={"spec": spec})
+    """Store an edited spec (see `lifecycle.edit` for when a campaign may be edited)."""
+    updated = lifecycle.edit(campaign, spec)
     stored = await deps.campaigns.replace(updated, expected_status=campaign.status, outbox=[])
     if stored is None:
         raise LifecycleError("the campaign changed concurrently; retry")
@@ -63,51 +50,19 @@ async def edit_campaign(campaign: Campaign, spec: CampaignSpec, deps: Deps) -> C
 
 async def start_campaign(campaign: Campaign, *, at: datetime | None, deps: Deps) -> Campaign:
     """Start now, or schedule a start at `at` (a future instant)."""
-    now = deps.clock.now()
-    if not campaign.can_start(now):
-        raise LifecycleError(
-            f"cannot start a {campaign.status} campaign"
-            if campaign.spec.flow
-            else "cannot start a campaign without steps"
-        )
-    common = {
-        "occurred_at": now,
-        "workspace_id": campaign.workspace_id,
-        "campaign_id": campaign.id,
-        "name": campaign.spec.name,
-    }
-    if at is not None and at > now:
-        updated = campaign.model_copy(update={"status": "scheduled", "starts_at": at})
-        return await _transition(campaign, updated, CampaignScheduled(**common, starts_at=at), deps)
-    updated = campaign.model_copy(update={"status": "active", "started_at": now})
-    return await _transition(campaign, updated, CampaignStarted(**common), deps)
+    return await _transition(campaign, lifecycle.start(campaign, now=deps.clock.now(), at=at), deps)
 
 
 async def pause_campaign(campaign: Campaign, deps: Deps) -> Campaign:
     """No new dispatch; in-flight steps finish; all state kept."""
-    if campaign.status != "active":
-        raise LifecycleError(f"cannot pause a {campaign.status} campaign")
-    event = CampaignPaused(
-        occurred_at=deps.clock.now(),
-        workspace_id=campaign.workspace_id,
-        campaign_id=campaign.id,
-        name=campaign.spec.name,
-    )
-    return await _transition(campaign, campaign.model_copy(update={"status": "paused"}), event, deps)
+    return await _transition(campaign, lifecycle.pause(campaign, now=deps.clock.now()), deps)
 
 
 async def resume_campaign(campaign: Campaign, deps: Deps) -> Campaign:
     """Active again; steps that fell due during the pause go out through the paced dispatcher."""
-    if campaign.status != "paused":
-        raise LifecycleError(f"cannot resume a {campaign.status} campaign")
-    event = CampaignResumed(
-        occurred_at=deps.clock.now(),
-        workspace_id=campaign.workspace_id,
-        campaign_id=campaign.id,
-        name=campaign.spec.name,
-    )
+    change = lifecycle.resume(campaign, now=deps.clock.now())
     await pace_backlog(campaign, deps)
-    return await _transition(campaign, campaign.model_copy(update={"status": "active"}), event, deps)
+    return await _transition(campaign, change, deps)
 
 
 async def pace_backlog(campaign: Campaign, deps: Deps, *, batch: int = 1000) -> int:
@@ -126,16 +81,7 @@ async def pace_backlog(campaign: Campaign, deps: Deps, *, batch: int = 1000) -> 
 
 async def stop_campaign(campaign: Campaign, deps: Deps) -> Campaign:
     """Terminal: future steps are cancelled and open enrollments exit with reason `stopped`."""
-    if campaign.status in ("stopped", "completed"):
-        raise LifecycleError(f"cannot stop a {campaign.status} campaign")
-    event = CampaignStopped(
-        occurred_at=deps.clock.now(),
-        workspace_id=campaign.workspace_id,
-        campaign_id=campaign.id,
-        name=campaign.spec.name,
-    )
-    updated = await _transition(campaign, campaign.model_copy(update={"status": "stopped"}), event, deps)
-
+    updated = await _transition(campaign, lifecycle.stop(campaign, now=deps.clock.now()), deps)
     await exit_open(campaign.id, "stopped", deps)
     return updated
 
@@ -157,31 +103,19 @@ async def complete_finished(deps: Deps) -> int:
     done = 0
     for campaign_id in await deps.campaigns.ids_with_status("active"):
         campaign = await deps.campaigns.get(campaign_id)
-        if campaign is None or await deps.enrollments.has_open(campaign_id):
+        if campaign is None or campaign.status != "active" or await deps.enrollments.has_open(campaign_id):
             continue
         last = await deps.enrollments.last_enrolled_at(campaign_id)
         if last is None or last > deps.clock.now() - timedelta(seconds=deps.completion_grace_s):
             continue  # nothing enrolled yet, or an import may still be arriving
-        event = CampaignCompleted(
-            occurred_at=deps.clock.now(),
-            workspace_id=campaign.workspace_id,
-            campaign_id=campaign_id,
-            name=campaign.spec.name,
-        )
-        await _transition(campaign, campaign.model_copy(update={"status": "completed"}), event, deps)
+        await _transition(campaign, lifecycle.complete(campaign, now=deps.clock.now()), deps)
         done += 1
     return done
 
 
 async def reopen_campaign(campaign: Campaign, deps: Deps) -> Campaign:
     """A completed campaign that receives new contacts becomes active again."""
-    event = CampaignResumed(
-        occurred_at=deps.clock.now(),
-        workspace_id=campaign.workspace_id,
-        campaign_id=campaign.id,
-        name=campaign.spec.name,
-    )
-    return await _transition(campaign, campaign.model_copy(update={"status": "active"}), event, deps)
+    return await _transition(campaign, lifecycle.reopen(campaign, now=deps.clock.now()), deps)
 
 
 async def start_scheduled(deps: Deps) -> int:
@@ -190,7 +124,7 @@ async def start_scheduled(deps: Deps) -> int:
     now = deps.clock.now()
     for campaign_id in await deps.campaigns.ids_with_status("scheduled"):
         campaign = await deps.campaigns.get(campaign_id)
-        if campaign is not None and campaign.starts_at is not None and campaign.starts_at <= now:
+        if campaign is not None and lifecycle.may_start_scheduled(campaign, now=now):
             await start_campaign(campaign, at=None, deps=deps)
             started += 1
     return started
