@@ -24,9 +24,10 @@ def build(settings: Settings | None = None) -> FastAPI:
     """The scheduler app; clients open in its lifespan."""
     settings = settings or Settings()
     shell = ServiceShell(settings)
+    campaigns, enrollments = CampaignRepository(shell.db), EnrollmentRepository(shell.db)
     deps = Deps(
-        campaigns=CampaignRepository(shell.db),
-        enrollments=EnrollmentRepository(shell.db),
+        campaigns=campaigns,
+        enrollments=enrollments,
         bus=shell.bus,
         clock=shell.clock,
         topics=settings.topics,
@@ -42,7 +43,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     app = shell.app(
         description="Campaigns, contact windows, flows, enrollments and durable timers",
         indexes=INDEXES,
-        on_start=[deps.enrollments.load_index],
+        on_start=[enrollments.load_index],
         loops=[
             (
                 "dispatch",
@@ -50,9 +51,13 @@ def build(settings: Settings | None = None) -> FastAPI:
                 lambda: dispatch_backlog(deps, limit=settings.dispatch_batch, workers=settings.dispatch_workers),
             ),
             ("lifecycle", 1.0, lambda: _lifecycle(deps)),
-            ("campaign-outbox-sweep", 5.0, lambda: sweep(deps.campaigns.collection, deps.bus)),
-            ("enrollment-sweep", settings.sweep_interval_s, lambda: _sweep(deps)),
-            ("due-reload", settings.due_reload_interval_s, lambda: _reload(deps, settings.due_reload_interval_s)),
+            ("campaign-outbox-sweep", 5.0, lambda: sweep(campaigns.collection, deps.bus)),
+            ("enrollment-sweep", settings.sweep_interval_s, lambda: _sweep(enrollments, deps)),
+            (
+                "due-reload",
+                settings.due_reload_interval_s,
+                lambda: _reload(enrollments, settings.due_reload_interval_s),
+            ),
             ("gauges", 5.0, lambda: count_due(deps)),
             ("stuck-steps", 60.0, lambda: fail_stuck_steps(deps, watch, limit_s=settings.step_outcome_limit_s)),
         ],
@@ -68,13 +73,13 @@ async def _lifecycle(deps: Deps) -> None:
     await complete_finished(deps)
 
 
-async def _sweep(deps: Deps) -> None:
+async def _sweep(enrollments: EnrollmentRepository, deps: Deps) -> None:
     """Crash repair; each reads the whole enrollments collection, hence its own, slower interval."""
-    await sweep(deps.enrollments.collection, deps.bus)
+    await sweep(enrollments.collection, deps.bus)
     await republish_claims(deps)
 
 
-async def _reload(deps: Deps, interval_s: float) -> None:
+async def _reload(enrollments: EnrollmentRepository, interval_s: float) -> None:
     """Rebuild the due index (it was built at start): picks up steps other instances queued."""
-    if time.monotonic() - deps.enrollments.index.loaded_at >= 0.9 * interval_s:
-        await deps.enrollments.load_index()
+    if time.monotonic() - enrollments.index.loaded_at >= 0.9 * interval_s:
+        await enrollments.load_index()

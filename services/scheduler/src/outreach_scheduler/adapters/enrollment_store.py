@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 
+from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document
+from outreach_common.outbox import relay
 from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach_scheduler.adapters.due_index import DueIndex
@@ -64,3 +66,7 @@ class EnrollmentStore:
     async def _current(self, docs: list[Document]) -> list[Document]:
         entries = await self._entries(docs)
         return [await self._catch_up(d, entries.get(log_id(d["_id"], d["version"]))) for d in docs]
+
+    async def relay(self, doc_id: str, entries: list[Document], bus: EventBus) -> None:
+        """Publish an enrollment's new outbox entries and clear them."""
+        await relay(self.collection, doc_id, entries, bus)

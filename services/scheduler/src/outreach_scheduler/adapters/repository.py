@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from outreach_common.cursors import page_after
+from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document, IndexSpec
+from outreach_common.outbox import relay
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -117,3 +119,7 @@ class CampaignRepository:
     async def ids_with_status(self, status: str) -> list[str]:
         """Ids of campaigns in `status`."""
         return [d["_id"] async for d in self.collection.find({"status": status}, {"_id": 1})]
+
+    async def relay(self, campaign_id: str, entries: list[Document], bus: EventBus) -> None:
+        """Publish a campaign's new outbox entries and clear them."""
+        await relay(self.collection, campaign_id, entries, bus)

@@ -9,16 +9,14 @@ from outreach_common.clock import Clock
 from outreach_common.journey import stamped
 from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document
-from outreach_common.outbox import outbox_entry, relay
+from outreach_common.outbox import outbox_entry
 from outreach_contracts.envelope import Envelope, TraceContext
 from outreach_contracts.topics import Topics
 
 from outreach_scheduler.adapters.enrollment_docs import enrollment_id
-from outreach_scheduler.adapters.enrollments import EnrollmentRepository
-from outreach_scheduler.adapters.opt_outs import OptOutRepository
-from outreach_scheduler.adapters.repository import CallLog, CampaignRepository
 from outreach_scheduler.domain.enrollment import Enrollment
 from outreach_scheduler.domain.messages import state_events
+from outreach_scheduler.handlers.ports import CallCounts, Campaigns, Enrollments, OptOuts
 from outreach_scheduler.instruments import Instruments
 
 
@@ -26,16 +24,16 @@ from outreach_scheduler.instruments import Instruments
 class Deps:
     """Repositories, the event bus, the clock and the topic names."""
 
-    campaigns: CampaignRepository
-    enrollments: EnrollmentRepository
+    campaigns: Campaigns
+    enrollments: Enrollments
     bus: EventBus
     clock: Clock
     topics: Topics
-    calls_log: CallLog
+    calls_log: CallCounts
     workspace_call_cap: int | None = None
     resume_rate_per_s: float = 20.0
     completion_grace_s: float = 10.0
-    opt_outs: OptOutRepository | None = None
+    opt_outs: OptOuts | None = None
     instruments: Instruments = field(default_factory=Instruments)
 
     async def transition(self, before: Enrollment, after: Enrollment) -> bool:
@@ -64,8 +62,8 @@ class Deps:
 
     async def relay_enrollment(self, campaign_id: str, contact_id: str, entries: list[Any]) -> None:
         """Publish an enrollment's new outbox entries and clear them."""
-        await relay(self.enrollments.collection, enrollment_id(campaign_id, contact_id), entries, self.bus)
+        await self.enrollments.relay(enrollment_id(campaign_id, contact_id), entries, self.bus)
 
     async def relay_campaign(self, campaign_id: str, entries: list[Any]) -> None:
         """Publish a campaign's new outbox entries and clear them."""
-        await relay(self.campaigns.collection, campaign_id, entries, self.bus)
+        await self.campaigns.relay(campaign_id, entries, self.bus)
