@@ -32,8 +32,9 @@ def build(settings: Settings | None = None) -> FastAPI:
         password=settings.smtp_password,
         starttls=settings.smtp_starttls,
     )
+    messages = MessageRepository(shell.db)
     deps = Deps(
-        messages=MessageRepository(shell.db),
+        messages=messages,
         sms=sms,
         email=email,
         bus=shell.bus,
@@ -56,7 +57,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         on_start=[sms.start],
         on_stop=[sms.close],
         loops=[
-            ("outbox-sweep", 5.0, lambda: sweep(deps.messages.collection, deps.bus)),
+            ("outbox-sweep", 5.0, lambda: sweep(messages.collection, deps.bus)),
             ("opt-out-outbox-sweep", 5.0, lambda: deps.pending.sweep(deps.bus)),
             ("stuck-sends", 30.0, lambda: take_up_stuck(deps)),
         ],

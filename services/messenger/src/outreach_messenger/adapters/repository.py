@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from outreach_common.cursors import page_after
+from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document, IndexSpec
+from outreach_common.outbox import relay
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -56,6 +58,18 @@ class MessageRepository:
         if push:
             update["$push"] = push
         return await self.collection.find_one_and_update({"_id": key}, update, return_document=ReturnDocument.AFTER)
+
+    async def record_status(self, provider_id: str, entry: Document, *, final: bool) -> tuple[Document | None, bool]:
+        """Append a status callback to its message's trail; a final status is kept once (the first wins).
+        The message as it was before (None when nothing changed), and whether a message has that id."""
+        query: Document = {"provider_id": provider_id, **({"final_status": None} if final else {})}
+        update: Document = {"$push": {"trail": entry}, **({"$set": {"final_status": entry["status"]}} if final else {})}
+        doc = await self.collection.find_one_and_update(query, update)
+        return doc, doc is not None or await self.collection.count_documents({"provider_id": provider_id}, limit=1) > 0
+
+    async def relay(self, key: str, entries: list[Document], bus: EventBus) -> None:
+        """Publish a message's new outbox entries and clear them."""
+        await relay(self.collection, key, entries, bus)
 
     async def take_expired(self, status: str, now: datetime, until: datetime) -> Document | None:
         """One message left in `status` past its lease, its lease renewed to `until` so one sweeper has it."""

@@ -26,14 +26,9 @@ async def message_status(request: Request) -> dict[str, str]:
     status = params.get("MessageStatus", "")
     entry = {"status": status, "at": deps.clock.now(), "error_code": params.get("ErrorCode")}
     final = status in FINAL
-    query: dict[str, object] = {"provider_id": params.get("MessageSid")}
-    if final:
-        query["final_status"] = None  # the first final status wins
-    changes: dict[str, object] = {"final_status": status} if final else {}
-    update = {"$push": {"trail": entry}, **({"$set": changes} if changes else {})}
     for _ in range(10):  # a callback can overtake the write of the provider's id
-        doc = await deps.messages.collection.find_one_and_update(query, update)
-        if doc is not None or await deps.messages.collection.count_documents({"provider_id": query["provider_id"]}):
+        doc, known = await deps.messages.record_status(params.get("MessageSid", ""), entry, final=final)
+        if known:
             break
         await asyncio.sleep(0.2)
     if final and doc is not None:

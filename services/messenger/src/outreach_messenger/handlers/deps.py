@@ -8,12 +8,12 @@ from outreach_common.clock import Clock
 from outreach_common.journey import stamped
 from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document
-from outreach_common.outbox import PendingOutbox, outbox_entry, relay
+from outreach_common.outbox import PendingOutbox, outbox_entry
 from outreach_contracts.envelope import Envelope, TraceContext
 from outreach_contracts.topics import Topics
 
 from outreach_messenger.adapters.providers import EmailProvider, SmsProvider
-from outreach_messenger.adapters.repository import MessageRepository
+from outreach_messenger.handlers.ports import Messages
 from outreach_messenger.instruments import Instruments
 
 
@@ -21,7 +21,7 @@ from outreach_messenger.instruments import Instruments
 class Deps:
     """Repository, providers, bus, clock, topics and sending settings."""
 
-    messages: MessageRepository
+    messages: Messages
     sms: SmsProvider
     email: EmailProvider
     bus: EventBus
@@ -44,4 +44,4 @@ class Deps:
 
     async def relay(self, doc_id: str, entries: list[Document]) -> None:
         """Publish and clear outbox entries."""
-        await relay(self.messages.collection, doc_id, entries, self.bus)
+        await self.messages.relay(doc_id, entries, self.bus)
