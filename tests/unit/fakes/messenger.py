@@ -11,11 +11,7 @@ from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document
 from outreach_common.outbox import publish
 
-
-def _push(doc: Document, push: dict[str, Any]) -> None:
-    for field, value in push.items():
-        items = value["$each"] if isinstance(value, dict) and "$each" in value else [value]
-        doc.setdefault(field, []).extend(items)
+from tests.unit.fakes.query import push as _push
 
 
 class FakeMessages:

@@ -33,8 +33,9 @@ def build(settings: Settings | None = None) -> FastAPI:
         auth_token=settings.twilio_auth_token,
         base_url=settings.twilio_base_url,
     )
+    calls = CallStore(shell.db)
     deps = Deps(
-        calls=CallStore(shell.db),
+        calls=calls,
         numbers=NumberRepository(shell.db),
         agents=AgentRepository(shell.db),
         opt_outs=OptOutRepository(shell.db),
@@ -61,7 +62,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     subscribers.register(shell.broker, deps, shell.dead_letters())
 
     async def sweep_all() -> None:
-        async for shard in deps.calls.each_shard():
+        async for shard in calls.each_shard():
             await sweep(shard, deps.bus)
 
     app = shell.app(

@@ -18,7 +18,9 @@ from datetime import datetime
 from typing import Any
 
 from outreach_common.cursors import page_after
+from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document, IndexSpec
+from outreach_common.outbox import relay
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -181,6 +183,10 @@ class CallStore:
         ]
         merged = heapq.merge(*pages, key=lambda d: (d["queued_at"], d["_id"]), reverse=True)
         return list(merged)[:limit]
+
+    async def relay(self, key: str, entries: list[Document], bus: EventBus) -> None:
+        """Publish a call's new outbox entries and clear them."""
+        await relay(self.collection(key), key, entries, bus)
 
     async def each_shard(self) -> AsyncIterator[AsyncCollection[Document]]:
         """Every shard collection (for the outbox sweeper)."""

@@ -11,16 +11,13 @@ from outreach_common.clock import Clock
 from outreach_common.journey import stamped
 from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document
-from outreach_common.outbox import PendingOutbox, outbox_entry, relay
+from outreach_common.outbox import PendingOutbox, outbox_entry
 from outreach_contracts.envelope import Envelope
 from outreach_contracts.topics import Topics
 
-from outreach_dialer.adapters.calls import CallStore
-from outreach_dialer.adapters.limits import Limits
-from outreach_dialer.adapters.opt_outs import OptOutRepository
 from outreach_dialer.adapters.provider import CallProvider
-from outreach_dialer.adapters.registry import AgentRepository, NumberRepository
 from outreach_dialer.domain.dialqueue import DialQueue
+from outreach_dialer.handlers.ports import Agents, Calls, Numbers, OptOuts, SharedLimits
 from outreach_dialer.instruments import Instruments
 
 
@@ -39,12 +36,12 @@ class Health:
 class Deps:
     """Stores, provider, bus, clock, topics and dialing settings."""
 
-    calls: CallStore
-    numbers: NumberRepository
-    agents: AgentRepository
-    opt_outs: OptOutRepository
+    calls: Calls
+    numbers: Numbers
+    agents: Agents
+    opt_outs: OptOuts
     number_events: PendingOutbox
-    limits: Limits
+    limits: SharedLimits
     provider: CallProvider
     bus: EventBus
     clock: Clock
@@ -76,4 +73,4 @@ class Deps:
 
     async def relay(self, call_key: str, entries: list[Document]) -> None:
         """Publish a call document's new outbox entries and clear them."""
-        await relay(self.calls.collection(call_key), call_key, entries, self.bus)
+        await self.calls.relay(call_key, entries, self.bus)

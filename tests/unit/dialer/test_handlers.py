@@ -1,0 +1,191 @@
+"""Every dialer handler on in-memory fakes of its storage, the shared limits, the provider and the event
+bus: queueing, placing (once, in the window, never after an opt-out), status callbacks, holds, lost
+callbacks, leaked slots, stranded calls and caller ids."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from outreach_common.clock import VirtualClock
+from outreach_contracts.calls import PlaceCall
+from outreach_contracts.campaigns import CampaignPaused, CampaignResumed, CampaignStopped
+from outreach_contracts.contacts import ContactData
+from outreach_contracts.messages import ContactOptedOut
+from outreach_contracts.topics import Topics
+from outreach_contracts.window import ContactWindow
+from outreach_dialer.adapters.provider import CallState
+from outreach_dialer.handlers import campaigns, opt_outs, queue, reconcile, status
+from outreach_dialer.handlers.deps import Deps
+from outreach_dialer.handlers.numbers import pick_number
+
+from tests.unit.fakes.bus import FakeBus
+from tests.unit.fakes.dialer import FakeAgents, FakeCalls, FakeLimits, FakeNumbers, FakeProvider
+from tests.unit.fakes.scheduler import FakeOptOuts
+
+pytestmark = pytest.mark.unit
+MONDAY = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)  # 11:00 in New York
+WEEKDAYS = ContactWindow.model_validate({"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00",
+                                         "end": "19:00", "timezone": {"primary": "contact",
+                                                                      "fallback": "America/New_York"}})  # fmt: skip
+
+
+def make_deps(**kw: Any) -> Deps:
+    fields: dict[str, Any] = {
+        "calls": FakeCalls(), "numbers": FakeNumbers(), "agents": FakeAgents(), "opt_outs": FakeOptOuts(),
+        "number_events": None, "limits": FakeLimits(), "provider": FakeProvider(), "bus": FakeBus(),
+        "clock": VirtualClock(MONDAY), "topics": Topics(), "public_url": "http://outreach.test",
+        "default_caller_id": "+12125550100", "default_agent_url": "http://agent.test/twiml", "calls_per_second": 50,
+    }  # fmt: skip
+    return Deps(**(fields | kw))
+
+
+def parts(deps: Deps) -> tuple[FakeCalls, FakeLimits, FakeProvider, FakeBus]:
+    calls, limits, provider, bus = deps.calls, deps.limits, deps.provider, deps.bus
+    assert isinstance(calls, FakeCalls) and isinstance(limits, FakeLimits)
+    assert isinstance(provider, FakeProvider) and isinstance(bus, FakeBus)
+    return calls, limits, provider, bus
+
+
+def command(n: int = 1, **kw: Any) -> PlaceCall:
+    fields = {"occurred_at": MONDAY, "workspace_id": "ws", "idempotency_key": f"cmp:ct{n}:0:1", "campaign_id": "cmp",
+              "contact_id": f"ct{n}", "step_index": 0, "attempt": 1, "agent_id": "agt", "window": WEEKDAYS,
+              "contact": ContactData(phone=f"+1212555{n:04d}", first_name="Ada"), **kw}  # fmt: skip
+    return PlaceCall.model_validate(fields)
+
+
+async def dial_all(deps: Deps) -> None:
+    """Take every claimable call and wait until each placing has finished."""
+    while await queue.dial_next(deps):
+        pass
+    await asyncio.gather(*list(deps.tasks))
+
+
+async def test_a_call_is_queued_once_and_placed_once_with_the_agents_address() -> None:
+    deps = make_deps()
+    calls, limits, provider, bus = parts(deps)
+    await queue.enqueue_call(command(), deps)
+    await queue.enqueue_call(command(), deps)  # a redelivered command
+    await dial_all(deps)
+    [request] = provider.requests
+    assert (request.to, request.from_) == ("+12125550001", "+12125550100")
+    assert request.url is not None and request.url.startswith("http://agent.test/twiml")
+    assert bus.types() == ["CallPlaced"] and calls.docs["cmp:ct1:0:1"]["status"] == "placed"
+    assert await limits.in_flight("account") == 1
+
+
+async def test_the_final_callback_publishes_the_outcome_once_and_frees_the_slots() -> None:
+    deps = make_deps()
+    calls, limits, _, bus = parts(deps)
+    await queue.enqueue_call(command(), deps)
+    await dial_all(deps)
+    doc = calls.docs["cmp:ct1:0:1"]
+    ringing = {"CallStatus": "ringing"}
+    assert await status.record_status(doc["call_id"], ringing, deps, key=doc["_id"])
+    final = {"CallStatus": "completed", "CallDuration": "42", "AnsweredBy": "human"}
+    for _ in range(2):  # Twilio may send the final callback twice
+        assert await status.record_status(doc["call_id"], final, deps, key=doc["_id"])
+    [done] = bus.of_type("CallCompleted")
+    assert (done.outcome, done.duration_s) == ("answered_human", 42)
+    assert await limits.in_flight("account") == 0
+    assert [t["status"] for t in doc["trail"]][1:3] == ["ringing", "completed"]  # after "placed"
+    assert not await status.record_status("call_000_unknown", final, deps)
+
+
+async def test_an_opted_out_contact_is_never_dialed() -> None:
+    deps = make_deps()
+    calls, limits, provider, bus = parts(deps)
+    await queue.enqueue_call(command(1), deps)
+    await queue.enqueue_call(command(2), deps)
+    opted = ContactOptedOut(occurred_at=MONDAY, workspace_id="ws", phone="+12125550001", channel="sms")
+    await opt_outs.on_opt_out(opted, deps)  # its queued call is canceled
+    await deps.opt_outs.record("ws", "+12125550002", channel="dnc", at=MONDAY)  # no event yet: the check stops it
+    await dial_all(deps)
+    assert provider.requests == []
+    assert calls.docs["cmp:ct1:0:1"]["reason"] == "opted_out" and calls.docs["cmp:ct2:0:1"]["reason"] == "opted_out"
+    assert [e.outcome for e in bus.of_type("CallCompleted")] == ["canceled"]
+    assert await limits.in_flight("account") == 0
+
+
+async def test_a_closed_window_hands_the_call_back() -> None:
+    deps = make_deps()
+    _, limits, provider, bus = parts(deps)
+    assert isinstance(deps.clock, VirtualClock)
+    deps.clock.set(MONDAY + timedelta(hours=10))  # 21:00 in New York
+    await queue.enqueue_call(command(), deps)
+    await dial_all(deps)
+    assert provider.requests == [] and [e.reason for e in bus.of_type("CallDeferred")] == ["window_closed"]
+    assert await limits.in_flight("account") == 0
+
+
+async def test_paused_calls_wait_resumed_ones_go_and_stopped_ones_are_canceled() -> None:
+    deps = make_deps()
+    calls, _, provider, _ = parts(deps)
+    about = {"occurred_at": MONDAY, "workspace_id": "ws", "campaign_id": "cmp", "name": "c"}
+    await campaigns.campaign_paused(CampaignPaused(**about), deps)
+    await queue.enqueue_call(command(1), deps)
+    await dial_all(deps)
+    assert provider.requests == []
+    await campaigns.campaign_resumed(CampaignResumed(**about), deps)
+    await dial_all(deps)
+    assert len(provider.requests) == 1
+    await queue.enqueue_call(command(2), deps)
+    await campaigns.campaign_stopped(CampaignStopped(**about), deps)
+    await dial_all(deps)
+    assert len(provider.requests) == 1 and calls.docs["cmp:ct2:0:1"]["status"] == "canceled"
+
+
+async def test_the_account_limit_keeps_a_call_queued_until_a_slot_frees() -> None:
+    deps = make_deps(max_concurrent=1)
+    calls, _, provider, _ = parts(deps)
+    for n in (1, 2):
+        await queue.enqueue_call(command(n), deps)
+    await dial_all(deps)
+    assert len(provider.requests) == 1
+    first = next(d for d in calls.docs.values() if d["status"] == "placed")
+    await status.record_status(first["call_id"], {"CallStatus": "busy"}, deps, key=first["_id"])
+    await dial_all(deps)
+    assert len(provider.requests) == 2
+
+
+async def test_a_lost_final_callback_is_asked_of_the_provider_and_leaked_slots_are_reaped() -> None:
+    deps = make_deps()
+    calls, limits, provider, bus = parts(deps)
+    await queue.enqueue_call(command(), deps)
+    await dial_all(deps)
+    doc = calls.docs["cmp:ct1:0:1"]
+    provider.states[doc["provider_sid"]] = CallState(status="no-answer", duration_s=0, answered_by=None)
+    assert await reconcile.reconcile_calls(deps, quiet_s=3600) == 0
+    assert await reconcile.reconcile_calls(deps, quiet_s=0) == 1
+    assert [e.outcome for e in bus.of_type("CallCompleted")] == ["no_answer"]
+    leaked = await limits.acquire("account", 5, call=doc["_id"])  # held by a call that has ended
+    assert leaked is not None and await reconcile.reap_slots(deps, lease_s=0) == 1
+
+
+async def test_a_stopped_instances_queued_calls_are_adopted_once() -> None:
+    deps = make_deps()
+    calls, _, provider, _ = parts(deps)
+    await queue.enqueue_call(command(), deps)
+    await calls.heartbeat(deps.instance, datetime.now(UTC) - timedelta(minutes=5))
+    other = make_deps(calls=calls)
+    assert await queue.adopt_stranded(other, silent_s=60) == 1
+    assert await queue.adopt_stranded(other, silent_s=60) == 0
+    assert deps.instance not in calls.dialers  # nothing of it left: no instance looks for it again
+    await dial_all(other)
+    await dial_all(deps)  # the stopped instance's own queue entry is a round behind: it loses the claim
+    assert len(provider.requests) == 1
+
+
+async def test_caller_ids_by_tag_with_local_presence_and_caps() -> None:
+    deps = make_deps()
+    contact = ContactData(phone="+12125550001")
+    for number, state in (("+13105550100", "CA"), ("+12125550199", "NY")):
+        await deps.numbers.upsert({"_id": number, "workspace_id": "ws", "status": "active", "tags": ["us"],
+                                   "capabilities": ["voice"], "caps": {"per_hour": 1}, "country": "US",
+                                   "state": state, "area_code": number[2:5]})  # fmt: skip
+    selection = command().numbers.model_copy(update={"tags": ["us"]})
+    picks = [await pick_number(selection, contact, deps, workspace_id="ws") for _ in range(3)]
+    assert picks == ["+12125550199", "+13105550100", None]  # local first; each once an hour
+    assert await pick_number(command().numbers, contact, deps, workspace_id="empty") == "+12125550100"

@@ -1,0 +1,240 @@
+"""In-memory fakes of the dialer's storage interfaces (`outreach_dialer.handlers.ports`) and of its call
+provider, with the repositories' rules: one record per key, one claim per round, conditional updates."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from outreach_common.kafka import EventBus
+from outreach_common.mongo import Document
+from outreach_common.outbox import publish
+from outreach_dialer.adapters.provider import CallRequest, CallState
+
+from tests.unit.fakes.query import matches
+from tests.unit.fakes.query import push as _push
+
+
+class FakeCalls:
+    def __init__(self) -> None:
+        self.docs: dict[str, Document] = {}
+        self.commands: dict[str, Document] = {}
+        self.claims: dict[str, str] = {}
+        self.dialers: dict[str, datetime] = {}
+
+    def new_call_id(self, key: str) -> str:
+        return f"call_000_{uuid.uuid4().hex[:16]}"
+
+    async def enqueue(self, doc: Document, command: Document) -> bool:
+        if doc["_id"] in self.docs:
+            return False
+        self.docs[doc["_id"]] = {**doc}
+        self.commands.setdefault(doc["_id"], command)
+        return True
+
+    async def claim(self, doc: Document, *, owner: str, now: datetime) -> bool:
+        key = f"{doc['_id']}#{doc.get('round', 0)}"
+        if key in self.claims:
+            return False
+        self.claims[key] = owner
+        return True
+
+    async def heartbeat(self, owner: str, now: datetime) -> None:
+        self.dialers[owner] = now
+
+    async def dead_owners(self, *, silent_since: datetime) -> list[str]:
+        return [owner for owner, seen in self.dialers.items() if seen < silent_since]
+
+    async def forget_owner(self, owner: str) -> None:
+        self.dialers.pop(owner, None)
+
+    async def stranded(self, *, owners: list[str]) -> list[Document]:
+        found = [{**d} for d in self.docs.values() if d["status"] == "queued" and d.get("owner") in owners]
+        return [{**d, "command": self.commands[d["_id"]]} for d in found if d["_id"] in self.commands]
+
+    async def adopt(self, doc: Document, *, owner: str, now: datetime) -> bool:
+        key = f"{doc['_id']}#{doc.get('round', 0)}#adopted"
+        if key in self.claims:
+            return False
+        self.claims[key] = owner
+        stored = self.docs[doc["_id"]]
+        stored.update(owner=owner, adopted_at=now, round=stored.get("round", 0) + 1)
+        doc.update(round=doc.get("round", 0) + 1, owner=owner)
+        return True
+
+    async def requeue(self, key: str, reason: str) -> None:
+        doc = self.docs[key]
+        doc.update(status="queued", waiting=reason, round=doc.get("round", 0) + 1)
+
+    async def update(
+        self, key: str, *, expect: dict[str, Any], changes: Document, push: dict[str, Any] | None = None
+    ) -> Document | None:
+        doc = self.docs.get(key)
+        if doc is None or not matches(doc, expect):
+            return None
+        doc.update(changes)
+        _push(doc, push or {})
+        return doc
+
+    async def by_key(self, key: str) -> Document | None:
+        return self.docs.get(key)
+
+    async def by_id(self, call_id: str) -> Document | None:
+        return next((d for d in self.docs.values() if d.get("call_id") == call_id), None)
+
+    async def cancel_queued(self, campaign_id: str) -> int:
+        return self._cancel({"campaign_id": campaign_id, "status": "queued"}, {})
+
+    async def cancel_queued_of(self, workspace_id: str, phone: str) -> int:
+        return self._cancel({"workspace_id": workspace_id, "phone": phone, "status": "queued"}, {"reason": "opted_out"})
+
+    async def history(self, query: Document, *, after: tuple[datetime, str] | None, limit: int) -> list[Document]:
+        found = sorted((d for d in self.docs.values() if matches(d, query)),
+                       key=lambda d: (d["queued_at"], d["_id"]), reverse=True)  # fmt: skip
+        return [d for d in found if after is None or (d["queued_at"], d["_id"]) < after][:limit]
+
+    async def relay(self, key: str, entries: list[Document], bus: EventBus) -> None:
+        await publish(entries, bus)
+        self.docs[key]["outbox"] = [e for e in self.docs[key].get("outbox", []) if e not in entries]
+
+    def _cancel(self, query: Document, extra: Document) -> int:
+        found = [d for d in self.docs.values() if matches(d, query)]
+        for doc in found:
+            doc.update(status="canceled", outcome="canceled", **extra)
+        return len(found)
+
+
+class FakeNumbers:
+    def __init__(self) -> None:
+        self.docs: dict[str, Document] = {}
+
+    async def empty(self, workspace_id: str, max_age_s: float = 5.0) -> bool:
+        return not any(d.get("workspace_id") == workspace_id for d in self.docs.values())
+
+    async def upsert(self, doc: Document) -> bool:
+        new = doc["_id"] not in self.docs
+        kept = {k: self.docs.get(doc["_id"], {}).get(k, v) for k, v in (("uses", []), ("last_used_at", None),
+                                                                        ("stats", {}))}  # fmt: skip
+        self.docs[doc["_id"]] = {**doc, **kept}
+        return new
+
+    async def all(self, query: Document | None = None) -> list[Document]:
+        return [d for _, d in sorted(self.docs.items()) if matches(d, query or {})]
+
+    async def get(self, number: str) -> Document | None:
+        return self.docs.get(number)
+
+    async def delete(self, number: str) -> bool:
+        return self.docs.pop(number, None) is not None
+
+    async def take(self, number: str, *, last_used_at: datetime | None, uses: list[datetime], now: datetime) -> bool:
+        doc = self.docs[number]
+        if doc.get("last_used_at") != last_used_at:
+            return False
+        doc.update(last_used_at=now, uses=[*uses, now])
+        return True
+
+    async def update(self, number: str, changes: Document, inc: dict[str, Any] | None = None) -> Document | None:
+        doc = self.docs.get(number)
+        if doc is None:
+            return None
+        for path, value in changes.items():
+            _set(doc, path, value)
+        for path, value in (inc or {}).items():
+            _set(doc, path, _get(doc, path, 0) + value)
+        return doc
+
+
+def _get(doc: Document, path: str, default: Any) -> Any:
+    for part in path.split("."):
+        doc = doc.get(part, {}) if isinstance(doc, dict) else {}
+    return doc if doc != {} else default
+
+
+def _set(doc: Document, path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        doc = doc.setdefault(part, {})
+    doc[last] = value
+
+
+class FakeAgents:
+    def __init__(self) -> None:
+        self.docs: dict[tuple[str, str], Document] = {}
+
+    async def cached(self, workspace_id: str, agent_id: str, max_age_s: float = 5.0) -> Document | None:
+        return self.docs.get((workspace_id, agent_id))
+
+    async def put(self, workspace_id: str, agent_id: str, fields: Document) -> None:
+        self.docs[(workspace_id, agent_id)] = {"_id": agent_id, **fields}
+
+    async def get(self, workspace_id: str, agent_id: str) -> Document | None:
+        return self.docs.get((workspace_id, agent_id))
+
+    async def all(self, workspace_id: str) -> list[Document]:
+        return [d for (ws, _), d in self.docs.items() if ws == workspace_id]
+
+    async def delete(self, workspace_id: str, agent_id: str) -> bool:
+        return self.docs.pop((workspace_id, agent_id), None) is not None
+
+
+class FakeLimits:
+    """The shared pace answers now for every call (a unit test does not wait); slots and holds as stored."""
+
+    def __init__(self) -> None:
+        self.slots: dict[str, Document] = {}
+        self.holds: dict[str, str] = {}
+
+    async def reserve_slot(self, account: str, rate: float, block: int = 4) -> float:
+        return time.time()
+
+    async def forget_slots(self, older_than: timedelta = timedelta(minutes=2)) -> None:
+        return None
+
+    async def acquire(self, key: str, limit: int, *, call: str | None = None, round_: int = 0) -> str | None:
+        for i in range(limit):
+            slot = f"{key}#{i}"
+            if slot not in self.slots:
+                self.slots[slot] = {"_id": slot, "key": key, "i": i, "at": datetime.now(UTC), "call": call,
+                                    "round": round_}  # fmt: skip
+                return slot
+        return None
+
+    async def release(self, slot: str) -> None:
+        self.slots.pop(slot, None)
+
+    async def taken(self, *, older_than: timedelta) -> list[Document]:
+        return [d for d in self.slots.values() if d["at"] < datetime.now(UTC) - older_than]
+
+    async def in_flight(self, key: str) -> int:
+        return sum(1 for d in self.slots.values() if d["key"] == key)
+
+    async def full(self, prefix: str, limits: dict[str, int]) -> set[str]:
+        return {c for c, limit in limits.items() if await self.in_flight(prefix + c) >= limit}
+
+    async def held_campaigns(self, max_age_s: float = 0.5) -> list[str]:
+        return list(self.holds)
+
+    async def hold(self, campaign_id: str, status: str) -> None:
+        self.holds[campaign_id] = status
+
+    async def release_hold(self, campaign_id: str) -> None:
+        if self.holds.get(campaign_id) == "paused":
+            del self.holds[campaign_id]
+
+
+class FakeProvider:
+    """Calls asked for, in order; `states` answers `fetch_call` by provider id."""
+
+    def __init__(self) -> None:
+        self.requests: list[CallRequest] = []
+        self.states: dict[str, CallState] = {}
+
+    async def create_call(self, request: CallRequest) -> str:
+        self.requests.append(request)
+        return f"CA{len(self.requests):032d}"
+
+    async def fetch_call(self, sid: str) -> CallState:
+        return self.states[sid]
