@@ -1,15 +1,13 @@
-"""Every subscriber of the scheduler, registered in one place."""
+"""Every subscriber of the scheduler, registered in one place: one handler per message type it acts on."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from faststream.kafka import KafkaBroker
-from outreach_common.consumer import DeadLetters, by_type, subscribe
+from outreach_common.consumer import DeadLetters, Route, by_type, subscribe_routes
 from outreach_contracts.calls import CallCompleted, CallDeferred
+from outreach_contracts.contacts import ContactImported
 from outreach_contracts.messages import ContactOptedOut, MessageFailed, MessageSent
 from outreach_contracts.registry import CallEvent, ContactEvent, MessageEvent
-from pydantic import TypeAdapter
 
 from outreach_scheduler.handlers.contacts import enroll_contact
 from outreach_scheduler.handlers.deps import Deps
@@ -24,51 +22,21 @@ from outreach_scheduler.handlers.outcomes import (
 GROUP = "scheduler"
 
 
+def routes(deps: Deps) -> list[Route]:
+    """The topics the scheduler reads and its handler of each message type."""
+    topics = deps.topics
+    return [
+        Route(topics.contacts, ContactEvent, by_type({ContactImported: enroll_contact}, deps=deps),
+              "Enroll imported contacts"),
+        Route(topics.calls, CallEvent, by_type({CallCompleted: call_completed, CallDeferred: call_deferred}, deps=deps),
+              "Apply call outcomes"),
+        Route(topics.messages, MessageEvent,
+              by_type({MessageSent: message_sent, MessageFailed: message_failed, ContactOptedOut: opt_out_everywhere},
+                      deps=deps),
+              "Apply message outcomes and opt-outs"),
+    ]  # fmt: skip
+
+
 def register(broker: KafkaBroker, deps: Deps, dlq: DeadLetters) -> None:
-    """Subscribe to contact, call and message events."""
-    group = deps.topics.prefix + GROUP  # a prefixed deployment is its own consumer group
-    contacts: TypeAdapter[ContactEvent] = TypeAdapter(ContactEvent)
-    calls: TypeAdapter[CallEvent] = TypeAdapter(CallEvent)
-    messages: TypeAdapter[MessageEvent] = TypeAdapter(MessageEvent)
-
-    async def on_contact(event: ContactEvent) -> None:
-        await enroll_contact(event, deps)
-
-    on_call = by_type(
-        {CallCompleted: partial(call_completed, deps=deps), CallDeferred: partial(call_deferred, deps=deps)}
-    )
-    on_message = by_type(
-        {
-            MessageSent: partial(message_sent, deps=deps),
-            MessageFailed: partial(message_failed, deps=deps),
-            ContactOptedOut: partial(opt_out_everywhere, deps=deps),
-        }
-    )
-
-    subscribe(
-        broker,
-        topic=deps.topics.contacts,
-        group_id=group,
-        adapter=contacts,
-        handle=on_contact,
-        dead_letters=dlq,
-        description="Enroll imported contacts",
-    )
-    subscribe(
-        broker,
-        topic=deps.topics.calls,
-        group_id=group,
-        adapter=calls,
-        handle=on_call,
-        dead_letters=dlq,
-        description="Apply call outcomes",
-    )
-    subscribe(
-        broker,
-        topic=deps.topics.messages,
-        group_id=group,
-        adapter=messages,
-        handle=on_message,
-        dead_letters=dlq,
-        description="Apply message outcomes and opt-outs",
-    )
+    """Subscribe to contact, call and message events (a prefixed deployment is its own consumer group)."""
+    subscribe_routes(broker, group_id=deps.topics.prefix + GROUP, dead_letters=dlq, routes=routes(deps))
