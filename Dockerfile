@@ -9,7 +9,7 @@ COPY libs libs
 COPY services services
 COPY tools tools
 COPY cli cli
-RUN uv sync --frozen --no-dev
+RUN uv sync --frozen --no-dev --compile-bytecode  # compiled once here: PYTHONDONTWRITEBYTECODE keeps imports from writing it
 USER nobody
 EXPOSE 8000
 CMD ["python", "-m", "outreach_scheduler"]

@@ -23,7 +23,8 @@ install-uv:
 		python3 -m pip install --quiet uv==0.13.8 || python3 -m pip install --quiet --user uv==0.13.8
 
 setup: install-uv ## Install Python deps (uv workspace, .venv/), fetch Kafka jars, build FerretDB
-	$(UV) sync --frozen --python 3.11
+	$(UV) sync --frozen --python 3.11 --compile-bytecode
+	$(VENV)/bin/python -m compileall -q -j 0 services libs contracts cli tools bench
 	$(OUTREACH) infra install
 
 infra-install: setup
@@ -64,22 +65,22 @@ format: ## Apply ruff fixes and formatting
 bench: bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway bench-forecast ## Every benchmark (results in bench/results/)
 
 bench-scheduler: setup ## Scheduler benchmarks -> bench/results/scheduler.json
-	$(VENV)/bin/python -m bench.scheduler
+	$(VENV)/bin/python -m bench.runs scheduler
 
 bench-ingest: setup ## Ingest benchmarks (1,000,000-row file) -> bench/results/ingest.json
-	$(VENV)/bin/python -m bench.ingest
+	$(VENV)/bin/python -m bench.runs ingest
 
 bench-metrics: setup ## Metrics projection throughput -> bench/results/metrics.json
-	$(VENV)/bin/python -m bench.metrics
+	$(VENV)/bin/python -m bench.runs metrics
 
 bench-gateway: setup ## Gateway: added latency, requests/s, RSS of a 1 GB upload -> bench/results/gateway.json
-	$(VENV)/bin/python -m bench.gateway
+	$(VENV)/bin/python -m bench.runs gateway
 
 bench-forecast: setup ## Forecast of 100,000 contacts (no services) -> bench/results/forecast.json
-	$(VENV)/bin/python -m bench.forecast
+	$(VENV)/bin/python -m bench.runs forecast
 
 bench-dialer: setup ## Dialer pacing benchmark (20,000 calls at 50/s) -> bench/results/dialer.json
-	$(VENV)/bin/python -m bench.dialer
+	$(VENV)/bin/python -m bench.runs dialer
 
 chaos: setup ## Chaos run: 10,000 contacts while services, Kafka and the database are killed -> bench/results/chaos.json
 	$(VENV)/bin/python -m bench.chaos

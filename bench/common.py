@@ -11,6 +11,11 @@ from typing import Any
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def results_dir() -> Path:
+    """Where a run writes its result (`BENCH_RESULTS`: one run of several, see `bench.runs`)."""
+    return Path(os.environ.get("BENCH_RESULTS") or RESULTS)
+
+
 def machine() -> dict[str, Any]:
     """What the numbers were measured on."""
     mem = 0
@@ -36,8 +41,9 @@ def machine() -> dict[str, Any]:
 
 def write(name: str, metrics: dict[str, Any], **extra: Any) -> Path:
     """Write the result file and print it."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{name}.json"
+    folder = results_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.json"
     payload = {"machine": machine(), "metrics": metrics, **extra}
     path.write_text(json.dumps(payload, indent=2) + "\n")
     print(json.dumps(payload, indent=2))

@@ -104,7 +104,8 @@ def url(port: int = PORT) -> str:
 def start(*, port: int = PORT, timeout: float = 60.0) -> str:
     """Build if needed, start FerretDB with its data in the state folder, and wait for `ping`."""
     mongo_url = url(port)
-    if is_ready(mongo_url):  # ours, or one someone else runs there: use it, never start a second
+    if processes.claim_port(NAME, port):  # ours already (a server someone else runs there is refused)
+        processes.wait_until(NAME, lambda: is_ready(mongo_url), timeout=timeout)
         return mongo_url
     exe = install()
     data = state_dir() / "ferretdb"

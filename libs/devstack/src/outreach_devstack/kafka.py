@@ -102,7 +102,8 @@ def _java(libs: Path, data: Path, main: str, *args: str) -> list[str]:
 def start(*, port: int = PORT, controller_port: int = CONTROLLER_PORT, timeout: float = 90.0) -> str:
     """Install if needed, format storage on first use, start the broker and wait for metadata."""
     bootstrap = f"{HOST}:{port}"
-    if is_ready(bootstrap):  # ours, or one someone else runs there: use it, never start a second
+    if processes.claim_port(NAME, port):  # ours already (a broker someone else runs there is refused)
+        processes.wait_until(NAME, lambda: is_ready(bootstrap), timeout=timeout, interval=0.5)
         return bootstrap
     libs = install()
     data = state_dir() / "kafka"

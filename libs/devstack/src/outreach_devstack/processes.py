@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -15,6 +16,30 @@ from outreach_devstack.paths import log_dir, state_dir
 
 class StartError(RuntimeError):
     """A process did not become ready; the message carries the tail of its log."""
+
+
+class PortTakenError(StartError):
+    """A port the stack needs answers, but not from a process this checkout started."""
+
+
+def port_answers(port: int, host: str = "127.0.0.1") -> bool:
+    """True when something accepts connections on `host:port`."""
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
+        return True
+    return False
+
+
+def claim_port(name: str, port: int) -> bool:
+    """Whether the named process of this checkout already serves `port` (True: use it). A port another
+    process answers on is never adopted: two clones would share data, and figures would mix."""
+    if running_pid(name) is not None:
+        return True
+    if port_answers(port):
+        raise PortTakenError(
+            f"127.0.0.1:{port} ({name}) answers, but this checkout did not start it (another clone's stack, or "
+            f"another program): stop it, or give this checkout its own state folder (OUTREACH_STATE_DIR) and ports"
+        )
+    return False
 
 
 def pid_file(name: str) -> Path:

@@ -89,6 +89,8 @@ class Stack:
 
     def start(self, *, timeout: float = 60.0) -> None:
         """Start the simulator, the SMTP sink and the five services; wait until every health check is green."""
+        for name, port in self.ports.items():  # a port another stack answers on is never adopted
+            processes.claim_port(self._proc(name), port)
         sim_env = {"OUTREACH_SIM_PORT": str(self.ports["twilio-sim"]), **self.extra_env}
         processes.start(self._proc("twilio-sim"), [sys.executable, "-m", "outreach_twilio_sim"], env=sim_env)
         processes.start(

@@ -1,0 +1,35 @@
+"""The local stack never adopts a server it did not start: a port someone else answers on is refused with
+a message that says what to do; a port this checkout's own process serves is used."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+from outreach_devstack import processes
+from outreach_devstack.stack import free_port
+
+pytestmark = pytest.mark.unit
+
+
+def test_a_port_answered_by_another_process_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OUTREACH_STATE_DIR", str(tmp_path))
+    with socket.create_server(("127.0.0.1", 0)) as foreign:
+        port = foreign.getsockname()[1]
+        with pytest.raises(processes.PortTakenError, match=f"127.0.0.1:{port} .*did not start it"):
+            processes.claim_port("kafka", port)
+    assert processes.claim_port("kafka", free_port()) is False  # free: the caller starts its own
+
+
+def test_a_port_this_checkout_serves_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OUTREACH_STATE_DIR", str(tmp_path))
+    port = free_port()
+    server = f"import socket,time; s=socket.create_server(('127.0.0.1',{port})); time.sleep(60)"
+    processes.start("ours", [sys.executable, "-c", server])
+    try:
+        processes.wait_until("ours", lambda: processes.port_answers(port), timeout=10)
+        assert processes.claim_port("ours", port) is True
+    finally:
+        assert processes.stop("ours")
