@@ -64,6 +64,12 @@ class FakeCalls:
         doc.update(round=doc.get("round", 0) + 1, owner=owner)
         return True
 
+    async def first_final(self, key: str) -> bool:
+        if f"{key}#final" in self.claims:
+            return False
+        self.claims[f"{key}#final"] = "final"
+        return True
+
     async def requeue(self, key: str, reason: str) -> None:
         doc = self.docs[key]
         doc.update(status="queued", waiting=reason, round=doc.get("round", 0) + 1)
@@ -129,7 +135,9 @@ class FakeNumbers:
     async def delete(self, number: str) -> bool:
         return self.docs.pop(number, None) is not None
 
-    async def take(self, number: str, *, last_used_at: datetime | None, uses: list[datetime], now: datetime) -> bool:
+    async def take(
+        self, number: str, *, last_used_at: datetime | None, uses: list[datetime], now: datetime, epoch: str = ""
+    ) -> bool:
         doc = self.docs[number]
         if doc.get("last_used_at") != last_used_at:
             return False

@@ -9,7 +9,7 @@ from typing import Any
 from pymongo import AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 Document = dict[str, Any]
 DUPLICATE_KEY = 11000
@@ -78,3 +78,13 @@ async def insert_new(collection: AsyncCollection[Document], docs: list[Document]
         refused = {error["index"] for error in errors}
         return [doc for index, doc in enumerate(docs) if index not in refused]
     return docs
+
+
+async def first_to(collection: AsyncCollection[Document], key: str, **fields: Any) -> bool:
+    """Whether this caller is the first to claim `key`: a unique insert, the one arbitration the MongoDB-wire
+    server makes atomic between connections (its conditional updates are not: two clients both match)."""
+    try:
+        await collection.insert_one({"_id": key, **fields})
+    except DuplicateKeyError:
+        return False
+    return True

@@ -19,7 +19,7 @@ from typing import Any
 
 from outreach_common.cursors import page_after
 from outreach_common.kafka import EventBus
-from outreach_common.mongo import Document, IndexSpec
+from outreach_common.mongo import Document, IndexSpec, first_to
 from outreach_common.outbox import relay
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
@@ -120,6 +120,11 @@ class CallStore:
         doc["owner"] = owner
         return True
 
+    async def first_final(self, key: str) -> bool:
+        """Whether this is the first final status of the call (a callback, its retry and the reconciliation
+        may report it at once): it alone records the outcome, frees the slots and publishes."""
+        return await first_to(self.claims, f"{key}#final")
+
     async def requeue(self, key: str, reason: str) -> None:
         """Put a claimed call back in the queue for a later round (no number or no slot yet)."""
         await self.collection(key).update_one(
@@ -133,6 +138,7 @@ class CallStore:
         update: dict[str, Any] = {"$set": changes} if changes else {}
         if push:
             update["$push"] = push
+        # race: callers arbitrate first (claims, first_final); `expect` only guards a state already stored
         return await self.collection(key).find_one_and_update(
             {"_id": key, **expect}, update, return_document=ReturnDocument.AFTER
         )
@@ -155,6 +161,7 @@ class CallStore:
         """Cancel a stopped campaign's queued calls."""
         canceled = 0
         for shard in self.shards:
+            # race: a queued call a dialer claims meanwhile is stopped by the campaign hold checked before dialing
             result = await shard.update_many(
                 {"campaign_id": campaign_id, "status": "queued"},
                 {"$set": {"status": "canceled", "outcome": "canceled"}},
@@ -166,6 +173,7 @@ class CallStore:
         """Cancel the queued calls to a number that opted out (opt-outs are rare: every shard is asked)."""
         canceled = 0
         for shard in self.shards:
+            # race: a queued call a dialer claims meanwhile is stopped by the opt-out check right before dialing
             result = await shard.update_many(
                 {"workspace_id": workspace_id, "phone": phone, "status": "queued"},
                 {"$set": {"status": "canceled", "outcome": "canceled", "reason": "opted_out"}},

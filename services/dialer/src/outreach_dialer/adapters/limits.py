@@ -57,6 +57,7 @@ class Limits:
         first sweep by age they are deleted by `_id`, a few at a time: a delete by age reads the whole
         collection and holds the database's write lock long enough to make calls miss their slots."""
         if not self._forgotten:
+            # race: pace slots long past are read by no one; deleting one twice deletes nothing
             await self.pace.delete_many({"at": {"$lt": datetime.now(UTC) - older_than}})
         for account, rate in self._rates.items():
             upto = math.floor((time.time() - older_than.total_seconds()) * rate)
@@ -124,5 +125,6 @@ class Limits:
 
     async def release_hold(self, campaign_id: str) -> None:
         """Forget a pause."""
+        # race: a stop that lands at once leaves `stopped` or nothing; queued calls were canceled by the stop
         await self.holds.delete_one({"_id": campaign_id, "status": "paused"})
         self._holds_cache = (0.0, [])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import datetime
 from typing import Any
 
-from outreach_common.mongo import Document
+from outreach_common.mongo import Document, first_to
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -16,6 +17,7 @@ class NumberRepository:
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db["numbers"]
+        self.uses = db["number_uses"]
         self._empty_at: dict[str, float] = {}
 
     async def empty(self, workspace_id: str, max_age_s: float = 5.0) -> bool:
@@ -35,7 +37,10 @@ class NumberRepository:
         settings = {k: v for k, v in doc.items() if k not in ("_id", "uses", "last_used_at", "stats")}
         result = await self.collection.update_one(
             {"_id": number},
-            {"$set": settings, "$setOnInsert": {"uses": [], "last_used_at": None, "stats": {}}},
+            {
+                "$set": settings,
+                "$setOnInsert": {"uses": [], "last_used_at": None, "stats": {}, "epoch": uuid.uuid4().hex},
+            },
             upsert=True,
         )
         self._empty_at.pop(settings.get("workspace_id", ""), None)
@@ -53,8 +58,16 @@ class NumberRepository:
         """Remove a number."""
         return (await self.collection.delete_one({"_id": number})).deleted_count == 1
 
-    async def take(self, number: str, *, last_used_at: datetime | None, uses: list[datetime], now: datetime) -> bool:
-        """Record a use if nobody used the number since it was read (optimistic; False: choose again)."""
+    async def take(
+        self, number: str, *, last_used_at: datetime | None, uses: list[datetime], now: datetime, epoch: str = ""
+    ) -> bool:
+        """Record a use if nobody used the number since it was read (False: choose again). Of instances that
+        read the same last use, the first to insert `<number>@<last use>` into `number_uses` takes it, so
+        a cap or cool-down is never passed by two at once."""
+        stamp = last_used_at.isoformat() if last_used_at else "never"  # `epoch`: this registration of it
+        if not await first_to(self.uses, f"{number}@{epoch}@{stamp}", at=now):
+            return False
+        # race: arbitrated by the use insert above
         result = await self.collection.update_one(
             {"_id": number, "last_used_at": last_used_at},
             {"$set": {"last_used_at": now, "uses": [*uses, now]}},

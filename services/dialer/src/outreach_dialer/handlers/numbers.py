@@ -60,8 +60,11 @@ async def pick_number(selection: NumberSelection, contact: ContactData, deps: De
             return None
         day_ago = now - timedelta(days=1)
         recent = [t for t in chosen.uses if t > day_ago]
-        raw_last = next(d for d in docs if d["_id"] == chosen.number).get("last_used_at")
-        if await deps.numbers.take(chosen.number, last_used_at=raw_last, uses=recent, now=now):
+        raw = next(d for d in docs if d["_id"] == chosen.number)
+        taken = await deps.numbers.take(
+            chosen.number, last_used_at=raw.get("last_used_at"), uses=recent, now=now, epoch=raw.get("epoch", "")
+        )
+        if taken:
             return chosen.number
     return None
 

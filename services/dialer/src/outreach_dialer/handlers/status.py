@@ -49,7 +49,7 @@ async def record_status(call_id: str, params: dict[str, str], deps: Deps, key: s
     extra: dict[str, object] = {"answered_by": answered_by} if answered_by else {}
     if params.get("RecordingUrl"):
         extra["recording_url"] = params["RecordingUrl"]
-    if outcome is None or doc.get("outcome"):
+    if outcome is None or doc.get("outcome") or not await deps.calls.first_final(doc["_id"]):
         trail = {"$each": [*earlier, step]}
         await deps.calls.update(doc["_id"], expect={}, changes={"last_status_at": now, **extra}, push={"trail": trail})
         return True
@@ -66,6 +66,7 @@ async def record_status(call_id: str, params: dict[str, str], deps: Deps, key: s
         error_code=params.get("SipResponseCode") or params.get("ErrorCode"),
     )
     entries = [deps.entry(event, key=doc["contact_id"], journey=doc.get("trace"))]
+    # race: the first final status alone gets here (first_final above); `expect` guards a stored outcome
     updated = await deps.calls.update(
         doc["_id"],
         expect={"outcome": None},

@@ -75,4 +75,5 @@ class Accounts:
     async def remove_person(self, person: Document) -> None:
         """Remove a person and free their email."""
         await self.people.delete_one({"_id": person["_id"]})
+        # race: the email's login names this person only; a second removal deletes nothing
         await self.logins.delete_one({"_id": person["email"], "person_id": person["_id"]})

@@ -29,6 +29,7 @@ class Credentials:
 
     async def revoke_key(self, key_id: str, *, at: datetime) -> None:
         """Mark a key revoked (it stays listed)."""
+        # race: two revocations both set a revocation time; either stops the key
         await self.keys.update_one({"_id": key_id, "revoked_at": None}, {"$set": {"revoked_at": at}})
 
     async def touch_key(self, key_id: str, *, at: datetime) -> None:
@@ -49,4 +50,5 @@ class Credentials:
 
     async def end_sessions_of(self, person_id: str) -> None:
         """Sign a removed person out everywhere."""
+        # race: deleting a removed person's sessions is idempotent
         await self.sessions.delete_many({"person_id": person_id})

@@ -63,7 +63,9 @@ async def run_file(
                 flushing.append(asyncio.create_task(flush(job, chunk, deps, dnc, campaign, after=before)))
         finally:
             await _settle(flushing)
-        await deps.imports.update(job["_id"], {"status": "completed", "finished_at": deps.clock.now()})
+        await deps.imports.move(
+            job["_id"], ("running", "canceling"), {"status": "completed", "finished_at": deps.clock.now()}
+        )
     except LockLostError:
         raise
     except Exception as exc:
@@ -71,7 +73,8 @@ async def run_file(
             await cancel(job, deps)
             return
         logger.exception("import %s failed", job["_id"])
-        await deps.imports.update(job["_id"], {"status": "failed", "error": str(exc), "finished_at": deps.clock.now()})
+        failed = {"status": "failed", "error": str(exc), "finished_at": deps.clock.now()}
+        await deps.imports.move(job["_id"], ("queued", "running", "canceling"), failed)
     finally:
         if seen is not None:
             seen.close()

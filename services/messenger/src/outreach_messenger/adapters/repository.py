@@ -7,7 +7,7 @@ from typing import Any
 
 from outreach_common.cursors import page_after
 from outreach_common.kafka import EventBus
-from outreach_common.mongo import Document, IndexSpec
+from outreach_common.mongo import Document, IndexSpec, first_to
 from outreach_common.outbox import relay
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
@@ -33,6 +33,8 @@ class MessageRepository:
         self.suppressions = db["suppressions"]
         self.inbound = db["inbound"]
         self.owners = db["number_owners"]
+        self.deliveries = db["deliveries"]
+        self.takeovers = db["lease_takeovers"]
 
     async def record_inbound(self, sid: str, phone: str | None, body: str, verdict: str, at: datetime) -> bool:
         """Keep an inbound message once; False when Twilio delivered this one before."""
@@ -60,24 +62,35 @@ class MessageRepository:
         return await self.collection.find_one_and_update({"_id": key}, update, return_document=ReturnDocument.AFTER)
 
     async def record_status(self, provider_id: str, entry: Document, *, final: bool) -> tuple[Document | None, bool]:
-        """Append a status callback to its message's trail; a final status is kept once (the first wins).
-        The message as it was before (None when nothing changed), and whether a message has that id."""
-        query: Document = {"provider_id": provider_id, **({"final_status": None} if final else {})}
-        update: Document = {"$push": {"trail": entry}, **({"$set": {"final_status": entry["status"]}} if final else {})}
-        doc = await self.collection.find_one_and_update(query, update)
-        return doc, doc is not None or await self.collection.count_documents({"provider_id": provider_id}, limit=1) > 0
+        """Append a status callback to its message's trail; a final status is kept once: the first to
+        record it in `deliveries` (a unique insert) wins, a later or concurrent one only joins the trail.
+        The message as it was before (None when nothing was recorded), and whether a message has that id."""
+        known = await self.collection.count_documents({"provider_id": provider_id}, limit=1) > 0
+        if not known:
+            return None, False
+        first = final and await first_to(self.deliveries, provider_id, status=entry["status"])
+        update: Document = {"$push": {"trail": entry}, **({"$set": {"final_status": entry["status"]}} if first else {})}
+        # race: the final status was arbitrated by the `deliveries` insert; the trail only grows
+        doc = await self.collection.find_one_and_update({"provider_id": provider_id}, update)
+        return (doc if first or not final else None), True
 
     async def relay(self, key: str, entries: list[Document], bus: EventBus) -> None:
         """Publish a message's new outbox entries and clear them."""
         await relay(self.collection, key, entries, bus)
 
     async def take_expired(self, status: str, now: datetime, until: datetime) -> Document | None:
-        """One message left in `status` past its lease, its lease renewed to `until` so one sweeper has it."""
-        return await self.collection.find_one_and_update(
-            {"status": status, "lease_until": {"$lt": now}},
-            {"$set": {"lease_until": until}},
-            return_document=ReturnDocument.AFTER,
+        """One message left in `status` past its lease, its lease renewed to `until`; of two sweepers that
+        took the same lapsed lease, the first to record the takeover (a unique insert) has it."""
+        # race: arbitrated below by the takeover insert of this lapsed lease
+        before = await self.collection.find_one_and_update(
+            {"status": status, "lease_until": {"$lt": now}}, {"$set": {"lease_until": until}}
         )
+        if before is None:
+            return None
+        lapsed = before["lease_until"].isoformat()
+        if not await first_to(self.takeovers, f"{before['_id']}#{lapsed}", at=now):
+            return None
+        return {**before, "lease_until": until}
 
     async def hold_of(self, campaign_id: str) -> str | None:
         """`CampaignPaused` or `CampaignStopped` while the campaign is held, else None."""
@@ -90,6 +103,7 @@ class MessageRepository:
 
     async def release_pause(self, campaign_id: str) -> None:
         """Forget a campaign's pause (a stop stays)."""
+        # race: a resume and a stop at once leave the stop (a pause is only deleted while it is one)
         await self.holds.delete_one({"_id": campaign_id, "status": "CampaignPaused"})
 
     async def held(self, campaign_id: str) -> list[Document]:
@@ -119,6 +133,7 @@ class MessageRepository:
         key = {"_id": f"{number}|{workspace_id}"}
         if owned:
             fields = {"number": number, "workspace_id": workspace_id, **(details or {})}
+            # race: one writer per number and workspace (the dialer's registry events, in order per number)
             await self.owners.update_one(key, {"$set": fields}, upsert=True)
         else:
             await self.owners.delete_one(key)

@@ -50,6 +50,7 @@ class Projections:
     async def set_campaign(self, campaign_id: str, changes: Document, *, at: Any) -> None:
         """Record the campaign's status as of `at` (older events do not overwrite newer ones)."""
         with contextlib.suppress(DuplicateKeyError):  # a newer status is stored already
+            # race: one metrics instance per consumer group writes campaign statuses
             await self.campaigns.update_one(
                 {"_id": campaign_id, "$or": [{"at": {"$lt": at}}, {"at": None}]},
                 {"$set": {**changes, "at": at}},

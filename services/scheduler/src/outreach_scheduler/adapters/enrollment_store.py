@@ -55,6 +55,7 @@ class EnrollmentStore:
             if entry is None:
                 return doc
             changes = changes_of(doc, entry)
+            # race: the log entry decided this change; the document only catches up with it (idempotent)
             await self.collection.update_one(
                 {"_id": doc["_id"], "version": doc["version"]},
                 {**update_to(changes), "$push": {"outbox": {"$each": entry.get("outbox", [])}}},

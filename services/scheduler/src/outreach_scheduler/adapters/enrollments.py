@@ -113,6 +113,7 @@ class EnrollmentRepository(DurableTimer):
             await self.log.insert_one(entry)
         except DuplicateKeyError:
             return False
+        # race: arbitrated by the log insert above (one writer per version)
         await self.collection.update_one(
             {"_id": doc_id, "version": expected_version},
             {**update_to(fields), "$push": {"outbox": {"$each": outbox}}},
