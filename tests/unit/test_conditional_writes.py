@@ -44,5 +44,5 @@ def explained(path: Path, line: int) -> bool:
 def test_every_conditional_write_says_why_it_is_safe() -> None:
     writes = conditional_writes()
     assert len(writes) > 10  # the scan finds them (it would pass vacuously otherwise)
-    missing = [f"{path.relative_to(ROOT)}:{line} {method}" for path, line, method in writes if not explained(path, line)]
+    missing = [f"{p.relative_to(ROOT)}:{line} {method}" for p, line, method in writes if not explained(p, line)]
     assert not missing, "conditional writes without a `# race:` comment:\n" + "\n".join(missing)

@@ -9,6 +9,7 @@ is tried a few times, then dead-lettered with the reason."""
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -24,6 +25,13 @@ from outreach_common.logging import mask
 
 logger = logging.getLogger(__name__)
 M = TypeVar("M")
+_PAYLOADS: weakref.WeakKeyDictionary[Any, dict[str, TypeAdapter[Any]]] = weakref.WeakKeyDictionary()
+
+
+def payloads_of(router: KafkaRouter | KafkaBroker) -> dict[str, TypeAdapter[Any]]:
+    """The message model of each topic subscribed on `router` (for the AsyncAPI document: the subscribers
+    read raw records, so FastStream itself sees no payload type)."""
+    return dict(_PAYLOADS.get(router, {}))
 
 
 class PoisonMessage(Exception):  # noqa: N818 - domain name for a message that can never succeed
@@ -173,6 +181,7 @@ def subscribe(
             settled.add(partition)
 
     consume.__name__ = f"consume_{topic.replace('.', '_').replace('-', '_')}"
+    _PAYLOADS.setdefault(router, {})[topic] = adapter
     router.subscriber(
         topic,
         group_id=group_id,
@@ -228,6 +237,7 @@ def subscribe_batches(
         return None
 
     consume.__name__ = "consume_batches"
+    _PAYLOADS.setdefault(router, {}).update(adapters)
     router.subscriber(
         *adapters,
         group_id=group_id,
