@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ import httpx
 from outreach_devstack.stack import DEFAULT_PORTS, Stack, free_port
 
 from tests.conftest import Infra
+from tests.waiting import until
 
 ALWAYS = {
     "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
@@ -76,10 +76,5 @@ def launch(
 
 
 def wait_for(check: Any, timeout: float = 120.0) -> None:
-    """Poll `check` until it is true, or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.3)
-    raise AssertionError("condition not met in time")
+    """Poll `check` until it is true, or fail after `timeout` seconds (see `tests.waiting.until`)."""
+    until(check, timeout=timeout, what=getattr(check, "__name__", "condition"))

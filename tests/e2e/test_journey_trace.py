@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from outreach_devstack.stack import Stack
 from tests.conftest import Infra
 from tests.e2e.stacks import ALWAYS, api_client, isolated_stack, launch
 from tests.integration.helpers import read_messages
+from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
 CSV = b"phone,first_name\n+1 212 555 0171,Ida\n+1 212 555 0172,Jon\n"
@@ -42,14 +42,11 @@ def test_each_contacts_journey_is_one_trace(traced_stack: tuple[Stack, Path], in
     with api_client(stack) as http:
         spec = {"name": "traced", "flow": [{"kind": "phone", "agent_id": "agt"}], "window": ALWAYS}
         campaign = launch(http, stack, spec, CSV)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            view = http.get(f"/campaigns/{campaign['id']}/overview").json()
-            if view.get("exited") == 2:  # (a 404 until metrics has seen the campaign start)
-                break
-            time.sleep(0.5)
-        assert view["exited"] == 2
-    time.sleep(2)  # the last consumer spans are written
+
+        def both_exited() -> bool:  # (a 404 until metrics has seen the campaign start)
+            return bool(http.get(f"/campaigns/{campaign['id']}/overview").json().get("exited") == 2)
+
+        until(both_exited, timeout=90, what="both contacts exited")
 
     topics = Topics(prefix=f"{run_id}.")
     messages: list[Any] = []
@@ -74,9 +71,13 @@ def test_each_contacts_journey_is_one_trace(traced_stack: tuple[Stack, Path], in
     journeys = {next(iter(t)) for t in by_contact.values()}
     assert len(journeys) == 2  # two contacts, two traces
 
-    spans = [json.loads(line) for f in spans_dir.glob("*.jsonl") for line in f.read_text().splitlines()]
+    def written() -> list[dict[str, Any]] | None:  # until each journey's spans of every service are written
+        spans = [json.loads(line) for f in spans_dir.glob("*.jsonl") for line in f.read_text().splitlines()
+                 if line.endswith("}")]  # fmt: skip
+        services = [{s["service"] for s in spans if s["trace_id"] == journey} for journey in journeys]
+        return spans if all({"ingest", "scheduler", "dialer", "metrics"} <= found for found in services) else None
+
+    spans = until(written, timeout=30, what="every service's spans of both journeys")
     for journey in journeys:
-        services = {s["service"] for s in spans if s["trace_id"] == journey}
-        assert {"ingest", "scheduler", "dialer", "metrics"} <= services, services
         roots = [s for s in spans if s["trace_id"] == journey and s["parent_id"] is None]
         assert [r["name"] for r in roots] == ["contact imported"]

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from outreach_devstack.stack import Stack
-from pymongo import MongoClient
 
 from tests.conftest import Infra
 from tests.e2e.stacks import ALWAYS, api_client, isolated_stack, launch
+from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
 CSV = b"phone\n+1 212 555 0181\n+1 212 555 0182\n+1 212 555 0183\n+1 212 555 0184\n"
@@ -47,18 +47,17 @@ def test_retry_rules_follow_call_outcomes(stack: Stack, infra: Infra, run_id: st
             "voicemail": {"delay": now, "max_retries": 1},
         },
     }
-    enrollments = MongoClient(infra.mongo_url)[f"{run_id}_scheduler"]["enrollments"]
     with api_client(stack) as http:
         spec = {"name": "retries", "flow": [step], "window": ALWAYS}
-        launch(http, stack, spec, CSV)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            docs = list(enrollments.find({}, {"state": 1, "reason": 1, "contact.phone": 1}))
-            if len(docs) == 4 and all(d["state"] in ("completed", "exited") for d in docs):
-                break
-            time.sleep(0.5)
+        campaign = launch(http, stack, spec, CSV)
+
+        def all_done() -> list[dict[str, Any]] | None:
+            rows: list[dict[str, Any]] = http.get(f"/campaigns/{campaign['id']}/contacts").json()["items"]
+            return rows if len(rows) == 4 and all(r["state"] in ("completed", "exited") for r in rows) else None
+
+        docs = until(all_done, timeout=120, what="every contact done")
         log = http.get(f"{stack.url('twilio-sim')}/_sim/log").json()
-    states = {d["contact"]["phone"]: (d["state"], d.get("reason")) for d in docs}
+    states = {d["phone"]: (d["state"], d.get("reason")) for d in docs}
     assert states["+12125550184"] == ("exited", "answered")
     assert {states[p][0] for p in ("+12125550181", "+12125550182", "+12125550183")} == {"completed"}
     calls = Counter(e["to"] for e in log if e["kind"] == "call")

@@ -19,6 +19,7 @@ from outreach_windows import ContactInfo, is_eligible
 from tests.conftest import Infra
 from tests.e2e.stacks import api_client, isolated_stack, launch
 from tests.integration.helpers import read_messages
+from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
 
@@ -69,17 +70,21 @@ def test_steps_only_go_out_inside_each_contacts_window(
         mapping = {"to_number": "phone", "first_name": "first_name", "state": "state"}
         campaign = launch(http, stack, spec, CSV, mapping)
         contacts = f"/campaigns/{campaign['id']}/contacts"
-        deadline = datetime.now(UTC) + timedelta(seconds=150)
-        while datetime.now(UTC) < deadline:
+
+        def all_completed() -> bool:
+            """True once the four contacts completed; meanwhile, when nothing is in flight, the shared clock
+            jumps to the earliest due step (nothing would happen before it)."""
             rows = http.get(contacts).raise_for_status().json()["items"]
             if len(rows) == 4 and all(r["state"] == "completed" for r in rows):
-                break
+                return True
             queued = [datetime.fromisoformat(r["due_at"]) for r in rows if r["state"] == "queued" and r["due_at"]]
             if len(rows) == 4 and queued and not any(r["state"] == "active" for r in rows):
                 earliest = min(queued)
-                if earliest > clock.now():  # nothing to do until then: jump the shared clock
+                if earliest > clock.now():
                     clock.shift((earliest - clock.now()).total_seconds() + 0.5)
-            asyncio.run(asyncio.sleep(0.3))
+            return False
+
+        until(all_completed, timeout=150, what="the four contacts completed")
         rows = http.get(contacts).raise_for_status().json()["items"]
     assert [r["state"] for r in rows] == ["completed"] * 4
     assert all(r["timezone"] for r in rows)

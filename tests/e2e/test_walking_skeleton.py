@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from outreach_devstack.stack import Stack
 
 from tests.conftest import Infra
 from tests.e2e.stacks import api_client, isolated_stack
+from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
 
@@ -53,13 +54,11 @@ def test_three_contacts_are_called_and_exit_answered(stack: Stack) -> None:
             .json()
         )
 
-        overview: dict[str, object] = {}
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            overview = http.get(f"/campaigns/{campaign['id']}/overview").json()
-            if overview.get("exited") == 3:  # (a 404 until metrics has seen the campaign start)
-                break
-            time.sleep(0.5)
+        def all_exited() -> dict[str, Any] | None:
+            view: dict[str, Any] = http.get(f"/campaigns/{campaign['id']}/overview").json()
+            return view if view.get("exited") == 3 else None  # (a 404 until metrics has seen the start)
+
+        overview = until(all_exited, timeout=90, what="every contact exited")
         assert overview["total"] == 3
         assert overview["exited"] == 3
         assert overview["exited_by_reason"] == {"answered": 3, "opted_out": 0, "unreachable": 0, "stopped": 0}
@@ -70,10 +69,7 @@ def test_three_contacts_are_called_and_exit_answered(stack: Stack) -> None:
         sim_calls = http.get(f"{stack.url('twilio-sim')}/_sim/calls").json()
         assert sorted(c["to"] for c in sim_calls) == ["+12125550123", "+13125550145", "+14155550134"]
 
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            status = http.get(f"/campaigns/{campaign['id']}").json()["status"]
-            if status == "completed":
-                break
-            time.sleep(0.5)
-        assert status == "completed"
+        def completed() -> bool:
+            return bool(http.get(f"/campaigns/{campaign['id']}").json()["status"] == "completed")
+
+        until(completed, timeout=30, what="the campaign completed")

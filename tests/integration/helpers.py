@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +20,10 @@ from outreach_contracts.envelope import Envelope
 from outreach_contracts.registry import ANY_MESSAGE
 from outreach_contracts.window import ContactWindow
 from outreach_dialer.config import Settings as DialerSettings
+
+from tests.waiting import eventually
+
+__all__ = ["eventually"]
 
 
 async def read_topic(bootstrap: str, topic: str, *, count: int, timeout: float = 30.0) -> list[Any]:
@@ -45,6 +49,26 @@ async def read_messages(bootstrap: str, topic: str, *, count: int, timeout: floa
     return [
         ANY_MESSAGE.validate_json(r.value) for r in await read_topic(bootstrap, topic, count=count, timeout=timeout)
     ]
+
+
+async def consumed(bootstrap: str, group: str, topic: str) -> bool:
+    """Whether consumer group `group` has committed every record of `topic` (it handled what is there)."""
+    from aiokafka import TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await admin.start()
+    await reader.start()
+    try:
+        await reader.topics()  # fetches the cluster's metadata
+        parts = [TopicPartition(topic, p) for p in (reader.partitions_for_topic(topic) or set())]
+        ends = await reader.end_offsets(parts)
+        committed = await admin.list_consumer_group_offsets(group, partitions=parts)
+        return all((committed.get(tp).offset if committed.get(tp) else 0) >= end for tp, end in ends.items())
+    finally:
+        await reader.stop()
+        await admin.close()
 
 
 async def produce(bootstrap: str, topic: str, messages: list[tuple[str, bytes]]) -> None:
@@ -73,16 +97,6 @@ async def running(app: FastAPI, workspace_id: str = "ws_default") -> AsyncIterat
             transport=transport, base_url="http://testserver", headers=caller(workspace_id)
         ) as client:
             yield client
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], *, timeout: float = 30.0) -> None:
-    """Wait until `check` is true."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if await check():
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 @asynccontextmanager

@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import Infra
 from tests.integration.helpers import produce, read_topic
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -71,10 +72,11 @@ async def test_valid_messages_are_handled_and_poison_goes_to_dead_letters(infra:
         for row in (2, 3):
             await bus.publish(contact_event(row), topic=topics.contacts, key="same")
         dead = await read_topic(infra.kafka_bootstrap, topics.dead_letters, count=2, timeout=60)
-        for _ in range(100):
-            if sorted(handled) == [1, 3]:
-                break
-            await asyncio.sleep(0.2)
+
+        async def both_handled() -> bool:
+            return sorted(handled) == [1, 3]
+
+        await eventually(both_handled, timeout=20, what="rows 1 and 3 handled")
     finally:
         await broker.stop()
     assert sorted(handled) == [1, 3]
@@ -116,10 +118,11 @@ async def test_an_outage_is_waited_for_and_a_broken_handler_dead_letters(infra: 
         await bus.publish(contact_event(1), topic=topics.contacts, key="ct1")
         await bus.publish(contact_event(2), topic=topics.contacts, key="ct2")
         dead = await read_topic(infra.kafka_bootstrap, topics.dead_letters, count=1, timeout=120)
-        for _ in range(600):
-            if handled == [1]:
-                break
-            await asyncio.sleep(0.2)
+
+        async def first_handled() -> bool:
+            return handled == [1]
+
+        await eventually(first_handled, timeout=120, what="row 1 handled once the database is back")
         waiting_during = dict(OUTAGES.waiting)
     finally:
         await broker.stop()

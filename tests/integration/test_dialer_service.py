@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import httpx
@@ -169,8 +168,17 @@ async def test_a_lost_final_callback_is_reconciled_and_leaked_slots_are_reaped(i
 
         await eventually(placed, timeout=30)
         assert await deps.limits.in_flight("account") == 1
-        await asyncio.sleep(0.5)  # the simulated call has ended, but no callback will say so
         assert await reconcile_calls(deps, quiet_s=3600) == 0  # not quiet long enough yet
+
+        async def ended_at_the_provider() -> bool:  # the simulated call ends; no callback will say so
+            doc = await deps.calls.by_key("lost")
+            return (await deps.provider.fetch_call(doc["provider_sid"])).status not in (
+                "queued",
+                "ringing",
+                "in-progress",
+            )
+
+        await eventually(ended_at_the_provider, timeout=10)
         assert await reconcile_calls(deps, quiet_s=0) == 1
         done = await deps.calls.by_key("lost")
         assert (done["outcome"], done["reconciled"]) == ("busy", True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +12,7 @@ from outreach_scheduler.config import Settings
 from outreach_scheduler.handlers.stuck import InFlightWatch, fail_stuck_steps
 
 from tests.conftest import Infra
-from tests.integration.helpers import caller, eventually, produce, read_messages, running
+from tests.integration.helpers import caller, consumed, eventually, produce, read_messages, running
 
 pytestmark = pytest.mark.integration
 
@@ -188,5 +187,6 @@ async def test_a_step_whose_outcome_never_comes_ends_errored(infra: Infra, run_i
             outcome="answered_human",
         )
         await produce(infra.kafka_bootstrap, s.topics.calls, [("ct_9", late.model_dump_json().encode())])
-        await asyncio.sleep(2)
-        assert (await deps.enrollments.get(campaign_id, "ct_9")).state == "errored"
+        group = s.topics.prefix + "scheduler"
+        await eventually(lambda: consumed(infra.kafka_bootstrap, group, s.topics.calls), what="the late outcome read")
+        assert (await deps.enrollments.get(campaign_id, "ct_9")).state == "errored"  # it changed nothing
