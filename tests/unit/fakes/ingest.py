@@ -3,6 +3,7 @@ import jobs and stored contacts."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -62,3 +63,93 @@ class FakeContacts:
     async def of_campaign(self, workspace_id: str, campaign_id: str) -> AsyncIterator[list[Document]]:
         for page in self.pages:
             yield page
+
+
+class FakeStoredContacts:
+    """Stored contacts and the campaign ledger (rows and numbers per page), in memory."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, Document] = {}
+        self.ledger: dict[str, Any] = {}
+
+    async def add_pages(self, header: Document, contacts: list[Document]) -> None:
+        import numpy as np
+        from outreach_ingest.adapters.repository import Ledger
+        from outreach_ingest.domain.taken import number_key
+
+        if not contacts:
+            return
+        page_id = f"{header['import_id']}:{contacts[0]['row']:012d}"
+        numbers = np.array([number_key(c["phone"]) for c in contacts], np.int64)
+        rows = np.array([c["row"] for c in contacts], np.int64)
+        entry = Ledger(page=page_id, import_id=header["import_id"], rows=rows, numbers=numbers)
+        self.ledger.setdefault(page_id, (header["workspace_id"], header["campaign_id"], entry))
+        self.pages.setdefault(page_id, {**header, "contacts": contacts})
+
+    async def has_page(self, page_id: str) -> bool:
+        return page_id in self.pages
+
+    async def drop_entry(self, page_id: str) -> None:
+        self.ledger.pop(page_id, None)
+
+    async def ledger_of(self, workspace_id: str, campaign_id: str) -> AsyncIterator[Any]:
+        for ws, campaign, entry in list(self.ledger.values()):
+            if (ws, campaign) == (workspace_id, campaign_id):
+                yield entry
+
+    async def of_campaign(self, workspace_id: str, campaign_id: str) -> AsyncIterator[list[Document]]:
+        for page in self.pages.values():
+            if (page["workspace_id"], page["campaign_id"]) == (workspace_id, campaign_id):
+                yield page["contacts"]
+
+
+class FakeJobs(FakeImports):
+    """Import jobs with counters, moves and rejected rows."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+        self.rejected: dict[str, list[Document]] = {}
+
+    async def add(self, doc: Document) -> None:
+        self.jobs.append({**doc})
+
+    async def get(self, import_id: str) -> Document | None:
+        return next((j for j in self.jobs if j["_id"] == import_id), None)
+
+    async def unfinished(self) -> list[Document]:
+        return [j for j in self.jobs if j["status"] in ("queued", "running", "canceling")]
+
+    async def update(self, import_id: str, changes: Document, inc: dict[str, int] | None = None) -> None:
+        job = await self.get(import_id)
+        assert job is not None
+        job.update(changes)
+        for field, n in (inc or {}).items():
+            job[field] = job.get(field, 0) + n
+
+    async def move(self, import_id: str, statuses: tuple[str, ...], changes: Document) -> bool:
+        job = await self.get(import_id)
+        if job is None or job["status"] not in statuses:
+            return False
+        job.update(changes)
+        return True
+
+    async def add_rejections(self, import_id: str, rows: list[Document]) -> None:
+        known = {r["row"] for r in self.rejected.get(import_id, [])}
+        self.rejected.setdefault(import_id, []).extend(r for r in rows if r["row"] not in known)
+
+
+class FakeLocks:
+    def __init__(self) -> None:
+        self.holders: dict[str, str] = {}
+
+    async def acquire(self, key: str, holder: str, now: Any, lease: Any) -> str | None:
+        await asyncio.sleep(0)  # a round trip: other tasks run meanwhile
+        current = self.holders.setdefault(key, holder)
+        return None if current == holder else current
+
+    async def renew(self, key: str, holder: str, now: Any, lease: Any) -> bool:
+        return self.holders.get(key) == holder
+
+    async def release(self, key: str, holder: str) -> None:
+        if self.holders.get(key) == holder:
+            del self.holders[key]
