@@ -17,7 +17,7 @@ from outreach_contracts.messages import ContactOptedOut
 from outreach_contracts.topics import Topics
 from outreach_contracts.window import ContactWindow
 from outreach_dialer.adapters.provider import CallState
-from outreach_dialer.handlers import campaigns, opt_outs, queue, reconcile, status
+from outreach_dialer.handlers import campaigns, opt_outs, postcall, queue, reconcile, status
 from outreach_dialer.handlers.deps import Deps
 from outreach_dialer.handlers.numbers import pick_number
 
@@ -189,3 +189,51 @@ async def test_caller_ids_by_tag_with_local_presence_and_caps() -> None:
     picks = [await pick_number(selection, contact, deps, workspace_id="ws") for _ in range(3)]
     assert picks == ["+12125550199", "+13105550100", None]  # local first; each once an hour
     assert await pick_number(command().numbers, contact, deps, workspace_id="empty") == "+12125550100"
+
+
+async def test_the_agents_report_is_published_once_and_a_do_not_call_disposition_opts_out() -> None:
+    deps = make_deps()
+    calls, _, _, bus = parts(deps)
+    await queue.enqueue_call(command(), deps)
+    await dial_all(deps)
+    call_id = calls.docs["cmp:ct1:0:1"]["call_id"]
+    for _ in range(2):  # the agent reports twice
+        report = await postcall.record_analysis(call_id, "Do not call", "asked to stop", {"k": "v"}, deps)
+        assert report is not None and report["opted_out"]
+    assert bus.types()[-2:] == ["CallAnalyzed", "ContactOptedOut"] and len(bus.of_type("CallAnalyzed")) == 1
+    assert [(e.phone, e.channel) for e in bus.of_type("ContactOptedOut")] == [("+12125550001", "call")]
+    assert await postcall.record_analysis("call_000_unknown", "interested", "", {}, deps) is None
+
+
+async def test_a_number_answered_far_less_than_its_pool_rests_then_wakes() -> None:
+    from outreach_dialer.handlers.deps import Health
+    from outreach_dialer.handlers.numbers import check_health, record_answer
+
+    deps = make_deps(health=Health(window_h=24, min_calls=4, share=0.5, rest_h=2))
+    _, _, _, bus = parts(deps)
+    for number in ("+12125550101", "+12125550102"):
+        await deps.numbers.upsert({"_id": number, "workspace_id": "ws", "status": "active", "capabilities": ["voice"]})
+    for answered in (True, True, True, True):
+        await record_answer("+12125550101", answered, deps, workspace_id="ws")
+    for answered in (False, False, False, True):
+        await record_answer("+12125550102", answered, deps, workspace_id="ws")
+    assert await check_health(deps) == ["+12125550102"]  # 25% against a pool's 62.5%
+    [rested] = bus.of_type("NumberRested")
+    assert (rested.number, rested.answer_rate, rested.pool_answer_rate) == ("+12125550102", 0.25, 0.625)
+    assert isinstance(deps.clock, VirtualClock)
+    deps.clock.advance(timedelta(hours=25))  # its rest is over, and its poor calls left the health window
+    assert await check_health(deps) == []
+    assert (await deps.numbers.get("+12125550102"))["status"] == "active"  # type: ignore[index]
+
+
+async def test_progress_callbacks_are_written_with_the_final_one_or_after_a_while() -> None:
+    deps = make_deps()
+    calls, _, _, _ = parts(deps)
+    await queue.enqueue_call(command(), deps)
+    await dial_all(deps)
+    doc = calls.docs["cmp:ct1:0:1"]
+    await status.record_status(doc["call_id"], {"CallStatus": "ringing"}, deps, key=doc["_id"])
+    assert [t["status"] for t in doc["trail"]] == ["placed"]  # held in memory: one write per call
+    assert await status.flush_trails(deps, older_than_s=3600) == 0
+    assert await status.flush_trails(deps, older_than_s=0) == 1
+    assert [t["status"] for t in doc["trail"]] == ["placed", "ringing"]

@@ -259,3 +259,19 @@ async def test_a_scheduled_start_and_completion_after_the_grace_period() -> None
     clock.advance(timedelta(seconds=11))
     assert await lifecycle.complete_finished(deps) == 1
     assert (await deps.campaigns.get(draft.id)).status == "completed"  # type: ignore[union-attr]
+
+
+async def test_editing_a_campaign_follows_the_rules_and_the_backlog_counts_only_active_campaigns() -> None:
+    deps = make_deps()
+    campaign = await active_campaign(deps)
+    one_step = CampaignSpec.model_validate({"name": "Renewals", "window": WINDOW, "flow": FLOW[:1]})
+    with pytest.raises(LifecycleError, match="pause first"):
+        await lifecycle.edit_campaign(campaign, one_step, deps)
+    renamed = CampaignSpec.model_validate({"name": "Renewals 2", "window": WINDOW, "flow": FLOW})
+    assert (await lifecycle.edit_campaign(campaign, renamed, deps)).spec.name == "Renewals 2"
+    for n in (1, 2):
+        await enrolled(deps, campaign, n)
+    assert await dispatch.count_due(deps) == 2
+    await lifecycle.pause_campaign((await deps.campaigns.get(campaign.id)), deps)  # type: ignore[arg-type]
+    assert await dispatch.count_due(deps) == 0
+    assert await dispatch.dispatch_backlog(deps) == 0
