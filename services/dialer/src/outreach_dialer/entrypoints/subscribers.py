@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from faststream.kafka import KafkaBroker
-from outreach_common.consumer import DeadLetters, Handlers, Route, by_type, subscribe_routes
+from outreach_common.consumer import DeadLetters
+from outreach_common.routes import Handlers, Route, by_type, subscribe_routes
 from outreach_contracts.calls import PlaceCall
 from outreach_contracts.campaigns import CampaignPaused, CampaignResumed, CampaignStopped
 from outreach_contracts.messages import ContactOptedOut

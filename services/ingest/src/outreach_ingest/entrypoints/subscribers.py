@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from faststream.kafka import KafkaBroker
-from outreach_common.consumer import DeadLetters, Route, by_type, subscribe_routes
+from outreach_common.consumer import DeadLetters
+from outreach_common.routes import Route, by_type, subscribe_routes
 from outreach_contracts.messages import ContactOptedOut
 from outreach_contracts.registry import CampaignEvent, MessageEvent
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from faststream.kafka import KafkaBroker
-from outreach_common.consumer import DeadLetters, Route, by_type, subscribe_routes
+from outreach_common.consumer import DeadLetters
+from outreach_common.routes import Route, by_type, subscribe_routes
 from outreach_contracts.calls import CallCompleted, CallDeferred
 from outreach_contracts.contacts import ContactImported
 from outreach_contracts.messages import ContactOptedOut, MessageFailed, MessageSent
