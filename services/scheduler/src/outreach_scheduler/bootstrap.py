@@ -12,6 +12,7 @@ from outreach_scheduler.adapters.enrollments import EnrollmentRepository
 from outreach_scheduler.adapters.opt_outs import OptOutRepository
 from outreach_scheduler.adapters.repository import INDEXES, CallLog, CampaignRepository
 from outreach_scheduler.config import Settings
+from outreach_scheduler.domain.lifecycle import LifecycleError
 from outreach_scheduler.entrypoints import api, contacts_api, subscribers
 from outreach_scheduler.handlers.deps import Deps
 from outreach_scheduler.handlers.dispatch import count_due, dispatch_backlog, republish_claims
@@ -64,6 +65,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     )
     app.state.deps = deps
     app.include_router(api.router)
+    app.add_exception_handler(LifecycleError, api.refused_transition)
     app.include_router(contacts_api.router)
     return app
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from outreach_common import cursors
 from outreach_common.errors import CONFLICT, unprocessable, unprocessable_all
 from outreach_common.identity import REQUIRED, Caller
@@ -15,7 +16,6 @@ from outreach_contracts.window import ContactWindow
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from outreach_scheduler.domain.campaign import Campaign, CampaignSpec, ExitCriteria, Step, template_problems
-from outreach_scheduler.domain.lifecycle import LifecycleError
 from outreach_scheduler.handlers.deps import Deps
 from outreach_scheduler.handlers.lifecycle import (
     create_campaign,
@@ -116,10 +116,7 @@ async def edit(campaign_id: str, body: CampaignEdit, deps: DepsDep, who: Caller)
         spec = _checked(CampaignSpec.model_validate({**campaign.spec.model_dump(), **changes}))
     except ValidationError as exc:  # the edit is valid alone but not with the rest of the campaign
         raise unprocessable_all((["body", *e["loc"]], e["msg"]) for e in exc.errors()) from exc
-    try:
-        return await edit_campaign(campaign, spec, deps)
-    except LifecycleError as exc:
-        raise HTTPException(409, str(exc)) from exc
+    return await edit_campaign(campaign, spec, deps)
 
 
 @router.post("/{campaign_id}/start", summary="Start now or schedule a start", responses=CONFLICT)
@@ -128,34 +125,27 @@ async def start(campaign_id: str, deps: DepsDep, who: Caller, body: StartRequest
     at: datetime | None = body.at if body else None
     if at is not None and at < deps.clock.now():
         raise unprocessable((["body", "at"], "start must not be in the past"))
-    try:
-        return await start_campaign(await owned_campaign(campaign_id, deps, who), at=at, deps=deps)
-    except LifecycleError as exc:
-        raise HTTPException(409, str(exc)) from exc
+    return await start_campaign(await owned_campaign(campaign_id, deps, who), at=at, deps=deps)
 
 
 @router.post("/{campaign_id}/pause", summary="Pause (no new dispatch; in-flight steps finish)", responses=CONFLICT)
 async def pause(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
     """Pause an active campaign."""
-    try:
-        return await pause_campaign(await owned_campaign(campaign_id, deps, who), deps)
-    except LifecycleError as exc:
-        raise HTTPException(409, str(exc)) from exc
+    return await pause_campaign(await owned_campaign(campaign_id, deps, who), deps)
 
 
 @router.post("/{campaign_id}/resume", summary="Resume a paused campaign", responses=CONFLICT)
 async def resume(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
     """Resume; steps that fell due during the pause go out through the paced dispatcher."""
-    try:
-        return await resume_campaign(await owned_campaign(campaign_id, deps, who), deps)
-    except LifecycleError as exc:
-        raise HTTPException(409, str(exc)) from exc
+    return await resume_campaign(await owned_campaign(campaign_id, deps, who), deps)
 
 
 @router.post("/{campaign_id}/stop", summary="Stop (terminal; future steps cancelled)", responses=CONFLICT)
 async def stop(campaign_id: str, deps: DepsDep, who: Caller) -> Campaign:
     """Stop the campaign; open enrollments exit with reason `stopped`."""
-    try:
-        return await stop_campaign(await owned_campaign(campaign_id, deps, who), deps)
-    except LifecycleError as exc:
-        raise HTTPException(409, str(exc)) from exc
+    return await stop_campaign(await owned_campaign(campaign_id, deps, who), deps)
+
+
+async def refused_transition(request: Request, exc: Exception) -> Response:
+    """A lifecycle transition the campaign's status does not allow (or a concurrent change): 409."""
+    return await http_exception_handler(request, HTTPException(409, str(exc)))
