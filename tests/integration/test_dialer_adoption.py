@@ -63,7 +63,7 @@ async def test_a_stopped_instances_queued_calls_are_dialed_once_by_another(infra
             assert await adopt_stranded(app.state.deps, silent_s=0) == 0  # adopted once
             # nothing of the stopped instance is left: its heartbeat record is gone, so no instance scans
             # the call collections for it again
-            assert await db["dialers"].distinct("_id") == [app.state.deps.instance]
+            assert await db["dialers"].distinct("_id") == [app.state.deps.run.instance]
             events = await read_messages(infra.kafka_bootstrap, topics.calls, count=6, timeout=60)  # placed, done
             assert sorted(e.idempotency_key for e in events if isinstance(e, CallPlaced)) == ["a0", "a1", "a2"]
             log = (await http.get(f"{sim_url}/_sim/log")).json()

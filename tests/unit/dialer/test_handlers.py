@@ -60,7 +60,7 @@ async def dial_all(deps: Deps) -> None:
     """Take every claimable call and wait until each placing has finished."""
     while await queue.dial_next(deps):
         pass
-    await asyncio.gather(*list(deps.tasks))
+    await asyncio.gather(*list(deps.run.tasks))
 
 
 async def test_a_call_is_queued_once_and_placed_once_with_the_agents_address() -> None:
@@ -168,11 +168,11 @@ async def test_a_stopped_instances_queued_calls_are_adopted_once() -> None:
     deps = make_deps()
     calls, _, provider, _ = parts(deps)
     await queue.enqueue_call(command(), deps)
-    await calls.heartbeat(deps.instance, datetime.now(UTC) - timedelta(minutes=5))
+    await calls.heartbeat(deps.run.instance, datetime.now(UTC) - timedelta(minutes=5))
     other = make_deps(calls=calls)
     assert await queue.adopt_stranded(other, silent_s=60) == 1
     assert await queue.adopt_stranded(other, silent_s=60) == 0
-    assert deps.instance not in calls.dialers  # nothing of it left: no instance looks for it again
+    assert deps.run.instance not in calls.dialers  # nothing of it left: no instance looks for it again
     await dial_all(other)
     await dial_all(deps)  # the stopped instance's own queue entry is a round behind: it loses the claim
     assert len(provider.requests) == 1

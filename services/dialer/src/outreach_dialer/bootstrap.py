@@ -93,7 +93,7 @@ def build(settings: Settings | None = None) -> FastAPI:
 async def finish_placing(deps: Deps, *, deadline_s: float) -> None:
     """On shutdown (intake and loops already stopped): let the calls being placed finish, up to a deadline;
     what is still waiting then is cancelled and goes back to the queue (its slots released)."""
-    pending = set(deps.tasks)
+    pending = set(deps.run.tasks)
     if not pending:
         return
     _, late = await asyncio.wait(pending, timeout=deadline_s)

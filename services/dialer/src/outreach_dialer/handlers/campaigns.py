@@ -23,5 +23,5 @@ async def campaign_stopped(event: CampaignStopped, deps: Deps) -> None:
     """Cancel the campaign's queued calls (a held campaign stays held: nothing of it is dialed again)."""
     deps.wake()
     await deps.limits.hold(event.campaign_id, "stopped")
-    deps.queue.drop_campaign(event.campaign_id)
+    deps.run.queue.drop_campaign(event.campaign_id)
     await deps.calls.cancel_queued(event.campaign_id)

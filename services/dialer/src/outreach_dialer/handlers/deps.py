@@ -33,8 +33,27 @@ class Health:
 
 
 @dataclass
+class Runtime:
+    """What one dialer instance holds in memory while it runs: its name, the dial queue, the calls it placed
+    and their progress not yet written, its placing tasks, and when to look at the queue again."""
+
+    instance: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    campaign_limits: dict[str, int] = field(default_factory=dict)  # calls in flight per campaign, as commanded
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    live: dict[str, str] = field(default_factory=dict)  # idempotency key -> call id, calls placed here
+    pending: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # progress not yet written
+    queue: DialQueue = field(default_factory=DialQueue)
+    idle_until: float = 0.0  # nothing was claimable: skip the queue scan until then or until woken
+    number_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def wake(self) -> None:
+        """Something may be claimable now (a new call, a resumed campaign, a freed slot)."""
+        self.idle_until = 0.0
+
+
+@dataclass
 class Deps:
-    """Stores, provider, bus, clock, topics and dialing settings."""
+    """Stores, provider, bus, clock, topics, dialing settings, and the instance's runtime state (`run`)."""
 
     calls: Calls
     numbers: Numbers
@@ -54,18 +73,11 @@ class Deps:
     max_concurrent: int = 100
     health: Health = field(default_factory=Health)
     instruments: Instruments = field(default_factory=Instruments)
-    campaign_limits: dict[str, int] = field(default_factory=dict)
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    live: dict[str, str] = field(default_factory=dict)  # idempotency key -> call id, calls placed here
-    pending: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # progress not yet written
-    queue: DialQueue = field(default_factory=DialQueue)
-    idle_until: float = 0.0  # nothing was claimable: skip the queue scan until then or until woken
-    number_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    instance: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    run: Runtime = field(default_factory=Runtime)
 
     def wake(self) -> None:
         """Something may be claimable now (a new call, a resumed campaign, a freed slot)."""
-        self.idle_until = 0.0
+        self.run.wake()
 
     def entry(self, message: Envelope, *, key: str, journey: Any = None) -> Document:
         """Outbox entry of a call event; `journey` is the trace context of the command it answers."""

@@ -13,5 +13,5 @@ async def on_opt_out(event: ContactOptedOut, deps: Deps) -> None:
     if not event.phone:
         return
     await deps.opt_outs.record(event.workspace_id, event.phone, channel=event.channel, at=event.occurred_at)
-    deps.queue.drop_where(lambda d: d.get("workspace_id") == event.workspace_id and d.get("phone") == event.phone)
+    deps.run.queue.drop_where(lambda d: d.get("workspace_id") == event.workspace_id and d.get("phone") == event.phone)
     await deps.calls.cancel_queued_of(event.workspace_id, event.phone)

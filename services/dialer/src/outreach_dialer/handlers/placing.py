@@ -57,7 +57,7 @@ async def stopped_before_dialing(doc: dict[str, Any], command: PlaceCall, slots:
 
 async def requeue(doc: dict[str, Any], deps: Deps, reason: str) -> None:
     await deps.calls.requeue(doc["_id"], reason)
-    deps.queue.push({**doc, "round": doc.get("round", 0) + 1, "waiting": reason})
+    deps.run.queue.push({**doc, "round": doc.get("round", 0) + 1, "waiting": reason})
 
 
 async def placing(
@@ -143,10 +143,10 @@ async def _place(
         "from_number": caller_id,
         "placed_at": deps.clock.now(),
         "slots": doc["slots"],
-        "dialer": deps.instance,
+        "dialer": deps.run.instance,
         "waiting": None,
     }
-    deps.live[doc["_id"]] = doc["call_id"]
+    deps.run.live[doc["_id"]] = doc["call_id"]
     await _finish(doc, placed, changes, deps)
     deps.instruments.placed.inc()
     deps.instruments.overhead.observe(overhead + time.perf_counter() - mark)

@@ -18,7 +18,7 @@ from outreach_dialer.handlers.placing import ACCOUNT, placing, requeue, stopped_
 async def enqueue_call(command: PlaceCall, deps: Deps) -> None:
     """Record the command and queue it here; a repeated idempotency key is ignored."""
     if command.max_concurrent:
-        deps.campaign_limits[command.campaign_id] = command.max_concurrent
+        deps.run.campaign_limits[command.campaign_id] = command.max_concurrent
     doc = {
         "_id": command.idempotency_key,
         "call_id": deps.calls.new_call_id(command.idempotency_key),
@@ -34,12 +34,12 @@ async def enqueue_call(command: PlaceCall, deps: Deps) -> None:
         "trace": command.trace.model_dump(),
         "queued_at": deps.clock.now(),
         "round": 0,
-        "owner": deps.instance,
+        "owner": deps.run.instance,
         "trail": [],
         "outbox": [],
     }
     if await deps.calls.enqueue(doc, command.model_dump(mode="json")):
-        deps.queue.push(queued(doc, command))
+        deps.run.queue.push(queued(doc, command))
         if command.campaign_id not in await deps.limits.held_campaigns():
             deps.wake()
 
@@ -62,14 +62,14 @@ async def adopt_stranded(deps: Deps, *, silent_s: float = 60.0) -> int:
     dialed; of several adopters exactly one takes each call."""
     now = deps.clock.now()
     alive_at = datetime.now(UTC)  # heartbeats are real time: a virtual clock's jump kills no instance
-    await deps.calls.heartbeat(deps.instance, alive_at)
+    await deps.calls.heartbeat(deps.run.instance, alive_at)
     owners = await deps.calls.dead_owners(silent_since=alive_at - timedelta(seconds=silent_s))
-    owners = [o for o in owners if o != deps.instance]
+    owners = [o for o in owners if o != deps.run.instance]
     adopted = 0
     stranded = await deps.calls.stranded(owners=owners)
     for doc in stranded:
-        if await deps.calls.adopt(doc, owner=deps.instance, now=now):
-            deps.queue.push(queued(doc, PlaceCall.model_validate(doc["command"])))
+        if await deps.calls.adopt(doc, owner=deps.run.instance, now=now):
+            deps.run.queue.push(queued(doc, PlaceCall.model_validate(doc["command"])))
             adopted += 1
     left = {doc["owner"] for doc in stranded}
     for owner in owners:
@@ -83,11 +83,11 @@ async def adopt_stranded(deps: Deps, *, silent_s: float = 60.0) -> int:
 async def dial_next(deps: Deps) -> bool:
     """Take one queued call and start dialing it; False when nothing can be dialed now."""
     started = time.perf_counter()
-    blocked = await deps.limits.full("campaign:", deps.campaign_limits) if deps.campaign_limits else set()
+    blocked = await deps.limits.full("campaign:", deps.run.campaign_limits) if deps.run.campaign_limits else set()
     skip = set(await deps.limits.held_campaigns()) | blocked
     doc = None
-    for candidate in deps.queue.take(skip=skip):
-        if await deps.calls.claim(candidate, owner=deps.instance, now=deps.clock.now()):
+    for candidate in deps.run.queue.take(skip=skip):
+        if await deps.calls.claim(candidate, owner=deps.run.instance, now=deps.clock.now()):
             doc = candidate
             break  # a lost claim: another instance has that call
     if doc is None:
@@ -110,7 +110,7 @@ async def dial_next(deps: Deps) -> bool:
             await requeue(doc, deps, "campaign at its concurrency limit")
             return True
         slots.append(campaign_slot)
-    async with deps.number_lock:  # one pick at a time in this instance
+    async with deps.run.number_lock:  # one pick at a time in this instance
         caller_id = await pick_number(command.numbers, contact, deps, workspace_id=command.workspace_id)
     if caller_id is None:
         for slot in slots:
@@ -121,15 +121,15 @@ async def dial_next(deps: Deps) -> bool:
     doc = {**doc, "slots": slots}  # stored with the call's next write
     overhead = time.perf_counter() - started
     task = asyncio.get_running_loop().create_task(placing(doc, command, caller_id, dial_at, overhead, deps))
-    deps.tasks.add(task)
-    task.add_done_callback(deps.tasks.discard)
+    deps.run.tasks.add(task)
+    task.add_done_callback(deps.run.tasks.discard)
     return True
 
 
 async def drain(deps: Deps, *, budget: int = 200, workers: int = 8) -> int:
     """Start dialing queued calls until the queue is empty, a limit says wait, or `budget` is spent; a few
     workers overlap their database round trips (claims and slots stay exclusive: they are unique inserts)."""
-    if time.monotonic() < deps.idle_until:
+    if time.monotonic() < deps.run.idle_until:
         return 0
     count = 0
 
@@ -140,11 +140,11 @@ async def drain(deps: Deps, *, budget: int = 200, workers: int = 8) -> int:
 
     await asyncio.gather(*(worker() for _ in range(workers)))
     if count == 0:  # another instance's new calls are seen within a second
-        deps.idle_until = time.monotonic() + 1.0
+        deps.run.idle_until = time.monotonic() + 1.0
     return count
 
 
 async def refresh_gauges(deps: Deps) -> None:
     """Calls in flight and queue depth for /metrics."""
     deps.instruments.in_flight.set(await deps.limits.in_flight(ACCOUNT))
-    deps.instruments.queue_depth.set(len(deps.queue))
+    deps.instruments.queue_depth.set(len(deps.run.queue))

@@ -19,12 +19,12 @@ async def reconcile_calls(deps: Deps, *, quiet_s: float, limit: int = 50) -> int
     after another quiet period."""
     now = deps.clock.now()
     settled = asked = 0
-    for key, call_id in list(deps.live.items()):
+    for key, call_id in list(deps.run.live.items()):
         if asked >= limit:
             break
         doc = await deps.calls.by_key(key)
         if doc is None or doc.get("outcome"):
-            deps.live.pop(key, None)
+            deps.run.live.pop(key, None)
             continue
         heard = doc.get("last_status_at") or doc.get("placed_at")
         if heard is None or not doc.get("provider_sid") or (now - heard).total_seconds() < quiet_s:

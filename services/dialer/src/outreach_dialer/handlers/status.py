@@ -18,19 +18,19 @@ async def record_status(call_id: str, params: dict[str, str], deps: Deps, key: s
     now = deps.clock.now()
     status = params.get("CallStatus", "")
     progress = normalise(status) is None
-    if progress and key and deps.live.get(key) == call_id:
+    if progress and key and deps.run.live.get(key) == call_id:
         entry = {
             "status": status or f"amd:{params.get('AnsweredBy')}",
             "at": now,
             "sequence": params.get("SequenceNumber"),
             "answered_by": params.get("AnsweredBy"),
         }
-        deps.pending.setdefault(key, []).append(entry)
+        deps.run.pending.setdefault(key, []).append(entry)
         return True
     doc = await deps.calls.by_key(key) if key else await deps.calls.by_id(call_id)
     if doc is None or doc.get("call_id") != call_id:
         return False
-    earlier = deps.pending.pop(doc["_id"], [])
+    earlier = deps.run.pending.pop(doc["_id"], [])
     answered_by = params.get("AnsweredBy") or next(
         (e["answered_by"] for e in reversed(earlier) if e.get("answered_by")), None
     )
@@ -73,7 +73,7 @@ async def record_status(call_id: str, params: dict[str, str], deps: Deps, key: s
         changes={"status": status, "outcome": outcome, "ended_at": now, "duration_s": event.duration_s, **extra},
         push={"trail": {"$each": [*earlier, step]}, "outbox": {"$each": entries}},
     )
-    deps.live.pop(doc["_id"], None)
+    deps.run.live.pop(doc["_id"], None)
     if updated is not None:  # the first final callback: it alone frees the slots and counts
         for slot in doc.get("slots") or []:
             await deps.limits.release(slot)
@@ -89,9 +89,9 @@ async def flush_trails(deps: Deps, *, older_than_s: float = 10.0) -> int:
     """Write progress callbacks held in memory for calls still going on after `older_than_s`."""
     now = deps.clock.now()
     flushed = 0
-    for key, entries in list(deps.pending.items()):
+    for key, entries in list(deps.run.pending.items()):
         if entries and (now - entries[0]["at"]).total_seconds() >= older_than_s:
-            deps.pending.pop(key, None)
+            deps.run.pending.pop(key, None)
             await deps.calls.update(key, expect={}, changes={"last_status_at": now}, push={"trail": {"$each": entries}})
             flushed += 1
     return flushed
