@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from outreach_contracts.calls import CallCompleted
 
 from outreach_dialer.domain.outcomes import normalise
 from outreach_dialer.handlers.deps import Deps
 from outreach_dialer.handlers.numbers import record_answer
+
+
+def _step(params: dict[str, str], now: datetime) -> dict[str, Any]:
+    """One callback as a trail entry."""
+    return {
+        "status": params.get("CallStatus") or f"amd:{params.get('AnsweredBy')}",
+        "at": now,
+        "sequence": params.get("SequenceNumber"),
+        "answered_by": params.get("AnsweredBy"),
+    }
 
 
 async def record_status(call_id: str, params: dict[str, str], deps: Deps, key: str | None = None) -> bool:
@@ -17,15 +30,8 @@ async def record_status(call_id: str, params: dict[str, str], deps: Deps, key: s
     instead of four."""
     now = deps.clock.now()
     status = params.get("CallStatus", "")
-    progress = normalise(status) is None
-    if progress and key and deps.run.live.get(key) == call_id:
-        entry = {
-            "status": status or f"amd:{params.get('AnsweredBy')}",
-            "at": now,
-            "sequence": params.get("SequenceNumber"),
-            "answered_by": params.get("AnsweredBy"),
-        }
-        deps.run.pending.setdefault(key, []).append(entry)
+    if normalise(status) is None and key and deps.run.live.get(key) == call_id:
+        deps.run.pending.setdefault(key, []).append(_step(params, now))
         return True
     doc = await deps.calls.by_key(key) if key else await deps.calls.by_id(call_id)
     if doc is None or doc.get("call_id") != call_id:
@@ -34,12 +40,6 @@ async def record_status(call_id: str, params: dict[str, str], deps: Deps, key: s
     answered_by = params.get("AnsweredBy") or next(
         (e["answered_by"] for e in reversed(earlier) if e.get("answered_by")), None
     )
-    step = {
-        "status": status or f"amd:{params.get('AnsweredBy')}",
-        "at": now,
-        "sequence": params.get("SequenceNumber"),
-        "answered_by": params.get("AnsweredBy"),
-    }
     outcome = normalise(
         status,
         answered_by=answered_by or doc.get("answered_by"),
@@ -49,10 +49,21 @@ async def record_status(call_id: str, params: dict[str, str], deps: Deps, key: s
     extra: dict[str, object] = {"answered_by": answered_by} if answered_by else {}
     if params.get("RecordingUrl"):
         extra["recording_url"] = params["RecordingUrl"]
+    trail = {"$each": [*earlier, _step(params, now)]}
     if outcome is None or doc.get("outcome") or not await deps.calls.first_final(doc["_id"]):
-        trail = {"$each": [*earlier, step]}
         await deps.calls.update(doc["_id"], expect={}, changes={"last_status_at": now, **extra}, push={"trail": trail})
         return True
+    await _final(doc, call_id, outcome, params, deps, trail=trail, extra=extra)
+    return True
+
+
+async def _final(
+    doc: dict[str, Any], call_id: str, outcome: str, params: dict[str, str], deps: Deps, *,
+    trail: dict[str, Any], extra: dict[str, object],
+) -> None:  # fmt: skip
+    """The call's first final status: record the outcome, free its slots, count its caller id's answer, and
+    publish CallCompleted."""
+    now = deps.clock.now()
     event = CallCompleted(
         occurred_at=now,
         workspace_id=doc["workspace_id"],
@@ -66,23 +77,22 @@ async def record_status(call_id: str, params: dict[str, str], deps: Deps, key: s
         error_code=params.get("SipResponseCode") or params.get("ErrorCode"),
     )
     entries = [deps.entry(event, key=doc["contact_id"], journey=doc.get("trace"))]
-    # race: the first final status alone gets here (first_final above); `expect` guards a stored outcome
+    changes = {"status": params.get("CallStatus", ""), "outcome": outcome, "ended_at": now,
+               "duration_s": event.duration_s, **extra}  # fmt: skip
+    # race: the first final status alone gets here (first_final); `expect` guards a stored outcome
     updated = await deps.calls.update(
-        doc["_id"],
-        expect={"outcome": None},
-        changes={"status": status, "outcome": outcome, "ended_at": now, "duration_s": event.duration_s, **extra},
-        push={"trail": {"$each": [*earlier, step]}, "outbox": {"$each": entries}},
+        doc["_id"], expect={"outcome": None}, changes=changes, push={"trail": trail, "outbox": {"$each": entries}}
     )
     deps.run.live.pop(doc["_id"], None)
-    if updated is not None:  # the first final callback: it alone frees the slots and counts
-        for slot in doc.get("slots") or []:
-            await deps.limits.release(slot)
-        deps.wake()
-        if doc.get("from_number"):
-            await record_answer(doc["from_number"], outcome == "answered_human", deps, workspace_id=doc["workspace_id"])
-        deps.instruments.outcomes.labels(outcome).inc()
-        await deps.relay(doc["_id"], entries)
-    return True
+    if updated is None:
+        return
+    for slot in doc.get("slots") or []:
+        await deps.limits.release(slot)
+    deps.wake()
+    if doc.get("from_number"):
+        await record_answer(doc["from_number"], outcome == "answered_human", deps, workspace_id=doc["workspace_id"])
+    deps.instruments.outcomes.labels(outcome).inc()
+    await deps.relay(doc["_id"], entries)
 
 
 async def flush_trails(deps: Deps, *, older_than_s: float = 10.0) -> int:
