@@ -237,3 +237,21 @@ async def test_progress_callbacks_are_written_with_the_final_one_or_after_a_whil
     assert await status.flush_trails(deps, older_than_s=3600) == 0
     assert await status.flush_trails(deps, older_than_s=0) == 1
     assert [t["status"] for t in doc["trail"]] == ["placed", "ringing"]
+
+
+async def test_a_call_placed_by_a_stopped_instance_whose_final_callback_was_lost_is_settled_by_another() -> None:
+    deps = make_deps()
+    calls, limits, provider, bus = parts(deps)
+    await queue.enqueue_call(command(), deps)
+    await dial_all(deps)
+    doc = calls.docs["cmp:ct1:0:1"]
+    await calls.heartbeat(deps.run.instance, datetime.now(UTC) - timedelta(minutes=5))  # it stopped
+    provider.states[doc["provider_sid"]] = CallState(status="completed", duration_s=12, answered_by="human")
+    other = make_deps(calls=calls, limits=limits, provider=provider, bus=bus)
+    await queue.adopt_stranded(other, silent_s=60)  # nothing queued to adopt, but its placed call is watched
+    assert deps.run.instance in calls.dialers  # kept until its placed call is settled
+    assert await reconcile.reconcile_calls(other, quiet_s=0) == 1
+    assert [e.outcome for e in bus.of_type("CallCompleted")] == ["answered_human"]
+    assert await limits.in_flight("account") == 0
+    await queue.adopt_stranded(other, silent_s=60)
+    assert deps.run.instance not in calls.dialers  # nothing of it is left

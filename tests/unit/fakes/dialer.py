@@ -54,6 +54,10 @@ class FakeCalls:
         found = [{**d} for d in self.docs.values() if d["status"] == "queued" and d.get("owner") in owners]
         return [{**d, "command": self.commands[d["_id"]]} for d in found if d["_id"] in self.commands]
 
+    async def placed_by(self, *, owners: list[str]) -> list[Document]:
+        return [{"_id": d["_id"], "call_id": d["call_id"], "dialer": d["dialer"]} for d in self.docs.values()
+                if d["status"] == "placed" and d.get("dialer") in owners and not d.get("outcome")]  # fmt: skip
+
     async def adopt(self, doc: Document, *, owner: str, now: datetime) -> bool:
         key = f"{doc['_id']}#{doc.get('round', 0)}#adopted"
         if key in self.claims:

@@ -106,6 +106,14 @@ class CallStore:
             doc["command"] = stored["command"] if stored else None
         return [d for d in found if d["command"] is not None]
 
+    async def placed_by(self, *, owners: list[str]) -> list[Document]:
+        """Calls instances that stopped placed, still without an outcome (ids and the instance)."""
+        if not owners:
+            return []
+        query = {"status": "placed", "dialer": {"$in": owners}}
+        fields = {"_id": 1, "call_id": 1, "dialer": 1, "outcome": 1}
+        return [d for shard in self.shards async for d in shard.find(query, fields) if not d.get("outcome")]
+
     async def adopt(self, doc: Document, *, owner: str, now: datetime) -> bool:
         """Take over a stranded call: one adopter wins (an insert), and the call moves to a new round and
         owner, so the stopped instance's claim of the old round cannot collide with the new one."""

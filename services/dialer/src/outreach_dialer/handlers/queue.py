@@ -59,7 +59,8 @@ def command_of(entry: dict[str, Any]) -> PlaceCall:
 
 async def adopt_stranded(deps: Deps, *, silent_s: float = 60.0) -> int:
     """Heartbeat, then queue here the calls that instances silent for `silent_s` recorded but never
-    dialed; of several adopters exactly one takes each call."""
+    dialed (of several adopters exactly one takes each call), and watch the calls they placed that have no
+    outcome yet, so a final status lost while they were down is asked of the provider."""
     now = deps.clock.now()
     alive_at = datetime.now(UTC)  # heartbeats are real time: a virtual clock's jump kills no instance
     await deps.calls.heartbeat(deps.run.instance, alive_at)
@@ -71,7 +72,10 @@ async def adopt_stranded(deps: Deps, *, silent_s: float = 60.0) -> int:
         if await deps.calls.adopt(doc, owner=deps.run.instance, now=now):
             deps.run.queue.push(queued(doc, PlaceCall.model_validate(doc["command"])))
             adopted += 1
-    left = {doc["owner"] for doc in stranded}
+    placed = await deps.calls.placed_by(owners=owners)
+    for doc in placed:  # their final callbacks may have gone to no one: reconciliation here asks the provider
+        deps.run.live.setdefault(doc["_id"], doc["call_id"])
+    left = {doc["owner"] for doc in stranded} | {doc["dialer"] for doc in placed}  # until each is settled
     for owner in owners:
         if owner not in left:  # nothing of it is left to adopt: stop looking for it
             await deps.calls.forget_owner(owner)
