@@ -255,3 +255,19 @@ async def test_a_call_placed_by_a_stopped_instance_whose_final_callback_was_lost
     assert await limits.in_flight("account") == 0
     await queue.adopt_stranded(other, silent_s=60)
     assert deps.run.instance not in calls.dialers  # nothing of it is left
+
+
+async def test_a_call_a_stopped_dialer_was_dialing_is_failed_never_dialed_again() -> None:
+    deps = make_deps()
+    calls, limits, provider, bus = parts(deps)
+    await queue.enqueue_call(command(), deps)
+    await dial_all(deps)
+    doc = calls.docs["cmp:ct1:0:1"]
+    doc.update(status="dialing", provider_sid=None)  # killed after asking the provider, before recording it
+    await calls.heartbeat(deps.run.instance, datetime.now(UTC) - timedelta(minutes=5))
+    other = make_deps(calls=calls, limits=limits, provider=provider, bus=bus)
+    assert await queue.adopt_stranded(other, silent_s=60) == 0  # not adopted: the provider may have it
+    await dial_all(other)
+    assert len(provider.requests) == 1
+    assert (doc["status"], bus.of_type("CallCompleted")[-1].error_code) == ("failed", "unknown")
+    assert await limits.in_flight("account") == 0

@@ -55,8 +55,9 @@ class FakeCalls:
         return [{**d, "command": self.commands[d["_id"]]} for d in found if d["_id"] in self.commands]
 
     async def placed_by(self, *, owners: list[str]) -> list[Document]:
-        return [{"_id": d["_id"], "call_id": d["call_id"], "dialer": d["dialer"]} for d in self.docs.values()
-                if d["status"] == "placed" and d.get("dialer") in owners and not d.get("outcome")]  # fmt: skip
+        open_ = [d for d in self.docs.values() if d["status"] in ("dialing", "placed") and not d.get("outcome")]
+        fields = ("_id", "call_id", "dialer", "status")
+        return [{k: d[k] for k in fields} for d in open_ if d.get("dialer") in owners]
 
     async def adopt(self, doc: Document, *, owner: str, now: datetime) -> bool:
         key = f"{doc['_id']}#{doc.get('round', 0)}#adopted"
@@ -66,12 +67,6 @@ class FakeCalls:
         stored = self.docs[doc["_id"]]
         stored.update(owner=owner, adopted_at=now, round=stored.get("round", 0) + 1)
         doc.update(round=doc.get("round", 0) + 1, owner=owner)
-        return True
-
-    async def first_final(self, key: str) -> bool:
-        if f"{key}#final" in self.claims:
-            return False
-        self.claims[f"{key}#final"] = "final"
         return True
 
     async def requeue(self, key: str, reason: str) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from outreach_common.cursors import page_after
 from outreach_common.kafka import EventBus
-from outreach_common.mongo import Document, IndexSpec, first_to
+from outreach_common.mongo import Document, IndexSpec
 from outreach_common.outbox import relay
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
@@ -107,11 +107,12 @@ class CallStore:
         return [d for d in found if d["command"] is not None]
 
     async def placed_by(self, *, owners: list[str]) -> list[Document]:
-        """Calls instances that stopped placed, still without an outcome (ids and the instance)."""
+        """Calls instances that stopped were dialing or placed, still without an outcome (ids, status and the
+        instance)."""
         if not owners:
             return []
-        query = {"status": "placed", "dialer": {"$in": owners}}
-        fields = {"_id": 1, "call_id": 1, "dialer": 1, "outcome": 1}
+        query = {"status": {"$in": ["dialing", "placed"]}, "dialer": {"$in": owners}}
+        fields = {"_id": 1, "call_id": 1, "dialer": 1, "outcome": 1, "status": 1}
         return [d for shard in self.shards async for d in shard.find(query, fields) if not d.get("outcome")]
 
     async def adopt(self, doc: Document, *, owner: str, now: datetime) -> bool:
@@ -127,11 +128,6 @@ class CallStore:
         doc["round"] = doc.get("round", 0) + 1
         doc["owner"] = owner
         return True
-
-    async def first_final(self, key: str) -> bool:
-        """Whether this is the first final status of the call (a callback, its retry and the reconciliation
-        may report it at once): it alone records the outcome, frees the slots and publishes."""
-        return await first_to(self.claims, f"{key}#final")
 
     async def requeue(self, key: str, reason: str) -> None:
         """Put a claimed call back in the queue for a later round (no number or no slot yet)."""

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from outreach_common.mongo import Document, first_to
+from outreach_common.mongo import Document
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -17,7 +17,6 @@ class NumberRepository:
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db["numbers"]
-        self.uses = db["number_uses"]
         self._empty_at: dict[str, float] = {}
 
     async def empty(self, workspace_id: str, max_age_s: float = 5.0) -> bool:
@@ -61,13 +60,10 @@ class NumberRepository:
     async def take(
         self, number: str, *, last_used_at: datetime | None, uses: list[datetime], now: datetime, epoch: str = ""
     ) -> bool:
-        """Record a use if nobody used the number since it was read (False: choose again). Of instances that
-        read the same last use, the first to insert `<number>@<last use>` into `number_uses` takes it, so
-        a cap or cool-down is never passed by two at once."""
-        stamp = last_used_at.isoformat() if last_used_at else "never"  # `epoch`: this registration of it
-        if not await first_to(self.uses, f"{number}@{epoch}@{stamp}", at=now):
-            return False
-        # race: arbitrated by the use insert above
+        """Record a use if nobody used the number since it was read (False: choose again)."""
+        # race: two instances that read the same last use may both record theirs (FerretDB matches both):
+        # a cap or cool-down is then passed by one call at most per racing instance. Not arbitrated by an
+        # insert: a dialer killed between such an insert and this update would block the number for good.
         result = await self.collection.update_one(
             {"_id": number, "last_used_at": last_used_at},
             {"$set": {"last_used_at": now, "uses": [*uses, now]}},

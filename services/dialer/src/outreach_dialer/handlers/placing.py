@@ -119,6 +119,10 @@ async def _place(
             break
     if await stopped_before_dialing(doc, command, doc.get("slots") or [], deps):  # again, after the wait
         return
+    # Recorded before the provider is asked: a dialer killed from here on leaves the call `dialing`, which
+    # is never adopted and dialed again (the provider may have it), but failed as unknown by the live ones.
+    dialing = {"status": "dialing", "dialer": deps.run.instance, "slots": doc["slots"], "dialing_at": deps.clock.now()}
+    await deps.calls.update(doc["_id"], expect={}, changes=dialing)
     asked.set()
     try:
         sid = await deps.provider.create_call(request)
@@ -182,6 +186,20 @@ async def _request(doc: dict[str, Any], command: PlaceCall, caller_id: str, deps
         ),
         timeout_s=command.ring_timeout_s,
     )
+
+
+async def fail_unknown(doc: dict[str, Any], deps: Deps) -> None:
+    """A call a stopped dialer was dialing: whether the provider has it is unknown, so it is never dialed
+    again; it fails (the flow's retry rules decide what follows) and its slots are freed."""
+    for slot in doc.get("slots") or []:
+        await deps.limits.release(slot)
+    event = CallCompleted(
+        occurred_at=deps.clock.now(), workspace_id=doc["workspace_id"], idempotency_key=doc["_id"],
+        campaign_id=doc["campaign_id"], contact_id=doc["contact_id"], step_index=doc["step_index"],
+        call_id=doc["call_id"], outcome="failed", error_code="unknown",
+    )  # fmt: skip
+    reason = "the dialer stopped while dialing; not dialed again, since the provider may have the call"
+    await _finish(doc, event, {"status": "failed", "outcome": "failed", "reason": reason, "slots": []}, deps)
 
 
 async def _finish(doc: dict[str, Any], event: Any, changes: dict[str, Any], deps: Deps) -> None:

@@ -50,7 +50,7 @@ async def record_status(call_id: str, params: dict[str, str], deps: Deps, key: s
     if params.get("RecordingUrl"):
         extra["recording_url"] = params["RecordingUrl"]
     trail = {"$each": [*earlier, _step(params, now)]}
-    if outcome is None or doc.get("outcome") or not await deps.calls.first_final(doc["_id"]):
+    if outcome is None or doc.get("outcome"):
         await deps.calls.update(doc["_id"], expect={}, changes={"last_status_at": now, **extra}, push={"trail": trail})
         return True
     await _final(doc, call_id, outcome, params, deps, trail=trail, extra=extra)
@@ -79,7 +79,9 @@ async def _final(
     entries = [deps.entry(event, key=doc["contact_id"], journey=doc.get("trace"))]
     changes = {"status": params.get("CallStatus", ""), "outcome": outcome, "ended_at": now,
                "duration_s": event.duration_s, **extra}  # fmt: skip
-    # race: the first final status alone gets here (first_final); `expect` guards a stored outcome
+    # race: two final statuses at once (a callback and the reconciliation) may both pass `expect`: the
+    # scheduler applies the first (the second is stale); not arbitrated by an insert, which a dialer killed
+    # before this write would leave blocking the call's outcome for good
     updated = await deps.calls.update(
         doc["_id"], expect={"outcome": None}, changes=changes, push={"trail": trail, "outbox": {"$each": entries}}
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from outreach_common.mongo import Document, first_to
+from outreach_common.mongo import Document
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -15,7 +15,6 @@ class CampaignLocks:
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db["import_locks"]
-        self.takeovers = db["import_lock_takeovers"]
 
     async def acquire(self, key: str, holder: str, now: datetime, lease: timedelta) -> str | None:
         """Take the lock for `holder`; None when taken, else the holder that has it."""
@@ -24,25 +23,18 @@ class CampaignLocks:
             return None
         except DuplicateKeyError:
             pass
+        lapsed = {"_id": key, "$or": [{"holder": holder}, {"until": {"$lt": now}}]}
+        # race: two runs taking over one lapsed lease may both match; each run renews every third of the
+        # lease and stops when its renewal finds another holder (`LockLostError`), so one goes on
+        taken = await self.collection.update_one(lapsed, {"$set": {"holder": holder, "until": now + lease}})
+        if taken.matched_count:
+            return None
         found = await self.collection.find_one({"_id": key})
-        if found is None:  # released meanwhile
-            return await self.acquire(key, holder, now, lease)
-        if found["holder"] == holder:
-            return None if await self.renew(key, holder, now, lease) else str(found["holder"])
-        if found["until"].replace(tzinfo=now.tzinfo) >= now:
-            return str(found["holder"])
-        # a lapsed lease: of several runs taking it over, the one that first records the takeover of this
-        # holder's lease gets it (the update then only follows the arbitration)
-        if not await first_to(self.takeovers, f"{key}#{found['holder']}#{found['until'].isoformat()}", by=holder):
-            return str(found["holder"])
-        # race: arbitrated by the takeover insert above
-        await self.collection.update_one({"_id": key, "holder": found["holder"]},
-                                         {"$set": {"holder": holder, "until": now + lease}})  # fmt: skip
-        return None
+        return str(found["holder"]) if found else await self.acquire(key, holder, now, lease)
 
     async def renew(self, key: str, holder: str, now: datetime, lease: timedelta) -> bool:
         """Extend `holder`'s lease; False when it no longer holds the lock."""
-        # race: only the holder renews; a takeover in between is seen at the next renewal (a third of the lease)
+        # race: only the holder renews; a takeover in between is seen at the next renewal
         found = await self.collection.update_one({"_id": key, "holder": holder}, {"$set": {"until": now + lease}})
         return found.matched_count == 1
 

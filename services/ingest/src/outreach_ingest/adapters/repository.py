@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 from bson import Binary
-from outreach_common.mongo import Document, IndexSpec, first_to, insert_new
+from outreach_common.mongo import Document, IndexSpec, insert_new
 from pydantic_core import to_json
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -105,7 +105,6 @@ class ImportRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db["imports"]
         self.rejections = db["import_rejections"]
-        self.moves = db["import_moves"]
 
     async def add(self, doc: Document) -> None:
         """Create a job."""
@@ -132,18 +131,13 @@ class ImportRepository:
         await self.collection.update_one({"_id": import_id}, update)
 
     async def move(self, import_id: str, statuses: tuple[str, ...], changes: Document) -> bool:
-        """Update a job's fields only while its status is one of `statuses`; whether it was. Of two moves
-        from the same state (a cancel and the run starting) one wins: each first inserts the job's next move
-        number into `import_moves`, and only the winner writes."""
-        current = await self.collection.find_one({"_id": import_id}, {"status": 1, "moves": 1})
-        if current is None or current["status"] not in statuses:
-            return False
-        moves = int(current.get("moves") or 0)
-        if not await first_to(self.moves, f"{import_id}#{moves}", to=changes.get("status")):
-            return False
-        # race: arbitrated by the move insert above
-        await self.collection.update_one({"_id": import_id}, {"$set": {**changes, "moves": moves + 1}})
-        return True
+        """Update a job's fields only while its status is one of `statuses`; whether it was."""
+        # race: a cancel and the run's start may both match; a job this process runs is stopped through
+        # memory (`stop_local`), so its file is never removed under it; the run re-checks between chunks
+        found = await self.collection.update_one(
+            {"_id": import_id, "status": {"$in": list(statuses)}}, {"$set": changes}
+        )
+        return found.matched_count == 1
 
     async def add_rejections(self, import_id: str, rows: list[Document]) -> None:
         """Store the rejected rows of one chunk (each with `row`, `status`, `reason`, `duplicate_of` and the

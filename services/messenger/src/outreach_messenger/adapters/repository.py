@@ -33,7 +33,6 @@ class MessageRepository:
         self.suppressions = db["suppressions"]
         self.inbound = db["inbound"]
         self.owners = db["number_owners"]
-        self.deliveries = db["deliveries"]
         self.takeovers = db["lease_takeovers"]
 
     async def record_inbound(self, sid: str, phone: str | None, body: str, verdict: str, at: datetime) -> bool:
@@ -62,17 +61,14 @@ class MessageRepository:
         return await self.collection.find_one_and_update({"_id": key}, update, return_document=ReturnDocument.AFTER)
 
     async def record_status(self, provider_id: str, entry: Document, *, final: bool) -> tuple[Document | None, bool]:
-        """Append a status callback to its message's trail; a final status is kept once: the first to
-        record it in `deliveries` (a unique insert) wins, a later or concurrent one only joins the trail.
-        The message as it was before (None when nothing was recorded), and whether a message has that id."""
-        known = await self.collection.count_documents({"provider_id": provider_id}, limit=1) > 0
-        if not known:
-            return None, False
-        first = final and await first_to(self.deliveries, provider_id, status=entry["status"])
-        update: Document = {"$push": {"trail": entry}, **({"$set": {"final_status": entry["status"]}} if first else {})}
-        # race: the final status was arbitrated by the `deliveries` insert; the trail only grows
-        doc = await self.collection.find_one_and_update({"provider_id": provider_id}, update)
-        return (doc if first or not final else None), True
+        """Append a status callback to its message's trail; a final status is kept once (the first wins).
+        The message as it was before (None when nothing changed), and whether a message has that id."""
+        query: Document = {"provider_id": provider_id, **({"final_status": None} if final else {})}
+        update: Document = {"$push": {"trail": entry}, **({"$set": {"final_status": entry["status"]}} if final else {})}
+        # race: two final callbacks of one message at once may both match (MessageDelivery twice, which its
+        # consumers count by message key); not arbitrated by an insert a killed messenger could strand
+        doc = await self.collection.find_one_and_update(query, update)
+        return doc, doc is not None or await self.collection.count_documents({"provider_id": provider_id}, limit=1) > 0
 
     async def relay(self, key: str, entries: list[Document], bus: EventBus) -> None:
         """Publish a message's new outbox entries and clear them."""
