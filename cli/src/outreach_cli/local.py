@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import typer
 from outreach_devstack import ferretdb, kafka
@@ -43,8 +44,12 @@ def stack_up(
         False, "--virtual-clock", help="Processes share a clock the demo can move forward (days in minutes)"
     ),
 ) -> None:
-    """Start the infrastructure and every service; logs go to one folder."""
-    infra_up()
+    """Start the infrastructure and every service; logs go to one folder. With `KAFKA_BOOTSTRAP` and
+    `MONGO_URL` set, the services use that broker and database (run by someone else) instead."""
+    if os.environ.get("KAFKA_BOOTSTRAP") and os.environ.get("MONGO_URL"):
+        typer.echo(f"kafka:   {os.environ['KAFKA_BOOTSTRAP']} (given)\nmongodb: {os.environ['MONGO_URL']} (given)")
+    else:
+        infra_up()
     if virtual_clock:
         clock_file().write_text("0")
     else:
