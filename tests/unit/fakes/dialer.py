@@ -134,9 +134,7 @@ class FakeNumbers:
     async def delete(self, number: str) -> bool:
         return self.docs.pop(number, None) is not None
 
-    async def take(
-        self, number: str, *, last_used_at: datetime | None, uses: list[datetime], now: datetime, epoch: str = ""
-    ) -> bool:
+    async def take(self, number: str, *, last_used_at: datetime | None, uses: list[datetime], now: datetime) -> bool:
         doc = self.docs[number]
         if doc.get("last_used_at") != last_used_at:
             return False

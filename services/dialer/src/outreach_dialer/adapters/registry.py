@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -38,7 +37,7 @@ class NumberRepository:
             {"_id": number},
             {
                 "$set": settings,
-                "$setOnInsert": {"uses": [], "last_used_at": None, "stats": {}, "epoch": uuid.uuid4().hex},
+                "$setOnInsert": {"uses": [], "last_used_at": None, "stats": {}},
             },
             upsert=True,
         )
@@ -57,9 +56,7 @@ class NumberRepository:
         """Remove a number."""
         return (await self.collection.delete_one({"_id": number})).deleted_count == 1
 
-    async def take(
-        self, number: str, *, last_used_at: datetime | None, uses: list[datetime], now: datetime, epoch: str = ""
-    ) -> bool:
+    async def take(self, number: str, *, last_used_at: datetime | None, uses: list[datetime], now: datetime) -> bool:
         """Record a use if nobody used the number since it was read (False: choose again)."""
         # race: two instances that read the same last use may both record theirs (FerretDB matches both):
         # a cap or cool-down is then passed by one call at most per racing instance. Not arbitrated by an

@@ -61,9 +61,7 @@ async def pick_number(selection: NumberSelection, contact: ContactData, deps: De
         day_ago = now - timedelta(days=1)
         recent = [t for t in chosen.uses if t > day_ago]
         raw = next(d for d in docs if d["_id"] == chosen.number)
-        taken = await deps.numbers.take(
-            chosen.number, last_used_at=raw.get("last_used_at"), uses=recent, now=now, epoch=raw.get("epoch", "")
-        )
+        taken = await deps.numbers.take(chosen.number, last_used_at=raw.get("last_used_at"), uses=recent, now=now)
         if taken:
             return chosen.number
     return None
