@@ -12,7 +12,7 @@ PACKAGES := -p outreach_contracts -p outreach_common -p outreach_windows -p outr
 	-p outreach_twilio_sim -p outreach_cli -p outreach_ingest -p outreach_scheduler -p outreach_dialer \
 	-p outreach_messenger -p outreach_metrics -p outreach_gateway
 
-.PHONY: help setup install-uv infra-install infra-up infra-down up down status demo test test-unit lint \
+.PHONY: help setup install-uv console console-api browser infra-install infra-up infra-down up down status demo test test-unit lint \
 	format schemas docs chaos bench bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway bench-forecast
 
 help:
@@ -26,6 +26,22 @@ setup: install-uv ## Install Python deps (uv workspace, .venv/), fetch Kafka jar
 	$(UV) sync --frozen --python 3.11 --compile-bytecode
 	$(VENV)/bin/python -m compileall -q -j 0 services libs contracts cli tools bench
 	$(OUTREACH) infra install
+	$(MAKE) --no-print-directory console
+
+console: ## Build the console (npm ci from its lockfile, then a production build the gateway serves)
+	@cd console && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
+	cd console && npm run build
+
+console-api: setup ## Regenerate the console's API types from the code's public OpenAPI document
+	$(OUTREACH) docs --out docs/generated
+	cp docs/generated/public.openapi.json console/src/api/openapi.json
+	cd console && npm run gen:api
+
+browser: ## Debian's Chromium for the console's browser tests (installed when missing)
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
+		{ $$SUDO apt-get update -q && $$SUDO apt-get install -y --no-install-recommends chromium; }; }
 
 infra-install: setup
 
@@ -52,7 +68,8 @@ lint: ## ruff and mypy --strict
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy $(PACKAGES)
 
-test: setup lint ## Every test tier (unit, integration, e2e) on real Kafka and the MongoDB-wire server
+test: setup lint browser ## Every test tier (unit, integration, e2e, the console's) on real Kafka and the MongoDB-wire server
+	cd console && npm run gen:api -- --check && npx tsc --noEmit && npm test
 	$(VENV)/bin/pytest -m "unit or integration or e2e" tests
 
 test-unit: setup ## Unit tests only (no network)

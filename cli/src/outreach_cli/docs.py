@@ -26,6 +26,18 @@ def run(out: Path = typer.Option(Path("docs/generated"), help="Folder to write i
         document = with_payloads(spec.to_specification().to_jsonable(), payloads_of(broker))
         (out / f"{service}.asyncapi.json").write_text(json.dumps(document, indent=2) + "\n")
         typer.echo(f"{service}: {out / service}.openapi.json, .asyncapi.json")
+    (out / "public.openapi.json").write_text(json.dumps(public_openapi(), indent=2, default=str) + "\n")
+    typer.echo(f"public API: {out / 'public.openapi.json'}")
+
+
+def public_openapi() -> dict[str, Any]:
+    """The gateway's merged document (its own operations and each service's under their public paths), as
+    it serves it at `/api/v1/openapi.json`, built from the code without starting anything."""
+    from outreach_gateway.bootstrap import build
+    from outreach_gateway.entrypoints.openapi import merge
+
+    services = {s: importlib.import_module(f"outreach_{s}.bootstrap").build().openapi() for s in SERVICES}
+    return merge(build().openapi(), json.loads(json.dumps(services, default=str)))
 
 
 def with_payloads(document: dict[str, Any], payloads: dict[str, TypeAdapter[Any]]) -> dict[str, Any]:

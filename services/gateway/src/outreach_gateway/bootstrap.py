@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from outreach_common.clock import clock_from
 from outreach_common.http import make_http_app
 from outreach_common.mongo import ensure_indexes, make_client, ping
@@ -65,4 +66,6 @@ def build(settings: Settings | None = None) -> FastAPI:
     app.include_router(openapi.router)
     for path, endpoint in proxy.routes():
         app.add_route(path, endpoint, methods=proxy.METHODS, include_in_schema=False)
+    if (settings.console_dir / "index.html").is_file():  # the console, on the API's own origin
+        app.mount("/", StaticFiles(directory=settings.console_dir, html=True), name="console")
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from outreach_common.settings import DEV_SECRET, ServiceSettings
 from pydantic import Field
 
@@ -28,6 +30,10 @@ class Settings(ServiceSettings):
         default=5.0, ge=0, description="How long a verified key or session is trusted before it is read again"
     )
     identity_ttl_s: float = Field(default=60.0, gt=0, description="Lifetime of the identity forwarded to services")
+    console_dir: Path = Field(
+        default=Path(__file__).resolve().parents[4] / "console" / "dist",
+        description="The console's built files, served at / (nothing is served when the folder is missing)",
+    )
 
     def upstreams(self) -> dict[str, str]:
         """Service name -> internal base URL."""

@@ -8,6 +8,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from outreach_common import cursors
 from outreach_common.identity import REQUIRED, Caller
 
+from outreach_dialer.entrypoints.schemas import CallPage, CallView
+
 router = APIRouter(prefix="/calls", tags=["calls"], dependencies=REQUIRED)
 
 
@@ -17,7 +19,7 @@ def _public(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-@router.get("", summary="Call history")
+@router.get("", response_model=CallPage, summary="Call history")
 async def list_calls(
     request: Request,
     who: Caller,
@@ -50,7 +52,7 @@ async def list_calls(
     }
 
 
-@router.get("/{call_id}", summary="One call")
+@router.get("/{call_id}", response_model=CallView, summary="One call")
 async def get_call(call_id: str, request: Request, who: Caller) -> dict[str, Any]:
     """One call with its status trail."""
     doc = await request.app.state.deps.calls.by_id(call_id)

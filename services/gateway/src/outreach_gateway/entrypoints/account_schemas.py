@@ -65,6 +65,15 @@ class AcceptIn(_In):
     password: Password
 
 
+class WorkspaceView(BaseModel):
+    """The caller's workspace and identity."""
+
+    workspace_id: str
+    name: str | None = None
+    subject: str = Field(description="The person (`person:...`) or key (`key:...`) calling")
+    scopes: list[str] = Field(description="What the caller may do: read, write, admin")
+
+
 def account_deps(request: Request) -> accounts.AccountDeps:
     deps: accounts.AccountDeps = request.app.state.account_deps
     return deps

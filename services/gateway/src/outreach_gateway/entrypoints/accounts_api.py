@@ -14,7 +14,7 @@ from outreach_common.errors import CONFLICT
 from outreach_gateway.adapters.accounts import EmailTakenError
 from outreach_gateway.domain.credentials import digest
 from outreach_gateway.domain.ratelimit import Buckets
-from outreach_gateway.entrypoints.account_schemas import SignIn, WorkspaceIn, account_deps, person_view
+from outreach_gateway.entrypoints.account_schemas import SignIn, WorkspaceIn, WorkspaceView, account_deps, person_view
 from outreach_gateway.entrypoints.guard import Admin, Current
 from outreach_gateway.handlers import accounts
 from outreach_gateway.handlers.auth import SESSION_COOKIE
@@ -45,7 +45,9 @@ async def create_workspace(
     return {"workspace_id": workspace_id, "api_key": key}
 
 
-@router.get("/workspace", tags=["workspaces"], summary="The caller's workspace and identity")
+@router.get(
+    "/workspace", response_model=WorkspaceView, tags=["workspaces"], summary="The caller's workspace and identity"
+)
 async def current_workspace(request: Request, who: Current) -> dict[str, Any]:
     """Workspace id and name, who is calling and what they may do."""
     workspace = await account_deps(request).accounts.workspace(who.workspace_id) or {}

@@ -19,6 +19,7 @@ from outreach_common.identity import REQUIRED, Caller
 from outreach_ingest.domain.cells import safe_cell
 from outreach_ingest.domain.csvfile import DELIMITERS, Dialect, detect, header, preview
 from outreach_ingest.domain.mapping import Mapping, MappingError, suggest
+from outreach_ingest.entrypoints.schemas import ImportJob, ImportPreview
 from outreach_ingest.entrypoints.uploads import store_upload
 from outreach_ingest.handlers.import_deps import Deps
 from outreach_ingest.handlers.imports import run_import, stop_local
@@ -47,7 +48,7 @@ def _public(job: dict[str, Any]) -> dict[str, Any]:
     return {"id": job["_id"], **{k: v for k, v in job.items() if k not in ("_id", "path")}}
 
 
-@router.post("", status_code=202, summary="Upload a CSV and start an import job")
+@router.post("", status_code=202, response_model=ImportJob, summary="Upload a CSV and start an import job")
 async def create_import(
     request: Request,
     background: BackgroundTasks,
@@ -105,7 +106,11 @@ async def create_import(
     return _public(job)
 
 
-@router.post("/preview", summary="Preview a CSV: detected settings, first rows and a suggested mapping")
+@router.post(
+    "/preview",
+    response_model=ImportPreview,
+    summary="Preview a CSV: detected settings, first rows and a suggested mapping",
+)
 async def preview_file(
     request: Request,
     file: Annotated[UploadFile, File(description="The CSV file (only its start is read)")],
@@ -138,7 +143,7 @@ async def preview_file(
     }
 
 
-@router.get("/{import_id}", summary="Progress and final report of an import job")
+@router.get("/{import_id}", response_model=ImportJob, summary="Progress and final report of an import job")
 async def get_import(import_id: str, request: Request, who: Caller) -> dict[str, Any]:
     """The job with its counters."""
     job = await request.app.state.deps.imports.get(import_id)
@@ -147,7 +152,7 @@ async def get_import(import_id: str, request: Request, who: Caller) -> dict[str,
     return _public(job)
 
 
-@router.post("/{import_id}/cancel", summary="Cancel a running import", responses=CONFLICT)
+@router.post("/{import_id}/cancel", response_model=ImportJob, summary="Cancel a running import", responses=CONFLICT)
 async def cancel_import(import_id: str, request: Request, who: Caller) -> dict[str, Any]:
     """A job still queued (waiting for its campaign's lock) is canceled at once; a running one is asked to
     stop after the chunks it is storing (409 when it has already finished)."""

@@ -30,7 +30,20 @@ class PreviewIn(BaseModel):
     contact: ContactData = Field(description="Sample contact")
 
 
-@router.post("/templates/preview", summary="Render a template for a sample contact, with SMS segments")
+class PreviewOut(BaseModel):
+    """The rendered text; SMS with its encoding and segments, email with its subject."""
+
+    channel: Literal["sms", "email"]
+    body: str
+    subject: str | None = None
+    encoding: str | None = Field(default=None, description="GSM-7 or UCS-2 (SMS)")
+    units: int | None = Field(default=None, description="Characters as the encoding counts them (SMS)")
+    segments: int | None = Field(default=None, description="Parts the SMS is sent in")
+
+
+@router.post(
+    "/templates/preview", response_model=PreviewOut, summary="Render a template for a sample contact, with SMS segments"
+)
 async def preview(body: PreviewIn) -> dict[str, Any]:
     """422 names the missing variable; SMS previews carry encoding (GSM-7 / UCS-2) and segment count."""
     field = "body"

@@ -7,10 +7,14 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from outreach_common.identity import REQUIRED, Caller
 
+from outreach_metrics.entrypoints.schemas import Overview
+
 router = APIRouter(tags=["overview"], dependencies=REQUIRED)
 
 
-@router.get("/overviews", summary="The workspace's campaigns with their status and counts")
+@router.get(
+    "/overviews", response_model=list[Overview], summary="The workspace's campaigns with their status and counts"
+)
 async def list_overviews(request: Request, who: Caller) -> list[dict[str, Any]]:
     """Every campaign of the workspace that has started, with its overview."""
     projector = request.app.state.projector
@@ -18,7 +22,7 @@ async def list_overviews(request: Request, who: Caller) -> list[dict[str, Any]]:
     return [v for v in views if v is not None]
 
 
-@router.get("/campaigns/{campaign_id}/overview", summary="Overview of one campaign")
+@router.get("/campaigns/{campaign_id}/overview", response_model=Overview, summary="Overview of one campaign")
 async def overview(campaign_id: str, request: Request, who: Caller) -> dict[str, Any]:
     """Total, queued, active, errored, exited (by reason), completed, funnel and status; 404 until the
     campaign has started (its first campaign event)."""

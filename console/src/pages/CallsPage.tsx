@@ -1,0 +1,82 @@
+import { useEffect, useState } from "react";
+import { api, type Schemas } from "../api/client";
+import { Field } from "../components/Field";
+import { inZone, operatorZone } from "../lib/time";
+
+type Call = Schemas["CallView"];
+const OUTCOMES = ["", "answered_human", "voicemail", "no_answer", "busy", "failed", "canceled"];
+
+export function CallsPage() {
+  const [outcome, setOutcome] = useState("");
+  const [campaign, setCampaign] = useState("");
+  const [pages, setPages] = useState<(string | null)[]>([null]);
+  const [calls, setCalls] = useState<Call[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [open, setOpen] = useState<Call | null>(null);
+  const after = pages[pages.length - 1];
+  useEffect(() => {
+    const query = { limit: 25, ...(outcome ? { outcome } : {}), ...(campaign ? { campaign_id: campaign } : {}), ...(after ? { after } : {}) };
+    void api.GET("/api/v1/calls", { params: { query } }).then(({ data }) => {
+      setCalls(data?.items ?? []);
+      setNext(data?.next ?? null);
+    });
+  }, [outcome, campaign, after]);
+  const zone = operatorZone();
+  return (
+    <section aria-labelledby="calls-title">
+      <h1 id="calls-title">Call history</h1>
+      <div className="row">
+        <Field label="Outcome">
+          {(id) => (
+            <select id={id} value={outcome} onChange={(e) => (setOutcome(e.target.value), setPages([null]))}>
+              {OUTCOMES.map((o) => <option key={o} value={o}>{o ? o.replace("_", " ") : "Any outcome"}</option>)}
+            </select>
+          )}
+        </Field>
+        <Field label="Campaign id">{(id) => <input id={id} value={campaign} onChange={(e) => (setCampaign(e.target.value.trim()), setPages([null]))} />}</Field>
+      </div>
+      <table aria-label="Calls">
+        <thead><tr><th scope="col">Queued</th><th scope="col">To</th><th scope="col">Outcome</th><th scope="col">Duration</th><th scope="col">Number used</th><th scope="col">Agent</th><th scope="col">Details</th></tr></thead>
+        <tbody>
+          {calls.map((c) => (
+            <tr key={c.idempotency_key}>
+              <td>{inZone(c.queued_at, zone)}</td><td>{c.phone}</td><td>{c.outcome ?? c.status}</td><td>{c.duration_s ?? 0} s</td><td>{c.from_number ?? ""}</td><td>{c.agent_id ?? ""}</td>
+              <td><button type="button" onClick={() => setOpen(c)} aria-label={`Open call to ${c.phone}`}>Open</button></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="actions">
+        <button type="button" disabled={pages.length < 2} onClick={() => setPages(pages.slice(0, -1))}>Previous page</button>
+        <button type="button" disabled={!next} onClick={() => setPages([...pages, next])}>Next page</button>
+      </div>
+      {open && <CallDetails call={open} onClose={() => setOpen(null)} />}
+    </section>
+  );
+}
+
+function CallDetails({ call, onClose }: { call: Call; onClose: () => void }) {
+  const zone = operatorZone();
+  return (
+    <section aria-label="Call details" className="panel">
+      <h2>Call to {call.phone}</h2>
+      <dl>
+        <dt>Status</dt><dd>{call.status}</dd>
+        <dt>Outcome</dt><dd>{call.outcome ?? "—"}</dd>
+        <dt>Duration</dt><dd>{call.duration_s ?? 0} s</dd>
+        <dt>Number used</dt><dd>{call.from_number ?? "—"}</dd>
+        <dt>Agent</dt><dd>{call.agent_id ?? "—"}</dd>
+        <dt>Campaign</dt><dd>{call.campaign_id}</dd>
+      </dl>
+      <h3>Status trail</h3>
+      <ol aria-label="Status trail">{call.trail?.map((t, i) => <li key={i}>{t.status} at {inZone(t.at, zone)}</li>)}</ol>
+      {call.recording_url && (
+        <audio controls src={call.recording_url} aria-label="Recording">
+          <a href={call.recording_url}>Recording</a>
+        </audio>
+      )}
+      {call.analysis && <p>Agent's report: {String(call.analysis.disposition ?? "")} {String(call.analysis.summary ?? "")}</p>}
+      <button type="button" onClick={onClose}>Close</button>
+    </section>
+  );
+}

@@ -1,0 +1,64 @@
+"""Debian's Chromium driven by Playwright (its `executablePath`: a test tool's own browser download cannot
+work here), an axe-core check of a page, and a screenshot when a browser test fails."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[3]
+AXE = ROOT / "console" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / ".local" / "screenshots"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    """Debian's Chromium; `make test` installs it (`make browser`)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.fail("Chromium is not installed: run `make browser` (Debian's chromium package)")
+    return found
+
+
+@contextmanager
+def browser_page(name: str) -> Iterator[Page]:
+    """A fresh page in headless Chromium; a screenshot in .local/screenshots/<name>.png if the test fails."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=FLAGS)
+        page = browser.new_context(timezone_id="America/Chicago", locale="en-US").new_page()
+        page.set_default_timeout(20_000)
+        try:
+            yield page
+        except BaseException:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+
+
+def serious_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations of the page as it is now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    results: dict[str, Any] = page.evaluate("async () => await window.axe.run(document)")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["html"][:120] for n in v["nodes"][:3]]}
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
