@@ -1,6 +1,13 @@
 import { useCallback, useEffect, useState } from "react";
 import { api, type Schemas } from "./api/client";
-import { href, useRoute } from "./lib/route";
+import { href, PAGES, useRoute } from "./lib/route";
+import { AgentsPage } from "./pages/AgentsPage";
+import { AuditPage } from "./pages/AuditPage";
+import { DncPage } from "./pages/DncPage";
+import { KeysPage } from "./pages/KeysPage";
+import { MessagesPage } from "./pages/MessagesPage";
+import { NumbersPage } from "./pages/NumbersPage";
+import { PeoplePage } from "./pages/PeoplePage";
 import { CallsPage } from "./pages/CallsPage";
 import { CampaignPage } from "./pages/CampaignPage";
 import { CampaignsPage } from "./pages/CampaignsPage";
@@ -31,8 +38,11 @@ export function App() {
         <span className="brand">Outreach</span>
         <span aria-label="Workspace">{who.name ?? who.workspace_id}</span>
         <nav aria-label="Main">
-          <a href={href({ page: "campaigns" })}>Campaigns</a>
-          <a href={href({ page: "calls" })}>Call history</a>
+          {PAGES.filter((p) => !("admin" in p) || who.scopes.includes("admin")).map((p) => (
+            <a key={p.id} href={href({ page: p.id })} aria-current={route.page === p.id ? "page" : undefined}>
+              {p.label}
+            </a>
+          ))}
         </nav>
         <button type="button" onClick={signOut}>
           Sign out
@@ -42,6 +52,13 @@ export function App() {
         {route.page === "campaigns" && <CampaignsPage />}
         {route.page === "campaign" && <CampaignPage key={route.id} id={route.id} section={route.section} />}
         {route.page === "calls" && <CallsPage />}
+        {route.page === "messages" && <MessagesPage />}
+        {route.page === "dnc" && <DncPage />}
+        {route.page === "numbers" && <NumbersPage />}
+        {route.page === "agents" && <AgentsPage />}
+        {route.page === "keys" && <KeysPage />}
+        {route.page === "people" && <PeoplePage />}
+        {route.page === "audit" && <AuditPage />}
       </main>
     </>
   );

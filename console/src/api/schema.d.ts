@@ -960,6 +960,37 @@ export interface components {
              */
             password: string;
         };
+        /**
+         * AuditEntry
+         * @description One change: who, what, on what, when, and its details.
+         */
+        AuditEntry: {
+            /** Id */
+            id: string;
+            /** Actor */
+            actor: string;
+            /** Action */
+            action: string;
+            /** Target */
+            target: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * AuditPage
+         * @description Newest first; `next` goes back as `after`.
+         */
+        AuditPage: {
+            /** Items */
+            items: components["schemas"]["AuditEntry"][];
+            /** Next */
+            next: string | null;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -993,6 +1024,67 @@ export interface components {
              * @description read, write, admin (each implies the ones before)
              */
             scopes: ("read" | "write" | "admin")[];
+        };
+        /**
+         * KeyView
+         * @description An API key's record (never its secret, except `secret` once when it is made).
+         */
+        KeyView: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Prefix
+             * @description The start of the key, to recognise it
+             */
+            prefix: string;
+            /** Scopes */
+            scopes: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by?: string | null;
+            /** Last Used At */
+            last_used_at?: string | null;
+            /** Revoked At */
+            revoked_at?: string | null;
+            /**
+             * Secret
+             * @description Only when the key is made or rotated
+             */
+            secret?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * PersonView
+         * @description A person of the workspace.
+         */
+        PersonView: {
+            /** Id */
+            id: string;
+            /** Email */
+            email: string;
+            /** Role */
+            role: string;
+            /** Created At */
+            created_at?: string | null;
+            /**
+             * Invited
+             * @description The invitation is still open
+             */
+            invited: boolean;
+            /**
+             * Invitation Token
+             * @description Only when the person is invited
+             */
+            invitation_token?: string | null;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * SignIn
@@ -1141,6 +1233,59 @@ export interface components {
              * @default 10
              */
             rows?: number;
+        };
+        /**
+         * DncAdded
+         * @description What adding numbers did.
+         */
+        DncAdded: {
+            /** Added */
+            added: number;
+            /** Already Listed */
+            already_listed: number;
+            /** Invalid */
+            invalid: components["schemas"]["DncInvalid"][];
+        };
+        /**
+         * DncEntry
+         * @description A number on the workspace's do-not-call list: where it came from, why, when.
+         */
+        DncEntry: {
+            /** Phone */
+            phone: string;
+            /**
+             * Source
+             * @description api, import, opt_out:sms, opt_out:email, opt_out:call, ...
+             */
+            source: string;
+            /** Reason */
+            reason?: string | null;
+            /** Added At */
+            added_at?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * DncInvalid
+         * @description A value that is not a phone number.
+         */
+        DncInvalid: {
+            /** Row */
+            row: number;
+            /** Value */
+            value: string;
+            /** Reason */
+            reason: string;
+        };
+        /**
+         * DncPage
+         * @description Entries in order; `next` goes back as `after`.
+         */
+        DncPage: {
+            /** Items */
+            items: components["schemas"]["DncEntry"][];
+            /** Next */
+            next: string | null;
         };
         /**
          * ImportJob
@@ -1835,6 +1980,29 @@ export interface components {
             };
         };
         /**
+         * AgentView
+         * @description An AI agent calls are handed to.
+         */
+        AgentView: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Kind
+             * @description twiml, sip or stream
+             */
+            kind: string;
+            /** Address */
+            address: string;
+            /** Variables */
+            variables?: {
+                [key: string]: string;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * CallPage
          * @description A page of calls, newest first; `next` goes back as `after`.
          */
@@ -1945,6 +2113,58 @@ export interface components {
             cooldown_s?: number;
         };
         /**
+         * NumberView
+         * @description A caller id with its place, limits and health.
+         */
+        NumberView: {
+            /** Number */
+            number: string;
+            /** Tags */
+            tags?: string[];
+            /** Capabilities */
+            capabilities?: string[];
+            /**
+             * Status
+             * @default active
+             */
+            status?: string;
+            /**
+             * Caps
+             * @description per_hour, per_day
+             */
+            caps?: {
+                [key: string]: number | null;
+            };
+            /**
+             * Cooldown S
+             * @default 0
+             */
+            cooldown_s?: number;
+            /** Country */
+            country?: string | null;
+            /** State */
+            state?: string | null;
+            /** Area Code */
+            area_code?: string | null;
+            /**
+             * Answer Rate
+             * @description Share of recent calls answered by a person
+             */
+            answer_rate?: number | null;
+            /**
+             * Recent Calls
+             * @default 0
+             */
+            recent_calls?: number;
+            /**
+             * Rested Until
+             * @description Not used before this time (poor health)
+             */
+            rested_until?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * NumbersIn
          * @description Many numbers at once.
          */
@@ -2021,6 +2241,52 @@ export interface components {
             fields?: {
                 [key: string]: string;
             };
+        };
+        /**
+         * MessagePage
+         * @description Newest first; `next` goes back as `after`.
+         */
+        MessagePage: {
+            /** Items */
+            items: components["schemas"]["MessageView"][];
+            /** Next */
+            next: string | null;
+        };
+        /**
+         * MessageView
+         * @description A message with its status trail (the command it was asked with under `command`).
+         */
+        MessageView: {
+            /** Id */
+            id: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "sms" | "email";
+            /** Status */
+            status: string;
+            /** Workspace Id */
+            workspace_id: string;
+            /** Campaign Id */
+            campaign_id: string;
+            /** Contact Id */
+            contact_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Trail */
+            trail?: {
+                [key: string]: unknown;
+            }[];
+            /** Command */
+            command?: {
+                [key: string]: unknown;
+            } | null;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * PreviewIn
@@ -2136,6 +2402,15 @@ export interface components {
                     [key: string]: number;
                 };
             };
+            /**
+             * Funnel By Hour
+             * @description Hour (UTC, `2026-03-09T14`) -> funnel
+             */
+            funnel_by_hour: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
         };
         /** Error */
         Error: {
@@ -2166,9 +2441,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["AgentView"][];
                 };
             };
             /** @description No valid API key or sign-in */
@@ -2251,9 +2524,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AgentView"];
                 };
             };
             /** @description No valid API key or sign-in */
@@ -2349,9 +2620,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AgentView"];
                 };
             };
             /** @description The body could not be parsed */
@@ -2542,9 +2811,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AuditPage"];
                 };
             };
             /** @description No valid API key or sign-in */
@@ -3996,9 +4263,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DncPage"];
                 };
             };
             /** @description No valid API key or sign-in */
@@ -4092,9 +4357,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DncAdded"];
                 };
             };
             /** @description The body could not be parsed */
@@ -4195,9 +4458,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DncAdded"];
                 };
             };
             /** @description The body could not be parsed */
@@ -4296,9 +4557,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DncEntry"];
                 };
             };
             /** @description No valid API key or sign-in */
@@ -4963,9 +5222,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["KeyView"][];
                 };
             };
             /** @description No valid API key or sign-in */
@@ -5050,9 +5307,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["KeyView"];
                 };
             };
             /** @description The body could not be parsed */
@@ -5151,9 +5406,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["KeyView"];
                 };
             };
             /** @description No valid API key or sign-in */
@@ -5245,9 +5498,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["KeyView"];
                 };
             };
             /** @description No valid API key or sign-in */
@@ -5345,9 +5596,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["MessagePage"];
                 };
             };
             /** @description No valid API key or sign-in */
@@ -5440,9 +5689,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["NumberView"][];
                 };
             };
             /** @description No valid API key or sign-in */
@@ -5536,9 +5783,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["NumberView"];
                 };
             };
             /** @description The body could not be parsed */
@@ -5754,9 +5999,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["NumberView"];
                 };
             };
             /** @description No valid API key or sign-in */
@@ -6017,9 +6260,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["PersonView"][];
                 };
             };
             /** @description No valid API key or sign-in */
@@ -6104,9 +6345,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PersonView"];
                 };
             };
             /** @description The body could not be parsed */
@@ -6214,9 +6453,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PersonView"];
                 };
             };
             /** @description The body could not be parsed */

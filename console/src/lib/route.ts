@@ -10,7 +10,20 @@ export const SECTIONS: { id: Section; label: string }[] = [
   { id: "overview", label: "Overview" },
 ];
 
-export type Route = { page: "campaigns" } | { page: "campaign"; id: string; section: Section } | { page: "calls" };
+export const PAGES = [
+  { id: "campaigns", label: "Campaigns" },
+  { id: "calls", label: "Call history" },
+  { id: "messages", label: "Messages" },
+  { id: "dnc", label: "Do-not-call" },
+  { id: "numbers", label: "Numbers" },
+  { id: "agents", label: "Agents" },
+  { id: "keys", label: "API keys", admin: true },
+  { id: "people", label: "People", admin: true },
+  { id: "audit", label: "Audit log", admin: true },
+] as const;
+export type Page = (typeof PAGES)[number]["id"];
+
+export type Route = { page: Exclude<Page, "campaign"> } | { page: "campaign"; id: string; section: Section };
 
 export function parse(hash: string): Route {
   const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean);
@@ -18,8 +31,8 @@ export function parse(hash: string): Route {
     const section = SECTIONS.find((s) => s.id === parts[2])?.id ?? "overview";
     return { page: "campaign", id: decodeURIComponent(parts[1]), section };
   }
-  if (parts[0] === "calls") return { page: "calls" };
-  return { page: "campaigns" };
+  const page = PAGES.find((p) => p.id === parts[0]);
+  return { page: page ? page.id : "campaigns" };
 }
 
 export function href(route: Route): string {

@@ -105,8 +105,9 @@ function Figures({ overview, campaign }: { overview: Overview | null; campaign: 
 
 function Funnel({ overview }: { overview: Overview }) {
   const steps = Object.entries(overview.funnel_by_step);
-  const days = Object.entries(overview.funnel_by_day);
-  const peak = Math.max(1, ...days.map(([, f]) => f.attempts ?? 0));
+  const hours = Object.entries(overview.funnel_by_hour ?? {}).slice(-48);
+  const peak = Math.max(1, ...hours.map(([, f]) => f.attempts ?? 0));
+  const zone = operatorZone();
   return (
     <>
       <h2>Funnel per step</h2>
@@ -118,13 +119,15 @@ function Funnel({ overview }: { overview: Overview }) {
           ))}
         </tbody>
       </table>
-      <h2>Attempts per day (UTC)</h2>
-      <ul className="chart" aria-label="Attempts per day">
-        {days.map(([day, f]) => (
-          <li key={day}>
-            <span>{day}</span>
+      <h2>Attempts and outcomes per hour</h2>
+      <ul className="chart" aria-label="Attempts and outcomes per hour">
+        {hours.map(([hour, f]) => (
+          <li key={hour}>
+            <span>{inZone(`${hour}:00:00Z`, zone)}</span>
             <span className="bar" style={{ width: `${(100 * (f.attempts ?? 0)) / peak}%` }} />
-            <span>{f.attempts ?? 0} attempts, {f.answered_human ?? 0} answered</span>
+            <span>
+              {f.attempts ?? 0} attempts: {f.answered_human ?? 0} answered, {f.voicemail ?? 0} voicemail, {f.no_answer ?? 0} no answer
+            </span>
           </li>
         ))}
       </ul>

@@ -4,13 +4,16 @@ work here), an axe-core check of a page, and a screenshot when a browser test fa
 from __future__ import annotations
 
 import shutil
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from outreach_devstack.stack import Stack
+from playwright.sync_api import Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[3]
 AXE = ROOT / "console" / "node_modules" / "axe-core" / "axe.min.js"
@@ -62,3 +65,24 @@ def serious_violations(page: Page) -> list[dict[str, Any]]:
         for v in results["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def workspace(stack: Stack, name: str) -> tuple[str, str]:
+    """A new workspace made with the stack's bootstrap token: its admin's email and password."""
+    email, password = f"{uuid.uuid4().hex[:10]}@example.com", "a long password"
+    httpx.post(
+        f"{stack.api}/workspaces",
+        json={"name": name, "admin_email": email, "admin_password": password},
+        headers={"X-Bootstrap-Token": stack.bootstrap_token},
+        timeout=60.0,
+    ).raise_for_status()
+    return email, password
+
+
+def sign_in(page: Page, stack: Stack, email: str, password: str) -> None:
+    """Open the console and sign in."""
+    page.goto(stack.url("gateway") + "/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -4,17 +4,15 @@ stack behind the gateway: no API call is made by the test itself except creating
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from outreach_devstack.stack import Stack
 from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import Infra
-from tests.e2e.console.browser import browser_page, serious_violations
+from tests.e2e.console.browser import browser_page, serious_violations, workspace
 from tests.e2e.stacks import isolated_stack
 
 pytestmark = pytest.mark.e2e
@@ -35,17 +33,6 @@ def stack(infra: Infra, run_id: str) -> Iterator[Stack]:
         yield s
 
 
-def _workspace(stack: Stack) -> tuple[str, str]:
-    email, password = f"{uuid.uuid4().hex[:10]}@example.com", "a long password"
-    httpx.post(
-        f"{stack.api}/workspaces",
-        json={"name": "Clinic reminders", "admin_email": email, "admin_password": password},
-        headers={"X-Bootstrap-Token": stack.bootstrap_token},
-        timeout=60.0,
-    ).raise_for_status()
-    return email, password
-
-
 def _drag(page: Page, source: Locator, target: Locator) -> None:
     """Drag `source` onto `target` through the page's own drag handlers, with one DataTransfer carried from
     dragstart to drop (Playwright's mouse-driven drag did not deliver HTML5 drag events in headless Chromium
@@ -63,7 +50,7 @@ def _accessible(page: Page, where: str) -> None:
 
 
 def test_a_campaign_from_sign_in_to_every_contact_exited(stack: Stack, tmp_path: Path) -> None:
-    email, password = _workspace(stack)
+    email, password = workspace(stack, "Clinic reminders")
     csv = tmp_path / "messy contacts.csv"
     csv.write_text(CSV)
     with browser_page("campaign_in_browser") as page:
@@ -149,6 +136,8 @@ def test_a_campaign_from_sign_in_to_every_contact_exited(stack: Stack, tmp_path:
         expect(figures.and_(page.get_by_label("Total contacts"))).to_have_text("3", timeout=60_000)
         expect(figures.and_(page.get_by_label("Exited"))).to_have_text("3", timeout=120_000)
         expect(page.get_by_role("list", name="Exited by reason")).to_contain_text("answered: 3")
+        chart = page.get_by_role("list", name="Attempts and outcomes per hour")
+        expect(chart).to_contain_text(re.compile(r"\d attempts: \d answered"))
         _accessible(page, "overview")
 
         # Call history: open one call

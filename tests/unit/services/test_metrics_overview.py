@@ -27,15 +27,16 @@ def test_latest_version_wins_whatever_the_order(order: tuple[tuple[int, str, str
     assert view["exited_by_reason"]["answered"] == 1
 
 
-def test_funnel_by_step_and_day() -> None:
+def test_funnel_by_step_day_and_hour() -> None:
     overview = Overview()
-    overview.add_fact("cmp", "attempts", 0, "2026-03-09")
-    overview.add_fact("cmp", "attempts", 1, "2026-03-10", count=2)
-    overview.add_fact("cmp", "opt_outs", None, "2026-03-10")
+    overview.add_fact("cmp", "attempts", 0, "2026-03-09")  # a row stored before hours were kept
+    overview.add_fact("cmp", "attempts", 1, "2026-03-10T14", count=2)
+    overview.add_fact("cmp", "opt_outs", None, "2026-03-10T15")
     view = overview.view("cmp")
     assert view["funnel"]["attempts"] == 3 and view["funnel"]["calls_placed"] == 0
     assert view["funnel_by_step"] == {"0": {"attempts": 1}, "1": {"attempts": 2}}
     assert view["funnel_by_day"] == {"2026-03-09": {"attempts": 1}, "2026-03-10": {"attempts": 2, "opt_outs": 1}}
+    assert view["funnel_by_hour"] == {"2026-03-10T14": {"attempts": 2}, "2026-03-10T15": {"opt_outs": 1}}
 
 
 class FlakyStore:
@@ -58,7 +59,7 @@ class FlakyStore:
             if "state" in row:
                 overview.apply_state(row["campaign_id"], row["contact_id"], row["version"], row["state"], row["reason"])
             else:
-                overview.add_fact(row["campaign_id"], row["kind"], row["step_index"], row["day"])
+                overview.add_fact(row["campaign_id"], row["kind"], row["step_index"], row["hour"])
         return len(self.rows)
 
 

@@ -15,6 +15,7 @@ from outreach_contracts.numbers import NumberRegistered, NumberRemoved
 from outreach_windows.places import place_of
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from outreach_dialer.entrypoints.schemas import AgentView, NumberView
 from outreach_dialer.handlers.deps import Deps
 
 router = APIRouter(tags=["numbers and agents"], dependencies=REQUIRED)
@@ -120,7 +121,9 @@ async def _announced(
     return result
 
 
-@router.post("/numbers", status_code=201, summary="Add or update a number", responses=CONFLICT)
+@router.post(
+    "/numbers", status_code=201, response_model=NumberView, summary="Add or update a number", responses=CONFLICT
+)
 async def put_number(body: NumberIn, request: Request, who: Caller) -> dict[str, Any]:
     """Country, state and area code are derived from the number."""
     deps: Deps = request.app.state.deps
@@ -146,7 +149,7 @@ async def import_numbers(body: NumbersIn, request: Request, who: Caller) -> dict
     return {"created": created, "updated": len(body.numbers) - created}
 
 
-@router.get("/numbers", summary="Numbers, optionally by tag or status")
+@router.get("/numbers", response_model=list[NumberView], summary="Numbers, optionally by tag or status")
 async def list_numbers(
     request: Request, who: Caller, tag: str | None = None, status: str | None = None
 ) -> list[dict[str, Any]]:
@@ -156,7 +159,7 @@ async def list_numbers(
     return [_public(d) for d in await deps.numbers.all({**query, "workspace_id": who.workspace_id})]
 
 
-@router.get("/numbers/{number}", summary="One number")
+@router.get("/numbers/{number}", response_model=NumberView, summary="One number")
 async def get_number(number: str, request: Request, who: Caller) -> dict[str, Any]:
     """404 when unknown."""
     return _public(await _own_number(request.app.state.deps, number, who.workspace_id))
@@ -192,7 +195,7 @@ class AgentIn(BaseModel):
         return value
 
 
-@router.put("/agents/{agent_id}", summary="Create or replace an agent")
+@router.put("/agents/{agent_id}", response_model=AgentView, summary="Create or replace an agent")
 async def put_agent(agent_id: str, body: AgentIn, request: Request, who: Caller) -> dict[str, Any]:
     """Agents are shared by every campaign of the workspace."""
     if body.id != agent_id:
@@ -205,13 +208,13 @@ def _agent(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k != "workspace_id"}
 
 
-@router.get("/agents", summary="Every agent")
+@router.get("/agents", response_model=list[AgentView], summary="Every agent")
 async def list_agents(request: Request, who: Caller) -> list[dict[str, Any]]:
     """The workspace's agents, by id."""
     return [_agent(d) for d in await request.app.state.deps.agents.all(who.workspace_id)]
 
 
-@router.get("/agents/{agent_id}", summary="One agent")
+@router.get("/agents/{agent_id}", response_model=AgentView, summary="One agent")
 async def get_agent(agent_id: str, request: Request, who: Caller) -> dict[str, Any]:
     """404 when unknown."""
     doc = await request.app.state.deps.agents.get(who.workspace_id, agent_id)

@@ -45,3 +45,34 @@ class CallPage(BaseModel):
 
     items: list[CallView]
     next: str | None
+
+
+class NumberView(BaseModel):
+    """A caller id with its place, limits and health."""
+
+    model_config = ConfigDict(extra="allow")
+
+    number: str
+    tags: list[str] = Field(default_factory=list)
+    capabilities: list[str] = Field(default_factory=list)
+    status: str = "active"
+    caps: dict[str, int | None] = Field(default_factory=dict, description="per_hour, per_day")
+    cooldown_s: float = 0
+    country: str | None = None
+    state: str | None = None
+    area_code: str | None = None
+    answer_rate: float | None = Field(default=None, description="Share of recent calls answered by a person")
+    recent_calls: int = 0
+    rested_until: datetime | None = Field(default=None, description="Not used before this time (poor health)")
+
+
+class AgentView(BaseModel):
+    """An AI agent calls are handed to."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    name: str
+    kind: str = Field(description="twiml, sip or stream")
+    address: str
+    variables: dict[str, str] = Field(default_factory=dict)

@@ -16,6 +16,7 @@ from outreach_gateway.domain.credentials import digest
 from outreach_gateway.domain.ratelimit import Buckets
 from outreach_gateway.entrypoints.account_schemas import SignIn, WorkspaceIn, WorkspaceView, account_deps, person_view
 from outreach_gateway.entrypoints.guard import Admin, Current
+from outreach_gateway.entrypoints.views import AuditPage
 from outreach_gateway.handlers import accounts
 from outreach_gateway.handlers.auth import SESSION_COOKIE
 
@@ -97,7 +98,7 @@ async def logout(request: Request, response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
-@router.get("/audit", tags=["audit"], summary="The audit log: who changed what, when")
+@router.get("/audit", response_model=AuditPage, tags=["audit"], summary="The audit log: who changed what, when")
 async def audit(
     request: Request,
     who: Admin,

@@ -10,18 +10,26 @@ from outreach_common.errors import CONFLICT
 from outreach_gateway.adapters.accounts import EmailTakenError
 from outreach_gateway.entrypoints.account_schemas import AcceptIn, InviteIn, account_deps, person_view
 from outreach_gateway.entrypoints.guard import Admin
+from outreach_gateway.entrypoints.views import PersonView
 from outreach_gateway.handlers import accounts
 
 router = APIRouter(prefix="/api/v1")
 
 
-@router.get("/people", tags=["people"], summary="The workspace's people")
+@router.get("/people", response_model=list[PersonView], tags=["people"], summary="The workspace's people")
 async def list_people(request: Request, who: Admin) -> list[dict[str, Any]]:
     """Email, role and whether the invitation is still open."""
     return [person_view(d) for d in await account_deps(request).accounts.people_of(who.workspace_id)]
 
 
-@router.post("/people", status_code=201, tags=["people"], summary="Invite a person", responses=CONFLICT)
+@router.post(
+    "/people",
+    status_code=201,
+    response_model=PersonView,
+    tags=["people"],
+    summary="Invite a person",
+    responses=CONFLICT,
+)
 async def invite(body: InviteIn, request: Request, who: Admin) -> dict[str, Any]:
     """The person with `invitation_token` (shown once), which they accept with a password of their own."""
     try:
@@ -35,6 +43,7 @@ async def invite(body: InviteIn, request: Request, who: Admin) -> dict[str, Any]
 
 @router.post(
     "/people/accept",
+    response_model=PersonView,
     tags=["people"],
     summary="Accept an invitation and set a password",
     responses={404: {"description": "Unknown or used invitation"}},

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from outreach_ingest.domain.csvfile import detect, header
 from outreach_ingest.domain.phones import InvalidPhone, normalise_phone
+from outreach_ingest.entrypoints.schemas import DncAdded, DncEntry, DncPage
 from outreach_ingest.entrypoints.uploads import store_upload
 from outreach_ingest.handlers.dnc import DncDeps, add_numbers, numbers_in_file
 
@@ -34,7 +35,7 @@ def _public(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k != "_id"}
 
 
-@router.post("", summary="Add numbers to the do-not-call list")
+@router.post("", response_model=DncAdded, summary="Add numbers to the do-not-call list")
 async def add(body: NumbersIn, request: Request, who: Caller) -> dict[str, Any]:
     """New entries are published (ContactOptedOut, channel `dnc`): the scheduler exits those contacts."""
     deps: DncDeps = request.app.state.dnc_deps
@@ -49,7 +50,7 @@ async def add(body: NumbersIn, request: Request, who: Caller) -> dict[str, Any]:
     return {"added": result.added, "already_listed": result.already, "invalid": result.invalid}
 
 
-@router.post("/imports", summary="Add the numbers of a CSV file to the do-not-call list")
+@router.post("/imports", response_model=DncAdded, summary="Add the numbers of a CSV file to the do-not-call list")
 async def import_file(
     request: Request,
     who: Caller,
@@ -81,7 +82,7 @@ async def import_file(
     return {"added": result.added, "already_listed": result.already, "invalid": result.invalid}
 
 
-@router.get("", summary="List the do-not-call list")
+@router.get("", response_model=DncPage, summary="List the do-not-call list")
 async def list_entries(
     request: Request, who: Caller, after: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> dict[str, Any]:
@@ -98,7 +99,7 @@ def _phone(raw: str) -> str:
         raise unprocessable((["path", "phone"], str(exc))) from exc
 
 
-@router.get("/{phone}", summary="Is a number on the do-not-call list")
+@router.get("/{phone}", response_model=DncEntry, summary="Is a number on the do-not-call list")
 async def get_entry(phone: str, request: Request, who: Caller) -> dict[str, Any]:
     """The entry, or 404."""
     deps: DncDeps = request.app.state.dnc_deps

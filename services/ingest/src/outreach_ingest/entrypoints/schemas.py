@@ -54,3 +54,37 @@ class LaunchPreview(BaseModel):
     split: dict[str, int] = Field(description="do_not_call, opted_out, invalid, duplicate")
     imports: list[str]
     message: str
+
+
+class DncEntry(BaseModel):
+    """A number on the workspace's do-not-call list: where it came from, why, when."""
+
+    model_config = ConfigDict(extra="allow")
+
+    phone: str
+    source: str = Field(description="api, import, opt_out:sms, opt_out:email, opt_out:call, ...")
+    reason: str | None = None
+    added_at: datetime | None = None
+
+
+class DncPage(BaseModel):
+    """Entries in order; `next` goes back as `after`."""
+
+    items: list[DncEntry]
+    next: str | None
+
+
+class DncInvalid(BaseModel):
+    """A value that is not a phone number."""
+
+    row: int
+    value: str
+    reason: str
+
+
+class DncAdded(BaseModel):
+    """What adding numbers did."""
+
+    added: int
+    already_listed: int
+    invalid: list[DncInvalid]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -11,7 +12,7 @@ from outreach_common.errors import unprocessable
 from outreach_common.identity import REQUIRED, Caller
 from outreach_contracts.contacts import ContactData
 from outreach_contracts.messages import ContactOptedOut
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from outreach_messenger.domain.segments import count
 from outreach_messenger.domain.templates import TemplateFailed, render
@@ -28,6 +29,29 @@ class PreviewIn(BaseModel):
     body: str = Field(min_length=1, description="Body template")
     subject: str | None = Field(default=None, description="Email subject template")
     contact: ContactData = Field(description="Sample contact")
+
+
+class MessageView(BaseModel):
+    """A message with its status trail (the command it was asked with under `command`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    channel: Literal["sms", "email"]
+    status: str
+    workspace_id: str
+    campaign_id: str
+    contact_id: str
+    created_at: datetime
+    trail: list[dict[str, Any]] = Field(default_factory=list)
+    command: dict[str, Any] | None = None
+
+
+class MessagePage(BaseModel):
+    """Newest first; `next` goes back as `after`."""
+
+    items: list[MessageView]
+    next: str | None
 
 
 class PreviewOut(BaseModel):
@@ -104,7 +128,7 @@ async def unsubscribe(token: str, request: Request) -> HTMLResponse:
     return HTMLResponse(_PAGE.format(title="Unsubscribed", text="You will not hear from us again.", form=""))
 
 
-@router.get("/messages", summary="Message log with filters and a cursor")
+@router.get("/messages", response_model=MessagePage, summary="Message log with filters and a cursor")
 async def messages(
     request: Request,
     who: Caller,

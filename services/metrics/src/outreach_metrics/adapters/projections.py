@@ -40,10 +40,10 @@ class Projections:
         async for doc in self.states.find({}, {"_id": 0}):
             overview.apply_state(doc["campaign_id"], doc["contact_id"], doc["version"], doc["state"], doc["reason"])
             rows += 1
-        group = {"c": "$campaign_id", "k": "$kind", "s": "$step_index", "d": "$day"}
+        group = {"c": "$campaign_id", "k": "$kind", "s": "$step_index", "d": "$day", "h": "$hour"}
         async for doc in await self.facts.aggregate([{"$group": {"_id": group, "n": {"$sum": 1}}}]):
             key = doc["_id"]
-            overview.add_fact(key["c"], key["k"], key.get("s"), key["d"], doc["n"])
+            overview.add_fact(key["c"], key["k"], key.get("s"), key.get("h") or key["d"], doc["n"])
             rows += doc["n"]
         return rows
 

@@ -87,21 +87,25 @@ class Overview:
             counts.reasons[reason] += 1
         return True
 
-    def add_fact(self, campaign_id: str, kind: str, step_index: int | None, day: str, count: int = 1) -> None:
-        """Count `count` new funnel facts (the caller has made sure they are new)."""
-        self._campaigns.setdefault(campaign_id, CampaignCounts()).facts[(kind, step_index, day)] += count
+    def add_fact(self, campaign_id: str, kind: str, step_index: int | None, hour: str, count: int = 1) -> None:
+        """Count `count` new funnel facts (the caller has made sure they are new) of an hour (UTC,
+        `2026-03-09T14`; a day, `2026-03-09`, for rows stored before hours were kept)."""
+        self._campaigns.setdefault(campaign_id, CampaignCounts()).facts[(kind, step_index, hour)] += count
 
     def view(self, campaign_id: str) -> dict[str, Any]:
-        """Totals by state and exit reason, and the funnel overall, per step and per day."""
+        """Totals by state and exit reason, and the funnel overall, per step, per day and per hour (UTC)."""
         counts = self._campaigns.get(campaign_id, CampaignCounts())
         funnel: Counter[str] = Counter()
         by_step: dict[int, Counter[str]] = {}
         by_day: dict[str, Counter[str]] = {}
-        for (kind, step, day), n in counts.facts.items():
+        by_hour: dict[str, Counter[str]] = {}
+        for (kind, step, hour), n in counts.facts.items():
             funnel[kind] += n
             if step is not None:
                 by_step.setdefault(step, Counter())[kind] += n
-            by_day.setdefault(day, Counter())[kind] += n
+            by_day.setdefault(hour[:10], Counter())[kind] += n
+            if len(hour) > 10:
+                by_hour.setdefault(hour, Counter())[kind] += n
         return {
             "total": sum(counts.states.values()),
             **{state: counts.states.get(state, 0) for state in STATES},
@@ -109,4 +113,5 @@ class Overview:
             "funnel": {kind: funnel.get(kind, 0) for kind in FUNNEL_KINDS} | dict(funnel),
             "funnel_by_step": {str(step): dict(by_step[step]) for step in sorted(by_step)},
             "funnel_by_day": {day: dict(by_day[day]) for day in sorted(by_day)},
+            "funnel_by_hour": {hour: dict(by_hour[hour]) for hour in sorted(by_hour)},
         }

@@ -24,3 +24,4 @@ class Overview(BaseModel):
     funnel: dict[str, int] = Field(description="Attempts, calls placed, outcomes, messages...")
     funnel_by_step: dict[str, dict[str, int]] = Field(description="Step index -> funnel")
     funnel_by_day: dict[str, dict[str, int]] = Field(description="Day (UTC) -> funnel")
+    funnel_by_hour: dict[str, dict[str, int]] = Field(description="Hour (UTC, `2026-03-09T14`) -> funnel")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC
 from typing import Any
 
 from outreach_common.journey import mark
@@ -51,6 +52,7 @@ def fact_row(event: Envelope) -> Document | None:
         "kind": kind,
         "step_index": getattr(event, "step_index", None),
         "day": event.occurred_at.date().isoformat(),
+        "hour": event.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H"),
     }
 
 
@@ -102,7 +104,7 @@ class Projector:
             if event.state in TERMINAL:  # (only changes newer than the counted ones are in `newest`)
                 mark(event.trace, "overview counted", state=event.state, campaign_id=event.campaign_id)
         for row in new_facts:
-            count.add_fact(row["campaign_id"], row["kind"], row["step_index"], row["day"])
+            count.add_fact(row["campaign_id"], row["kind"], row["step_index"], row["hour"])
 
     async def set_campaign(self, event: Envelope) -> None:
         """Campaign status, name and start date."""

@@ -1,0 +1,60 @@
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { api, type Schemas } from "../api/client";
+import { Field, FormError } from "../components/Field";
+import { errorFor, fieldErrors, type FieldErrors } from "../lib/errors";
+
+type Agent = Schemas["AgentView"];
+type Kind = "twiml" | "sip" | "stream";
+
+export function AgentsPage() {
+  const [agents, setAgents] = useState<Agent[]>([]);
+  const [form, setForm] = useState({ id: "", name: "", kind: "twiml" as Kind, address: "" });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const load = useCallback(async () => setAgents((await api.GET("/api/v1/agents")).data ?? []), []);
+  useEffect(() => void load(), [load]);
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    const { data, error } = await api.PUT("/api/v1/agents/{agent_id}", { params: { path: { agent_id: form.id || "-" } }, body: form });
+    if (!data) return setErrors(fieldErrors(error));
+    setErrors({});
+    setForm({ id: "", name: "", kind: "twiml", address: "" });
+    void load();
+  };
+  const remove = async (id: string) => {
+    await api.DELETE("/api/v1/agents/{agent_id}", { params: { path: { agent_id: id } } });
+    void load();
+  };
+  return (
+    <section aria-labelledby="agents-title">
+      <h1 id="agents-title">Agents</h1>
+      <form onSubmit={save} aria-label="Add or replace an agent">
+        <div className="row">
+          <Field label="Agent id" error={errorFor(errors, "id")}>{(id, d) => <input id={id} aria-describedby={d} value={form.id} onChange={(e) => setForm({ ...form, id: e.target.value })} />}</Field>
+          <Field label="Agent name" error={errorFor(errors, "name")}>{(id, d) => <input id={id} aria-describedby={d} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />}</Field>
+          <Field label="Kind">
+            {(id) => (
+              <select id={id} value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value as Kind })}>
+                <option value="twiml">TwiML URL</option>
+                <option value="sip">SIP URI</option>
+                <option value="stream">Media stream</option>
+              </select>
+            )}
+          </Field>
+          <Field label="Address" error={errorFor(errors, "address")}>{(id, d) => <input id={id} aria-describedby={d} value={form.address} onChange={(e) => setForm({ ...form, address: e.target.value })} />}</Field>
+        </div>
+        <FormError message={errors[""]} />
+        <button type="submit">Save agent</button>
+      </form>
+      <table aria-label="Agents">
+        <thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Address</th><th scope="col">Remove</th></tr></thead>
+        <tbody>
+          {agents.map((a) => (
+            <tr key={a.id}><td>{a.id}</td><td>{a.name}</td><td>{a.kind}</td><td>{a.address}</td>
+              <td><button type="button" aria-label={`Remove ${a.id}`} onClick={() => remove(a.id)}>Remove</button></td></tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,82 @@
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { api, type Schemas } from "../api/client";
+import { Field, FormError } from "../components/Field";
+import { errorFor, fieldErrors, type FieldErrors } from "../lib/errors";
+import { inZone, operatorZone } from "../lib/time";
+
+type Key = Schemas["KeyView"];
+type Scope = "read" | "write" | "admin";
+
+export function KeysPage() {
+  const [keys, setKeys] = useState<Key[]>([]);
+  const [name, setName] = useState("");
+  const [scope, setScope] = useState<Scope>("write");
+  const [secret, setSecret] = useState("");
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const load = useCallback(async () => setKeys((await api.GET("/api/v1/keys")).data ?? []), []);
+  useEffect(() => void load(), [load]);
+
+  const create = async (event: FormEvent) => {
+    event.preventDefault();
+    const { data, error } = await api.POST("/api/v1/keys", { body: { name, scopes: [scope] } });
+    if (!data) return setErrors(fieldErrors(error));
+    setErrors({});
+    setSecret(data.secret ?? "");
+    setName("");
+    void load();
+  };
+  const revoke = async (id: string) => {
+    await api.DELETE("/api/v1/keys/{key_id}", { params: { path: { key_id: id } } });
+    void load();
+  };
+  const rotate = async (id: string) => {
+    const { data } = await api.POST("/api/v1/keys/{key_id}/rotate", { params: { path: { key_id: id } } });
+    setSecret(data?.secret ?? "");
+    void load();
+  };
+  const zone = operatorZone();
+  return (
+    <section aria-labelledby="keys-title">
+      <h1 id="keys-title">API keys</h1>
+      <form onSubmit={create} aria-label="Create an API key">
+        <div className="row">
+          <Field label="Key name" error={errorFor(errors, "name")}>{(id, d) => <input id={id} aria-describedby={d} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
+          <Field label="Scope">
+            {(id) => (
+              <select id={id} value={scope} onChange={(e) => setScope(e.target.value as Scope)}>
+                <option value="read">read</option>
+                <option value="write">write (and read)</option>
+                <option value="admin">admin (everything)</option>
+              </select>
+            )}
+          </Field>
+        </div>
+        <FormError message={errors[""] ?? errorFor(errors, "scopes")} />
+        <button type="submit">Create key</button>
+      </form>
+      {secret && (
+        <p role="status">
+          The key's secret, shown this once: <code>{secret}</code>
+        </p>
+      )}
+      <table aria-label="API keys">
+        <thead><tr><th scope="col">Name</th><th scope="col">Prefix</th><th scope="col">Scopes</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Revoked</th><th scope="col">Actions</th></tr></thead>
+        <tbody>
+          {keys.map((k) => (
+            <tr key={k.id}>
+              <td>{k.name}</td><td><code>{k.prefix}</code></td><td>{k.scopes.join(", ")}</td><td>{inZone(k.created_at, zone)}</td><td>{inZone(k.last_used_at, zone)}</td><td>{inZone(k.revoked_at, zone)}</td>
+              <td>
+                {!k.revoked_at && (
+                  <>
+                    <button type="button" aria-label={`Rotate ${k.name}`} onClick={() => rotate(k.id)}>Rotate</button>{" "}
+                    <button type="button" className="danger" aria-label={`Revoke ${k.name}`} onClick={() => revoke(k.id)}>Revoke</button>
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

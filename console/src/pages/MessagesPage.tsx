@@ -1,0 +1,48 @@
+import { useEffect, useState } from "react";
+import { api, type Schemas } from "../api/client";
+import { Field } from "../components/Field";
+import { usePages } from "../components/Pager";
+import { inZone, operatorZone } from "../lib/time";
+
+type Message = Schemas["MessageView"];
+
+export function MessagesPage() {
+  const [channel, setChannel] = useState<"" | "sms" | "email">("");
+  const [items, setItems] = useState<Message[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const paging = usePages();
+  useEffect(() => {
+    const query = { limit: 25, ...(channel ? { channel } : {}), ...(paging.after ? { after: paging.after } : {}) };
+    void api.GET("/api/v1/messages", { params: { query } }).then(({ data }) => {
+      setItems(data?.items ?? []);
+      setNext(data?.next ?? null);
+    });
+  }, [channel, paging.after]);
+  const zone = operatorZone();
+  return (
+    <section aria-labelledby="messages-title">
+      <h1 id="messages-title">Messages</h1>
+      <Field label="Channel">
+        {(id) => (
+          <select id={id} value={channel} onChange={(e) => (setChannel(e.target.value as "" | "sms" | "email"), paging.reset())}>
+            <option value="">Any channel</option>
+            <option value="sms">SMS</option>
+            <option value="email">Email</option>
+          </select>
+        )}
+      </Field>
+      <table aria-label="Messages">
+        <thead><tr><th scope="col">Created</th><th scope="col">Channel</th><th scope="col">To</th><th scope="col">Status</th><th scope="col">Campaign</th><th scope="col">Status trail</th></tr></thead>
+        <tbody>
+          {items.map((m) => (
+            <tr key={m.id}>
+              <td>{inZone(m.created_at, zone)}</td><td>{m.channel}</td><td>{String(m.command?.to ?? m.command?.phone ?? m.command?.email ?? "")}</td><td>{m.status}</td><td>{m.campaign_id}</td>
+              <td>{(m.trail ?? []).map((t) => String(t.status)).join(" → ")}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {paging.controls(next)}
+    </section>
+  );
+}

@@ -1,0 +1,61 @@
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { api, type Schemas } from "../api/client";
+import { Field, FormError } from "../components/Field";
+import { errorFor, fieldErrors, type FieldErrors } from "../lib/errors";
+
+type Person = Schemas["PersonView"];
+type Role = Schemas["InviteIn"]["role"];
+const ROLES: Role[] = ["admin", "operator", "viewer"];
+
+export function PeoplePage() {
+  const [people, setPeople] = useState<Person[]>([]);
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<Role>("operator");
+  const [token, setToken] = useState("");
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const load = useCallback(async () => setPeople((await api.GET("/api/v1/people")).data ?? []), []);
+  useEffect(() => void load(), [load]);
+
+  const invite = async (event: FormEvent) => {
+    event.preventDefault();
+    const { data, error } = await api.POST("/api/v1/people", { body: { email, role } });
+    if (!data) return setErrors(fieldErrors(error));
+    setErrors({});
+    setToken(data.invitation_token ?? "");
+    setEmail("");
+    void load();
+  };
+  const remove = async (id: string) => {
+    await api.DELETE("/api/v1/people/{person_id}", { params: { path: { person_id: id } } });
+    void load();
+  };
+  return (
+    <section aria-labelledby="people-title">
+      <h1 id="people-title">People</h1>
+      <form onSubmit={invite} aria-label="Invite a person">
+        <div className="row">
+          <Field label="Email" error={errorFor(errors, "email")}>{(id, d) => <input id={id} aria-describedby={d} type="email" value={email} onChange={(e) => setEmail(e.target.value)} />}</Field>
+          <Field label="Role" error={errorFor(errors, "role")}>
+            {(id, d) => (
+              <select id={id} aria-describedby={d} value={role} onChange={(e) => setRole(e.target.value as Role)}>
+                {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+              </select>
+            )}
+          </Field>
+        </div>
+        <FormError message={errors[""]} />
+        <button type="submit">Invite</button>
+      </form>
+      {token && <p role="status">Invitation token, shown this once (they accept it with a password of their own): <code>{token}</code></p>}
+      <table aria-label="People">
+        <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Invitation</th><th scope="col">Remove</th></tr></thead>
+        <tbody>
+          {people.map((p) => (
+            <tr key={p.id}><td>{p.email}</td><td>{p.role}</td><td>{p.invited ? "open" : "accepted"}</td>
+              <td><button type="button" className="danger" aria-label={`Remove ${p.email}`} onClick={() => remove(p.id)}>Remove</button></td></tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
