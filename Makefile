@@ -13,7 +13,7 @@ PACKAGES := -p outreach_contracts -p outreach_common -p outreach_windows -p outr
 	-p outreach_messenger -p outreach_metrics -p outreach_gateway
 
 .PHONY: help setup install-uv console console-api browser infra-install infra-up infra-down up down status demo test test-unit lint \
-	format schemas docs chaos bench bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway bench-forecast
+	format schemas docs chaos bench bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway bench-forecast bench-console
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -79,7 +79,7 @@ format: ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway bench-forecast ## Every benchmark (results in bench/results/)
+bench: bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway bench-forecast bench-console ## Every benchmark (results in bench/results/)
 
 bench-scheduler: setup ## Scheduler benchmarks -> bench/results/scheduler.json
 	$(VENV)/bin/python -m bench.runs scheduler
@@ -95,6 +95,9 @@ bench-gateway: setup ## Gateway: added latency, requests/s, RSS of a 1 GB upload
 
 bench-forecast: setup ## Forecast of 100,000 contacts (no services) -> bench/results/forecast.json
 	$(VENV)/bin/python -m bench.runs forecast
+
+bench-console: setup browser ## Console: bundle size, overview and contacts page of 1,000,000 contacts in Chromium -> bench/results/console.json
+	$(VENV)/bin/python -m bench.runs console
 
 bench-dialer: setup ## Dialer pacing benchmark (20,000 calls at 50/s) -> bench/results/dialer.json
 	$(VENV)/bin/python -m bench.runs dialer

@@ -18,7 +18,7 @@ from typing import Any
 
 from bench.common import RESULTS, machine
 
-NEEDS_INFRA = {"scheduler", "ingest", "metrics", "gateway", "dialer"}
+NEEDS_INFRA = {"scheduler", "ingest", "metrics", "gateway", "dialer", "console"}
 
 
 def _own_infra(state: Path) -> dict[str, str]:

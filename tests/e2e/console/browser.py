@@ -3,7 +3,6 @@ work here), an axe-core check of a page, and a screenshot when a browser test fa
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,37 +11,27 @@ from typing import Any
 
 import httpx
 import pytest
+from outreach_devstack.browser import FLAGS, chromium_path
 from outreach_devstack.stack import Stack
 from playwright.sync_api import Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[3]
 AXE = ROOT / "console" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / ".local" / "screenshots"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
-def chromium_path() -> str:
-    """Debian's Chromium; `make test` installs it (`make browser`)."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        pytest.fail("Chromium is not installed: run `make browser` (Debian's chromium package)")
-    return found
+def _chromium() -> str:
+    try:
+        return chromium_path()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @contextmanager
 def browser_page(name: str) -> Iterator[Page]:
     """A fresh page in headless Chromium; a screenshot in .local/screenshots/<name>.png if the test fails."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=FLAGS)
+        browser = playwright.chromium.launch(executable_path=_chromium(), args=FLAGS)
         page = browser.new_context(timezone_id="America/Chicago", locale="en-US").new_page()
         page.set_default_timeout(20_000)
         try:

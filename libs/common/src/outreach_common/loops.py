@@ -5,9 +5,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 logger = logging.getLogger(__name__)
+
+
+def after_first(interval: float, step: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[object]]:
+    """`step`, skipped when called sooner than `interval` seconds after this was made: a loop whose step
+    reads a lot (a pruning pass) does not run at a process's start, when it is busiest."""
+    born = time.monotonic()
+
+    async def later() -> object:
+        if time.monotonic() - born < interval * 0.99:
+            return None
+        return await step()
+
+    return later
 
 
 class Loops:

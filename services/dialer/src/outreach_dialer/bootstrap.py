@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from fastapi import FastAPI
+from outreach_common.loops import after_first
 from outreach_common.outbox import PendingOutbox, sweep
 from outreach_common.service import ServiceShell
 from twilio.request_validator import RequestValidator
@@ -65,6 +67,9 @@ def build(settings: Settings | None = None) -> FastAPI:
         async for shard in calls.each_shard():
             await sweep(shard, deps.bus)
 
+    async def prune() -> None:
+        await calls.prune_claims(before=deps.clock.now() - timedelta(hours=settings.claim_retention_h))
+
     app = shell.app(
         description="Numbers, agents, dial queue, shared pacing, provider webhooks and call history",
         indexes=indexes(),
@@ -81,6 +86,7 @@ def build(settings: Settings | None = None) -> FastAPI:
             ("reconcile", 15.0, lambda: reconcile_calls(deps, quiet_s=settings.reconcile_after_s)),
             ("numbers-outbox-sweep", 5.0, lambda: deps.number_events.sweep(deps.bus)),
             ("reap-slots", 30.0, lambda: reap_slots(deps, lease_s=settings.slot_lease_s)),
+            ("claim-retention", settings.prune_interval_s, after_first(settings.prune_interval_s, prune)),
         ],
     )
     app.state.deps = deps

@@ -44,6 +44,10 @@ class Settings(ServiceSettings):
         description="Share of calls_per_second left unused, so network jitter never puts more calls than the "
         "limit into any one-second window",
     )
+    claim_retention_h: float = Field(
+        default=7 * 24.0, gt=0, description="Hours a call's claim records are kept once the call is final"
+    )
+    prune_interval_s: float = Field(default=3600.0, gt=0, description="How often old claim records are pruned")
     outbox_sweep_interval_s: float = Field(
         default=300.0,
         gt=0,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from fastapi import FastAPI
+from outreach_common.loops import after_first
 from outreach_common.outbox import sweep
 from outreach_common.service import ServiceShell
 
@@ -41,6 +43,10 @@ def build(settings: Settings | None = None) -> FastAPI:
     )
     subscribers.register(shell.broker, deps, shell.dead_letters())
     watch = InFlightWatch()
+
+    async def prune() -> None:
+        await enrollments.prune_log(older_than=timedelta(hours=settings.log_retention_h))
+
     app = shell.app(
         description="Campaigns, contact windows, flows, enrollments and durable timers",
         indexes=INDEXES,
@@ -61,6 +67,7 @@ def build(settings: Settings | None = None) -> FastAPI:
             ),
             ("gauges", 5.0, lambda: count_due(deps)),
             ("stuck-steps", 60.0, lambda: fail_stuck_steps(deps, watch, limit_s=settings.step_outcome_limit_s)),
+            ("log-retention", settings.prune_interval_s, after_first(settings.prune_interval_s, prune)),
         ],
     )
     app.state.deps = deps

@@ -27,3 +27,7 @@ class Settings(ServiceSettings):
     due_reload_interval_s: float = Field(
         default=300.0, gt=0, description="How often the due index is rebuilt from the database"
     )
+    log_retention_h: float = Field(
+        default=7 * 24.0, gt=0, description="Hours an enrollment's log entry is kept once its document caught up"
+    )
+    prune_interval_s: float = Field(default=3600.0, gt=0, description="How often old log entries are pruned")

@@ -21,6 +21,7 @@ from outreach_common.cursors import page_after
 from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document, IndexSpec
 from outreach_common.outbox import relay
+from outreach_common.retention import prune_before
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -119,7 +120,8 @@ class CallStore:
         """Take over a stranded call: one adopter wins (an insert), and the call moves to a new round and
         owner, so the stopped instance's claim of the old round cannot collide with the new one."""
         try:
-            await self.claims.insert_one({"_id": f"{doc['_id']}#{doc.get('round', 0)}#adopted", "owner": owner})
+            claim = {"_id": f"{doc['_id']}#{doc.get('round', 0)}#adopted", "owner": owner, "at": now}
+            await self.claims.insert_one(claim)
         except DuplicateKeyError:
             return False
         await self.collection(doc["_id"]).update_one(
@@ -128,6 +130,23 @@ class CallStore:
         doc["round"] = doc.get("round", 0) + 1
         doc["owner"] = owner
         return True
+
+    async def prune_claims(self, *, before: datetime) -> int:
+        """Forget claim records made before `before` whose call is final (a claim only settles who takes one
+        round of a call that is still in the queue)."""
+
+        async def open_calls(claims: list[Document]) -> set[str]:
+            keys: dict[int, list[str]] = {}
+            for claim in claims:
+                key = claim["_id"].split("#")[0]
+                keys.setdefault(self.shard_of(key), []).append(key)
+            open_keys = set()
+            for shard, wanted in keys.items():
+                query = {"_id": {"$in": wanted}, "status": {"$in": ["queued", "dialing", "placed"]}}
+                open_keys |= {d["_id"] async for d in self.shards[shard].find(query, {"_id": 1})}
+            return {c["_id"] for c in claims if c["_id"].split("#")[0] in open_keys}
+
+        return await prune_before(self.claims, field="at", before=before, keep=open_calls)
 
     async def requeue(self, key: str, reason: str) -> None:
         """Put a claimed call back in the queue for a later round (no number or no slot yet)."""

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from outreach_common.mongo import insert_new
 
-from outreach_scheduler.adapters.enrollment_docs import enrollment_id, from_doc, log_id
+from outreach_scheduler.adapters.enrollment_docs import enrollment_id, from_doc, log_id, written
 from outreach_scheduler.adapters.enrollment_store import EnrollmentStore
 from outreach_scheduler.domain.enrollment import Enrollment, dispatch
 
@@ -75,7 +75,8 @@ class DurableTimer(EnrollmentStore):
         if not due:
             return []
         entries = [
-            {"_id": log_id(e.doc_id, e.version), "kind": "claim", "claim": claim, "at": at, "key": e.key} for e in due
+            {"_id": log_id(e.doc_id, e.version), "kind": "claim", "claim": claim, "at": at, "key": e.key, **written()}
+            for e in due
         ]
         await self.batches.insert_one({"_id": claim, "at": at, "entries": [x["_id"] for x in entries]})
         won = {x["_id"] for x in await insert_new(self.log, entries)}

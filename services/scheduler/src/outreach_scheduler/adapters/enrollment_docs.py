@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from outreach_common.mongo import Document
@@ -15,6 +16,11 @@ from outreach_scheduler.domain.enrollment import Enrollment, dispatch
 def enrollment_id(campaign_id: str, contact_id: str) -> str:
     """Document id of an enrollment."""
     return f"{campaign_id}:{contact_id}"
+
+
+def written() -> dict[str, datetime]:
+    """When a log entry is written (wall clock: it only decides how long the entry is kept)."""
+    return {"written": datetime.now(UTC)}
 
 
 def log_id(doc_id: str, version: int) -> str:

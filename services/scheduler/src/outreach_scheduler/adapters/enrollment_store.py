@@ -12,10 +12,12 @@ state. All reads and writes of the timer go by `_id`; the due index says which e
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document
 from outreach_common.outbox import relay
+from outreach_common.retention import prune_before
 from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach_scheduler.adapters.due_index import DueIndex
@@ -67,6 +69,24 @@ class EnrollmentStore:
     async def _current(self, docs: list[Document]) -> list[Document]:
         entries = await self._entries(docs)
         return [await self._catch_up(d, entries.get(log_id(d["_id"], d["version"]))) for d in docs]
+
+    async def prune_log(self, *, older_than: timedelta) -> int:
+        """Forget log entries written more than `older_than` ago whose document has caught up with them (an
+        entry decides one version once; after that no reader looks it up). Entries of a document still
+        behind stay until a reader applies them."""
+
+        async def behind(entries: list[Document]) -> set[str]:
+            doc_ids = list({e["_id"].rpartition("#")[0] for e in entries})
+            stored = self.collection.find({"_id": {"$in": doc_ids}}, {"version": 1})
+            versions = {d["_id"]: d["version"] async for d in stored}
+            waiting = set()
+            for entry in entries:
+                doc_id, _, version = entry["_id"].rpartition("#")
+                if doc_id in versions and versions[doc_id] <= int(version):
+                    waiting.add(entry["_id"])
+            return waiting
+
+        return await prune_before(self.log, field="written", before=datetime.now(UTC) - older_than, keep=behind)
 
     async def relay(self, doc_id: str, entries: list[Document], bus: EventBus) -> None:
         """Publish an enrollment's new outbox entries and clear them."""

@@ -9,7 +9,7 @@ from outreach_common.mongo import Document
 from pymongo.errors import DuplicateKeyError
 
 from outreach_scheduler.adapters.durable_timer import DurableTimer
-from outreach_scheduler.adapters.enrollment_docs import enrollment_id, from_doc, log_id, to_doc, update_to
+from outreach_scheduler.adapters.enrollment_docs import enrollment_id, from_doc, log_id, to_doc, update_to, written
 from outreach_scheduler.domain.enrollment import Enrollment
 
 OPEN = ("queued", "active")
@@ -108,7 +108,7 @@ class EnrollmentRepository(DurableTimer):
         document follows (a reader completes the update if this process stops in between)."""
         doc_id = enrollment_id(enrollment.campaign_id, enrollment.contact_id)
         fields = to_doc(enrollment)
-        entry = {"_id": log_id(doc_id, expected_version), "kind": "save", "set": fields, "outbox": outbox}
+        entry = {"_id": log_id(doc_id, expected_version), "kind": "save", "set": fields, "outbox": outbox, **written()}
         try:
             await self.log.insert_one(entry)
         except DuplicateKeyError:
