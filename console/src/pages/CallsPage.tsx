@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, type Schemas } from "../api/client";
 import { Field } from "../components/Field";
+import { usePages } from "../components/Pager";
 import { inZone, operatorZone } from "../lib/time";
 
 type Call = Schemas["CallView"];
@@ -9,11 +10,11 @@ const OUTCOMES = ["", "answered_human", "voicemail", "no_answer", "busy", "faile
 export function CallsPage() {
   const [outcome, setOutcome] = useState("");
   const [campaign, setCampaign] = useState("");
-  const [pages, setPages] = useState<(string | null)[]>([null]);
   const [calls, setCalls] = useState<Call[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [open, setOpen] = useState<Call | null>(null);
-  const after = pages[pages.length - 1];
+  const paging = usePages();
+  const after = paging.after;
   useEffect(() => {
     const query = { limit: 25, ...(outcome ? { outcome } : {}), ...(campaign ? { campaign_id: campaign } : {}), ...(after ? { after } : {}) };
     void api.GET("/api/v1/calls", { params: { query } }).then(({ data }) => {
@@ -28,12 +29,12 @@ export function CallsPage() {
       <div className="row">
         <Field label="Outcome">
           {(id) => (
-            <select id={id} value={outcome} onChange={(e) => (setOutcome(e.target.value), setPages([null]))}>
+            <select id={id} value={outcome} onChange={(e) => (setOutcome(e.target.value), paging.reset())}>
               {OUTCOMES.map((o) => <option key={o} value={o}>{o ? o.replace("_", " ") : "Any outcome"}</option>)}
             </select>
           )}
         </Field>
-        <Field label="Campaign id">{(id) => <input id={id} value={campaign} onChange={(e) => (setCampaign(e.target.value.trim()), setPages([null]))} />}</Field>
+        <Field label="Campaign id">{(id) => <input id={id} value={campaign} onChange={(e) => (setCampaign(e.target.value.trim()), paging.reset())} />}</Field>
       </div>
       <table aria-label="Calls">
         <thead><tr><th scope="col">Queued</th><th scope="col">To</th><th scope="col">Outcome</th><th scope="col">Duration</th><th scope="col">Number used</th><th scope="col">Agent</th><th scope="col">Details</th></tr></thead>
@@ -46,10 +47,7 @@ export function CallsPage() {
           ))}
         </tbody>
       </table>
-      <div className="actions">
-        <button type="button" disabled={pages.length < 2} onClick={() => setPages(pages.slice(0, -1))}>Previous page</button>
-        <button type="button" disabled={!next} onClick={() => setPages([...pages, next])}>Next page</button>
-      </div>
+      {paging.controls(next)}
       {open && <CallDetails call={open} onClose={() => setOpen(null)} />}
     </section>
   );

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { api, type Campaign, type Overview, type Schemas } from "../api/client";
 import { Confirm } from "../components/Confirm";
 import { Field, FormError } from "../components/Field";
+import { usePages } from "../components/Pager";
 import { fieldErrors } from "../lib/errors";
 import { allZones, inZone, instantIn, operatorZone } from "../lib/time";
 
@@ -140,10 +141,10 @@ const STATES = ["", "queued", "active", "exited", "errored", "completed"] as con
 
 function Contacts({ campaignId }: { campaignId: string }) {
   const [state, setState] = useState<(typeof STATES)[number]>("");
-  const [pages, setPages] = useState<(string | null)[]>([null]);
   const [rows, setRows] = useState<Row[]>([]);
   const [next, setNext] = useState<string | null>(null);
-  const after = pages[pages.length - 1];
+  const paging = usePages();
+  const after = paging.after;
   useEffect(() => {
     void api.GET("/api/v1/campaigns/{campaign_id}/contacts", {
       params: { path: { campaign_id: campaignId }, query: { limit: 25, ...(state ? { state: [state] } : {}), ...(after ? { after } : {}) } },
@@ -157,7 +158,7 @@ function Contacts({ campaignId }: { campaignId: string }) {
       <h2>Contacts</h2>
       <Field label="State">
         {(fid) => (
-          <select id={fid} value={state} onChange={(e) => (setState(e.target.value as (typeof STATES)[number]), setPages([null]))}>
+          <select id={fid} value={state} onChange={(e) => (setState(e.target.value as (typeof STATES)[number]), paging.reset())}>
             {STATES.map((s) => <option key={s} value={s}>{s || "Any state"}</option>)}
           </select>
         )}
@@ -170,10 +171,7 @@ function Contacts({ campaignId }: { campaignId: string }) {
           ))}
         </tbody>
       </table>
-      <div className="actions">
-        <button type="button" disabled={pages.length < 2} onClick={() => setPages(pages.slice(0, -1))}>Previous page</button>
-        <button type="button" disabled={!next} onClick={() => setPages([...pages, next])}>Next page</button>
-      </div>
+      {paging.controls(next)}
     </section>
   );
 }

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import holidays
 import pytest
+from outreach_common.clock import OffsetClock
 from outreach_devstack.stack import Stack
 from playwright.sync_api import Locator, Page, expect
 
@@ -17,7 +20,7 @@ from tests.e2e.stacks import isolated_stack
 
 pytestmark = pytest.mark.e2e
 
-# Messy on purpose: a header the suggestions do not know ("Cell #"), spaces, an invalid number, a duplicate.
+# Messy on purpose: header names to map, numbers written every way, an invalid number, a duplicate.
 CSV = """First,Surname,Cell #,Account ID
 Ada,Lovelace,(212) 555-0123,A-1
 Grace,Hopper,+1 415 555 0134,A-2
@@ -27,9 +30,22 @@ Ada,Again,212-555-0123,A-5
 """
 
 
+TUESDAY_1PM_NEW_YORK = 18  # UTC hour of a Tuesday when every U.S. mainland zone is inside 09:00-19:00
+
+
 @pytest.fixture
-def stack(infra: Infra, run_id: str) -> Iterator[Stack]:
-    with isolated_stack(infra, run_id) as s:
+def stack(infra: Infra, run_id: str, tmp_path: Path) -> Iterator[Stack]:
+    """The whole stack on a virtual clock set to the coming Tuesday, 18:00 UTC: the campaign keeps the
+    console's default window (weekdays 09:00-19:00 in each contact's zone, U.S. calling rules)."""
+    clock = tmp_path / "clock"
+    now = datetime.now(UTC)
+    tuesday = (now + timedelta(days=(1 - now.weekday()) % 7 or 7)).replace(
+        hour=TUESDAY_1PM_NEW_YORK, minute=0, second=0, microsecond=0
+    )
+    while tuesday.date() in holidays.country_holidays("US", years=tuesday.year):  # the window skips holidays
+        tuesday += timedelta(days=7)
+    OffsetClock(clock).shift((tuesday - now).total_seconds())
+    with isolated_stack(infra, run_id, extra_env={"OUTREACH_CLOCK_FILE": str(clock)}) as s:
         yield s
 
 
@@ -73,17 +89,15 @@ def test_a_campaign_from_sign_in_to_every_contact_exited(stack: Stack, tmp_path:
         dialog.get_by_label("Campaign description").fill("Two steps: a call, then an SMS")
         dialog.get_by_role("button", name="Create").click()
 
-        # Contact window: every day, all day, no calling-hour rules (the test runs at any hour)
+        # Contact window: weekdays (the default) 09:30-19:00 in each contact's zone, U.S. holidays and rules
         form = page.get_by_role("form", name="Contact window")
-        for day in ("Sat", "Sun"):
-            form.get_by_role("checkbox", name=day).check()
-        form.get_by_label("Start time").fill("00:00")
-        form.get_by_label("End time").fill("23:59")
+        expect(form.get_by_role("checkbox", name="Sat")).not_to_be_checked()
+        form.get_by_label("Start time").fill("09:30")
+        form.get_by_role("checkbox", name="U.S. Federal Holidays").check()
         form.get_by_label("Fallback timezone").fill("Mars/Base")
-        form.get_by_role("checkbox", name=re.compile("U.S. calling rules")).uncheck()
         form.get_by_role("button", name="Save contact window").click()
         expect(form.get_by_role("alert")).to_contain_text("Mars/Base")  # the API's error, next to its field
-        expect(form.get_by_label("Start time")).to_have_value("00:00")  # nothing typed is lost
+        expect(form.get_by_label("Start time")).to_have_value("09:30")  # nothing typed is lost
         form.get_by_label("Fallback timezone").fill("America/Chicago")
         form.get_by_role("button", name="Save contact window").click()
         expect(form.get_by_role("status")).to_have_text("Saved.")
