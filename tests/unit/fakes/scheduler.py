@@ -108,6 +108,15 @@ class FakeEnrollments:
         self.outbox[enrollment.doc_id] += outbox
         return True
 
+    async def add_many(
+        self, enrollments: list[tuple[Enrollment, list[Document]]], *, at: datetime
+    ) -> list[tuple[Enrollment, list[Document]]]:
+        return [(e, outbox) for e, outbox in enrollments if await self.add(e, outbox=outbox, at=at)]
+
+    async def relay_many(self, items: list[tuple[str, list[Document]]], bus: EventBus) -> None:
+        for doc_id, entries in items:
+            await self.relay(doc_id, entries, bus)
+
     async def save(self, enrollment: Enrollment, *, expected_version: int, outbox: list[Document]) -> bool:
         stored = self.docs.get(enrollment.doc_id)
         if stored is None or stored.version != expected_version:
@@ -180,3 +189,6 @@ class FakeOptOuts:
 
     async def contains(self, workspace_id: str, phone: str) -> bool:
         return (workspace_id, phone) in self.numbers
+
+    async def among(self, workspace_id: str, phones: list[str]) -> set[str]:
+        return {p for p in phones if (workspace_id, p) in self.numbers}

@@ -15,7 +15,7 @@ from outreach_contracts.topics import Topics
 from outreach_scheduler.domain.campaign import Campaign, CampaignSpec
 from outreach_scheduler.domain.lifecycle import LifecycleError
 from outreach_scheduler.handlers import dispatch, lifecycle, outcomes, stuck
-from outreach_scheduler.handlers.contacts import enroll_contact
+from outreach_scheduler.handlers.contacts import enroll_batch, enroll_contact
 from outreach_scheduler.handlers.deps import Deps
 
 from tests.unit.fakes.bus import FakeBus
@@ -89,6 +89,19 @@ async def test_enrolling_refuses_another_workspaces_campaign_and_skips_a_stopped
     await lifecycle.stop_campaign(campaign, deps)
     await enrolled(deps, campaign, 2)
     assert await deps.enrollments.get(campaign.id, "ct2") is None
+
+
+async def test_a_batch_is_enrolled_once_with_its_opt_outs_and_without_a_foreign_campaigns_contacts() -> None:
+    deps = make_deps()
+    campaign = await active_campaign(deps)
+    assert deps.opt_outs is not None
+    await deps.opt_outs.record("ws", "+12125550002", channel="sms", at=MONDAY)
+    batch = [imported(campaign, n) for n in (1, 2, 3)] + [imported(campaign, 4, workspace="other")]
+    await enroll_batch([*batch, "not a contact event"], deps)
+    await enroll_batch(batch, deps)  # the batch again after a failure: nothing twice
+    states = {n: await deps.enrollments.get(campaign.id, f"ct{n}") for n in (1, 2, 3, 4)}
+    assert {n: e.state if e else None for n, e in states.items()} == {1: "queued", 2: "exited", 3: "queued", 4: None}
+    assert sorted(bus(deps).types(deps.topics.enrollments)) == ["ContactExited", *["EnrollmentChanged"] * 3]
 
 
 async def test_a_number_that_opted_out_earlier_exits_at_enrollment() -> None:

@@ -164,7 +164,8 @@ def subscribe_batches(
 
     async def consume(msg: KafkaMessage) -> None:
         nonlocal failures
-        records: tuple[Any, ...] = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
+        raw = msg.raw_message  # a tuple of records (a list under FastStream's test broker)
+        records: tuple[Any, ...] = tuple(raw) if isinstance(raw, tuple | list) else (raw,)
         parsed: list[Any] = []
         for record in records:
             try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from outreach_common.mongo import Document
+from outreach_common.mongo import Document, insert_new
 from pymongo.errors import DuplicateKeyError
 
 from outreach_scheduler.adapters.durable_timer import DurableTimer
@@ -26,14 +26,19 @@ class EnrollmentRepository(DurableTimer):
         None): read with their log applied, so the state is the stored truth."""
         found: list[Enrollment] = []
         query: Document = {"campaign_id": campaign_id}
+        batch = limit if states is None else max(limit, 1000)  # a rare state: fewer, larger reads
         while len(found) < limit:
             if after is not None:
                 query["_id"] = {"$gt": enrollment_id(campaign_id, after)}
-            docs = [d async for d in self.collection.find(query, {"outbox": 0}).sort("_id", 1).limit(limit)]
+            docs = [d async for d in self.collection.find(query, {"outbox": 0}).sort("_id", 1).limit(batch)]
             if not docs:
                 break
             current = [from_doc(d) for d in await self._current(docs)]
-            found += [e for e in current if states is None or e.state in states]
+            for enrollment in current:
+                if states is None or enrollment.state in states:
+                    found.append(enrollment)
+                    if len(found) == limit:  # the next page starts after this contact
+                        break
             after = docs[-1]["contact_id"]
         return found[:limit]
 
@@ -102,6 +107,21 @@ class EnrollmentRepository(DurableTimer):
             return False
         self._track(enrollment)
         return True
+
+    async def add_many(
+        self, enrollments: list[tuple[Enrollment, list[Document]]], *, at: datetime
+    ) -> list[tuple[Enrollment, list[Document]]]:
+        """Insert new enrollments with their outboxes in one statement; those that were new (a redelivered
+        import's contacts exist already)."""
+        docs = [
+            {"_id": e.doc_id, **to_doc(e), "enrolled_at": at, **({"outbox": outbox} if outbox else {})}
+            for e, outbox in enrollments
+        ]
+        new = {d["_id"] for d in await insert_new(self.collection, docs)}
+        added = [(e, outbox) for e, outbox in enrollments if e.doc_id in new]
+        for enrollment, _ in added:
+            self._track(enrollment)
+        return added
 
     async def save(self, enrollment: Enrollment, *, expected_version: int, outbox: list[Document]) -> bool:
         """Store `enrollment` if nobody changed it since `expected_version`: the log entry decides, then the

@@ -22,6 +22,12 @@ class OptOutRepository:
             upsert=True,
         )
 
+    async def among(self, workspace_id: str, phones: list[str]) -> set[str]:
+        """The numbers among `phones` that opted out in this workspace (one read by `_id`)."""
+        ids = [f"{workspace_id}:{p}" for p in set(phones)]
+        found = self.collection.find({"_id": {"$in": ids}}, {"_id": 1})
+        return {d["_id"].split(":", 1)[1] async for d in found}
+
     async def contains(self, workspace_id: str, phone: str) -> bool:
         """True when the number opted out in this workspace."""
         return await self.collection.find_one({"_id": f"{workspace_id}:{phone}"}, {"_id": 1}) is not None
