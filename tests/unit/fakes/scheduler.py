@@ -108,14 +108,8 @@ class FakeEnrollments:
         self.outbox[enrollment.doc_id] += outbox
         return True
 
-    async def add_many(
-        self, enrollments: list[tuple[Enrollment, list[Document]]], *, at: datetime
-    ) -> list[tuple[Enrollment, list[Document]]]:
-        return [(e, outbox) for e, outbox in enrollments if await self.add(e, outbox=outbox, at=at)]
-
-    async def relay_many(self, items: list[tuple[str, list[Document]]], bus: EventBus) -> None:
-        for doc_id, entries in items:
-            await self.relay(doc_id, entries, bus)
+    async def add_many(self, enrollments: list[Enrollment], *, at: datetime) -> list[Enrollment]:
+        return [e for e in enrollments if await self.add(e, outbox=[], at=at)]
 
     async def save(self, enrollment: Enrollment, *, expected_version: int, outbox: list[Document]) -> bool:
         stored = self.docs.get(enrollment.doc_id)

@@ -77,7 +77,8 @@ async def test_a_contact_is_enrolled_once_at_its_first_eligible_instant() -> Non
     await enrolled(deps, campaign)  # a redelivery
     enrollment = await deps.enrollments.get(campaign.id, "ct1")
     assert enrollment is not None and (enrollment.state, enrollment.due_at) == ("queued", MONDAY)
-    assert bus(deps).types(deps.topics.enrollments) == ["EnrollmentChanged"]
+    changed = bus(deps).of_type("EnrollmentChanged")  # published again on a redelivery, as the same event
+    assert len(changed) == 2 and len({e.event_id for e in changed}) == 1
     assert bus(deps).types(deps.topics.campaigns) == ["CampaignCreated", "CampaignStarted"]
 
 
@@ -101,7 +102,8 @@ async def test_a_batch_is_enrolled_once_with_its_opt_outs_and_without_a_foreign_
     await enroll_batch(batch, deps)  # the batch again after a failure: nothing twice
     states = {n: await deps.enrollments.get(campaign.id, f"ct{n}") for n in (1, 2, 3, 4)}
     assert {n: e.state if e else None for n, e in states.items()} == {1: "queued", 2: "exited", 3: "queued", 4: None}
-    assert sorted(bus(deps).types(deps.topics.enrollments)) == ["ContactExited", *["EnrollmentChanged"] * 3]
+    published = bus(deps).of_type("EnrollmentChanged") + bus(deps).of_type("ContactExited")
+    assert len({(e.type, e.contact_id) for e in published}) == len({e.event_id for e in published}) == 4
 
 
 async def test_a_number_that_opted_out_earlier_exits_at_enrollment() -> None:

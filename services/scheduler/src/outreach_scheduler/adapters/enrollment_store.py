@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document
-from outreach_common.outbox import publish, relay
+from outreach_common.outbox import relay
 from outreach_common.retention import prune_before
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -87,17 +87,6 @@ class EnrollmentStore:
             return waiting
 
         return await prune_before(self.log, field="written", before=datetime.now(UTC) - older_than, keep=behind)
-
-    async def relay_many(self, items: list[tuple[str, list[Document]]], bus: EventBus) -> None:
-        """Publish the outbox entries of many documents, then pull them out with one statement (entries are
-        removed by value, so entries other writers added meanwhile stay)."""
-        entries = [e for _, outbox in items for e in outbox]
-        if not entries:
-            return
-        await publish(entries, bus)
-        ids = [doc_id for doc_id, outbox in items if outbox]
-        # race: each document loses only these published entries; what others pushed meanwhile stays
-        await self.collection.update_many({"_id": {"$in": ids}}, {"$pullAll": {"outbox": entries}})
 
     async def relay(self, doc_id: str, entries: list[Document], bus: EventBus) -> None:
         """Publish an enrollment's new outbox entries and clear them."""

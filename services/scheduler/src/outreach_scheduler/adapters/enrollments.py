@@ -108,18 +108,13 @@ class EnrollmentRepository(DurableTimer):
         self._track(enrollment)
         return True
 
-    async def add_many(
-        self, enrollments: list[tuple[Enrollment, list[Document]]], *, at: datetime
-    ) -> list[tuple[Enrollment, list[Document]]]:
-        """Insert new enrollments with their outboxes in one statement; those that were new (a redelivered
-        import's contacts exist already)."""
-        docs = [
-            {"_id": e.doc_id, **to_doc(e), "enrolled_at": at, **({"outbox": outbox} if outbox else {})}
-            for e, outbox in enrollments
-        ]
+    async def add_many(self, enrollments: list[Enrollment], *, at: datetime) -> list[Enrollment]:
+        """Insert new enrollments in one statement (no outbox: their events are published after the insert,
+        and again if the batch comes again); those that were new (a redelivered import's exist already)."""
+        docs = [{"_id": e.doc_id, **to_doc(e), "enrolled_at": at} for e in enrollments]
         new = {d["_id"] for d in await insert_new(self.collection, docs)}
-        added = [(e, outbox) for e, outbox in enrollments if e.doc_id in new]
-        for enrollment, _ in added:
+        added = [e for e in enrollments if e.doc_id in new]
+        for enrollment in added:
             self._track(enrollment)
         return added
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from uuid import NAMESPACE_URL, uuid5
 
 from outreach_common.consumer import PoisonMessage
 from outreach_common.mongo import Document
+from outreach_common.outbox import publish
 from outreach_contracts.contacts import ContactImported
+from outreach_contracts.envelope import Envelope
 
 from outreach_scheduler.domain.campaign import Campaign
 from outreach_scheduler.domain.enrollment import Enrollment, enroll, exit_with
@@ -36,7 +39,8 @@ async def enroll_batch(events: list[object], deps: Deps) -> None:
         campaigns[campaign_id] = await deps.campaigns.get(campaign_id)
     opted = await _opted_out(imported, deps)
     now = deps.clock.now()
-    prepared: list[tuple[Enrollment, list[Document]]] = []
+    prepared: list[Enrollment] = []
+    entries: list[Document] = []
     for event in imported:
         campaign = campaigns.get(event.campaign_id)
         if campaign is None or campaign.workspace_id != event.workspace_id:  # a contact never crosses workspaces
@@ -57,10 +61,21 @@ async def enroll_batch(events: list[object], deps: Deps) -> None:
         enrollment = replace(enrollment, trace=event.trace)
         if (event.workspace_id, event.contact.phone) in opted:
             enrollment = exit_with(enrollment, "opted_out")
-        prepared.append((enrollment, deps.entries(state_events(enrollment, now=now), key=event.contact_id)))
+        prepared.append(enrollment)
+        first = [_same_every_time(m, enrollment) for m in state_events(enrollment, now=now)]
+        entries += deps.entries(first, key=event.contact_id)
     added = await deps.enrollments.add_many(prepared, at=now)
     deps.instruments.enrolled.inc(len(added))
-    await deps.enrollments.relay_many([(e.doc_id, entries) for e, entries in added], deps.bus)
+    # After the insert, for every contact of the batch, new or not: a batch that failed after its insert
+    # comes again and publishes what it may not have; the ids are the same, so nothing counts twice.
+    await publish(entries, deps.bus)
+
+
+def _same_every_time(message: Envelope, enrollment: Enrollment) -> Envelope:
+    """The enrollment's first events with ids of their own (the same whenever the contact is enrolled
+    again), so a republished one is recognised by every consumer."""
+    name = f"enrolled:{enrollment.doc_id}:{type(message).__name__}"
+    return message.model_copy(update={"event_id": uuid5(NAMESPACE_URL, name)})
 
 
 async def _opted_out(events: list[ContactImported], deps: Deps) -> set[tuple[str, str]]:
