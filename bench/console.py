@@ -30,6 +30,7 @@ from bench.infra import endpoints
 
 ROWS = int(os.environ.get("BENCH_CONSOLE_ROWS", "1000000"))
 TRIES = 3
+WAIT_MS = 120_000
 DIST = Path(__file__).resolve().parents[1] / "console" / "dist"
 AREAS = ("212", "310", "312", "415", "512", "617", "646", "702", "713", "818", "904", "305", "206", "303", "404")
 
@@ -89,30 +90,36 @@ def _until(check: Any, what: str, timeout: float) -> None:
 
 
 def _measure(page: Page, base: str, campaign: str, rows: int) -> dict[str, Any]:
-    """Median milliseconds of `TRIES` overview loads and of `TRIES` filtered pages for each state."""
-    overview: list[float] = []
+    """Median milliseconds of `TRIES` overview loads and of `TRIES` pages filtered by a state; a figure that
+    is not reached in `WAIT_MS` is reported as null with the reason (the other figures still count)."""
+    figures: dict[str, Any] = {"overview_ms_1m": None, "contacts_page_ms_1m": None}
     total = page.get_by_role("definition").and_(page.get_by_label("Total contacts"))
-    for _ in range(TRIES):
-        page.goto("about:blank")
-        started = time.perf_counter()
-        page.goto(f"{base}/#/campaigns/{campaign}/overview")
-        expect(total).to_have_text(str(rows), timeout=60_000)
-        overview.append((time.perf_counter() - started) * 1000)
-    pages: dict[str, list[float]] = {"queued": []}
-    table = page.get_by_role("table", name="Contacts")
-    for _ in range(TRIES):
-        for state in pages:
-            page.get_by_label("State", exact=True).select_option("")
-            expect(table.get_by_role("row")).to_have_count(26, timeout=60_000)  # any state: a full page of 25
+    try:
+        overview = []
+        for _ in range(TRIES):
+            page.goto("about:blank")
             started = time.perf_counter()
-            page.get_by_label("State", exact=True).select_option(state)
-            expect(table.get_by_role("row").nth(1).get_by_role("cell").nth(1)).to_have_text(state, timeout=60_000)
-            expect(table.get_by_role("row")).to_have_count(26, timeout=60_000)
-            pages[state].append((time.perf_counter() - started) * 1000)
-    return {
-        "overview_ms_1m": round(statistics.median(overview), 1),
-        "contacts_page_ms_1m": round(statistics.median(pages["queued"]), 1),
-    }
+            page.goto(f"{base}/#/campaigns/{campaign}/overview")
+            expect(total).to_have_text(str(rows), timeout=WAIT_MS)
+            overview.append((time.perf_counter() - started) * 1000)
+        figures["overview_ms_1m"] = round(statistics.median(overview), 1)
+    except AssertionError as exc:
+        figures["overview_failed"] = str(exc).splitlines()[0]
+    table = page.get_by_role("table", name="Contacts")
+    try:
+        pages = []
+        for _ in range(TRIES):
+            page.get_by_label("State", exact=True).select_option("")
+            expect(table.get_by_role("row")).to_have_count(26, timeout=WAIT_MS)  # any state: a full page of 25
+            started = time.perf_counter()
+            page.get_by_label("State", exact=True).select_option("queued")
+            expect(table.get_by_role("row").nth(1).get_by_role("cell").nth(1)).to_have_text("queued", timeout=WAIT_MS)
+            expect(table.get_by_role("row")).to_have_count(26, timeout=WAIT_MS)
+            pages.append((time.perf_counter() - started) * 1000)
+        figures["contacts_page_ms_1m"] = round(statistics.median(pages), 1)
+    except AssertionError as exc:
+        figures["contacts_page_failed"] = f"no page of contacts within {WAIT_MS} ms: {str(exc).splitlines()[0]}"
+    return figures
 
 
 def main() -> None:
@@ -145,7 +152,12 @@ def main() -> None:
             browser.close()
     finally:
         stack.stop()
-    metrics = {"bundle_kb_gzip": bundle_kb_gzip(), **figures, "contacts": ROWS}
+    metrics = {
+        "bundle_kb_gzip": bundle_kb_gzip(),
+        **figures,
+        "contacts": ROWS,
+        "enrolled_s": round(timings["enrolled_s"], 1),
+    }
     write("console", metrics, setup_seconds={k: round(v, 1) for k, v in timings.items()})
 
 
