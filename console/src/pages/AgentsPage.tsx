@@ -1,23 +1,21 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
 import { Field, FormError } from "../components/Field";
-import { errorFor, fieldErrors, type FieldErrors } from "../lib/errors";
+import { useErrors, useList } from "../components/useList";
+import { errorFor } from "../lib/errors";
 
 type Agent = Schemas["AgentView"];
 type Kind = "twiml" | "sip" | "stream";
+const LIST = () => api.GET("/api/v1/agents");
 
 export function AgentsPage() {
-  const [agents, setAgents] = useState<Agent[]>([]);
   const [form, setForm] = useState({ id: "", name: "", kind: "twiml" as Kind, address: "" });
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const load = useCallback(async () => setAgents((await api.GET("/api/v1/agents")).data ?? []), []);
-  useEffect(() => void load(), [load]);
+  const [agents, load] = useList<Agent>(LIST);
+  const [errors, accept] = useErrors();
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
-    const { data, error } = await api.PUT("/api/v1/agents/{agent_id}", { params: { path: { agent_id: form.id || "-" } }, body: form });
-    if (!data) return setErrors(fieldErrors(error));
-    setErrors({});
+    if (!accept(await api.PUT("/api/v1/agents/{agent_id}", { params: { path: { agent_id: form.id || "-" } }, body: form }))) return;
     setForm({ id: "", name: "", kind: "twiml", address: "" });
     void load();
   };

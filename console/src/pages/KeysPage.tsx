@@ -1,26 +1,25 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
 import { Field, FormError } from "../components/Field";
-import { errorFor, fieldErrors, type FieldErrors } from "../lib/errors";
+import { useErrors, useList } from "../components/useList";
+import { errorFor } from "../lib/errors";
 import { inZone, operatorZone } from "../lib/time";
 
 type Key = Schemas["KeyView"];
 type Scope = "read" | "write" | "admin";
+const LIST = () => api.GET("/api/v1/keys");
 
 export function KeysPage() {
-  const [keys, setKeys] = useState<Key[]>([]);
   const [name, setName] = useState("");
   const [scope, setScope] = useState<Scope>("write");
   const [secret, setSecret] = useState("");
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const load = useCallback(async () => setKeys((await api.GET("/api/v1/keys")).data ?? []), []);
-  useEffect(() => void load(), [load]);
+  const [keys, load] = useList<Key>(LIST);
+  const [errors, accept] = useErrors();
 
   const create = async (event: FormEvent) => {
     event.preventDefault();
-    const { data, error } = await api.POST("/api/v1/keys", { body: { name, scopes: [scope] } });
-    if (!data) return setErrors(fieldErrors(error));
-    setErrors({});
+    const data = accept(await api.POST("/api/v1/keys", { body: { name, scopes: [scope] } }));
+    if (!data) return;
     setSecret(data.secret ?? "");
     setName("");
     void load();

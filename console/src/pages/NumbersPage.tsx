@@ -1,25 +1,23 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
 import { Field, FormError } from "../components/Field";
-import { errorFor, fieldErrors, type FieldErrors } from "../lib/errors";
+import { useErrors, useList } from "../components/useList";
+import { errorFor } from "../lib/errors";
 import { inZone, operatorZone } from "../lib/time";
 
 type Number = Schemas["NumberView"];
+const LIST = () => api.GET("/api/v1/numbers");
 
 export function NumbersPage() {
-  const [numbers, setNumbers] = useState<Number[]>([]);
   const [number, setNumber] = useState("");
   const [tags, setTags] = useState("");
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const load = useCallback(async () => setNumbers((await api.GET("/api/v1/numbers")).data ?? []), []);
-  useEffect(() => void load(), [load]);
+  const [numbers, load] = useList<Number>(LIST);
+  const [errors, accept] = useErrors();
 
   const add = async (event: FormEvent) => {
     event.preventDefault();
     const body = { number, tags: tags.split(",").map((t) => t.trim()).filter(Boolean) };
-    const { data, error } = await api.POST("/api/v1/numbers", { body });
-    if (!data) return setErrors(fieldErrors(error));
-    setErrors({});
+    if (!accept(await api.POST("/api/v1/numbers", { body }))) return;
     setNumber("");
     setTags("");
     void load();

@@ -1,26 +1,25 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
 import { Field, FormError } from "../components/Field";
-import { errorFor, fieldErrors, type FieldErrors } from "../lib/errors";
+import { useErrors, useList } from "../components/useList";
+import { errorFor } from "../lib/errors";
 
 type Person = Schemas["PersonView"];
 type Role = Schemas["InviteIn"]["role"];
 const ROLES: Role[] = ["admin", "operator", "viewer"];
+const LIST = () => api.GET("/api/v1/people");
 
 export function PeoplePage() {
-  const [people, setPeople] = useState<Person[]>([]);
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("operator");
   const [token, setToken] = useState("");
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const load = useCallback(async () => setPeople((await api.GET("/api/v1/people")).data ?? []), []);
-  useEffect(() => void load(), [load]);
+  const [people, load] = useList<Person>(LIST);
+  const [errors, accept] = useErrors();
 
   const invite = async (event: FormEvent) => {
     event.preventDefault();
-    const { data, error } = await api.POST("/api/v1/people", { body: { email, role } });
-    if (!data) return setErrors(fieldErrors(error));
-    setErrors({});
+    const data = accept(await api.POST("/api/v1/people", { body: { email, role } }));
+    if (!data) return;
     setToken(data.invitation_token ?? "");
     setEmail("");
     void load();
