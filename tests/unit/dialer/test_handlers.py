@@ -56,6 +56,13 @@ def command(n: int = 1, **kw: Any) -> PlaceCall:
     return PlaceCall.model_validate(fields)
 
 
+async def placed(deps: Deps) -> dict[str, Any]:
+    """The call of `command()`, queued and dialed."""
+    await queue.enqueue_call(command(), deps)
+    await dial_all(deps)
+    return parts(deps)[0].docs["cmp:ct1:0:1"]
+
+
 async def dial_all(deps: Deps) -> None:
     """Take every claimable call and wait until each placing has finished."""
     while await queue.dial_next(deps):
@@ -78,10 +85,8 @@ async def test_a_call_is_queued_once_and_placed_once_with_the_agents_address() -
 
 async def test_the_final_callback_publishes_the_outcome_once_and_frees_the_slots() -> None:
     deps = make_deps()
-    calls, limits, _, bus = parts(deps)
-    await queue.enqueue_call(command(), deps)
-    await dial_all(deps)
-    doc = calls.docs["cmp:ct1:0:1"]
+    _, limits, _, bus = parts(deps)
+    doc = await placed(deps)
     ringing = {"CallStatus": "ringing"}
     assert await status.record_status(doc["call_id"], ringing, deps, key=doc["_id"])
     final = {"CallStatus": "completed", "CallDuration": "42", "AnsweredBy": "human"}
@@ -152,10 +157,8 @@ async def test_the_account_limit_keeps_a_call_queued_until_a_slot_frees() -> Non
 
 async def test_a_lost_final_callback_is_asked_of_the_provider_and_leaked_slots_are_reaped() -> None:
     deps = make_deps()
-    calls, limits, provider, bus = parts(deps)
-    await queue.enqueue_call(command(), deps)
-    await dial_all(deps)
-    doc = calls.docs["cmp:ct1:0:1"]
+    _, limits, provider, bus = parts(deps)
+    doc = await placed(deps)
     provider.states[doc["provider_sid"]] = CallState(status="no-answer", duration_s=0, answered_by=None)
     assert await reconcile.reconcile_calls(deps, quiet_s=3600) == 0
     assert await reconcile.reconcile_calls(deps, quiet_s=0) == 1
@@ -193,10 +196,8 @@ async def test_caller_ids_by_tag_with_local_presence_and_caps() -> None:
 
 async def test_the_agents_report_is_published_once_and_a_do_not_call_disposition_opts_out() -> None:
     deps = make_deps()
-    calls, _, _, bus = parts(deps)
-    await queue.enqueue_call(command(), deps)
-    await dial_all(deps)
-    call_id = calls.docs["cmp:ct1:0:1"]["call_id"]
+    bus = parts(deps)[3]
+    call_id = (await placed(deps))["call_id"]
     for _ in range(2):  # the agent reports twice
         report = await postcall.record_analysis(call_id, "Do not call", "asked to stop", {"k": "v"}, deps)
         assert report is not None and report["opted_out"]
@@ -228,10 +229,7 @@ async def test_a_number_answered_far_less_than_its_pool_rests_then_wakes() -> No
 
 async def test_progress_callbacks_are_written_with_the_final_one_or_after_a_while() -> None:
     deps = make_deps()
-    calls, _, _, _ = parts(deps)
-    await queue.enqueue_call(command(), deps)
-    await dial_all(deps)
-    doc = calls.docs["cmp:ct1:0:1"]
+    doc = await placed(deps)
     await status.record_status(doc["call_id"], {"CallStatus": "ringing"}, deps, key=doc["_id"])
     assert [t["status"] for t in doc["trail"]] == ["placed"]  # held in memory: one write per call
     assert await status.flush_trails(deps, older_than_s=3600) == 0
@@ -242,9 +240,7 @@ async def test_progress_callbacks_are_written_with_the_final_one_or_after_a_whil
 async def test_a_call_placed_by_a_stopped_instance_whose_final_callback_was_lost_is_settled_by_another() -> None:
     deps = make_deps()
     calls, limits, provider, bus = parts(deps)
-    await queue.enqueue_call(command(), deps)
-    await dial_all(deps)
-    doc = calls.docs["cmp:ct1:0:1"]
+    doc = await placed(deps)
     await calls.heartbeat(deps.run.instance, datetime.now(UTC) - timedelta(minutes=5))  # it stopped
     provider.states[doc["provider_sid"]] = CallState(status="completed", duration_s=12, answered_by="human")
     other = make_deps(calls=calls, limits=limits, provider=provider, bus=bus)
@@ -260,9 +256,7 @@ async def test_a_call_placed_by_a_stopped_instance_whose_final_callback_was_lost
 async def test_a_call_a_stopped_dialer_was_dialing_is_failed_never_dialed_again() -> None:
     deps = make_deps()
     calls, limits, provider, bus = parts(deps)
-    await queue.enqueue_call(command(), deps)
-    await dial_all(deps)
-    doc = calls.docs["cmp:ct1:0:1"]
+    doc = await placed(deps)
     doc.update(status="dialing", provider_sid=None)  # killed after asking the provider, before recording it
     await calls.heartbeat(deps.run.instance, datetime.now(UTC) - timedelta(minutes=5))
     other = make_deps(calls=calls, limits=limits, provider=provider, bus=bus)
