@@ -61,6 +61,7 @@ class FakeEnrollments:
         self.outbox: dict[str, list[Document]] = defaultdict(list)
         self.claims: dict[str, str] = {}  # doc id#version -> claim
         self.batches: dict[str, tuple[datetime, list[Enrollment]]] = {}
+        self.tracked: list[Enrollment] = []  # what the due index was told of
 
     async def page(
         self, campaign_id: str, *, states: tuple[str, ...] | None, after: str | None, limit: int
@@ -110,6 +111,9 @@ class FakeEnrollments:
 
     async def add_many(self, enrollments: list[Enrollment], *, at: datetime) -> list[Enrollment]:
         return [e for e in enrollments if await self.add(e, outbox=[], at=at)]
+
+    def track(self, enrollments: list[Enrollment]) -> None:
+        self.tracked += enrollments
 
     async def save(self, enrollment: Enrollment, *, expected_version: int, outbox: list[Document]) -> bool:
         stored = self.docs.get(enrollment.doc_id)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 
 from outreach_gateway.entrypoints.account_schemas import KeyIn, account_deps
 from outreach_gateway.entrypoints.guard import Admin
-from outreach_gateway.entrypoints.views import KeyView
+from outreach_gateway.entrypoints.views import KeyCreated, KeyView
 from outreach_gateway.handlers import accounts
 
 router = APIRouter(prefix="/api/v1")
@@ -27,7 +27,7 @@ async def list_keys(request: Request, who: Admin) -> list[dict[str, Any]]:
 @router.post(
     "/keys",
     status_code=201,
-    response_model=KeyView,
+    response_model=KeyCreated,
     tags=["keys"],
     summary="Create an API key (its secret is shown once)",
 )
@@ -67,7 +67,7 @@ async def revoke_key(key_id: str, request: Request, who: Admin) -> dict[str, Any
 @router.post(
     "/keys/{key_id}/rotate",
     status_code=201,
-    response_model=KeyView,
+    response_model=KeyCreated,
     tags=["keys"],
     summary="Replace a key by a new one",
 )

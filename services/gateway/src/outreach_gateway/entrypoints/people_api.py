@@ -10,7 +10,7 @@ from outreach_common.errors import CONFLICT
 from outreach_gateway.adapters.accounts import EmailTakenError
 from outreach_gateway.entrypoints.account_schemas import AcceptIn, InviteIn, account_deps, person_view
 from outreach_gateway.entrypoints.guard import Admin
-from outreach_gateway.entrypoints.views import PersonView
+from outreach_gateway.entrypoints.views import PersonInvited, PersonView
 from outreach_gateway.handlers import accounts
 
 router = APIRouter(prefix="/api/v1")
@@ -25,7 +25,7 @@ async def list_people(request: Request, who: Admin) -> list[dict[str, Any]]:
 @router.post(
     "/people",
     status_code=201,
-    response_model=PersonView,
+    response_model=PersonInvited,
     tags=["people"],
     summary="Invite a person",
     responses=CONFLICT,

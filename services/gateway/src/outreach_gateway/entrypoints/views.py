@@ -21,7 +21,12 @@ class KeyView(BaseModel):
     created_by: str | None = None
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
-    secret: str | None = Field(default=None, description="Only when the key is made or rotated")
+
+
+class KeyCreated(KeyView):
+    """A key just made or rotated, with its secret (shown this once)."""
+
+    secret: str
 
 
 class PersonView(BaseModel):
@@ -34,7 +39,12 @@ class PersonView(BaseModel):
     role: str
     created_at: datetime | None = None
     invited: bool = Field(description="The invitation is still open")
-    invitation_token: str | None = Field(default=None, description="Only when the person is invited")
+
+
+class PersonInvited(PersonView):
+    """A person just invited, with the invitation token (shown this once)."""
+
+    invitation_token: str
 
 
 class AuditEntry(BaseModel):

@@ -110,13 +110,16 @@ class EnrollmentRepository(DurableTimer):
 
     async def add_many(self, enrollments: list[Enrollment], *, at: datetime) -> list[Enrollment]:
         """Insert new enrollments in one statement (no outbox: their events are published after the insert,
-        and again if the batch comes again); those that were new (a redelivered import's exist already)."""
+        and again if the batch comes again); those that were new (a redelivered import's exist already).
+        The due index learns of them from `track`, once their first events are out."""
         docs = [{"_id": e.doc_id, **to_doc(e), "enrolled_at": at} for e in enrollments]
         new = {d["_id"] for d in await insert_new(self.collection, docs)}
-        added = [e for e in enrollments if e.doc_id in new]
-        for enrollment in added:
+        return [e for e in enrollments if e.doc_id in new]
+
+    def track(self, enrollments: list[Enrollment]) -> None:
+        """Put queued enrollments in the due index (a hint: the stored document decides)."""
+        for enrollment in enrollments:
             self._track(enrollment)
-        return added
 
     async def save(self, enrollment: Enrollment, *, expected_version: int, outbox: list[Document]) -> bool:
         """Store `enrollment` if nobody changed it since `expected_version`: the log entry decides, then the

@@ -41,7 +41,7 @@ async def enroll_batch(events: list[object], deps: Deps) -> None:
     now = deps.clock.now()
     prepared: list[Enrollment] = []
     entries: list[Document] = []
-    for event in imported:
+    for event in {(e.campaign_id, e.contact_id): e for e in imported}.values():  # a contact once a batch
         campaign = campaigns.get(event.campaign_id)
         if campaign is None or campaign.workspace_id != event.workspace_id:  # a contact never crosses workspaces
             logger.warning("contact %s: unknown campaign %s in its workspace", event.contact_id, event.campaign_id)
@@ -63,12 +63,13 @@ async def enroll_batch(events: list[object], deps: Deps) -> None:
             enrollment = exit_with(enrollment, "opted_out")
         prepared.append(enrollment)
         first = [_same_every_time(m, enrollment) for m in state_events(enrollment, now=now)]
-        entries += deps.entries(first, key=event.contact_id)
+        entries += deps.entries(first, key=event.contact_id, trace=event.trace)  # the contact's journey
     added = await deps.enrollments.add_many(prepared, at=now)
     deps.instruments.enrolled.inc(len(added))
     # After the insert, for every contact of the batch, new or not: a batch that failed after its insert
     # comes again and publishes what it may not have; the ids are the same, so nothing counts twice.
     await publish(entries, deps.bus)
+    deps.enrollments.track(prepared)  # only now may the timer claim them: their first events come first
 
 
 def _same_every_time(message: Envelope, enrollment: Enrollment) -> Envelope:
