@@ -253,15 +253,32 @@ async def test_a_call_placed_by_a_stopped_instance_whose_final_callback_was_lost
     assert deps.run.instance not in calls.dialers  # nothing of it is left
 
 
-async def test_a_call_a_stopped_dialer_was_dialing_is_failed_never_dialed_again() -> None:
+async def test_a_call_a_stopped_dialer_was_dialing_is_found_at_the_provider_and_never_dialed_again() -> None:
     deps = make_deps()
     calls, limits, provider, bus = parts(deps)
     doc = await placed(deps)
-    doc.update(status="dialing", provider_sid=None)  # killed after asking the provider, before recording it
+    sid = doc["provider_sid"]
+    doc.update(status="dialing", provider_sid=None)  # killed after the provider took it, before recording it
     await calls.heartbeat(deps.run.instance, datetime.now(UTC) - timedelta(minutes=5))
     other = make_deps(calls=calls, limits=limits, provider=provider, bus=bus)
-    assert await queue.adopt_stranded(other, silent_s=60) == 0  # not adopted: the provider may have it
+    assert await queue.adopt_stranded(other, silent_s=60) == 0  # not adopted: the provider has it
     await dial_all(other)
     assert len(provider.requests) == 1
+    assert (doc["status"], doc["provider_sid"]) == ("placed", sid)
+    assert bus.of_type("CallPlaced")[-1].provider_call_sid == sid  # counted as placed
+    assert other.run.live[doc["_id"]] == doc["call_id"]  # its outcome is asked of the provider when late
+
+
+async def test_a_call_a_stopped_dialer_was_dialing_that_the_provider_lacks_fails_and_is_not_dialed_again() -> None:
+    deps = make_deps()
+    calls, limits, provider, bus = parts(deps)
+    doc = await placed(deps)
+    doc.update(status="dialing", provider_sid=None)
+    provider.requests.clear()  # killed before the request reached the provider
+    await calls.heartbeat(deps.run.instance, datetime.now(UTC) - timedelta(minutes=5))
+    other = make_deps(calls=calls, limits=limits, provider=provider, bus=bus)
+    assert await queue.adopt_stranded(other, silent_s=60) == 0
+    await dial_all(other)
+    assert provider.requests == []
     assert (doc["status"], bus.of_type("CallCompleted")[-1].error_code) == ("failed", "unknown")
     assert await limits.in_flight("account") == 0

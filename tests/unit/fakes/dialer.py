@@ -243,3 +243,7 @@ class FakeProvider:
 
     async def fetch_call(self, sid: str) -> CallState:
         return self.states[sid]
+
+    async def find_call(self, *, to: str, from_: str, after: datetime) -> str | None:
+        found = [i for i, r in enumerate(self.requests, 1) if (r.to, r.from_) == (to, from_)]
+        return f"CA{found[0]:032d}" if found else None

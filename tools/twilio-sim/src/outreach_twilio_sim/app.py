@@ -9,6 +9,7 @@ import random
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -141,6 +142,26 @@ def build(
         state["calls"][call.sid] = call
         spawn(run_call(call, state["scenario"].pick(call.to, rng), sender))
         return JSONResponse(call.resource(), 201)
+
+    @app.get("/2010-04-01/Accounts/{sid}/Calls.json")
+    async def list_calls(sid: str, request: Request) -> JSONResponse:
+        """Calls filtered by `To`, `From` and `StartTime>` (created after), newest first, one page."""
+        authorize(request, sid)
+        query = request.query_params
+        after = query.get("StartTime>")
+        since = datetime.fromisoformat(after.replace("Z", "+00:00")).timestamp() if after else 0.0
+        found = [
+            c
+            for c in state["calls"].values()
+            if c.account_sid == sid
+            and query.get("To", c.to) == c.to
+            and query.get("From", c.from_) == c.from_
+            and c.created >= since
+        ]
+        found.sort(key=lambda c: c.created, reverse=True)
+        page = [c.resource() for c in found[: int(query.get("PageSize", "50"))]]
+        uri = f"/2010-04-01/Accounts/{sid}/Calls.json"
+        return JSONResponse({"calls": page, "page": 0, "page_size": len(page), "uri": uri, "next_page_uri": None})
 
     @app.get("/2010-04-01/Accounts/{sid}/Calls/{call_sid}.json")
     async def fetch_call(sid: str, call_sid: str, request: Request) -> JSONResponse:

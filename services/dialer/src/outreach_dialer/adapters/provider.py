@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from twilio.base.exceptions import TwilioRestException
@@ -56,6 +57,10 @@ class CallProvider(Protocol):
 
     async def fetch_call(self, sid: str) -> CallState:
         """The call's state as the provider has it now."""
+        ...
+
+    async def find_call(self, *, to: str, from_: str, after: datetime) -> str | None:
+        """The sid of the first call from `from_` to `to` the provider created after `after`, if any."""
         ...
 
 
@@ -120,6 +125,13 @@ class TwilioProvider:
         call = await self._client.calls(sid).fetch_async()
         duration = int(call.duration) if call.duration not in (None, "") else None
         return CallState(status=str(call.status), duration_s=duration, answered_by=call.answered_by)
+
+    async def find_call(self, *, to: str, from_: str, after: datetime) -> str | None:
+        """`GET .../Calls.json?To=&From=&StartTime>=`: the oldest match (the list is newest first)."""
+        if self._client is None:
+            raise RuntimeError("provider not started")
+        calls = await self._client.calls.list_async(to=to, from_=from_, start_time_after=after, limit=20)
+        return str(calls[-1].sid) if calls else None
 
     async def close(self) -> None:
         """Close the HTTP session."""

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -121,7 +122,8 @@ async def _place(
         return
     # Recorded before the provider is asked: a dialer killed from here on leaves the call `dialing`, which
     # is never adopted and dialed again (the provider may have it), but failed as unknown by the live ones.
-    dialing = {"status": "dialing", "dialer": deps.run.instance, "slots": doc["slots"], "dialing_at": deps.clock.now()}
+    dialing = {"status": "dialing", "dialer": deps.run.instance, "slots": doc["slots"], "dialing_at": deps.clock.now(),
+               "from_number": caller_id, "dialing_wall": datetime.now(UTC)}  # fmt: skip
     await deps.calls.update(doc["_id"], expect={}, changes=dialing)
     asked.set()
     try:
@@ -186,6 +188,30 @@ async def _request(doc: dict[str, Any], command: PlaceCall, caller_id: str, deps
         ),
         timeout_s=command.ring_timeout_s,
     )
+
+
+async def settle_unknown(doc: dict[str, Any], deps: Deps) -> None:
+    """A call a stopped dialer was dialing: the provider is asked for a call to that number from that caller
+    id since the dialing began. Found, it is the call placed (recorded, announced, and its outcome asked of
+    the provider like any call whose final callback is late); not found, it fails as unknown."""
+    sid = None
+    if doc.get("from_number") and doc.get("dialing_wall") and doc.get("phone"):
+        since = doc["dialing_wall"].replace(tzinfo=UTC) - timedelta(seconds=5)
+        try:
+            sid = await deps.provider.find_call(to=doc["phone"], from_=doc["from_number"], after=since)
+        except Exception:
+            logger.warning("could not ask the provider about call %s", doc["call_id"], exc_info=True)
+    if sid is None:
+        await fail_unknown(doc, deps)
+        return
+    placed = CallPlaced(
+        occurred_at=deps.clock.now(), workspace_id=doc["workspace_id"], idempotency_key=doc["_id"],
+        campaign_id=doc["campaign_id"], contact_id=doc["contact_id"], step_index=doc["step_index"],
+        call_id=doc["call_id"], provider_call_sid=sid, from_number=doc["from_number"],
+    )  # fmt: skip
+    changes = {"status": "placed", "provider_sid": sid, "placed_at": deps.clock.now(), "dialer": deps.run.instance}
+    deps.run.live[doc["_id"]] = doc["call_id"]
+    await _finish(doc, placed, changes, deps)
 
 
 async def fail_unknown(doc: dict[str, Any], deps: Deps) -> None:

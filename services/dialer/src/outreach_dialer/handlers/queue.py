@@ -12,7 +12,7 @@ from outreach_contracts.calls import PlaceCall
 from outreach_dialer.domain.agents import contact_variables
 from outreach_dialer.handlers.deps import Deps
 from outreach_dialer.handlers.numbers import pick_number
-from outreach_dialer.handlers.placing import ACCOUNT, fail_unknown, placing, requeue, stopped_before_dialing
+from outreach_dialer.handlers.placing import ACCOUNT, placing, requeue, settle_unknown, stopped_before_dialing
 
 
 async def enqueue_call(command: PlaceCall, deps: Deps) -> None:
@@ -78,7 +78,7 @@ async def adopt_stranded(deps: Deps, *, silent_s: float = 60.0) -> int:
             if await deps.calls.claim({"_id": f"{doc['_id']}#unknown", "round": 0}, owner=deps.run.instance, now=now):
                 full = await deps.calls.by_key(doc["_id"])
                 if full is not None and full.get("status") == "dialing":
-                    await fail_unknown(full, deps)
+                    await settle_unknown(full, deps)
             continue
         deps.run.live.setdefault(doc["_id"], doc["call_id"])
     left = {doc["owner"] for doc in stranded} | {doc["dialer"] for doc in placed}  # until each is settled
