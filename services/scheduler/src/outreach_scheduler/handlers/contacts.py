@@ -31,8 +31,8 @@ async def enroll_contact(event: ContactImported, deps: Deps) -> None:
 
 async def enroll_batch(events: list[object], deps: Deps) -> None:
     """Enroll each contact at its first step's earliest eligible instant: one read per campaign, one opt-out
-    read per workspace, one insert, one publish and one outbox update for the whole batch (an import of a
-    million contacts is a few hundred batches). A redelivered batch changes nothing."""
+    read per workspace, one insert and one publish for the whole batch (an import of a million contacts is a
+    few hundred batches). A redelivered batch stores nothing twice and publishes the same events again."""
     imported = [e for e in events if isinstance(e, ContactImported)]
     campaigns: dict[str, Campaign | None] = {}
     for campaign_id in dict.fromkeys(e.campaign_id for e in imported):
