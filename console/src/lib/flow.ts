@@ -63,3 +63,22 @@ export function flowProblems(flow: Step[]): Record<string, string> {
   });
   return problems;
 }
+
+export const RETRY_OUTCOMES = ["busy", "no_answer", "voicemail", "failed"] as const;
+export type RetryOutcome = (typeof RETRY_OUTCOMES)[number];
+type Retries = NonNullable<Step["retries"]>;
+
+/** The step's retry rule for an outcome turned on (30 minutes later, once) or off. */
+export function toggleRetry(step: Step, outcome: RetryOutcome): Retries {
+  const retries = { ...(step.retries ?? {}) };
+  if (retries[outcome]) delete retries[outcome];
+  else retries[outcome] = { delay: { amount: 30, unit: "minutes" }, max_retries: 1 };
+  return retries;
+}
+
+/** The step's retry rule for an outcome with some of its fields changed. */
+export function changeRetry(step: Step, outcome: RetryOutcome, change: { amount?: number; unit?: "minutes" | "hours" | "days"; max_retries?: number }): Retries {
+  const rule = step.retries?.[outcome] ?? { delay: { amount: 30, unit: "minutes" }, max_retries: 1 };
+  const delay = { amount: change.amount ?? rule.delay?.amount ?? 30, unit: change.unit ?? rule.delay?.unit ?? "minutes" };
+  return { ...(step.retries ?? {}), [outcome]: { delay, max_retries: change.max_retries ?? rule.max_retries ?? 1 } };
+}

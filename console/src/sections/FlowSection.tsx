@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { api, type Campaign, type Step } from "../api/client";
 import { Field, FormError } from "../components/Field";
 import { errorFor, fieldErrors, type FieldErrors } from "../lib/errors";
-import { addStep, changeKind, delayText, flowProblems, KINDS, OUTCOMES, removeStep, updateStep, type Kind } from "../lib/flow";
+import { addStep, changeKind, changeRetry, delayText, flowProblems, KINDS, OUTCOMES, removeStep, RETRY_OUTCOMES, toggleRetry, updateStep, type Kind } from "../lib/flow";
 import type { Save } from "../pages/CampaignPage";
 
 type Agent = { id: string; name?: string };
@@ -119,6 +119,7 @@ export function FlowSection({ campaign, save }: { campaign: Campaign; save: Save
                   ))}
                 </fieldset>
               )}
+              <Retries step={step} index={i} errors={errors} onChange={(retries) => set(i, { retries })} />
               <button type="button" onClick={() => setFlow(removeStep(flow, i))}>Remove step {i + 1}</button>
             </fieldset>
           </li>
@@ -129,6 +130,46 @@ export function FlowSection({ campaign, save }: { campaign: Campaign; save: Save
       <button type="submit">Save outreach flow</button>
       {saved && <p role="status">Saved.</p>}
     </form>
+  );
+}
+
+/** Retry the same step after some outcomes: how long after, and how many times. */
+function Retries({ step, index, errors, onChange }: { step: Step; index: number; errors: FieldErrors; onChange: (r: NonNullable<Step["retries"]>) => void }) {
+  const word = (o: string) => o.replace("_", " ");
+  return (
+    <fieldset>
+      <legend>Retries</legend>
+      {RETRY_OUTCOMES.map((o) => {
+        const rule = step.retries?.[o];
+        return (
+          <div key={o} className="row">
+            <label className="inline">
+              <input type="checkbox" checked={!!rule} onChange={() => onChange(toggleRetry(step, o))} />
+              Retry after {word(o)}
+            </label>
+            {rule && (
+              <>
+                <Field label={`Retries after ${word(o)}`} error={errorFor(errors, `flow.${index}.retries.${o}.max_retries`)}>
+                  {(id, d) => <input id={id} aria-describedby={d} type="number" min={0} max={20} value={rule.max_retries ?? 1} onChange={(e) => onChange(changeRetry(step, o, { max_retries: Number(e.target.value) }))} />}
+                </Field>
+                <Field label={`Wait after ${word(o)}`} error={errorFor(errors, `flow.${index}.retries.${o}.delay`)}>
+                  {(id, d) => <input id={id} aria-describedby={d} type="number" min={0} value={rule.delay?.amount ?? 30} onChange={(e) => onChange(changeRetry(step, o, { amount: Number(e.target.value) }))} />}
+                </Field>
+                <Field label={`Wait unit after ${word(o)}`}>
+                  {(id) => (
+                    <select id={id} value={rule.delay?.unit ?? "minutes"} onChange={(e) => onChange(changeRetry(step, o, { unit: e.target.value as "minutes" | "hours" | "days" }))}>
+                      <option value="minutes">minutes</option>
+                      <option value="hours">hours</option>
+                      <option value="days">days</option>
+                    </select>
+                  )}
+                </Field>
+              </>
+            )}
+          </div>
+        );
+      })}
+    </fieldset>
   );
 }
 

@@ -46,6 +46,10 @@ export function NumbersSection({ campaign, save }: { campaign: Campaign; save: S
             {t}
           </label>
         ))}
+        <label className="inline">
+          <input type="checkbox" checked={numbers.local_presence ?? true} onChange={(e) => setNumbers({ ...numbers, local_presence: e.target.checked })} />
+          Local presence (call and text from a number in the contact's area code, else state, else country)
+        </label>
         <FormError message={errorFor(errors, "numbers")} />
       </fieldset>
       <fieldset>

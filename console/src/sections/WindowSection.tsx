@@ -116,16 +116,17 @@ export function WindowSection({ campaign, save }: { campaign: Campaign; save: Sa
   );
 }
 
-type Row = Schemas["ContactRow"];
+type Row = Schemas["FirstReachRow"];
 
-/** For a sample of the campaign's contacts: when each is due, in the contact's time and the operator's. */
+/** For a sample of the campaign's queued contacts: when each would first be reached on the saved window, in
+ * the contact's time and the operator's. */
 function FirstReach({ campaign }: { campaign: Campaign }) {
   const [rows, setRows] = useState<Row[]>([]);
   useEffect(() => {
-    void api.GET("/api/v1/campaigns/{campaign_id}/contacts", { params: { path: { campaign_id: campaign.id }, query: { limit: 10, state: ["queued"] } } })
-      .then(({ data }) => setRows(data?.items ?? []));
+    void api.GET("/api/v1/campaigns/{campaign_id}/first-reach", { params: { path: { campaign_id: campaign.id }, query: { limit: 10 } } })
+      .then(({ data }) => setRows(data ?? []));
   }, [campaign]);
-  if (rows.length === 0) return <p>When contacts are imported and the campaign starts, a sample of them shows here with the time each will first be reached.</p>;
+  if (rows.length === 0) return <p>When contacts are imported, a sample of them shows here with the time each will first be reached.</p>;
   const mine = operatorZone();
   return (
     <table aria-label="First reach">
@@ -134,7 +135,7 @@ function FirstReach({ campaign }: { campaign: Campaign }) {
       </thead>
       <tbody>
         {rows.map((r) => (
-          <tr key={r.contact_id}><td>{r.phone}</td><td>{inZone(r.due_at, r.timezone)}</td><td>{inZone(r.due_at, mine)}</td></tr>
+          <tr key={r.contact_id}><td>{r.phone}</td><td>{r.first_at ? inZone(r.first_at, r.timezone) : "No eligible time"}</td><td>{r.first_at ? inZone(r.first_at, mine) : "—"}</td></tr>
         ))}
       </tbody>
     </table>

@@ -18,6 +18,11 @@ class NumberSelection(Frozen):
 
     numbers: list[str] = Field(default_factory=list, description="E.164 numbers", examples=[["+12125550100"]])
     tags: list[str] = Field(default_factory=list, description="Number tags", examples=[["sales-us"]])
+    local_presence: bool = Field(
+        default=True,
+        description="Prefer a number local to the contact (same area code, then state, then country); "
+        "false: the least recently used allowed number, wherever it is",
+    )
 
 
 class PlaceCall(Envelope):

@@ -36,6 +36,7 @@ class SendSms(_MessageCommand):
     from_tags: list[str] = Field(
         default_factory=list, description="Or: numbers of the workspace carrying one of these tags", examples=[["us"]]
     )
+    local_presence: bool = Field(default=True, description="Prefer a sender local to the contact")
 
 
 class SendEmail(_MessageCommand):

@@ -110,6 +110,8 @@ def test_a_campaign_from_sign_in_to_every_contact_exited(stack: Stack, tmp_path:
         flow.get_by_label("Agent").fill("agt_reminders")
         flow.get_by_role("button", name="Add next outreach").click()
         expect(flow.get_by_text("Step 2: 1 day after phone call")).to_be_visible()
+        flow.get_by_role("checkbox", name="Retry after busy").first.check()  # the call, again 30 min after busy
+        expect(flow.get_by_label("Retries after busy")).to_have_value("1")
         flow.get_by_label("SMS body").fill("Hi {{first_name}}, your flu shot is due.")
         expect(flow.get_by_text(re.compile(r"Hi Ada, your flu shot is due\. \(GSM-7, 1 segment\)"))).to_be_visible()
         flow.get_by_role("button", name="Save outreach flow").click()
@@ -138,6 +140,19 @@ def test_a_campaign_from_sign_in_to_every_contact_exited(stack: Stack, tmp_path:
         expect(rejected).to_contain_text("Again")
         expect(page.get_by_role("region", name="Launch preview")).to_contain_text("2 of 5 contacts will be skipped")
         _accessible(page, "contacts")
+
+        # Back to the window: the imported contacts' first reach, in their zone and the operator's
+        page.get_by_role("link", name="Contact window").click()
+        first = page.get_by_role("table", name="First reach")
+        expect(first).to_contain_text("+12125550123")
+        expect(first).to_contain_text(re.compile(r"(EST|GMT-5)"))  # the New York contact's own time
+
+        # Numbers: no registered numbers, so the default caller id; local presence turned off and saved
+        page.get_by_role("link", name="Numbers and exit criteria").click()
+        numbers = page.get_by_role("form", name="Numbers and exit criteria")
+        numbers.get_by_role("checkbox", name=re.compile("^Local presence")).uncheck()
+        numbers.get_by_role("button", name="Save numbers and exit criteria").click()
+        expect(numbers.get_by_role("status")).to_have_text("Saved.")
 
         # Overview: start, pause and resume on the way, watch every contact exit
         page.get_by_role("link", name="Overview").click()

@@ -44,6 +44,15 @@ def test_local_presence_prefers_area_code_then_state_then_country() -> None:
     assert choose(pool, contact=ohio, contact_state="NY", now=NOW).number == "+12125550100"  # type: ignore[union-attr]
 
 
+def test_without_local_presence_the_least_recently_used_number_wherever_it_is() -> None:
+    local = number("+13105550100", last_used_at=NOW - timedelta(minutes=1))
+    far = number("+12125550100", last_used_at=NOW - timedelta(minutes=9))
+    la = place_of("+13105551234")
+    assert choose([local, far], contact=la, contact_state=None, now=NOW).number == "+13105550100"  # type: ignore[union-attr]
+    picked = choose([local, far], contact=la, contact_state=None, now=NOW, local_presence=False)
+    assert picked is not None and picked.number == "+12125550100"
+
+
 def test_rotation_is_least_recently_used_within_a_tier() -> None:
     a = number("+13105550100", last_used_at=NOW - timedelta(minutes=1))
     b = number("+14155550100", last_used_at=NOW - timedelta(minutes=5))

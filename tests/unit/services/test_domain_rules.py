@@ -11,7 +11,7 @@ from outreach_ingest.domain.phones import InvalidPhone, normalise_phone
 from outreach_messenger.domain.replies import classify
 from outreach_messenger.domain.templates import TemplateFailed, render
 from outreach_scheduler.domain.campaign import CampaignSpec
-from outreach_scheduler.domain.enrollment import dispatch, enroll, on_outcome
+from outreach_scheduler.domain.enrollment import dispatch, enroll, first_reach, on_outcome
 
 pytestmark = pytest.mark.unit
 
@@ -165,3 +165,28 @@ def test_unreachable_counts_the_failures_the_campaign_names(
     assert e.state == state
     if state == "exited":
         assert e.reason == "unreachable"
+
+
+def test_first_reach_follows_the_window_as_saved_now_not_as_it_was_at_import() -> None:
+    def spec(start: str, end: str) -> CampaignSpec:
+        window = {"days": ["mon", "tue", "wed", "thu", "fri"], "start": start, "end": end, "compliance": "none"}
+        return CampaignSpec.model_validate(
+            {"name": "c", "window": window, "flow": [{"kind": "phone", "agent_id": "a"}]}
+        )
+
+    imported = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)  # a Monday, 08:00 in New York
+    contact = ContactData(phone="+12125550100", timezone="America/New_York")
+    e = enroll(
+        campaign_id="cmp",
+        contact_id="ct",
+        workspace_id="ws",
+        contact=contact,
+        spec=spec("09:00", "17:00"),
+        now=imported,
+    )
+    assert e.due_at == datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 EDT
+    later = spec("14:00", "17:00")
+    assert first_reach(e, later, start=imported) == datetime(2026, 3, 9, 18, 0, tzinfo=UTC)  # 14:00 EDT
+    friday_evening = datetime(2026, 3, 13, 22, 0, tzinfo=UTC)  # a scheduled start after Friday's window
+    assert first_reach(e, later, start=friday_evening) == datetime(2026, 3, 16, 18, 0, tzinfo=UTC)  # Monday
+    assert first_reach(dispatch(e), later, start=imported) is None  # in flight: not queued

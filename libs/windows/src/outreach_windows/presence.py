@@ -48,12 +48,22 @@ def tier(candidate: Place, contact: Place, contact_state: str | None) -> int:
 
 
 def choose(
-    candidates: Sequence[Candidate], *, contact: Place, contact_state: str | None, now: datetime
+    candidates: Sequence[Candidate],
+    *,
+    contact: Place,
+    contact_state: str | None,
+    now: datetime,
+    local_presence: bool = True,
 ) -> Candidate | None:
-    """The best usable number for the contact, or None when every number is capped or cooling down."""
+    """The best usable number for the contact, or None when every number is capped or cooling down; without
+    local presence the least recently used one, wherever it is."""
     never = datetime.min.replace(tzinfo=now.tzinfo)
     ranked = sorted(
         (c for c in candidates if usable(c, now)),
-        key=lambda c: (tier(c.place, contact, contact_state), c.last_used_at or never, c.number),
+        key=lambda c: (
+            tier(c.place, contact, contact_state) if local_presence else 0,
+            c.last_used_at or never,
+            c.number,
+        ),
     )
     return ranked[0] if ranked else None

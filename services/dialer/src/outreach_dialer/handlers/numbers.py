@@ -54,7 +54,11 @@ async def pick_number(selection: NumberSelection, contact: ContactData, deps: De
                 return deps.default_caller_id
             return None
         chosen = choose(
-            [candidate(d, now) for d in docs], contact=place_of(contact.phone), contact_state=contact.state, now=now
+            [candidate(d, now) for d in docs],
+            contact=place_of(contact.phone),
+            contact_state=contact.state,
+            now=now,
+            local_presence=selection.local_presence,
         )
         if chosen is None:
             return None

@@ -43,6 +43,7 @@ async def pick_sender(command: SendSms, deps: Deps) -> str:
         contact=place_of(command.contact.phone),
         contact_state=command.contact.state,
         now=now,
+        local_presence=command.local_presence,
     )
     if chosen is None:
         raise NoSender("every allowed sender is over its caps")

@@ -18,15 +18,20 @@ class DurableTimer(EnrollmentStore):
     """When each queued enrollment's step is due, and who claimed it."""
 
     async def load_index(self) -> int:
-        """Rebuild the due index from the queued enrollments (at start, and now and then for the steps other
-        instances queued); steps queued here while it reads are kept."""
+        """Rebuild the due index from the queued enrollments, and the roster from all of them (at start, and
+        now and then for what other instances changed); what this instance changes while it reads is kept.
+        One read of every enrollment: the server scans them all for any filter other than `_id`."""
         self.index.begin_reload()
+        self.roster.begin_reload()
         count = 0
-        cursor = self.collection.find({"state": "queued"}, {"_id": 0, "campaign_id": 1, "contact_id": 1, "due_at": 1})
-        async for doc in cursor.batch_size(5000):  # streamed: no list of a million documents
-            if doc.get("due_at"):
-                self.index.stage(sys.intern(doc["campaign_id"]), doc["contact_id"], doc["due_at"])
+        fields = {"_id": 0, "campaign_id": 1, "contact_id": 1, "state": 1, "due_at": 1}
+        async for doc in self.collection.find({}, fields).batch_size(5000):  # streamed: no list of a million
+            campaign_id = sys.intern(doc["campaign_id"])
+            self.roster.stage(campaign_id, doc["contact_id"], doc["state"])
+            if doc["state"] == "queued" and doc.get("due_at"):
+                self.index.stage(campaign_id, doc["contact_id"], doc["due_at"])
                 count += 1
+        self.roster.commit_reload()
         self.index.commit_reload()
         return count
 
@@ -80,7 +85,9 @@ class DurableTimer(EnrollmentStore):
         ]
         await self.batches.insert_one({"_id": claim, "at": at, "entries": [x["_id"] for x in entries]})
         won = {x["_id"] for x in await insert_new(self.log, entries)}
-        return [dispatch(e) for e in due if log_id(e.doc_id, e.version) in won]
+        claimed = [dispatch(e) for e in due if log_id(e.doc_id, e.version) in won]
+        self.roster.note_all((e.campaign_id, e.contact_id, e.state) for e in claimed)
+        return claimed
 
     async def mark_published(self, claim: str) -> None:
         """The commands of a claimed batch are on Kafka."""

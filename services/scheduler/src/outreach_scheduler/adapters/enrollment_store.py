@@ -22,21 +22,24 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach_scheduler.adapters.due_index import DueIndex
 from outreach_scheduler.adapters.enrollment_docs import changes_of, log_id, merged, update_to
+from outreach_scheduler.adapters.roster import Roster
 from outreach_scheduler.domain.enrollment import Enrollment
 
 
 class EnrollmentStore:
     """The collections of enrollments, their log and dispatch batches, the in-memory due index, and reading
-    documents with their log applied."""
+    documents with their log applied, and the roster (each campaign's contacts with their last known states)."""
 
     def __init__(self, db: AsyncDatabase[Document], index: DueIndex | None = None) -> None:
         self.collection = db["enrollments"]
         self.log = db["enrollment_log"]
         self.batches = db["dispatch_batches"]
         self.index = index or DueIndex()
+        self.roster = Roster()
         self._loading = asyncio.Lock()
 
     def _track(self, enrollment: Enrollment) -> None:
+        self.roster.note(enrollment.campaign_id, enrollment.contact_id, enrollment.state)
         if enrollment.state == "queued" and enrollment.due_at is not None:
             self.index.add(enrollment.campaign_id, enrollment.contact_id, enrollment.due_at)
 
@@ -63,6 +66,7 @@ class EnrollmentStore:
                 {**update_to(changes), "$push": {"outbox": {"$each": entry.get("outbox", [])}}},
             )
             doc = merged(doc, changes)
+            self.roster.note(doc["campaign_id"], doc["contact_id"], doc["state"])
             entry = await self.log.find_one({"_id": log_id(doc["_id"], doc["version"])})
         raise RuntimeError(f"enrollment {doc['_id']} is more than 100 log entries behind")
 

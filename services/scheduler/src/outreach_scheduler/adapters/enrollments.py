@@ -23,7 +23,26 @@ class EnrollmentRepository(DurableTimer):
         self, campaign_id: str, *, states: tuple[str, ...] | None, after: str | None, limit: int
     ) -> list[Enrollment]:
         """A campaign's enrollments in contact order, after the contact id `after`, in `states` (all when
-        None): read with their log applied, so the state is the stored truth."""
+        None), read with their log applied, so the state is the stored truth. The roster names the candidates
+        (the server would scan every enrollment to sort or filter); they are read by `_id`."""
+        if not self.roster.loaded:
+            return await self._page_by_scan(campaign_id, states=states, after=after, limit=limit)
+        found: list[Enrollment] = []
+        while len(found) < limit:
+            ids = self.roster.after(campaign_id, after, states, limit - len(found) + 10)
+            if not ids:
+                break
+            query = {"_id": {"$in": [enrollment_id(campaign_id, c) for c in ids]}}
+            docs = [d async for d in self.collection.find(query, {"outbox": 0})]
+            current = sorted((from_doc(d) for d in await self._current(docs)), key=lambda e: e.contact_id)
+            found += [e for e in current if states is None or e.state in states]
+            after = ids[-1]
+        return found[:limit]
+
+    async def _page_by_scan(
+        self, campaign_id: str, *, states: tuple[str, ...] | None, after: str | None, limit: int
+    ) -> list[Enrollment]:
+        """`page` before the roster is loaded: the server sorts and the states are filtered here."""
         found: list[Enrollment] = []
         query: Document = {"campaign_id": campaign_id}
         batch = limit if states is None else max(limit, 1000)  # a rare state: fewer, larger reads
@@ -34,11 +53,7 @@ class EnrollmentRepository(DurableTimer):
             if not docs:
                 break
             current = [from_doc(d) for d in await self._current(docs)]
-            for enrollment in current:
-                if states is None or enrollment.state in states:
-                    found.append(enrollment)
-                    if len(found) == limit:  # the next page starts after this contact
-                        break
+            found += [e for e in current if states is None or e.state in states]
             after = docs[-1]["contact_id"]
         return found[:limit]
 
@@ -117,7 +132,7 @@ class EnrollmentRepository(DurableTimer):
         return [e for e in enrollments if e.doc_id in new]
 
     def track(self, enrollments: list[Enrollment]) -> None:
-        """Put queued enrollments in the due index (a hint: the stored document decides)."""
+        """Put enrollments in the roster and queued ones in the due index (hints: the documents decide)."""
         for enrollment in enrollments:
             self._track(enrollment)
 

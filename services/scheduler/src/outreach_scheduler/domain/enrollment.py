@@ -83,6 +83,18 @@ def schedule_step(
     )
 
 
+def first_reach(enrollment: Enrollment, spec: CampaignSpec, *, start: datetime) -> datetime | None:
+    """When a queued contact would next be reached if the campaign ran from `start` on its current spec: a
+    contact not yet reached at its first step's earliest eligible instant from then (the stored instant was
+    computed with the window of the day it was imported), any other at its stored instant; None when no
+    instant within the horizon is eligible or the contact is not queued."""
+    if enrollment.state != "queued":
+        return None
+    if enrollment.step_index == 0 and enrollment.attempts_total == 0 and spec.flow:
+        return schedule_step(enrollment, spec, step_index=0, since=start).due_at
+    return enrollment.due_at
+
+
 def enroll(
     *, campaign_id: str, contact_id: str, workspace_id: str, contact: ContactData, spec: CampaignSpec, now: datetime
 ) -> Enrollment:

@@ -67,7 +67,11 @@ def step_command(e: Enrollment, spec: CampaignSpec, *, now: datetime) -> Envelop
         )
     if isinstance(step, SmsStep):
         return SendSms(
-            **common, body_template=step.body, from_numbers=spec.numbers.numbers, from_tags=spec.numbers.tags
+            **common,
+            body_template=step.body,
+            from_numbers=spec.numbers.numbers,
+            from_tags=spec.numbers.tags,
+            local_presence=spec.numbers.local_presence,
         )
     if isinstance(step, EmailStep):
         return SendEmail(**common, subject_template=step.subject, body_template=step.body, html_template=step.html)

@@ -13,7 +13,7 @@ from outreach_contracts.enrollments import EnrollmentState
 from outreach_windows.zones import contact_zones
 from pydantic import BaseModel, Field
 
-from outreach_scheduler.domain.enrollment import Enrollment
+from outreach_scheduler.domain.enrollment import Enrollment, first_reach
 from outreach_scheduler.entrypoints.api import DepsDep, owned_campaign
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"], dependencies=REQUIRED)
@@ -73,3 +73,40 @@ async def list_contacts(
     return ContactPage(
         items=[_row(e, fallback) for e in rows], next=rows[-1].contact_id if len(rows) == limit else None
     )
+
+
+class FirstReachRow(BaseModel):
+    """When one queued contact would be reached first, on the campaign's current window and flow."""
+
+    contact_id: str
+    phone: str
+    first_at: datetime | None = Field(description="The instant (UTC); null when no instant is eligible")
+    first_local: str | None = Field(description="The same instant in the contact's own time zone")
+    timezone: str = Field(description="The zone `first_local` is read in (the contact's, else the fallback)")
+
+
+@router.get("/{campaign_id}/first-reach", summary="When a sample of queued contacts would first be reached")
+async def sample_first_reach(
+    campaign_id: str,
+    deps: DepsDep,
+    who: Caller,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> list[FirstReachRow]:
+    """For the first `limit` queued contacts: their first step's earliest eligible instant from now (or from
+    the scheduled start), computed with the window and flow as saved now, so an edit shows at once."""
+    campaign = await owned_campaign(campaign_id, deps, who)
+    now = deps.clock.now()
+    start = max(now, campaign.starts_at) if campaign.status == "scheduled" and campaign.starts_at else now
+    rows = await deps.enrollments.page(campaign_id, states=("queued",), after=None, limit=limit)
+    fallback = campaign.spec.window.timezone.fallback
+    found = []
+    for e in rows:
+        row = _row(e, fallback)
+        at = first_reach(e, campaign.spec, start=start)
+        local = at.astimezone(ZoneInfo(row.timezone)).isoformat(timespec="minutes") if at else None
+        found.append(
+            FirstReachRow(
+                contact_id=e.contact_id, phone=e.contact.phone, first_at=at, first_local=local, timezone=row.timezone
+            )
+        )
+    return found

@@ -1,0 +1,67 @@
+"""A campaign's contacts paged by state on the MongoDB-wire server: the roster names the candidates in
+contact order, the documents (read by `_id`, log applied) decide, on the instance that wrote them and on one
+that only loaded them, and before any roster is loaded."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from outreach_common.mongo import ensure_indexes, make_client
+from outreach_contracts.contacts import ContactData
+from outreach_scheduler.adapters.enrollments import EnrollmentRepository
+from outreach_scheduler.adapters.repository import INDEXES
+from outreach_scheduler.domain.enrollment import Enrollment, exit_with
+
+from tests.conftest import Infra
+
+pytestmark = pytest.mark.integration
+
+
+async def all_pages(repo: EnrollmentRepository, states: tuple[str, ...] | None, limit: int) -> list[str]:
+    seen: list[str] = []
+    after = None
+    while True:
+        page = await repo.page("cmp", states=states, after=after, limit=limit)
+        seen += [e.contact_id for e in page]
+        if len(page) < limit:
+            return seen
+        after = page[-1].contact_id
+
+
+async def test_pages_by_state_read_the_stored_truth(infra: Infra, run_id: str) -> None:
+    client = make_client(infra.mongo_url)
+    db = client[f"{run_id}_roster"]
+    try:
+        await ensure_indexes(db, INDEXES)
+        writer, reader, cold = EnrollmentRepository(db), EnrollmentRepository(db), EnrollmentRepository(db)
+        due = datetime.now(UTC) + timedelta(days=1)
+        enrollments = [
+            Enrollment(campaign_id="cmp", contact_id=f"ct_{i:04d}", workspace_id="ws",
+                       contact=ContactData(phone=f"+1212555{i:04d}"), due_at=due, version=0)
+            for i in range(250)
+        ]  # fmt: skip
+        other = replace(enrollments[0], campaign_id="cmp_other")
+        await writer.add_many([*reversed(enrollments), other], at=due)
+        writer.track([*enrollments, other])
+        for e in enrollments[3::50]:
+            assert await writer.save(exit_with(e, "opted_out"), expected_version=e.version, outbox=[])
+        exited = [e.contact_id for e in enrollments[3::50]]
+        queued = sorted({e.contact_id for e in enrollments} - set(exited))
+
+        await reader.load_index()  # another instance, as after its start
+        for repo in (writer, reader):
+            assert await all_pages(repo, ("exited",), 2) == exited
+            assert await all_pages(repo, ("queued",), 100) == queued
+            assert await all_pages(repo, None, 64) == sorted(e.contact_id for e in enrollments)
+        assert not cold.roster.loaded  # before its first load: the server sorts, the states are filtered here
+        assert await all_pages(cold, ("exited",), 2) == exited
+
+        moved = enrollments[10]  # changed by the writer after the reader loaded: the reader's hint is stale
+        assert await writer.save(exit_with(moved, "answered"), expected_version=moved.version, outbox=[])
+        assert moved.contact_id not in await all_pages(reader, ("queued",), 100)
+        assert moved.contact_id in await all_pages(writer, ("exited",), 100)
+    finally:
+        await client.drop_database(f"{run_id}_roster")
+        await client.close()
