@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from outreach_common.twilio_session import TwilioSession
 from twilio.base.exceptions import TwilioRestException
-from twilio.http.async_http_client import AsyncTwilioHttpClient
-from twilio.rest import Client
 
 
 class CallRejected(Exception):  # noqa: N818 - reads as "the call was rejected"
@@ -64,21 +63,8 @@ class CallProvider(Protocol):
         ...
 
 
-class TwilioProvider:
+class TwilioProvider(TwilioSession):
     """The Twilio REST API via `twilio.rest.Client`."""
-
-    def __init__(self, *, account_sid: str, auth_token: str, base_url: str | None) -> None:
-        self._credentials = (account_sid, auth_token)
-        self._base_url = base_url
-        self._http: AsyncTwilioHttpClient | None = None
-        self._client: Client | None = None
-
-    async def start(self) -> None:
-        """Open the HTTP session (needs a running event loop)."""
-        self._http = AsyncTwilioHttpClient()
-        self._client = Client(*self._credentials, http_client=self._http)
-        if self._base_url:
-            self._client.api.base_url = self._base_url.rstrip("/")
 
     async def create_call(self, request: CallRequest) -> str:
         """Create a call with status callbacks for every progress event."""
@@ -108,10 +94,8 @@ class TwilioProvider:
                 recording_status_callback=request.recording_callback,
                 recording_status_callback_method="POST",
             )
-        if self._client is None:
-            raise RuntimeError("provider not started")
         try:
-            call = await self._client.calls.create_async(**kwargs)
+            call = await self.client.calls.create_async(**kwargs)
         except TwilioRestException as exc:
             if exc.status == 429 or exc.status >= 500:
                 raise ProviderUnavailable(f"Twilio answered {exc.status}") from exc
@@ -120,20 +104,11 @@ class TwilioProvider:
 
     async def fetch_call(self, sid: str) -> CallState:
         """`GET .../Calls/{sid}.json`."""
-        if self._client is None:
-            raise RuntimeError("provider not started")
-        call = await self._client.calls(sid).fetch_async()
+        call = await self.client.calls(sid).fetch_async()
         duration = int(call.duration) if call.duration not in (None, "") else None
         return CallState(status=str(call.status), duration_s=duration, answered_by=call.answered_by)
 
     async def find_call(self, *, to: str, from_: str, after: datetime) -> str | None:
         """`GET .../Calls.json?To=&From=&StartTime>=`: the oldest match (the list is newest first)."""
-        if self._client is None:
-            raise RuntimeError("provider not started")
-        calls = await self._client.calls.list_async(to=to, from_=from_, start_time_after=after, limit=20)
+        calls = await self.client.calls.list_async(to=to, from_=from_, start_time_after=after, limit=20)
         return str(calls[-1].sid) if calls else None
-
-    async def close(self) -> None:
-        """Close the HTTP session."""
-        if self._http is not None:
-            await self._http.close()

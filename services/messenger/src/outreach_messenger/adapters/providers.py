@@ -7,9 +7,8 @@ from typing import Protocol
 
 import aiohttp
 import aiosmtplib
+from outreach_common.twilio_session import TwilioSession
 from twilio.base.exceptions import TwilioRestException
-from twilio.http.async_http_client import AsyncTwilioHttpClient
-from twilio.rest import Client
 
 from outreach_messenger.adapters.errors import SendError
 
@@ -30,29 +29,14 @@ class EmailProvider(Protocol):
         ...
 
 
-class TwilioSms:
+class TwilioSms(TwilioSession):
     """Twilio Messages API."""
-
-    def __init__(self, *, account_sid: str, auth_token: str, base_url: str | None) -> None:
-        self._credentials = (account_sid, auth_token)
-        self._base_url = base_url
-        self._http: AsyncTwilioHttpClient | None = None
-        self._client: Client | None = None
-
-    async def start(self) -> None:
-        """Open the HTTP session (needs a running loop)."""
-        self._http = AsyncTwilioHttpClient()
-        self._client = Client(*self._credentials, http_client=self._http)
-        if self._base_url:
-            self._client.api.base_url = self._base_url.rstrip("/")
 
     async def send_sms(self, *, to: str, from_: str, body: str, status_callback: str) -> str:
         """Create a message with a delivery status callback."""
-        if self._client is None:
-            raise RuntimeError("provider not started")
         try:
             options = {"status_callback": status_callback} if status_callback else {}
-            message = await self._client.messages.create_async(to=to, from_=from_, body=body, **options)
+            message = await self.client.messages.create_async(to=to, from_=from_, body=body, **options)
         except TwilioRestException as exc:
             retryable = exc.status == 429 or exc.status >= 500
             raise SendError(
@@ -61,11 +45,6 @@ class TwilioSms:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise SendError(f"Twilio unreachable: {exc!r}", retryable=True) from exc
         return str(message.sid)
-
-    async def close(self) -> None:
-        """Close the HTTP session."""
-        if self._http is not None:
-            await self._http.close()
 
 
 class SmtpEmail:
