@@ -9,7 +9,7 @@ UV ?= $(shell command -v uv >/dev/null 2>&1 && echo uv || echo python3 -m uv)
 VENV := .venv
 OUTREACH := $(VENV)/bin/outreach
 PACKAGES := -p outreach_contracts -p outreach_common -p outreach_windows -p outreach_devstack \
-	-p outreach_twilio_sim -p outreach_cli -p outreach_ingest -p outreach_scheduler -p outreach_dialer \
+	-p outreach_twilio_sim -p outreach_crm_fakes -p outreach_cli -p outreach_ingest -p outreach_scheduler -p outreach_dialer \
 	-p outreach_messenger -p outreach_metrics -p outreach_gateway
 
 .PHONY: help setup install-uv console console-api browser infra-install infra-up infra-down up down status demo test test-unit lint \

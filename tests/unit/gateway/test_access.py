@@ -20,6 +20,8 @@ pytestmark = pytest.mark.unit
         ("/overviews", "metrics"),
         ("/imports/imp_1/rejected.csv", "ingest"),
         ("/dnc/+12125550100", "ingest"),
+        ("/crm/connections", "ingest"),
+        ("/crm/syncs/sync_1/records", "ingest"),
         ("/numbers/import", "dialer"),
         ("/agents/a", "dialer"),
         ("/calls", "dialer"),
@@ -52,6 +54,13 @@ def test_webhooks_keep_their_path() -> None:
         ("POST", "/dnc/imports", "write"),
         ("POST", "/campaigns/c/start", "write"),
         ("HEAD", "/calls", "read"),
+        ("POST", "/crm/connections", "admin"),
+        ("DELETE", "/crm/connections/crm_1", "admin"),
+        ("GET", "/crm/connections", "read"),
+        ("GET", "/crm/oauth/hubspot/start", "admin"),
+        ("GET", "/crm/oauth/hubspot/callback", "read"),
+        ("POST", "/crm/feeds", "write"),
+        ("POST", "/crm/feeds/feed_1/sync", "write"),
     ],
 )
 def test_the_scope_an_action_takes(method: str, path: str, scope: str) -> None:

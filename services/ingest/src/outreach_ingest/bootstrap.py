@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from fastapi import FastAPI
 from outreach_common.outbox import PendingOutbox
 from outreach_common.service import ServiceShell
 
-from outreach_ingest.adapters import dnc, repository
+from outreach_ingest.adapters import crm_store, dnc, repository
 from outreach_ingest.adapters.campaigns import CampaignDirectory
+from outreach_ingest.adapters.crm.keys import token_box
 from outreach_ingest.adapters.locks import CampaignLocks
 from outreach_ingest.config import Settings
-from outreach_ingest.entrypoints import api, dnc_api, preview_api, subscribers
+from outreach_ingest.entrypoints import api, crm_api, dnc_api, preview_api, subscribers
+from outreach_ingest.handlers.crm_deps import CrmDeps
+from outreach_ingest.handlers.crm_sync import resume_syncs, sync_scheduled
 from outreach_ingest.handlers.dnc import DncDeps
 from outreach_ingest.handlers.import_deps import Deps
 from outreach_ingest.handlers.imports import resume_unfinished
@@ -43,14 +47,31 @@ def build(settings: Settings | None = None) -> FastAPI:
         topics=settings.topics,
         pending=PendingOutbox(shell.db["dnc_outbox"]),
     )
+    crm = CrmDeps(
+        store=crm_store.CrmStore(shell.db),
+        box=token_box(settings.crm_keys, Path(settings.upload_dir)),
+        imports=deps,
+        dnc=dnc_deps,
+        upload_dir=Path(settings.upload_dir),
+        base_urls={"hubspot": settings.crm_hubspot_url},
+        oauth={
+            "hubspot": {
+                "client_id": settings.crm_hubspot_client_id,
+                "client_secret": settings.crm_hubspot_client_secret,
+            }
+        },
+    )
     campaigns = CampaignDirectory(shell.db)
-    subscribers.register(shell.broker, dnc_deps, campaigns, shell.dead_letters())
+    subscribers.register(shell.broker, dnc_deps, campaigns, crm, shell.dead_letters())
     app = shell.app(
         description="CSV contact import, import jobs, do-not-call lists and the launch preview",
-        indexes=[*repository.INDEXES, *dnc.INDEXES],
+        indexes=[*repository.INDEXES, *dnc.INDEXES, *crm_store.INDEXES],
+        on_start=[lambda: reseal(crm)],
         loops=[
             ("resume-imports", 30.0, lambda: resume_unfinished(deps)),
             ("dnc-outbox-sweep", 5.0, lambda: dnc_deps.pending.sweep(shell.bus)),
+            ("crm-resume-syncs", 30.0, lambda: resume_syncs(crm)),
+            ("crm-scheduled-syncs", 60.0, lambda: sync_scheduled(crm)),
             (
                 "rejected-retention",
                 3600.0,
@@ -63,6 +84,15 @@ def build(settings: Settings | None = None) -> FastAPI:
     app.state.deps = deps
     app.state.dnc_deps = dnc_deps
     app.state.campaigns = campaigns
-    for module in (api, dnc_api, preview_api):
+    app.state.crm = crm
+    for module in (api, dnc_api, preview_api, crm_api):
         app.include_router(module.router)
     return app
+
+
+async def reseal(crm: CrmDeps) -> int:
+    """Every connection's credentials sealed with the newest key (a key is retired once this has run)."""
+    connections = await crm.store.all_connections()
+    for doc in connections:
+        await crm.store.update_connection(doc["_id"], {"sealed": crm.box.rotate(doc["sealed"])})
+    return len(connections)

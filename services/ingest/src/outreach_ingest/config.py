@@ -26,3 +26,17 @@ class Settings(ServiceSettings):
         ge=1,
         description="Rows stored and published per step of an import (its progress moves by as many)",
     )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="The gateway's public base URL (OAuth redirects)"
+    )
+    crm_keys: list[str] = Field(
+        default_factory=list,
+        description="Fernet keys sealing CRM credentials, newest first (JSON list); empty: a development key "
+        "kept in upload_dir (never in production)",
+    )
+    crm_hubspot_url: str = Field(default="https://api.hubapi.com", description="HubSpot's API")
+    crm_hubspot_authorize_url: str = Field(
+        default="https://app.hubspot.com/oauth/authorize", description="HubSpot's OAuth consent page"
+    )
+    crm_hubspot_client_id: str = Field(default="", description="The HubSpot app's client id (OAuth)")
+    crm_hubspot_client_secret: str = Field(default="", description="The HubSpot app's client secret (OAuth, webhooks)")

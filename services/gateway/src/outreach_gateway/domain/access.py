@@ -17,7 +17,7 @@ _ROUTES: tuple[tuple[str, Service], ...] = (
     (r"^/campaigns/[^/]+/preview$", "ingest"),
     (r"^/overviews$", "metrics"),
     (r"^/campaigns(/.*)?$", "scheduler"),
-    (r"^/(imports|dnc)(/.*)?$", "ingest"),
+    (r"^/(imports|dnc|crm)(/.*)?$", "ingest"),
     (r"^/(numbers|agents|calls)(/.*)?$", "dialer"),
     (r"^/(messages|templates)(/.*)?$", "messenger"),
 )
@@ -33,8 +33,10 @@ _WEBHOOKS: tuple[tuple[str, Service], ...] = (
 )
 WEBHOOKS = tuple((re.compile(pattern), service) for pattern, service in _WEBHOOKS)
 
-# Changes only an admin makes: where calls come from and go to, and taking numbers off the do-not-call list.
-_ADMIN_WRITES = re.compile(r"^/(agents|numbers)(/.*)?$")
+# Changes only an admin makes: where calls come from and go to, taking numbers off the do-not-call list, and
+# connecting CRMs (their credentials reach every contact of the workspace).
+_ADMIN_WRITES = re.compile(r"^/(agents|numbers|crm/connections)(/.*)?$")
+_ADMIN_READS = re.compile(r"^/crm/oauth/[^/]+/start$")  # a GET that begins connecting a CRM
 _DNC_ENTRY = re.compile(r"^/dnc/[^/]+$")
 
 
@@ -49,9 +51,10 @@ def webhook_service(path: str) -> Service | None:
 
 
 def required_scope(method: str, path: str) -> Scope:
-    """`read` for reads; `admin` for agent, number and do-not-call removal changes; else `write`."""
+    """`read` for reads; `admin` for agent, number, CRM connection and do-not-call removal changes (and
+    starting a CRM's OAuth); else `write`."""
     if method in READ_METHODS:
-        return "read"
+        return "admin" if _ADMIN_READS.match(path) else "read"
     if _ADMIN_WRITES.match(path) or (method == "DELETE" and _DNC_ENTRY.match(path)):
         return "admin"
     return "write"

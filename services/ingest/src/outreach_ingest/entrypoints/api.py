@@ -22,6 +22,7 @@ from outreach_ingest.domain.mapping import Mapping, MappingError, suggest
 from outreach_ingest.entrypoints.schemas import ImportJob, ImportPreview
 from outreach_ingest.entrypoints.uploads import store_upload
 from outreach_ingest.handlers.import_deps import Deps
+from outreach_ingest.handlers.import_jobs import new_job
 from outreach_ingest.handlers.imports import run_import, stop_local
 
 router = APIRouter(prefix="/imports", tags=["imports"], dependencies=REQUIRED)
@@ -81,26 +82,18 @@ async def create_import(
     except HTTPException:
         path.unlink(missing_ok=True)
         raise
-    job = {
-        "_id": import_id,
-        "campaign_id": campaign_id,
-        "workspace_id": who.workspace_id,
-        "filename": file.filename,
-        "path": str(path),
-        "status": "queued",
-        "encoding": dialect.encoding,
-        "delimiter": dialect.delimiter,
-        "has_headers": has_headers,
-        "mapping": {**parsed_mapping.columns, **parsed_mapping.custom},
-        "default_region": default_region,
-        "skip_duplicates": skip_duplicates,
-        "rows": 0,
-        "imported": 0,
-        "rejected": 0,
-        "duplicates": 0,
-        "invalid": 0,
-        "created_at": deps.clock.now(),
-    }
+    job = new_job(
+        import_id,
+        workspace_id=who.workspace_id,
+        campaign_id=campaign_id,
+        filename=file.filename,
+        path=path,
+        dialect=dialect,
+        mapping=parsed_mapping,
+        default_region=default_region,
+        skip_duplicates=skip_duplicates,
+        now=deps.clock.now(),
+    )
     await deps.imports.add(job)
     background.add_task(run_import, job, path, dialect, parsed_mapping, deps)
     return _public(job)

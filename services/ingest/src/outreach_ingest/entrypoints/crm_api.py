@@ -1,0 +1,245 @@
+"""The CRM API: connections (by token or OAuth), feeds of campaigns, sync runs and their reports."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from outreach_common.errors import CONFLICT, unprocessable
+from outreach_common.identity import REQUIRED, Caller
+
+from outreach_ingest.adapters.crm.http import CrmConnectionError
+from outreach_ingest.adapters.crm.hubspot import default_mapping
+from outreach_ingest.adapters.crm_store import public
+from outreach_ingest.domain.crm import ID_COLUMN
+from outreach_ingest.entrypoints.crm_schemas import Connection, ConnectionIn, Feed, FeedIn, OAuthStart, Sync, SyncRecord
+from outreach_ingest.handlers.crm_deps import CrmDeps
+from outreach_ingest.handlers.crm_oauth import exchange_code
+from outreach_ingest.handlers.crm_sync import start_sync
+
+router = APIRouter(prefix="/crm", tags=["crm"], dependencies=REQUIRED)
+HIDDEN = ("sealed", "workspace_id", "settings")
+
+
+def _deps(request: Request) -> CrmDeps:
+    deps: CrmDeps = request.app.state.crm
+    return deps
+
+
+async def _connection(connection_id: str, deps: CrmDeps, who: Caller) -> dict[str, Any]:
+    doc = await deps.store.connection(connection_id, who.workspace_id)
+    if doc is None:
+        raise HTTPException(404, f"connection {connection_id} not found")
+    return doc
+
+
+async def _checked(doc: dict[str, Any], deps: CrmDeps) -> dict[str, Any]:
+    """The connection tried against its CRM: connected, or broken with the CRM's reason."""
+    connector = deps.open(doc)
+    now = deps.imports.clock.now()
+    try:
+        await connector.check()
+        fields: dict[str, Any] = {"status": "connected", "problem": None, "checked_at": now}
+    except CrmConnectionError as exc:
+        fields = {"status": "broken", "problem": exc.reason, "checked_at": now}
+    finally:
+        await connector.close()
+    await deps.store.update_connection(doc["_id"], fields)
+    return {**doc, **fields}
+
+
+@router.post("/connections", status_code=201, response_model=Connection, summary="Connect a CRM with a token")
+async def connect(body: ConnectionIn, request: Request, who: Caller) -> dict[str, Any]:
+    """The token is checked against the CRM at once (a refused one is stored as `broken` with why) and kept
+    encrypted."""
+    deps = _deps(request)
+    if body.kind != "hubspot":
+        raise unprocessable((["body", "kind"], f"{body.kind} connections are not available yet"))
+    doc = {
+        "_id": f"crm_{uuid.uuid4().hex[:12]}",
+        "workspace_id": who.workspace_id,
+        "kind": body.kind,
+        "name": body.name,
+        "auth": "token",
+        "sealed": deps.box.seal({"access_token": body.token}),
+        "settings": {"opt_out_property": body.opt_out_property},
+        "status": "connected",
+        "created_at": deps.imports.clock.now(),
+    }
+    await deps.store.add_connection(doc)
+    return public(await _checked(doc, deps), hide=HIDDEN)
+
+
+@router.get("/connections", response_model=list[Connection], summary="The workspace's CRM connections")
+async def connections(request: Request, who: Caller) -> list[dict[str, Any]]:
+    return [public(d, hide=HIDDEN) for d in await _deps(request).store.connections_of(who.workspace_id)]
+
+
+@router.post("/connections/{connection_id}/check", response_model=Connection, summary="Check a connection again")
+async def check(connection_id: str, request: Request, who: Caller) -> dict[str, Any]:
+    deps = _deps(request)
+    return public(await _checked(await _connection(connection_id, deps, who), deps), hide=HIDDEN)
+
+
+@router.delete("/connections/{connection_id}", status_code=204, summary="Remove a connection and its feeds")
+async def disconnect(connection_id: str, request: Request, who: Caller) -> None:
+    deps = _deps(request)
+    await _connection(connection_id, deps, who)
+    await deps.store.remove_connection(connection_id)
+
+
+@router.get("/oauth/hubspot/start", response_model=OAuthStart, summary="Start connecting HubSpot by OAuth")
+async def oauth_start(
+    request: Request, who: Caller, name: Annotated[str, Query(min_length=1)] = "HubSpot"
+) -> dict[str, str]:
+    """The consent page to send the person to; HubSpot sends them back to the callback below."""
+    deps = _deps(request)
+    settings = request.app.state.settings
+    if not settings.crm_hubspot_client_id:
+        raise HTTPException(503, "HubSpot OAuth is not configured (OUTREACH_CRM_HUBSPOT_CLIENT_ID)")
+    state = secrets.token_urlsafe(24)
+    await deps.store.oauth_states.insert_one(
+        {"_id": state, "workspace_id": who.workspace_id, "name": name, "at": deps.imports.clock.now()}
+    )
+    query = {
+        "client_id": settings.crm_hubspot_client_id,
+        "redirect_uri": redirect_uri(settings),
+        "scope": "crm.objects.contacts.read crm.objects.contacts.write crm.lists.read",
+        "state": state,
+    }
+    return {"authorize_url": f"{settings.crm_hubspot_authorize_url}?{urlencode(query)}", "state": state}
+
+
+def redirect_uri(settings: Any) -> str:
+    return f"{settings.public_url.rstrip('/')}/api/v1/crm/oauth/hubspot/callback"
+
+
+@router.get("/oauth/hubspot/callback", response_model=Connection, summary="HubSpot sends the person back here")
+async def oauth_callback(
+    request: Request, who: Caller, code: Annotated[str, Query()], state: Annotated[str, Query()]
+) -> dict[str, Any]:
+    """The code is exchanged for tokens (refreshed before they expire) and the connection is made."""
+    deps = _deps(request)
+    started = await deps.store.oauth_states.find_one_and_delete({"_id": state})
+    if started is None or started["workspace_id"] != who.workspace_id:
+        raise HTTPException(400, "unknown or used OAuth state: start again")
+    settings = request.app.state.settings
+    try:
+        tokens = await exchange_code(code, deps, redirect_uri=redirect_uri(settings))
+    except CrmConnectionError as exc:
+        raise HTTPException(400, exc.reason) from exc
+    doc = {
+        "_id": f"crm_{uuid.uuid4().hex[:12]}",
+        "workspace_id": who.workspace_id,
+        "kind": "hubspot",
+        "name": started["name"],
+        "auth": "oauth",
+        "sealed": deps.box.seal(tokens),
+        "settings": {"opt_out_property": "do_not_call"},
+        "status": "connected",
+        "created_at": deps.imports.clock.now(),
+    }
+    await deps.store.add_connection(doc)
+    return public(await _checked(doc, deps), hide=HIDDEN)
+
+
+@router.post("/feeds", status_code=201, response_model=Feed, summary="Feed a campaign from a CRM (starts a full sync)")
+async def add_feed(body: FeedIn, request: Request, who: Caller) -> dict[str, Any]:
+    deps = _deps(request)
+    connection = await _connection(body.connection_id, deps, who)
+    if not await request.app.state.campaigns.belongs(body.campaign_id, who.workspace_id, wait_s=5.0):
+        raise HTTPException(404, f"campaign {body.campaign_id} not found")
+    if connection["kind"] == "hubspot" and not body.source.get("list_id"):
+        raise unprocessable((["body", "source", "list_id"], "a HubSpot feed reads a list: give its list_id"))
+    mapping = {**default_mapping(), **(body.mapping or {})}
+    if not mapping.get("to_number"):
+        raise unprocessable((["body", "mapping", "to_number"], "to_number is required"))
+    if ID_COLUMN in mapping:
+        raise unprocessable((["body", "mapping", ID_COLUMN], f"{ID_COLUMN} is kept for the record id"))
+    feed = {
+        "_id": f"feed_{uuid.uuid4().hex[:12]}",
+        "workspace_id": who.workspace_id,
+        "kind": connection["kind"],
+        "connection_id": body.connection_id,
+        "campaign_id": body.campaign_id,
+        "source": body.source,
+        "mapping": {k: v for k, v in mapping.items() if v},
+        "every_minutes": body.every_minutes,
+        "default_region": body.default_region,
+        "created_at": deps.imports.clock.now(),
+        "last_started_at": deps.imports.clock.now(),
+    }
+    await deps.store.add_feed(feed)
+    sync = await start_sync(feed, deps, full=True)
+    return public({**feed, "last_sync_id": sync["_id"] if sync else None, "last_status": "fetching"}, hide=HIDDEN)
+
+
+@router.get("/feeds", response_model=list[Feed], summary="The workspace's CRM feeds")
+async def feeds(request: Request, who: Caller) -> list[dict[str, Any]]:
+    return [public(d, hide=HIDDEN) for d in await _deps(request).store.feeds_of(who.workspace_id)]
+
+
+@router.post(
+    "/feeds/{feed_id}/sync", status_code=202, response_model=Sync, summary="Sync a feed now", responses=CONFLICT
+)
+async def sync_now(
+    feed_id: str,
+    request: Request,
+    who: Caller,
+    full: Annotated[bool, Query(description="Read every record, not only those changed since the last sync")] = False,
+) -> dict[str, Any]:
+    deps = _deps(request)
+    feed = await deps.store.feed(feed_id, who.workspace_id)
+    if feed is None:
+        raise HTTPException(404, f"feed {feed_id} not found")
+    sync = await start_sync(feed, deps, full=full)
+    if sync is None:
+        raise HTTPException(409, f"feed {feed_id} is syncing already")
+    return public(sync, hide=HIDDEN)
+
+
+@router.get("/feeds/{feed_id}/syncs", response_model=list[Sync], summary="A feed's latest syncs")
+async def feed_syncs(feed_id: str, request: Request, who: Caller) -> list[dict[str, Any]]:
+    deps = _deps(request)
+    if await deps.store.feed(feed_id, who.workspace_id) is None:
+        raise HTTPException(404, f"feed {feed_id} not found")
+    return [public(s, hide=HIDDEN) for s in await deps.store.syncs_of(feed_id)]
+
+
+@router.delete("/feeds/{feed_id}", status_code=204, summary="Stop feeding the campaign from the CRM")
+async def remove_feed(feed_id: str, request: Request, who: Caller) -> None:
+    deps = _deps(request)
+    if await deps.store.feed(feed_id, who.workspace_id) is None:
+        raise HTTPException(404, f"feed {feed_id} not found")
+    await deps.store.feeds.delete_one({"_id": feed_id})
+
+
+async def _sync(sync_id: str, deps: CrmDeps, who: Caller) -> dict[str, Any]:
+    sync = await deps.store.sync(sync_id)
+    if sync is None or sync["workspace_id"] != who.workspace_id:
+        raise HTTPException(404, f"sync {sync_id} not found")
+    return sync
+
+
+@router.get("/syncs/{sync_id}", response_model=Sync, summary="A sync's progress and report")
+async def get_sync(sync_id: str, request: Request, who: Caller) -> dict[str, Any]:
+    return public(await _sync(sync_id, _deps(request), who), hide=HIDDEN)
+
+
+@router.get(
+    "/syncs/{sync_id}/records", response_model=list[SyncRecord], summary="Records a sync did not import, and why"
+)
+async def sync_records(sync_id: str, request: Request, who: Caller) -> list[dict[str, Any]]:
+    """Each record the CRM suppressed, and each the import turned away (duplicate, invalid, on the
+    do-not-call list) with the record's id."""
+    deps = _deps(request)
+    sync = await _sync(sync_id, deps, who)
+    found = [dict(r) for r in sync.get("suppressed_records", [])]
+    if sync.get("import_id"):
+        async for row in deps.imports.imports.iter_rejected(sync["import_id"]):
+            values = row.get("values") or [""]
+            found.append({"record_id": values[0], "status": row["status"], "reason": row.get("reason")})
+    return found
