@@ -88,10 +88,12 @@ async def test_the_rate_limit_is_kept_and_a_429_waits_as_asked(fake: tuple[str, 
 
 
 async def test_an_oauth_token_is_refreshed_when_it_expires_and_kept(fake: tuple[str, HubSpotState]) -> None:
-    url, state = fake
+    url, _ = fake
     seed(url, 3)
-    code = httpx.get(f"{url}/oauth/authorize", params={"client_id": "fake-client", "redirect_uri": "http://x/cb", "state": "s"},
-                     follow_redirects=False).headers["location"].split("code=")[1].split("&")[0]  # fmt: skip
+    consent = {"client_id": "fake-client", "redirect_uri": "http://x/cb", "state": "s"}
+    async with httpx.AsyncClient() as client:
+        back = await client.get(f"{url}/oauth/authorize", params=consent, follow_redirects=False)
+    code = back.headers["location"].split("code=")[1].split("&")[0]
     form = {"grant_type": "authorization_code", "client_id": "fake-client", "client_secret": "fake-secret",
             "redirect_uri": "http://x/cb", "code": code}  # fmt: skip
     secrets = await token_request(url, form)
@@ -109,7 +111,7 @@ async def test_an_oauth_token_is_refreshed_when_it_expires_and_kept(fake: tuple[
     assert len(saved) == 1 and saved[0]["access_token"] != secrets["access_token"]
     assert saved[0]["expires_at"] > time.time() + 600
 
-    httpx.post(f"{url}/_fake/revoke", json={"all": True})
+    await asyncio.to_thread(httpx.post, f"{url}/_fake/revoke", json={"all": True})
     stale = HubSpot({**saved[0], "expires_at": 0}, base_url=url, oauth=oauth, save=save)
     with pytest.raises(CrmConnectionError, match="refused"):
         await read_all(stale)
@@ -134,7 +136,8 @@ async def test_an_incremental_read_has_only_what_changed(fake: tuple[str, HubSpo
     ids = seed(url, 260)
     since = datetime.now(UTC) + timedelta(seconds=1)
     await asyncio.sleep(1.1)
-    httpx.post(f"{url}/_fake/touch", json={"ids": [ids[3], ids[255]], "properties": {"firstname": "New"}})
+    touched = {"ids": [ids[3], ids[255]], "properties": {"firstname": "New"}}
+    await asyncio.to_thread(httpx.post, f"{url}/_fake/touch", json=touched)
     hs = HubSpot({"access_token": token(url)}, base_url=url)
     try:
         changed = await read_all(hs, since=since)

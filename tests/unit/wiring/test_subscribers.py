@@ -25,6 +25,7 @@ from outreach_scheduler.entrypoints import subscribers as scheduler_subscribers
 
 from tests.unit.dialer.test_handlers import make_deps as dialer_deps
 from tests.unit.fakes.bus import FakeBus
+from tests.unit.fakes.crm import crm_deps
 from tests.unit.fakes.ingest import FakePending, FakeSuppressions
 from tests.unit.messenger.test_handlers import make_deps as messenger_deps
 from tests.unit.scheduler.test_handlers import active_campaign, imported
@@ -82,6 +83,6 @@ async def test_ingest_lists_opt_outs_it_reads() -> None:
     deps = DncDeps(dnc=FakeSuppressions(), bus=FakeBus(), clock=None, topics=scheduler_deps().topics,  # type: ignore[arg-type]
                    pending=FakePending())  # type: ignore[arg-type]  # fmt: skip
     event = ContactOptedOut(occurred_at=NOW, workspace_id="ws", phone="+12125550001", channel="sms")
-    register = lambda b, d: ingest_subscribers.register(b, deps, None, d)  # type: ignore[arg-type]  # noqa: E731
+    register = lambda b, d: ingest_subscribers.register(b, deps, None, crm_deps(), d)  # type: ignore[arg-type]  # noqa: E731
     dead = await delivered(register, deps.topics.messages, event)
     assert await deps.dnc.all_of("ws") == {"+12125550001": "opt_out:sms"} and len(dead) == 1

@@ -53,6 +53,7 @@ class CrmStore:
 
     async def remove_connection(self, connection_id: str) -> None:
         await self.connections.delete_one({"_id": connection_id})
+        # race: a feed added to this connection meanwhile is removed too, or fails its next sync (no connection)
         await self.feeds.delete_many({"connection_id": connection_id})
 
     # --- feeds and syncs
