@@ -6,17 +6,20 @@ published OpenAPI documents."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from outreach_cli.main import app
 from outreach_crm_fakes.hubspot import HubSpotState, create_app
 from outreach_crm_fakes.serve import running
 from outreach_devstack.stack import Stack
+from typer.testing import CliRunner
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, isolated_stack
+from tests.e2e.stacks import ALWAYS, api_client, isolated_stack, new_workspace
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -60,7 +63,8 @@ def test_a_hubspot_list_feeds_a_campaign_and_hears_back(stack: Stack, hubspot: t
     url, fake = hubspot
     ids = httpx.post(f"{url}/_fake/contacts", json={"list_id": "7", "contacts": CONTACTS}).json()["ids"]
     token = httpx.post(f"{url}/_fake/private-app-token", json={}).json()["token"]
-    with api_client(stack) as http:
+    key = new_workspace(stack)["api_key"]
+    with api_client(stack, key) as http:
         refused = http.post(
             "/crm/connections", json={"kind": "hubspot", "name": "Old", "token": "pat-revoked-long-ago"}
         )
@@ -112,4 +116,15 @@ def test_a_hubspot_list_feeds_a_campaign_and_hears_back(stack: Stack, hubspot: t
         assert (done["status"], done["imported"]) == ("completed", 1) and 1 <= done["fetched"] <= 7, done
         skipped = {r["record_id"] for r in http.get(f"/crm/syncs/{done['id']}/records").json()}
         assert new["ids"][0] not in skipped
+
+    # the same through the command line
+    cli = CliRunner(env={"OUTREACH_URL": stack.url("gateway"), "OUTREACH_API_KEY": key, "COLUMNS": "200"})
+    refused = cli.invoke(app, ["crm", "connect", "hubspot", "--name", "Wrong", "--token", "pat-not-a-token"])
+    assert refused.exit_code == 1 and "broken" in refused.output, refused.output
+    synced = cli.invoke(app, ["crm", "sync", feed["id"], "--full", "--json"])
+    assert synced.exit_code == 0, synced.output
+    report = json.loads(synced.output)
+    assert (report["mode"], report["status"], report["fetched"], report["imported"]) == ("full", "completed", 7, 0)
+    records = cli.invoke(app, ["crm", "report", report["id"], "--records"])
+    assert records.exit_code == 0 and ids[3] in records.output and "suppressed" in records.output
     assert fake.violations == []

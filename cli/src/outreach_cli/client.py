@@ -54,6 +54,15 @@ ROUTES = frozenset(
         ("GET", "/agents"),
         ("GET", "/calls"),
         ("GET", "/messages"),
+        ("POST", "/crm/connections"),
+        ("GET", "/crm/connections"),
+        ("POST", "/crm/connections/{connection_id}/check"),
+        ("DELETE", "/crm/connections/{connection_id}"),
+        ("POST", "/crm/feeds"),
+        ("GET", "/crm/feeds"),
+        ("POST", "/crm/feeds/{feed_id}/sync"),
+        ("GET", "/crm/syncs/{sync_id}"),
+        ("GET", "/crm/syncs/{sync_id}/records"),
     }
 )
 

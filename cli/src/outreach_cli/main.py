@@ -25,6 +25,7 @@ GROUPS: dict[str, tuple[str, str]] = {  # command -> (module, its Typer)
     "numbers": ("registry", "numbers"),
     "agents": ("registry", "agents"),
     "calls": ("history", "calls"),
+    "crm": ("crm", "app"),
 }
 COMMANDS: dict[str, tuple[str, str]] = {"login": ("access", "login"), "demo": ("demo", "run"), "docs": ("docs", "run")}
 ALSO = {"contacts": "contact_imports", "campaign": "forecast"}  # modules that add commands to a group
