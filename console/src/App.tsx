@@ -11,6 +11,7 @@ import { PeoplePage } from "./pages/PeoplePage";
 import { CallsPage } from "./pages/CallsPage";
 import { CampaignPage } from "./pages/CampaignPage";
 import { CampaignsPage } from "./pages/CampaignsPage";
+import { CrmPage } from "./pages/CrmPage";
 import { SignIn } from "./pages/SignIn";
 
 type Who = Schemas["WorkspaceView"];
@@ -56,6 +57,7 @@ export function App() {
         {route.page === "dnc" && <DncPage />}
         {route.page === "numbers" && <NumbersPage />}
         {route.page === "agents" && <AgentsPage />}
+        {route.page === "crm" && <CrmPage />}
         {route.page === "keys" && <KeysPage />}
         {route.page === "people" && <PeoplePage />}
         {route.page === "audit" && <AuditPage />}

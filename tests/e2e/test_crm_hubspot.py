@@ -19,7 +19,7 @@ from outreach_devstack.stack import Stack
 from typer.testing import CliRunner
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, isolated_stack, new_workspace
+from tests.e2e.stacks import ALWAYS, api_client, hubspot_env, isolated_stack, new_workspace
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -43,15 +43,9 @@ def hubspot() -> Iterator[tuple[str, HubSpotState]]:
 
 @pytest.fixture
 def stack(infra: Infra, run_id: str, hubspot: tuple[str, HubSpotState]) -> Iterator[Stack]:
-    env = {"OUTREACH_CRM_HUBSPOT_URL": hubspot[0], "OUTREACH_CRM_KEYS": '["' + _key() + '"]'}
+    env = hubspot_env(hubspot[0])
     with isolated_stack(infra, run_id, extra_env=env) as s:
         yield s
-
-
-def _key() -> str:
-    from cryptography.fernet import Fernet
-
-    return Fernet.generate_key().decode()
 
 
 def _finished(http: httpx.Client, sync_id: str) -> dict[str, Any] | None:
@@ -72,6 +66,14 @@ def test_a_hubspot_list_feeds_a_campaign_and_hears_back(stack: Stack, hubspot: t
         assert "revoked" in refused.json()["problem"]
         connection = http.post("/crm/connections", json={"kind": "hubspot", "name": "Sales", "token": token}).json()
         assert connection["status"] == "connected" and "token" not in connection and "sealed" not in connection
+
+        # OAuth: the consent page sends the person back to the gateway, which lands them on the console
+        start = http.get("/crm/oauth/hubspot/start", params={"name": "By OAuth"}).raise_for_status().json()
+        back = httpx.get(start["authorize_url"], follow_redirects=False).headers["location"]
+        landed = http.get(back.removeprefix(stack.api), follow_redirects=False)
+        assert landed.status_code == 303 and landed.headers["location"].startswith("/#/crm?connected=crm_")
+        by_oauth = [c for c in http.get("/crm/connections").json() if c["name"] == "By OAuth"]
+        assert [(c["auth"], c["status"]) for c in by_oauth] == [("oauth", "connected")]
 
         spec = {"name": "from HubSpot", "flow": [{"kind": "phone", "agent_id": "agt_1"}], "window": ALWAYS}
         campaign = http.post("/campaigns", json=spec).raise_for_status().json()

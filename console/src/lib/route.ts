@@ -17,6 +17,7 @@ export const PAGES = [
   { id: "dnc", label: "Do-not-call" },
   { id: "numbers", label: "Numbers" },
   { id: "agents", label: "Agents" },
+  { id: "crm", label: "CRM" },
   { id: "keys", label: "API keys", admin: true },
   { id: "people", label: "People", admin: true },
   { id: "audit", label: "Audit log", admin: true },
@@ -26,7 +27,7 @@ export type Page = (typeof PAGES)[number]["id"];
 export type Route = { page: Exclude<Page, "campaign"> } | { page: "campaign"; id: string; section: Section };
 
 export function parse(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean);
+  const parts = hash.replace(/^#\/?/, "").split("?")[0].split("/").filter(Boolean);
   if (parts[0] === "campaigns" && parts[1]) {
     const section = SECTIONS.find((s) => s.id === parts[2])?.id ?? "overview";
     return { page: "campaign", id: decodeURIComponent(parts[1]), section };

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse
 from outreach_common.errors import CONFLICT, unprocessable
 from outreach_common.identity import REQUIRED, Caller
 
@@ -117,20 +118,26 @@ def redirect_uri(settings: Any) -> str:
     return f"{settings.public_url.rstrip('/')}/api/v1/crm/oauth/hubspot/callback"
 
 
-@router.get("/oauth/hubspot/callback", response_model=Connection, summary="HubSpot sends the person back here")
+@router.get(
+    "/oauth/hubspot/callback",
+    status_code=303,
+    response_class=RedirectResponse,
+    summary="HubSpot sends the person back here; on to the console's CRM page",
+)
 async def oauth_callback(
     request: Request, who: Caller, code: Annotated[str, Query()], state: Annotated[str, Query()]
-) -> dict[str, Any]:
-    """The code is exchanged for tokens (refreshed before they expire) and the connection is made."""
+) -> RedirectResponse:
+    """The code is exchanged for tokens (refreshed before they expire), the connection is made, and the
+    person lands on the console's CRM page (`?connected=<id>`, or `?problem=<why>`)."""
     deps = _deps(request)
     started = await deps.store.oauth_states.find_one_and_delete({"_id": state})
     if started is None or started["workspace_id"] != who.workspace_id:
-        raise HTTPException(400, "unknown or used OAuth state: start again")
+        return RedirectResponse(f"/#/crm?{urlencode({'problem': 'unknown or used OAuth state: start again'})}", 303)
     settings = request.app.state.settings
     try:
         tokens = await exchange_code(code, deps, redirect_uri=redirect_uri(settings))
     except CrmConnectionError as exc:
-        raise HTTPException(400, exc.reason) from exc
+        return RedirectResponse(f"/#/crm?{urlencode({'problem': exc.reason})}", 303)
     doc = {
         "_id": f"crm_{uuid.uuid4().hex[:12]}",
         "workspace_id": who.workspace_id,
@@ -143,7 +150,8 @@ async def oauth_callback(
         "created_at": deps.imports.clock.now(),
     }
     await deps.store.add_connection(doc)
-    return public(await _checked(doc, deps), hide=HIDDEN)
+    await _checked(doc, deps)
+    return RedirectResponse(f"/#/crm?{urlencode({'connected': doc['_id']})}", 303)
 
 
 @router.post("/feeds", status_code=201, response_model=Feed, summary="Feed a campaign from a CRM (starts a full sync)")

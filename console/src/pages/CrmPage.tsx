@@ -1,0 +1,208 @@
+import { useEffect, useState, type FormEvent } from "react";
+import { api, type Schemas } from "../api/client";
+import { Field, FormError } from "../components/Field";
+import { useErrors, useList } from "../components/useList";
+import { errorFor } from "../lib/errors";
+import { inZone, operatorZone } from "../lib/time";
+
+type Connection = Schemas["Connection"];
+type Feed = Schemas["Feed"];
+type Sync = Schemas["Sync"];
+type SyncRecord = Schemas["SyncRecord"];
+type CampaignRow = { id: string; name: string };
+
+const CONNECTIONS = () => api.GET("/api/v1/crm/connections");
+const FEEDS = () => api.GET("/api/v1/crm/feeds");
+
+/** What the OAuth callback said when it sent the person back here (`#/crm?connected=...` or `?problem=...`). */
+function landing(): { connected?: string; problem?: string } {
+  const query = new URLSearchParams(window.location.hash.split("?")[1] ?? "");
+  return { connected: query.get("connected") ?? undefined, problem: query.get("problem") ?? undefined };
+}
+
+export function CrmPage() {
+  const [connections, loadConnections] = useList<Connection>(CONNECTIONS);
+  const [feeds, loadFeeds] = useList<Feed>(FEEDS);
+  const [shown, setShown] = useState<string | null>(null);
+  const back = landing();
+  return (
+    <section aria-labelledby="crm-title">
+      <h1 id="crm-title">CRM</h1>
+      {back.connected && <p role="status">HubSpot connected.</p>}
+      {back.problem && <p role="alert">HubSpot was not connected: {back.problem}</p>}
+      <Connections connections={connections} reload={loadConnections} />
+      <Feeds connections={connections} feeds={feeds} reload={loadFeeds} show={setShown} />
+      {shown && <SyncReport syncId={shown} onDone={() => void loadFeeds()} />}
+    </section>
+  );
+}
+
+function Connections({ connections, reload }: { connections: Connection[]; reload: () => Promise<void> }) {
+  const [name, setName] = useState("HubSpot");
+  const [token, setToken] = useState("");
+  const [errors, accept] = useErrors();
+  const connect = async (event: FormEvent) => {
+    event.preventDefault();
+    const made = accept(await api.POST("/api/v1/crm/connections", { body: { kind: "hubspot", name, token } }));
+    if (made) setToken("");
+    void reload();
+  };
+  const oauth = async () => {
+    const started = accept(await api.GET("/api/v1/crm/oauth/hubspot/start", { params: { query: { name } } }));
+    if (started) window.location.assign(started.authorize_url);
+  };
+  const check = async (id: string) => {
+    await api.POST("/api/v1/crm/connections/{connection_id}/check", { params: { path: { connection_id: id } } });
+    void reload();
+  };
+  const remove = async (id: string) => {
+    await api.DELETE("/api/v1/crm/connections/{connection_id}", { params: { path: { connection_id: id } } });
+    void reload();
+  };
+  const zone = operatorZone();
+  return (
+    <>
+      <h2>Connections</h2>
+      <form aria-label="Connect HubSpot" onSubmit={connect}>
+        <div className="row">
+          <Field label="Connection name" error={errorFor(errors, "name")}>{(id, d) => <input id={id} aria-describedby={d} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
+          <Field label="Private app token" error={errorFor(errors, "token")}>{(id, d) => <input id={id} aria-describedby={d} type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} />}</Field>
+        </div>
+        <FormError message={errors[""]} />
+        <button type="submit">Connect with token</button>{" "}
+        <button type="button" onClick={() => void oauth()}>Connect with HubSpot sign-in</button>
+      </form>
+      <table aria-label="CRM connections">
+        <thead><tr><th scope="col">Name</th><th scope="col">CRM</th><th scope="col">Sign-in</th><th scope="col">Status</th><th scope="col">Problem</th><th scope="col">Checked</th><th scope="col">Actions</th></tr></thead>
+        <tbody>
+          {connections.map((c) => (
+            <tr key={c.id}>
+              <td>{c.name}</td><td>{c.kind}</td><td>{c.auth}</td><td>{c.status}</td><td>{c.problem ?? "—"}</td><td>{inZone(c.checked_at, zone)}</td>
+              <td>
+                <button type="button" aria-label={`Check ${c.name}`} onClick={() => void check(c.id)}>Check</button>{" "}
+                <button type="button" className="danger" aria-label={`Disconnect ${c.name}`} onClick={() => void remove(c.id)}>Disconnect</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => Promise<void>; show: (syncId: string) => void }) {
+  const [campaigns, setCampaigns] = useState<CampaignRow[]>([]);
+  const [connection, setConnection] = useState("");
+  const [campaign, setCampaign] = useState("");
+  const [listId, setListId] = useState("");
+  const [phone, setPhone] = useState("phone");
+  const [every, setEvery] = useState(0);
+  const [errors, accept] = useErrors();
+  useEffect(() => {
+    void api.GET("/api/v1/campaigns", { params: { query: { limit: 200 } } }).then(({ data }) =>
+      setCampaigns((data ?? []).map((c) => ({ id: c.id, name: c.spec.name }))),
+    );
+  }, []);
+  const usable = props.connections.filter((c) => c.status === "connected");
+  const chosenConnection = connection || usable[0]?.id || "";
+  const chosenCampaign = campaign || campaigns[0]?.id || "";
+  const feed = async (event: FormEvent) => {
+    event.preventDefault();
+    const body = { connection_id: chosenConnection, campaign_id: chosenCampaign, source: { list_id: listId }, mapping: { to_number: phone }, every_minutes: every };
+    const made = accept(await api.POST("/api/v1/crm/feeds", { body }));
+    if (made?.last_sync_id) props.show(made.last_sync_id);
+    void props.reload();
+  };
+  const syncNow = async (id: string, full: boolean) => {
+    const started = accept(await api.POST("/api/v1/crm/feeds/{feed_id}/sync", { params: { path: { feed_id: id }, query: { full } } }));
+    if (started) props.show(started.id);
+    void props.reload();
+  };
+  const names = Object.fromEntries(campaigns.map((c) => [c.id, c.name]));
+  return (
+    <>
+      <h2>Campaign feeds</h2>
+      <form aria-label="Feed a campaign from a CRM" onSubmit={feed}>
+        <div className="row">
+          <Field label="Connection" error={errorFor(errors, "connection_id")}>
+            {(id, d) => (
+              <select id={id} aria-describedby={d} value={chosenConnection} onChange={(e) => setConnection(e.target.value)}>
+                {usable.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+              </select>
+            )}
+          </Field>
+          <Field label="Campaign to feed" error={errorFor(errors, "campaign_id")}>
+            {(id, d) => (
+              <select id={id} aria-describedby={d} value={chosenCampaign} onChange={(e) => setCampaign(e.target.value)}>
+                {campaigns.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+              </select>
+            )}
+          </Field>
+          <Field label="HubSpot list ID" error={errorFor(errors, "source.list_id") ?? errorFor(errors, "source")}>{(id, d) => <input id={id} aria-describedby={d} value={listId} onChange={(e) => setListId(e.target.value)} />}</Field>
+          <Field label="Phone property" error={errorFor(errors, "mapping.to_number")}>{(id, d) => <input id={id} aria-describedby={d} value={phone} onChange={(e) => setPhone(e.target.value)} />}</Field>
+          <Field label="Sync every (minutes, 0: on demand)" error={errorFor(errors, "every_minutes")}>{(id, d) => <input id={id} aria-describedby={d} type="number" min={0} value={every} onChange={(e) => setEvery(Number(e.target.value))} />}</Field>
+        </div>
+        <FormError message={errors[""]} />
+        <button type="submit" disabled={!chosenConnection || !chosenCampaign}>Feed campaign</button>
+      </form>
+      <table aria-label="CRM feeds">
+        <thead><tr><th scope="col">Campaign</th><th scope="col">List</th><th scope="col">Every (minutes)</th><th scope="col">Last sync</th><th scope="col">Actions</th></tr></thead>
+        <tbody>
+          {props.feeds.map((f) => (
+            <tr key={f.id}>
+              <td>{names[f.campaign_id] ?? f.campaign_id}</td><td>{f.source.list_id}</td><td>{f.every_minutes || "on demand"}</td>
+              <td>{f.last_status ?? "—"}{f.last_error ? `: ${f.last_error}` : ""}</td>
+              <td>
+                <button type="button" aria-label={`Sync now for ${names[f.campaign_id] ?? f.campaign_id}`} onClick={() => void syncNow(f.id, false)}>Sync now</button>{" "}
+                <button type="button" aria-label={`Full sync of ${names[f.campaign_id] ?? f.campaign_id}`} onClick={() => void syncNow(f.id, true)}>Full sync</button>{" "}
+                {f.last_sync_id && <button type="button" aria-label={`Report of ${names[f.campaign_id] ?? f.campaign_id}`} onClick={() => props.show(f.last_sync_id!)}>Report</button>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+/** A sync's figures, polled until it ends, then the records it did not import and why. */
+function SyncReport({ syncId, onDone }: { syncId: string; onDone: () => void }) {
+  const [sync, setSync] = useState<Sync | null>(null);
+  const [records, setRecords] = useState<SyncRecord[]>([]);
+  useEffect(() => {
+    let stop = false;
+    const poll = async () => {
+      const { data } = await api.GET("/api/v1/crm/syncs/{sync_id}", { params: { path: { sync_id: syncId } } });
+      if (stop || !data) return;
+      setSync(data);
+      if (data.status === "completed" || data.status === "failed") {
+        const found = await api.GET("/api/v1/crm/syncs/{sync_id}/records", { params: { path: { sync_id: syncId } } });
+        setRecords(found.data ?? []);
+        onDone();
+      } else setTimeout(() => void poll(), 1000);
+    };
+    void poll();
+    return () => {
+      stop = true;
+    };
+  }, [syncId, onDone]);
+  if (!sync) return null;
+  const figures: [string, number][] = [["Records read", sync.fetched], ["Imported", sync.imported ?? 0], ["Duplicates", sync.duplicates ?? 0], ["Invalid", sync.invalid ?? 0], ["On the do-not-call list", sync.suppressed ?? 0], ["Marked do-not-contact in the CRM", sync.crm_suppressed ?? 0]];
+  return (
+    <section aria-label="Sync report">
+      <h2>Sync report</h2>
+      <p role="status">{sync.mode === "full" ? "Full" : "Incremental"} sync {sync.status}{sync.error ? `: ${sync.error}` : ""}</p>
+      <dl className="figures">
+        {figures.map(([label, value]) => (
+          <div key={label}><dt>{label}</dt><dd aria-label={label}>{value}</dd></div>
+        ))}
+      </dl>
+      {records.length > 0 && (
+        <table aria-label="Records not imported">
+          <thead><tr><th scope="col">Record</th><th scope="col">Verdict</th><th scope="col">Reason</th></tr></thead>
+          <tbody>{records.map((r) => <tr key={`${r.record_id}-${r.status}`}><td>{r.record_id}</td><td>{r.status}</td><td>{r.reason ?? "—"}</td></tr>)}</tbody>
+        </table>
+      )}
+    </section>
+  );
+}
