@@ -7,6 +7,7 @@ published OpenAPI documents."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ from outreach_cli.main import app
 from outreach_crm_fakes.hubspot import HubSpotState, create_app
 from outreach_crm_fakes.serve import running
 from outreach_devstack.stack import Stack
+from outreach_ingest.domain.hubspot_signature import signature
 from typer.testing import CliRunner
 
 from tests.conftest import Infra
@@ -64,7 +66,8 @@ def test_a_hubspot_list_feeds_a_campaign_and_hears_back(stack: Stack, hubspot: t
         )
         assert refused.status_code == 201 and refused.json()["status"] == "broken"
         assert "revoked" in refused.json()["problem"]
-        connection = http.post("/crm/connections", json={"kind": "hubspot", "name": "Sales", "token": token}).json()
+        body = {"kind": "hubspot", "name": "Sales", "token": token, "webhook_secret": "app-secret"}
+        connection = http.post("/crm/connections", json=body).json()
         assert connection["status"] == "connected" and "token" not in connection and "sealed" not in connection
 
         # OAuth: the consent page sends the person back to the gateway, which lands them on the console
@@ -110,8 +113,17 @@ def test_a_hubspot_list_feeds_a_campaign_and_hears_back(stack: Stack, hubspot: t
         new = httpx.post(
             f"{url}/_fake/contacts", json={"list_id": "7", "contacts": [{"phone": "+1 305 555 0167"}]}
         ).json()
-        again = http.post(f"/crm/feeds/{feed['id']}/sync").raise_for_status().json()
-        assert again["mode"] == "incremental"
+        # HubSpot's webhook for the new contact: unsigned, refused; signed, an incremental sync starts
+        hook = stack.url("gateway") + f"/webhooks/crm/hubspot/{connection['id']}"
+        events = json.dumps([{"subscriptionType": "contact.creation", "objectId": int(new["ids"][0])}]).encode()
+        assert httpx.post(hook, content=events).status_code == 401
+        stamp = str(int(time.time() * 1000))
+        signed = signature("app-secret", method="POST", uri=hook, body=events, timestamp=stamp)
+        headers = {"X-HubSpot-Signature-v3": signed, "X-HubSpot-Request-Timestamp": stamp}
+        assert httpx.post(hook, content=events, headers=headers).status_code == 204
+        syncs = until(lambda: [s for s in http.get(f"/crm/feeds/{feed['id']}/syncs").json() if s["id"] != sync["id"]],
+                      timeout=30, what="a sync started by the webhook")  # fmt: skip
+        again = syncs[0]
         done = until(lambda: _finished(http, again["id"]), timeout=60, what="the incremental sync finished")
         # what changed since a minute before the last sync began (HubSpot's modification times can lag): the
         # new contact, and the others again if they changed that recently; only the new one is imported

@@ -40,6 +40,7 @@ def test_webhooks_keep_their_path() -> None:
     assert webhook_service("/webhooks/twilio/calls/call_1_x/status") == "dialer"
     assert webhook_service("/webhooks/twilio/messages/inbound") == "messenger"
     assert webhook_service("/unsubscribe/tok") == "messenger"
+    assert webhook_service("/webhooks/crm/hubspot/crm_1") == "ingest"
     assert webhook_service("/webhooks/other") is None
 
 

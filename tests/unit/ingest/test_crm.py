@@ -17,6 +17,7 @@ from outreach_ingest.adapters.crm.http import CrmConnectionError, CrmHttp, CrmRe
 from outreach_ingest.adapters.crm.hubspot import limits
 from outreach_ingest.adapters.crm.secrets import SecretsUnreadableError, TokenBox
 from outreach_ingest.domain.crm import hubspot_zone
+from outreach_ingest.domain.hubspot_signature import signature, valid
 from outreach_ingest.handlers import crm_writeback
 
 from tests.unit.fakes.crm import FakeCrmDeps, crm_deps
@@ -164,3 +165,13 @@ def test_credentials_are_sealed_and_a_key_rotates() -> None:
 )
 def test_hubspot_time_zones_read_as_iana_names(value: str, zone: str | None) -> None:
     assert hubspot_zone(value) == zone
+
+
+def test_a_hubspot_webhook_is_taken_only_when_signed_with_the_secret_and_fresh() -> None:
+    now = int(time.time() * 1000)
+    args = {"method": "POST", "uri": "https://out.example/webhooks/crm/hubspot/crm_1", "body": b'[{"objectId": 1}]'}
+    good = signature("app-secret", **args, timestamp=str(now))  # type: ignore[arg-type]
+    assert valid("app-secret", **args, timestamp=str(now), given=good, now_ms=now + 1000)  # type: ignore[arg-type]
+    assert not valid("other", **args, timestamp=str(now), given=good, now_ms=now)  # type: ignore[arg-type]
+    assert not valid("app-secret", **{**args, "body": b"[]"}, timestamp=str(now), given=good, now_ms=now)  # type: ignore[arg-type]
+    assert not valid("app-secret", **args, timestamp=str(now), given=good, now_ms=now + 6 * 60_000)  # type: ignore[arg-type]

@@ -70,6 +70,9 @@ class CrmStore:
     async def feeds_of(self, workspace_id: str) -> list[Document]:
         return [d async for d in self.feeds.find({"workspace_id": workspace_id}).sort("created_at", 1)]
 
+    async def feeds_of_connection(self, connection_id: str) -> list[Document]:
+        return [d async for d in self.feeds.find({"connection_id": connection_id})]
+
     async def scheduled_feeds(self) -> list[Document]:
         return [d async for d in self.feeds.find({"every_minutes": {"$gt": 0}})]
 

@@ -65,11 +65,14 @@ async def connect(body: ConnectionIn, request: Request, who: Caller) -> dict[str
         "kind": body.kind,
         "name": body.name,
         "auth": "token",
-        "sealed": deps.box.seal({"access_token": body.token}),
+        "sealed": deps.box.seal({"access_token": body.token, "webhook_secret": body.webhook_secret}),
         "settings": {"opt_out_property": body.opt_out_property},
         "status": "connected",
         "created_at": deps.imports.clock.now(),
     }
+    if body.webhook_secret:
+        base = request.app.state.settings.public_url.rstrip("/")
+        doc["webhook_url"] = f"{base}/webhooks/crm/hubspot/{doc['_id']}"
     await deps.store.add_connection(doc)
     return public(await _checked(doc, deps), hide=HIDDEN)
 
@@ -144,11 +147,12 @@ async def oauth_callback(
         "kind": "hubspot",
         "name": started["name"],
         "auth": "oauth",
-        "sealed": deps.box.seal(tokens),
+        "sealed": deps.box.seal({**tokens, "webhook_secret": request.app.state.settings.crm_hubspot_client_secret}),
         "settings": {"opt_out_property": "do_not_call"},
         "status": "connected",
         "created_at": deps.imports.clock.now(),
     }
+    doc["webhook_url"] = f"{settings.public_url.rstrip('/')}/webhooks/crm/hubspot/{doc['_id']}"
     await deps.store.add_connection(doc)
     await _checked(doc, deps)
     return RedirectResponse(f"/#/crm?{urlencode({'connected': doc['_id']})}", 303)

@@ -23,6 +23,11 @@ class ConnectionIn(BaseModel):
     opt_out_property: str = Field(
         default="do_not_call", description="The contact property set to true when a contact opts out"
     )
+    webhook_secret: str | None = Field(
+        default=None,
+        description="The HubSpot app's client secret, to check its webhooks' signatures (stored encrypted); "
+        "webhooks go to /webhooks/crm/hubspot/{connection id}",
+    )
 
 
 class Connection(BaseModel):
@@ -36,6 +41,7 @@ class Connection(BaseModel):
     problem: str | None = Field(default=None, description="Why the CRM refused it (revoked, missing scope...)")
     created_at: datetime
     checked_at: datetime | None = None
+    webhook_url: str | None = Field(default=None, description="Where the CRM's webhooks go (null: none set up)")
 
 
 class OAuthStart(BaseModel):
