@@ -13,7 +13,7 @@ PACKAGES := -p outreach_contracts -p outreach_common -p outreach_windows -p outr
 	-p outreach_messenger -p outreach_metrics -p outreach_gateway
 
 .PHONY: help setup install-uv console console-api browser infra-install infra-up infra-down up down status demo test test-unit lint \
-	format schemas docs chaos bench bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway bench-forecast bench-console
+	format schemas docs chaos bench bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway bench-forecast bench-console bench-crm
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -79,7 +79,7 @@ format: ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway bench-forecast bench-console ## Every benchmark (results in bench/results/)
+bench: bench-scheduler bench-dialer bench-ingest bench-metrics bench-gateway bench-forecast bench-console bench-crm ## Every benchmark (results in bench/results/)
 
 bench-scheduler: setup ## Scheduler benchmarks -> bench/results/scheduler.json
 	$(VENV)/bin/python -m bench.runs scheduler
@@ -98,6 +98,9 @@ bench-forecast: setup ## Forecast of 100,000 contacts (no services) -> bench/res
 
 bench-console: setup browser ## Console: bundle size, overview and contacts page of 1,000,000 contacts in Chromium -> bench/results/console.json
 	$(VENV)/bin/python -m bench.runs console
+
+bench-crm: setup ## CRM: a full sync of 100,000 HubSpot contacts under HubSpot's rate limit -> bench/results/crm.json
+	$(VENV)/bin/python -m bench.runs crm
 
 bench-dialer: setup ## Dialer pacing benchmark (20,000 calls at 50/s) -> bench/results/dialer.json
 	$(VENV)/bin/python -m bench.runs dialer

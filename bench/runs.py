@@ -18,7 +18,7 @@ from typing import Any
 
 from bench.common import RESULTS, machine
 
-NEEDS_INFRA = {"scheduler", "ingest", "metrics", "gateway", "dialer", "console"}
+NEEDS_INFRA = {"scheduler", "ingest", "metrics", "gateway", "dialer", "console", "crm"}
 
 
 def _own_infra(state: Path) -> dict[str, str]:

@@ -78,16 +78,3 @@ def launch(
 def wait_for(check: Any, timeout: float = 120.0) -> None:
     """Poll `check` until it is true, or fail after `timeout` seconds (see `tests.waiting.until`)."""
     until(check, timeout=timeout, what=getattr(check, "__name__", "condition"))
-
-
-def hubspot_env(url: str) -> dict[str, str]:
-    """Ingest's settings for a fake HubSpot at `url` (its OAuth app included) and a fresh sealing key."""
-    from cryptography.fernet import Fernet
-
-    return {
-        "OUTREACH_CRM_HUBSPOT_URL": url,
-        "OUTREACH_CRM_HUBSPOT_AUTHORIZE_URL": url + "/oauth/authorize",
-        "OUTREACH_CRM_HUBSPOT_CLIENT_ID": "fake-client",
-        "OUTREACH_CRM_HUBSPOT_CLIENT_SECRET": "fake-secret",
-        "OUTREACH_CRM_KEYS": json.dumps([Fernet.generate_key().decode()]),
-    }

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from outreach_cli.main import app
+from outreach_crm_fakes.env import hubspot_env
 from outreach_crm_fakes.hubspot import HubSpotState, create_app
 from outreach_crm_fakes.serve import running
 from outreach_devstack.stack import Stack
@@ -21,7 +22,7 @@ from outreach_ingest.domain.hubspot_signature import signature
 from typer.testing import CliRunner
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, hubspot_env, isolated_stack, new_workspace
+from tests.e2e.stacks import ALWAYS, api_client, isolated_stack, new_workspace
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -141,4 +142,41 @@ def test_a_hubspot_list_feeds_a_campaign_and_hears_back(stack: Stack, hubspot: t
     assert (report["mode"], report["status"], report["fetched"], report["imported"]) == ("full", "completed", 7, 0)
     records = cli.invoke(app, ["crm", "report", report["id"], "--records"])
     assert records.exit_code == 0 and ids[3] in records.output and "suppressed" in records.output
+    assert fake.violations == []
+
+
+@pytest.fixture
+def slow_hubspot() -> Iterator[tuple[str, HubSpotState]]:
+    state = HubSpotState()
+    with running(create_app(state)) as url:
+        yield url, state
+
+
+def test_a_sync_cut_short_by_a_crash_resumes_after_its_last_page(
+    infra: Infra, run_id: str, slow_hubspot: tuple[str, HubSpotState]
+) -> None:
+    url, fake = slow_hubspot
+    contacts = [{"phone": f"+1312555{i:04d}", "firstname": f"C{i}"} for i in range(3000)]
+    httpx.post(f"{url}/_fake/contacts", json={"list_id": "9", "contacts": contacts, "limit": [8, 1.0]}, timeout=60)
+    token = httpx.post(f"{url}/_fake/private-app-token", json={}).json()["token"]
+    env = {**hubspot_env(url), "OUTREACH_CRM_RESUME_IDLE_S": "2"}
+    with isolated_stack(infra, run_id, extra_env=env) as stack, api_client(stack) as http:
+        connection = http.post("/crm/connections", json={"kind": "hubspot", "name": "S", "token": token}).json()
+        campaign = http.post("/campaigns", json={"name": "resume", "flow": [{"kind": "phone", "agent_id": "a"}]}).json()
+        body = {"connection_id": connection["id"], "campaign_id": campaign["id"], "source": {"list_id": "9"}}
+        feed = http.post("/crm/feeds", json=body).raise_for_status().json()
+        sync_id = feed["last_sync_id"]
+        until(lambda: 1000 <= http.get(f"/crm/syncs/{sync_id}").json()["fetched"] < 3000, timeout=60,
+              what="part of the list fetched")  # fmt: skip
+        stack.kill("ingest")  # mid-sync: pages written, the rest not
+        stack.restart("ingest")
+        done = until(lambda: _finished(http, sync_id), timeout=120, what="the resumed sync finished")
+        assert (done["status"], done["fetched"], done["imported"], done["duplicates"]) == (
+            "completed",
+            3000,
+            3000,
+            0,
+        ), done
+        job = http.get(f"/imports/{done['import_id']}").json()
+        assert (job["rows"], job["imported"], job["rejected"]) == (3000, 3000, 0)  # no record written twice
     assert fake.violations == []

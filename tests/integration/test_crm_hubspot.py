@@ -66,7 +66,7 @@ async def test_a_list_is_read_page_by_page_with_the_crm_opt_out(fake: tuple[str,
     assert [r.id for r in records] == ids
     assert records[0].fields["hs_timezone"] == "America/Chicago"
     assert [r.id for r in records if r.opted_out] == [ids[7]] and "do_not_call" in (records[7].opted_out or "")
-    assert hs.http.requests == 3 + 7  # three pages of memberships (250, 250, 20), seven batch reads (100 each)
+    assert hs.http.requests == 3 + 6  # three pages of memberships (250, 250, 20), six batch reads (100, 20)
     assert state.violations == []
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from outreach_crm_fakes.env import hubspot_env
 from outreach_crm_fakes.hubspot import HubSpotState, create_app
 from outreach_crm_fakes.serve import running
 from outreach_devstack.stack import Stack
@@ -14,7 +15,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import Infra
 from tests.e2e.console.browser import browser_page, serious_violations, sign_in, workspace
-from tests.e2e.stacks import hubspot_env, isolated_stack
+from tests.e2e.stacks import isolated_stack
 
 pytestmark = pytest.mark.e2e
 

@@ -61,6 +61,7 @@ def build(settings: Settings | None = None) -> FastAPI:
             }
         },
     )
+    resume_idle = timedelta(seconds=settings.crm_resume_idle_s)
     campaigns = CampaignDirectory(shell.db)
     subscribers.register(shell.broker, dnc_deps, campaigns, crm, shell.dead_letters())
     app = shell.app(
@@ -70,7 +71,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         loops=[
             ("resume-imports", 30.0, lambda: resume_unfinished(deps)),
             ("dnc-outbox-sweep", 5.0, lambda: dnc_deps.pending.sweep(shell.bus)),
-            ("crm-resume-syncs", 30.0, lambda: resume_syncs(crm)),
+            ("crm-resume-syncs", min(30.0, settings.crm_resume_idle_s), lambda: resume_syncs(crm, idle=resume_idle)),
             ("crm-scheduled-syncs", 60.0, lambda: sync_scheduled(crm)),
             (
                 "rejected-retention",

@@ -40,3 +40,6 @@ class Settings(ServiceSettings):
     )
     crm_hubspot_client_id: str = Field(default="", description="The HubSpot app's client id (OAuth)")
     crm_hubspot_client_secret: str = Field(default="", description="The HubSpot app's client secret (OAuth, webhooks)")
+    crm_resume_idle_s: float = Field(
+        default=60.0, gt=0, description="Seconds without progress after which a CRM sync is taken up again"
+    )

@@ -55,7 +55,7 @@ async def start_sync(feed: Document, deps: CrmDeps, *, full: bool) -> Document |
         "suppressed_records": [],
         "requests": 0,
         "started_at": now,
-        "updated_at": now,
+        "updated_at": deps.imports.clock.now(),  # progress is timed on the service's clock (see resume_syncs)
     }
     if not await deps.store.add_sync(sync):
         return None

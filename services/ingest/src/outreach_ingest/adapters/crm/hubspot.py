@@ -104,14 +104,22 @@ class HubSpot:
         changed = await self._changed_since(since) if since is not None else None
         after = cursor
         while True:
-            params: dict[str, Any] = {"limit": MEMBERS_PAGE, **({"after": after} if after else {})}
-            answer = await self.http.request("GET", f"/crm/v3/lists/{list_id}/memberships", params=params)
-            ids = [str(m["recordId"]) for m in answer.get("results", [])]
+            # Two pages of 250 memberships are five full batch reads of 100: a page is yielded only when its
+            # members are all read, so that its cursor is where a resumed sync starts.
+            ids: list[str] = []
+            requests = 0
+            while True:
+                params: dict[str, Any] = {"limit": MEMBERS_PAGE, **({"after": after} if after else {})}
+                answer = await self.http.request("GET", f"/crm/v3/lists/{list_id}/memberships", params=params)
+                requests += 1
+                ids += [str(m["recordId"]) for m in answer.get("results", [])]
+                after = (answer.get("paging") or {}).get("next", {}).get("after")
+                if not after or len(ids) % BATCH_READ == 0:
+                    break
             if changed is not None:
                 ids = [i for i in ids if i in changed]
-            after = (answer.get("paging") or {}).get("next", {}).get("after")
-            records, requests = await self._read(ids, mapping)
-            yield Page(records=records, cursor=after, requests=requests + 1)
+            records, reads = await self._read(ids, mapping)
+            yield Page(records=records, cursor=after, requests=requests + reads)
             if not after:
                 return
 

@@ -1,0 +1,18 @@
+"""Ingest's settings that point it at a fake CRM (its OAuth app included), with a fresh sealing key."""
+
+from __future__ import annotations
+
+import json
+
+from cryptography.fernet import Fernet
+
+
+def hubspot_env(url: str) -> dict[str, str]:
+    """`OUTREACH_*` variables for a fake HubSpot at `url`."""
+    return {
+        "OUTREACH_CRM_HUBSPOT_URL": url,
+        "OUTREACH_CRM_HUBSPOT_AUTHORIZE_URL": url + "/oauth/authorize",
+        "OUTREACH_CRM_HUBSPOT_CLIENT_ID": "fake-client",
+        "OUTREACH_CRM_HUBSPOT_CLIENT_SECRET": "fake-secret",
+        "OUTREACH_CRM_KEYS": json.dumps([Fernet.generate_key().decode()]),
+    }
