@@ -154,9 +154,9 @@ async def test_write_backs_are_what_hubspot_documents(fake: tuple[str, HubSpotSt
     call = CallFacts(key="cmp:ct:0:1", outcome="no_answer", duration_s=0, at=datetime.now(UTC))
     try:
         crm_id = await hs.log_call(ids[0], call)
-        assert await hs.find_call(call) == crm_id
+        assert await hs.find_call(ids[0], call) == crm_id
         answered = CallFacts(key=call.key, outcome="answered_human", duration_s=61, at=call.at, summary="Will renew")
-        await hs.update_call(crm_id, answered)
+        await hs.update_call(ids[0], crm_id, answered)
         await hs.mark_opted_out(ids[1])
     finally:
         await hs.close()

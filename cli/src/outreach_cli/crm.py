@@ -18,16 +18,20 @@ SYNC_KEYS = ("id", "status", "mode", "fetched", "imported", "duplicates", "inval
 
 @app.command("connect")
 def connect(
-    kind: str = typer.Argument(..., help="hubspot"),
+    kind: str = typer.Argument(..., help="hubspot or gohighlevel"),
     name: str = typer.Option(..., "--name", help="What the workspace calls the connection"),
-    token: str = typer.Option(..., "--token", help="Private-app token (kept encrypted)", envvar="OUTREACH_CRM_TOKEN"),
+    token: str = typer.Option(
+        ..., "--token", help="Private-app / integration token (kept encrypted)", envvar="OUTREACH_CRM_TOKEN"
+    ),
+    location: str | None = typer.Option(None, "--location", help="GoHighLevel: the location (sub-account) id"),
     json_out: bool = JSON,
     url: str = URL,
     key: str = KEY,
 ) -> None:
     """Connect with a token; the CRM is asked at once (a refused token is shown as broken, with why)."""
     with Api(url, key) as api:
-        found = api.call("POST", "/crm/connections", json={"kind": kind, "name": name, "token": token})
+        body = {"kind": kind, "name": name, "token": token, **({"location_id": location} if location else {})}
+        found = api.call("POST", "/crm/connections", json=body)
     pairs(found, ("id", "kind", "name", "status", "problem"), json_out=json_out)
     if found["status"] != "connected":
         raise typer.Exit(1)
@@ -73,7 +77,10 @@ def _pairs(values: list[str]) -> dict[str, str]:
 def feed(
     campaign_id: str = typer.Argument(..., help="The campaign to feed"),
     connection_id: str = typer.Option(..., "--connection"),
-    list_id: str = typer.Option(..., "--list", help="HubSpot: the list's id"),
+    list_id: str | None = typer.Option(None, "--list", help="HubSpot: the list's id"),
+    tag: str | None = typer.Option(None, "--tag", help="GoHighLevel: contacts with this tag"),
+    pipeline: str | None = typer.Option(None, "--pipeline", help="GoHighLevel: a pipeline's opportunities"),
+    stage: str | None = typer.Option(None, "--stage", help="GoHighLevel: ... in this stage"),
     map_: list[str] = typer.Option([], "--map", help="FIELD=CRM_FIELD (to_number=mobilephone, plan=plan_tier...)"),
     every: int = typer.Option(0, "--every", min=0, help="Incremental sync every N minutes (0: on demand)"),
     wait: bool = typer.Option(True, "--wait/--no-wait", help="Wait for the first sync's report"),
@@ -81,8 +88,12 @@ def feed(
     url: str = URL,
     key: str = KEY,
 ) -> None:
-    """Feed a campaign from a CRM list; its first (full) sync starts at once."""
-    body: dict[str, Any] = {"connection_id": connection_id, "campaign_id": campaign_id, "source": {"list_id": list_id},
+    """Feed a campaign from a CRM list, tag or pipeline stage; its first (full) sync starts at once."""
+    given = {"list_id": list_id, "tag": tag, "pipeline_id": pipeline, "stage_id": stage}
+    source = {k: v for k, v in given.items() if v}
+    if not source:
+        raise fail("say what feeds the campaign: --list (HubSpot), --tag or --pipeline [--stage] (GoHighLevel)", USAGE)
+    body: dict[str, Any] = {"connection_id": connection_id, "campaign_id": campaign_id, "source": source,
                             "every_minutes": every, **({"mapping": _pairs(map_)} if map_ else {})}  # fmt: skip
     with Api(url, key) as api:
         made = api.call("POST", "/crm/feeds", json=body)

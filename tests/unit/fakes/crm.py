@@ -75,11 +75,11 @@ class FakeConnector:
         self.calls[crm_id] = {"record": record_id, "title": call.title(), "body": call.body()}
         return crm_id
 
-    async def update_call(self, crm_id: str, call: CallFacts) -> None:
+    async def update_call(self, record_id: str, crm_id: str, call: CallFacts) -> None:
         self._maybe_fail()
         self.calls[crm_id]["body"] = call.body()
 
-    async def find_call(self, call: CallFacts) -> str | None:
+    async def find_call(self, record_id: str, call: CallFacts) -> str | None:
         return next((k for k, v in self.calls.items() if v["title"] == call.title()), None)
 
     async def mark_opted_out(self, record_id: str) -> None:

@@ -53,7 +53,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         imports=deps,
         dnc=dnc_deps,
         upload_dir=Path(settings.upload_dir),
-        base_urls={"hubspot": settings.crm_hubspot_url},
+        base_urls={"hubspot": settings.crm_hubspot_url, "gohighlevel": settings.crm_gohighlevel_url},
         oauth={
             "hubspot": {
                 "client_id": settings.crm_hubspot_client_id,

@@ -35,6 +35,7 @@ class Settings(ServiceSettings):
         "kept in upload_dir (never in production)",
     )
     crm_hubspot_url: str = Field(default="https://api.hubapi.com", description="HubSpot's API")
+    crm_gohighlevel_url: str = Field(default="https://services.leadconnectorhq.com", description="GoHighLevel's API")
     crm_hubspot_authorize_url: str = Field(
         default="https://app.hubspot.com/oauth/authorize", description="HubSpot's OAuth consent page"
     )

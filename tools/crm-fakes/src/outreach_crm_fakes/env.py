@@ -16,3 +16,8 @@ def hubspot_env(url: str) -> dict[str, str]:
         "OUTREACH_CRM_HUBSPOT_CLIENT_SECRET": "fake-secret",
         "OUTREACH_CRM_KEYS": json.dumps([Fernet.generate_key().decode()]),
     }
+
+
+def gohighlevel_env(url: str) -> dict[str, str]:
+    """`OUTREACH_*` variables for a fake GoHighLevel at `url`."""
+    return {"OUTREACH_CRM_GOHIGHLEVEL_URL": url, "OUTREACH_CRM_KEYS": json.dumps([Fernet.generate_key().decode()])}

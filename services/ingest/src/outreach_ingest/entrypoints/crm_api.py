@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 from outreach_common.errors import CONFLICT, unprocessable
 from outreach_common.identity import REQUIRED, Caller
 
+from outreach_ingest.adapters.crm.gohighlevel import default_mapping as ghl_mapping
 from outreach_ingest.adapters.crm.http import CrmConnectionError
 from outreach_ingest.adapters.crm.hubspot import default_mapping
 from outreach_ingest.adapters.crm_store import public
@@ -57,8 +58,10 @@ async def connect(body: ConnectionIn, request: Request, who: Caller) -> dict[str
     """The token is checked against the CRM at once (a refused one is stored as `broken` with why) and kept
     encrypted."""
     deps = _deps(request)
-    if body.kind != "hubspot":
+    if body.kind not in ("hubspot", "gohighlevel"):
         raise unprocessable((["body", "kind"], f"{body.kind} connections are not available yet"))
+    if body.kind == "gohighlevel" and not body.location_id:
+        raise unprocessable((["body", "location_id"], "a GoHighLevel connection needs its location id"))
     doc = {
         "_id": f"crm_{uuid.uuid4().hex[:12]}",
         "workspace_id": who.workspace_id,
@@ -66,11 +69,11 @@ async def connect(body: ConnectionIn, request: Request, who: Caller) -> dict[str
         "name": body.name,
         "auth": "token",
         "sealed": deps.box.seal({"access_token": body.token, "webhook_secret": body.webhook_secret}),
-        "settings": {"opt_out_property": body.opt_out_property},
+        "settings": {"opt_out_property": body.opt_out_property, "location_id": body.location_id},
         "status": "connected",
         "created_at": deps.imports.clock.now(),
     }
-    if body.webhook_secret:
+    if body.webhook_secret and body.kind == "hubspot":
         base = request.app.state.settings.public_url.rstrip("/")
         doc["webhook_url"] = f"{base}/webhooks/crm/hubspot/{doc['_id']}"
     await deps.store.add_connection(doc)
@@ -166,7 +169,10 @@ async def add_feed(body: FeedIn, request: Request, who: Caller) -> dict[str, Any
         raise HTTPException(404, f"campaign {body.campaign_id} not found")
     if connection["kind"] == "hubspot" and not body.source.get("list_id"):
         raise unprocessable((["body", "source", "list_id"], "a HubSpot feed reads a list: give its list_id"))
-    mapping = {**default_mapping(), **(body.mapping or {})}
+    if connection["kind"] == "gohighlevel" and not (body.source.get("tag") or body.source.get("pipeline_id")):
+        raise unprocessable((["body", "source"], "a GoHighLevel feed reads a tag, or a pipeline (and stage)"))
+    defaults = ghl_mapping() if connection["kind"] == "gohighlevel" else default_mapping()
+    mapping = {**defaults, **(body.mapping or {})}
     if not mapping.get("to_number"):
         raise unprocessable((["body", "mapping", "to_number"], "to_number is required"))
     if ID_COLUMN in mapping:

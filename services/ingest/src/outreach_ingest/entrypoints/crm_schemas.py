@@ -11,7 +11,8 @@ from outreach_ingest.domain.crm import CrmKind
 
 
 class ConnectionIn(BaseModel):
-    """A connection by token (HubSpot private app)."""
+    """A connection by token: a HubSpot private app's, or a GoHighLevel private integration's (or location
+    token) with its location."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -20,6 +21,7 @@ class ConnectionIn(BaseModel):
         min_length=1, max_length=200, description="What the workspace calls it", examples=["Sales HubSpot"]
     )
     token: str = Field(min_length=8, max_length=4000, description="Private-app or API token (stored encrypted)")
+    location_id: str | None = Field(default=None, description="GoHighLevel: the location (sub-account) id")
     opt_out_property: str = Field(
         default="do_not_call", description="The contact property set to true when a contact opts out"
     )

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from outreach_common.mongo import Document
 
+from outreach_ingest.adapters.crm.gohighlevel import GoHighLevel
 from outreach_ingest.adapters.crm.hubspot import HubSpot
 from outreach_ingest.adapters.crm.secrets import TokenBox
 from outreach_ingest.adapters.crm_store import CrmStore
@@ -33,9 +34,9 @@ class Connector(Protocol):
 
     async def log_call(self, record_id: str, call: CallFacts) -> str: ...
 
-    async def update_call(self, crm_id: str, call: CallFacts) -> None: ...
+    async def update_call(self, record_id: str, crm_id: str, call: CallFacts) -> None: ...
 
-    async def find_call(self, call: CallFacts) -> str | None: ...
+    async def find_call(self, record_id: str, call: CallFacts) -> str | None: ...
 
     async def mark_opted_out(self, record_id: str) -> None: ...
 
@@ -72,4 +73,7 @@ class CrmDeps:
                 save=save,
                 opt_out_property=connection.get("settings", {}).get("opt_out_property", "do_not_call"),
             )
+        if kind == "gohighlevel":
+            location = connection.get("settings", {}).get("location_id", "")
+            return GoHighLevel(secrets, base_url=self.base_urls["gohighlevel"], location_id=location)
         raise ValueError(f"no connector for {kind}")

@@ -65,11 +65,13 @@ async def _write(
     try:
         crm_id = entry.get("crm_id")
         if crm_id is None and before is not None and before.get("pending"):
-            crm_id = await connector.find_call(call)  # an earlier try may have written it before it stopped
+            crm_id = await connector.find_call(
+                link["record_id"], call
+            )  # an earlier try may have written it before it stopped
         if crm_id is None:
             crm_id = await connector.log_call(link["record_id"], call)
         else:
-            await connector.update_call(crm_id, call)
+            await connector.update_call(link["record_id"], crm_id, call)
     except CrmConnectionError as exc:
         await deps.store.update_connection(connection["_id"], {"status": "broken", "problem": exc.reason})
         raise PoisonMessage(f"write-back of {key}: {exc.reason}") from exc

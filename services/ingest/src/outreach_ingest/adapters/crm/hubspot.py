@@ -181,14 +181,14 @@ class HubSpot:
         answer = await self.http.request("POST", "/crm/v3/objects/calls", json=body)
         return str(answer["id"])
 
-    async def update_call(self, crm_id: str, call: CallFacts) -> None:
+    async def update_call(self, record_id: str, crm_id: str, call: CallFacts) -> None:
         """The engagement's body and disposition as they stand now (the agent's analysis came)."""
         properties = {"hs_call_body": call.body()}
         if call.outcome in DISPOSITIONS:
             properties["hs_call_disposition"] = DISPOSITIONS[call.outcome]
         await self.http.request("PATCH", f"/crm/v3/objects/calls/{crm_id}", json={"properties": properties})
 
-    async def find_call(self, call: CallFacts) -> str | None:
+    async def find_call(self, record_id: str, call: CallFacts) -> str | None:
         """The engagement an interrupted write-back may have made (found by its title)."""
         body = {
             "filterGroups": [{"filters": [{"propertyName": "hs_call_title", "operator": "EQ", "value": call.title()}]}],
