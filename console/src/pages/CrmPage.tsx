@@ -37,13 +37,22 @@ export function CrmPage() {
   );
 }
 
+type Kind = "hubspot" | "gohighlevel";
+const KINDS: { id: Kind; label: string }[] = [
+  { id: "hubspot", label: "HubSpot" },
+  { id: "gohighlevel", label: "GoHighLevel" },
+];
+
 function Connections({ connections, reload }: { connections: Connection[]; reload: () => Promise<void> }) {
+  const [kind, setKind] = useState<Kind>("hubspot");
   const [name, setName] = useState("HubSpot");
   const [token, setToken] = useState("");
+  const [location, setLocation] = useState("");
   const [errors, accept] = useErrors();
   const connect = async (event: FormEvent) => {
     event.preventDefault();
-    const made = accept(await api.POST("/api/v1/crm/connections", { body: { kind: "hubspot", name, token } }));
+    const body = { kind, name, token, ...(kind === "gohighlevel" ? { location_id: location } : {}) };
+    const made = accept(await api.POST("/api/v1/crm/connections", { body }));
     if (made) setToken("");
     void reload();
   };
@@ -63,14 +72,22 @@ function Connections({ connections, reload }: { connections: Connection[]; reloa
   return (
     <>
       <h2>Connections</h2>
-      <form aria-label="Connect HubSpot" onSubmit={connect}>
+      <form aria-label="Connect a CRM" onSubmit={connect}>
         <div className="row">
+          <Field label="CRM">
+            {(id) => (
+              <select id={id} value={kind} onChange={(e) => { const k = e.target.value as Kind; setKind(k); setName(KINDS.find((x) => x.id === k)!.label); }}>
+                {KINDS.map((k) => <option key={k.id} value={k.id}>{k.label}</option>)}
+              </select>
+            )}
+          </Field>
           <Field label="Connection name" error={errorFor(errors, "name")}>{(id, d) => <input id={id} aria-describedby={d} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
-          <Field label="Private app token" error={errorFor(errors, "token")}>{(id, d) => <input id={id} aria-describedby={d} type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} />}</Field>
+          <Field label={kind === "hubspot" ? "Private app token" : "Private integration token"} error={errorFor(errors, "token")}>{(id, d) => <input id={id} aria-describedby={d} type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} />}</Field>
+          {kind === "gohighlevel" && <Field label="Location ID" error={errorFor(errors, "location_id")}>{(id, d) => <input id={id} aria-describedby={d} value={location} onChange={(e) => setLocation(e.target.value)} />}</Field>}
         </div>
         <FormError message={errors[""]} />
         <button type="submit">Connect with token</button>{" "}
-        <button type="button" onClick={() => void oauth()}>Connect with HubSpot sign-in</button>
+        {kind === "hubspot" && <button type="button" onClick={() => void oauth()}>Connect with HubSpot sign-in</button>}
       </form>
       <table aria-label="CRM connections">
         <thead><tr><th scope="col">Name</th><th scope="col">CRM</th><th scope="col">Sign-in</th><th scope="col">Status</th><th scope="col">Problem</th><th scope="col">Checked</th><th scope="col">Actions</th></tr></thead>
@@ -95,6 +112,9 @@ function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => 
   const [connection, setConnection] = useState("");
   const [campaign, setCampaign] = useState("");
   const [listId, setListId] = useState("");
+  const [tag, setTag] = useState("");
+  const [pipeline, setPipeline] = useState("");
+  const [stage, setStage] = useState("");
   const [phone, setPhone] = useState("phone");
   const [every, setEvery] = useState(0);
   const [errors, accept] = useErrors();
@@ -106,9 +126,11 @@ function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => 
   const usable = props.connections.filter((c) => c.status === "connected");
   const chosenConnection = connection || usable[0]?.id || "";
   const chosenCampaign = campaign || campaigns[0]?.id || "";
+  const kind = props.connections.find((c) => c.id === chosenConnection)?.kind ?? "hubspot";
+  const source: Record<string, string> = kind === "hubspot" ? { list_id: listId } : Object.fromEntries(Object.entries({ tag, pipeline_id: pipeline, stage_id: stage }).filter(([, v]) => v));
   const feed = async (event: FormEvent) => {
     event.preventDefault();
-    const body = { connection_id: chosenConnection, campaign_id: chosenCampaign, source: { list_id: listId }, mapping: { to_number: phone }, every_minutes: every };
+    const body = { connection_id: chosenConnection, campaign_id: chosenCampaign, source, mapping: { to_number: phone }, every_minutes: every };
     const made = accept(await api.POST("/api/v1/crm/feeds", { body }));
     if (made?.last_sync_id) props.show(made.last_sync_id);
     void props.reload();
@@ -138,7 +160,14 @@ function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => 
               </select>
             )}
           </Field>
-          <Field label="HubSpot list ID" error={errorFor(errors, "source.list_id") ?? errorFor(errors, "source")}>{(id, d) => <input id={id} aria-describedby={d} value={listId} onChange={(e) => setListId(e.target.value)} />}</Field>
+          {kind === "hubspot" && <Field label="HubSpot list ID" error={errorFor(errors, "source.list_id") ?? errorFor(errors, "source")}>{(id, d) => <input id={id} aria-describedby={d} value={listId} onChange={(e) => setListId(e.target.value)} />}</Field>}
+          {kind === "gohighlevel" && (
+            <>
+              <Field label="Tag" error={errorFor(errors, "source")}>{(id, d) => <input id={id} aria-describedby={d} value={tag} onChange={(e) => setTag(e.target.value)} />}</Field>
+              <Field label="Or pipeline ID">{(id) => <input id={id} value={pipeline} onChange={(e) => setPipeline(e.target.value)} />}</Field>
+              <Field label="Stage ID">{(id) => <input id={id} value={stage} onChange={(e) => setStage(e.target.value)} />}</Field>
+            </>
+          )}
           <Field label="Phone property" error={errorFor(errors, "mapping.to_number")}>{(id, d) => <input id={id} aria-describedby={d} value={phone} onChange={(e) => setPhone(e.target.value)} />}</Field>
           <Field label="Sync every (minutes, 0: on demand)" error={errorFor(errors, "every_minutes")}>{(id, d) => <input id={id} aria-describedby={d} type="number" min={0} value={every} onChange={(e) => setEvery(Number(e.target.value))} />}</Field>
         </div>
@@ -146,11 +175,11 @@ function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => 
         <button type="submit" disabled={!chosenConnection || !chosenCampaign}>Feed campaign</button>
       </form>
       <table aria-label="CRM feeds">
-        <thead><tr><th scope="col">Campaign</th><th scope="col">List</th><th scope="col">Every (minutes)</th><th scope="col">Last sync</th><th scope="col">Actions</th></tr></thead>
+        <thead><tr><th scope="col">Campaign</th><th scope="col">Source</th><th scope="col">Every (minutes)</th><th scope="col">Last sync</th><th scope="col">Actions</th></tr></thead>
         <tbody>
           {props.feeds.map((f) => (
             <tr key={f.id}>
-              <td>{names[f.campaign_id] ?? f.campaign_id}</td><td>{f.source.list_id}</td><td>{f.every_minutes || "on demand"}</td>
+              <td>{names[f.campaign_id] ?? f.campaign_id}</td><td>{Object.entries(f.source).map(([k, v]) => `${k.replace("_id", "")}: ${v}`).join(", ")}</td><td>{f.every_minutes || "on demand"}</td>
               <td>{f.last_status ?? "—"}{f.last_error ? `: ${f.last_error}` : ""}</td>
               <td>
                 <button type="button" aria-label={`Sync now for ${names[f.campaign_id] ?? f.campaign_id}`} onClick={() => void syncNow(f.id, false)}>Sync now</button>{" "}

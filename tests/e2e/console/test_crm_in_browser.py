@@ -7,7 +7,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from outreach_crm_fakes.env import hubspot_env
+from outreach_crm_fakes.env import gohighlevel_env, hubspot_env
+from outreach_crm_fakes.gohighlevel import GoHighLevelState
+from outreach_crm_fakes.gohighlevel import create_app as create_ghl
 from outreach_crm_fakes.hubspot import HubSpotState, create_app
 from outreach_crm_fakes.serve import running
 from outreach_devstack.stack import Stack
@@ -31,12 +33,20 @@ def hubspot() -> Iterator[tuple[str, HubSpotState]]:
 
 
 @pytest.fixture
-def stack(infra: Infra, run_id: str, hubspot: tuple[str, HubSpotState]) -> Iterator[Stack]:
-    with isolated_stack(infra, run_id, extra_env=hubspot_env(hubspot[0])) as s:
+def ghl() -> Iterator[str]:
+    with running(create_ghl(GoHighLevelState())) as url:
+        yield url
+
+
+@pytest.fixture
+def stack(infra: Infra, run_id: str, hubspot: tuple[str, HubSpotState], ghl: str) -> Iterator[Stack]:
+    with isolated_stack(infra, run_id, extra_env={**hubspot_env(hubspot[0]), **gohighlevel_env(ghl)}) as s:
         yield s
 
 
-def test_a_campaign_is_fed_from_hubspot_in_the_console(stack: Stack, hubspot: tuple[str, HubSpotState]) -> None:
+def test_a_campaign_is_fed_from_hubspot_in_the_console(
+    stack: Stack, hubspot: tuple[str, HubSpotState], ghl: str
+) -> None:
     url, fake = hubspot
     ids = httpx.post(f"{url}/_fake/contacts", json={"list_id": "42", "contacts": CONTACTS}).json()["ids"]
     token = httpx.post(f"{url}/_fake/private-app-token", json={}).json()["token"]
@@ -50,7 +60,7 @@ def test_a_campaign_is_fed_from_hubspot_in_the_console(stack: Stack, hubspot: tu
         expect(page.get_by_role("form", name="Contact window")).to_be_visible()
 
         page.get_by_role("navigation", name="Main").get_by_role("link", name="CRM", exact=True).click()
-        connect = page.get_by_role("form", name="Connect HubSpot")
+        connect = page.get_by_role("form", name="Connect a CRM")
         connect.get_by_label("Connection name").fill("Sales HubSpot")
         connect.get_by_label("Private app token").fill("pat-wrong-token")
         connect.get_by_role("button", name="Connect with token").click()
@@ -64,6 +74,15 @@ def test_a_campaign_is_fed_from_hubspot_in_the_console(stack: Stack, hubspot: tu
         expect(connections.get_by_role("row").filter(has_text="Sales HubSpot")).to_contain_text("connected")
         assert not serious_violations(page)
 
+        ghl_token = httpx.post(f"{ghl}/_fake/token", json={"location_id": "loc7"}).json()["token"]
+        connect.get_by_label("CRM", exact=True).select_option(label="GoHighLevel")
+        connect.get_by_label("Private integration token").fill(ghl_token)
+        connect.get_by_label("Location ID").fill("loc7")
+        connect.get_by_role("button", name="Connect with token").click()
+        expect(connections.get_by_role("row").filter(has_text="GoHighLevel")).to_contain_text("connected")
+        assert not serious_violations(page)
+
+        connect.get_by_label("CRM", exact=True).select_option(label="HubSpot")
         connect.get_by_label("Connection name").fill("Marketing HubSpot")
         connect.get_by_role("button", name="Connect with HubSpot sign-in").click()  # off to HubSpot and back
         expect(page.get_by_role("status").filter(has_text="HubSpot connected.")).to_be_visible()

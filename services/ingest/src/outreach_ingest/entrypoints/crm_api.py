@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+import httpx
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
 from outreach_common.errors import CONFLICT, unprocessable
 from outreach_common.identity import REQUIRED, Caller
 
 from outreach_ingest.adapters.crm.gohighlevel import default_mapping as ghl_mapping
-from outreach_ingest.adapters.crm.http import CrmConnectionError
+from outreach_ingest.adapters.crm.http import CrmConnectionError, CrmRefusedError
 from outreach_ingest.adapters.crm.hubspot import default_mapping
 from outreach_ingest.adapters.crm_store import public
 from outreach_ingest.domain.crm import ID_COLUMN
@@ -24,6 +26,7 @@ from outreach_ingest.handlers.crm_sync import start_sync
 
 router = APIRouter(prefix="/crm", tags=["crm"], dependencies=REQUIRED)
 HIDDEN = ("sealed", "workspace_id", "settings")
+CHECK_S = 15.0  # a connection check that takes longer says the CRM did not answer
 
 
 def _deps(request: Request) -> CrmDeps:
@@ -43,10 +46,15 @@ async def _checked(doc: dict[str, Any], deps: CrmDeps) -> dict[str, Any]:
     connector = deps.open(doc)
     now = deps.imports.clock.now()
     try:
-        await connector.check()
+        await asyncio.wait_for(connector.check(), CHECK_S)
         fields: dict[str, Any] = {"status": "connected", "problem": None, "checked_at": now}
     except CrmConnectionError as exc:
         fields = {"status": "broken", "problem": exc.reason, "checked_at": now}
+    except CrmRefusedError as exc:
+        fields = {"status": "broken", "problem": f"{doc['kind']} refused the check: {exc}", "checked_at": now}
+    except (TimeoutError, httpx.TransportError) as exc:
+        problem = f"{doc['kind']} did not answer within {CHECK_S:.0f} s ({type(exc).__name__}): wrong address?"
+        fields = {"status": "broken", "problem": problem, "checked_at": now}
     finally:
         await connector.close()
     await deps.store.update_connection(doc["_id"], fields)
