@@ -53,7 +53,11 @@ def build(settings: Settings | None = None) -> FastAPI:
         imports=deps,
         dnc=dnc_deps,
         upload_dir=Path(settings.upload_dir),
-        base_urls={"hubspot": settings.crm_hubspot_url, "gohighlevel": settings.crm_gohighlevel_url},
+        base_urls={
+            "hubspot": settings.crm_hubspot_url,
+            "gohighlevel": settings.crm_gohighlevel_url,
+            "monday": settings.crm_monday_url,
+        },
         oauth={
             "hubspot": {
                 "client_id": settings.crm_hubspot_client_id,

@@ -36,6 +36,7 @@ class Settings(ServiceSettings):
     )
     crm_hubspot_url: str = Field(default="https://api.hubapi.com", description="HubSpot's API")
     crm_gohighlevel_url: str = Field(default="https://services.leadconnectorhq.com", description="GoHighLevel's API")
+    crm_monday_url: str = Field(default="https://api.monday.com", description="monday.com's API (GraphQL at /v2)")
     crm_hubspot_authorize_url: str = Field(
         default="https://app.hubspot.com/oauth/authorize", description="HubSpot's OAuth consent page"
     )

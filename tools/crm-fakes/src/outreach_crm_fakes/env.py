@@ -21,3 +21,8 @@ def hubspot_env(url: str) -> dict[str, str]:
 def gohighlevel_env(url: str) -> dict[str, str]:
     """`OUTREACH_*` variables for a fake GoHighLevel at `url`."""
     return {"OUTREACH_CRM_GOHIGHLEVEL_URL": url, "OUTREACH_CRM_KEYS": json.dumps([Fernet.generate_key().decode()])}
+
+
+def monday_env(url: str) -> dict[str, str]:
+    """`OUTREACH_*` variables for a fake monday.com at `url`."""
+    return {"OUTREACH_CRM_MONDAY_URL": url, "OUTREACH_CRM_KEYS": json.dumps([Fernet.generate_key().decode()])}

@@ -17,6 +17,7 @@ from outreach_common.identity import REQUIRED, Caller
 from outreach_ingest.adapters.crm.gohighlevel import default_mapping as ghl_mapping
 from outreach_ingest.adapters.crm.http import CrmConnectionError, CrmRefusedError
 from outreach_ingest.adapters.crm.hubspot import default_mapping
+from outreach_ingest.adapters.crm.monday import default_mapping as monday_mapping
 from outreach_ingest.adapters.crm_store import public
 from outreach_ingest.domain.crm import ID_COLUMN
 from outreach_ingest.entrypoints.crm_schemas import Connection, ConnectionIn, Feed, FeedIn, OAuthStart, Sync, SyncRecord
@@ -66,7 +67,7 @@ async def connect(body: ConnectionIn, request: Request, who: Caller) -> dict[str
     """The token is checked against the CRM at once (a refused one is stored as `broken` with why) and kept
     encrypted."""
     deps = _deps(request)
-    if body.kind not in ("hubspot", "gohighlevel"):
+    if body.kind not in ("hubspot", "gohighlevel", "monday"):
         raise unprocessable((["body", "kind"], f"{body.kind} connections are not available yet"))
     if body.kind == "gohighlevel" and not body.location_id:
         raise unprocessable((["body", "location_id"], "a GoHighLevel connection needs its location id"))
@@ -179,7 +180,9 @@ async def add_feed(body: FeedIn, request: Request, who: Caller) -> dict[str, Any
         raise unprocessable((["body", "source", "list_id"], "a HubSpot feed reads a list: give its list_id"))
     if connection["kind"] == "gohighlevel" and not (body.source.get("tag") or body.source.get("pipeline_id")):
         raise unprocessable((["body", "source"], "a GoHighLevel feed reads a tag, or a pipeline (and stage)"))
-    defaults = ghl_mapping() if connection["kind"] == "gohighlevel" else default_mapping()
+    if connection["kind"] == "monday" and not body.source.get("board_id"):
+        raise unprocessable((["body", "source", "board_id"], "a monday.com feed reads a board: give its board_id"))
+    defaults = {"gohighlevel": ghl_mapping, "monday": monday_mapping}.get(connection["kind"], default_mapping)()
     mapping = {**defaults, **(body.mapping or {})}
     if not mapping.get("to_number"):
         raise unprocessable((["body", "mapping", "to_number"], "to_number is required"))

@@ -23,7 +23,9 @@ class ConnectionIn(BaseModel):
     token: str = Field(min_length=8, max_length=4000, description="Private-app or API token (stored encrypted)")
     location_id: str | None = Field(default=None, description="GoHighLevel: the location (sub-account) id")
     opt_out_property: str = Field(
-        default="do_not_call", description="The contact property set to true when a contact opts out"
+        default="do_not_call",
+        description="HubSpot: the contact property set to true when a contact opts out; monday.com: the column "
+        "that marks an item not to be called (read by syncs, set on opt-out)",
     )
     webhook_secret: str | None = Field(
         default=None,

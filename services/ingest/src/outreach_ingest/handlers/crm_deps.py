@@ -12,6 +12,7 @@ from outreach_common.mongo import Document
 
 from outreach_ingest.adapters.crm.gohighlevel import GoHighLevel
 from outreach_ingest.adapters.crm.hubspot import HubSpot
+from outreach_ingest.adapters.crm.monday import Monday
 from outreach_ingest.adapters.crm.secrets import TokenBox
 from outreach_ingest.adapters.crm_store import CrmStore
 from outreach_ingest.domain.crm import CallFacts, Page
@@ -76,4 +77,7 @@ class CrmDeps:
         if kind == "gohighlevel":
             location = connection.get("settings", {}).get("location_id", "")
             return GoHighLevel(secrets, base_url=self.base_urls["gohighlevel"], location_id=location)
+        if kind == "monday":
+            column = connection.get("settings", {}).get("opt_out_property")
+            return Monday(secrets, base_url=self.base_urls["monday"], opt_out_column=column)
         raise ValueError(f"no connector for {kind}")

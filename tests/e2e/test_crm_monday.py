@@ -1,0 +1,84 @@
+"""A campaign fed from a monday.com board group through the public API on the whole stack: connect, feed
+(the phone column mapped, the opt-out column read), report, call everyone, and see monday.com hear back (an
+update per call on the item, the opt-out column set after an opt-out). The fake validates every query
+against monday's published GraphQL schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from outreach_crm_fakes.env import monday_env
+from outreach_crm_fakes.monday import MondayState, create_app
+from outreach_crm_fakes.serve import running
+from outreach_devstack.stack import Stack
+
+from tests.conftest import Infra
+from tests.e2e.stacks import ALWAYS, api_client, isolated_stack
+from tests.waiting import until
+
+pytestmark = pytest.mark.e2e
+
+ITEMS = [
+    {"name": "Ada Lovelace", "columns": {"phone_1": "+1 212 555 0123", "plan": "gold"}},
+    {"name": "Grace Hopper", "columns": {"phone_1": "(415) 555-0134"}},
+    {"name": "Opted Out", "columns": {"phone_1": "+1 646 555 0156", "dnc": "Do not call"}},
+    {"name": "No Number", "columns": {}},
+]
+
+
+@pytest.fixture
+def monday() -> Iterator[tuple[str, MondayState]]:
+    state = MondayState()
+    with running(create_app(state)) as url:
+        yield url, state
+
+
+@pytest.fixture
+def stack(infra: Infra, run_id: str, monday: tuple[str, MondayState]) -> Iterator[Stack]:
+    with isolated_stack(infra, run_id, extra_env=monday_env(monday[0])) as s:
+        yield s
+
+
+def test_a_monday_group_feeds_a_campaign_and_hears_back(stack: Stack, monday: tuple[str, MondayState]) -> None:
+    url, fake = monday
+    ids = httpx.post(f"{url}/_fake/items", json={"board": "777", "group": "leads", "items": ITEMS}).json()["ids"]
+    token = httpx.post(f"{url}/_fake/token").json()["token"]
+    with api_client(stack) as http:
+        body = {"kind": "monday", "name": "Board", "token": token, "opt_out_property": "dnc"}
+        connection = http.post("/crm/connections", json=body).raise_for_status().json()
+        assert connection["status"] == "connected"
+        spec = {"name": "from monday", "flow": [{"kind": "phone", "agent_id": "agt_1"}], "window": ALWAYS}
+        campaign = http.post("/campaigns", json=spec).raise_for_status().json()
+        feed_body = {"connection_id": connection["id"], "campaign_id": campaign["id"],
+                     "source": {"board_id": "777", "group_id": "leads"},
+                     "mapping": {"to_number": "phone_1", "plan": "plan"}}  # fmt: skip
+        feed = http.post("/crm/feeds", json=feed_body).raise_for_status().json()
+
+        def finished() -> dict[str, Any] | None:
+            sync: dict[str, Any] = http.get(f"/crm/syncs/{feed['last_sync_id']}").json()
+            return sync if sync["status"] in ("completed", "failed") else None
+
+        sync = until(finished, timeout=60, what="the sync finished")
+        assert (sync["status"], sync["fetched"], sync["imported"], sync["crm_suppressed"], sync["invalid"]) == (
+            "completed", 4, 2, 1, 1), sync  # fmt: skip
+
+        http.post(f"/campaigns/{campaign['id']}/start").raise_for_status()
+        until(lambda: http.get(f"/campaigns/{campaign['id']}/overview").json().get("exited") == 2, timeout=90,
+              what="both contacts called and exited")  # fmt: skip
+
+        def heard() -> dict[str, Any] | None:
+            items = httpx.get(f"{url}/_fake/state").json()["items"]
+            return items if all(items[i]["updates"] for i in ids[:2]) else None
+
+        items = until(heard, timeout=60, what="an update per call")
+        assert all(
+            len(items[i]["updates"]) == 1 and "answered human" in items[i]["updates"][0]["body"] for i in ids[:2]
+        )
+
+        http.post("/dnc", json={"phones": ["+12125550123"]}).raise_for_status()
+        until(lambda: httpx.get(f"{url}/_fake/state").json()["items"][ids[0]]["columns"].get("dnc") == "Do not call",
+              timeout=60, what="the opt-out written to the column")  # fmt: skip
+    assert fake.violations == []
