@@ -18,19 +18,21 @@ SYNC_KEYS = ("id", "status", "mode", "fetched", "imported", "duplicates", "inval
 
 @app.command("connect")
 def connect(
-    kind: str = typer.Argument(..., help="hubspot or gohighlevel"),
+    kind: str = typer.Argument(..., help="hubspot, gohighlevel or monday"),
     name: str = typer.Option(..., "--name", help="What the workspace calls the connection"),
     token: str = typer.Option(
         ..., "--token", help="Private-app / integration token (kept encrypted)", envvar="OUTREACH_CRM_TOKEN"
     ),
     location: str | None = typer.Option(None, "--location", help="GoHighLevel: the location (sub-account) id"),
+    opt_out: str | None = typer.Option(None, "--opt-out", help="HubSpot's opt-out property, monday.com's column"),
     json_out: bool = JSON,
     url: str = URL,
     key: str = KEY,
 ) -> None:
     """Connect with a token; the CRM is asked at once (a refused token is shown as broken, with why)."""
     with Api(url, key) as api:
-        body = {"kind": kind, "name": name, "token": token, **({"location_id": location} if location else {})}
+        body = {"kind": kind, "name": name, "token": token, **({"location_id": location} if location else {}),
+                **({"opt_out_property": opt_out} if opt_out else {})}  # fmt: skip
         found = api.call("POST", "/crm/connections", json=body)
     pairs(found, ("id", "kind", "name", "status", "problem"), json_out=json_out)
     if found["status"] != "connected":
@@ -81,6 +83,8 @@ def feed(
     tag: str | None = typer.Option(None, "--tag", help="GoHighLevel: contacts with this tag"),
     pipeline: str | None = typer.Option(None, "--pipeline", help="GoHighLevel: a pipeline's opportunities"),
     stage: str | None = typer.Option(None, "--stage", help="GoHighLevel: ... in this stage"),
+    board: str | None = typer.Option(None, "--board", help="monday.com: a board's items"),
+    group: str | None = typer.Option(None, "--group", help="monday.com: ... in this group"),
     map_: list[str] = typer.Option([], "--map", help="FIELD=CRM_FIELD (to_number=mobilephone, plan=plan_tier...)"),
     every: int = typer.Option(0, "--every", min=0, help="Incremental sync every N minutes (0: on demand)"),
     wait: bool = typer.Option(True, "--wait/--no-wait", help="Wait for the first sync's report"),
@@ -89,10 +93,12 @@ def feed(
     key: str = KEY,
 ) -> None:
     """Feed a campaign from a CRM list, tag or pipeline stage; its first (full) sync starts at once."""
-    given = {"list_id": list_id, "tag": tag, "pipeline_id": pipeline, "stage_id": stage}
+    given = {"list_id": list_id, "tag": tag, "pipeline_id": pipeline, "stage_id": stage, "board_id": board,
+             "group_id": group}  # fmt: skip
     source = {k: v for k, v in given.items() if v}
     if not source:
-        raise fail("say what feeds the campaign: --list (HubSpot), --tag or --pipeline [--stage] (GoHighLevel)", USAGE)
+        raise fail("say what feeds the campaign: --list (HubSpot), --tag or --pipeline [--stage] (GoHighLevel), "
+                   "--board [--group] (monday.com)", USAGE)  # fmt: skip
     body: dict[str, Any] = {"connection_id": connection_id, "campaign_id": campaign_id, "source": source,
                             "every_minutes": every, **({"mapping": _pairs(map_)} if map_ else {})}  # fmt: skip
     with Api(url, key) as api:

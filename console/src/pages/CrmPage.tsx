@@ -37,21 +37,24 @@ export function CrmPage() {
   );
 }
 
-type Kind = "hubspot" | "gohighlevel";
+type Kind = "hubspot" | "gohighlevel" | "monday";
 const KINDS: { id: Kind; label: string }[] = [
   { id: "hubspot", label: "HubSpot" },
   { id: "gohighlevel", label: "GoHighLevel" },
+  { id: "monday", label: "monday.com" },
 ];
+const TOKEN: Record<Kind, string> = { hubspot: "Private app token", gohighlevel: "Private integration token", monday: "API token" };
 
 function Connections({ connections, reload }: { connections: Connection[]; reload: () => Promise<void> }) {
   const [kind, setKind] = useState<Kind>("hubspot");
   const [name, setName] = useState("HubSpot");
   const [token, setToken] = useState("");
   const [location, setLocation] = useState("");
+  const [optOut, setOptOut] = useState("");
   const [errors, accept] = useErrors();
   const connect = async (event: FormEvent) => {
     event.preventDefault();
-    const body = { kind, name, token, ...(kind === "gohighlevel" ? { location_id: location } : {}) };
+    const body = { kind, name, token, ...(kind === "gohighlevel" ? { location_id: location } : {}), ...(optOut ? { opt_out_property: optOut } : {}) };
     const made = accept(await api.POST("/api/v1/crm/connections", { body }));
     if (made) setToken("");
     void reload();
@@ -82,8 +85,9 @@ function Connections({ connections, reload }: { connections: Connection[]; reloa
             )}
           </Field>
           <Field label="Connection name" error={errorFor(errors, "name")}>{(id, d) => <input id={id} aria-describedby={d} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
-          <Field label={kind === "hubspot" ? "Private app token" : "Private integration token"} error={errorFor(errors, "token")}>{(id, d) => <input id={id} aria-describedby={d} type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} />}</Field>
+          <Field label={TOKEN[kind]} error={errorFor(errors, "token")}>{(id, d) => <input id={id} aria-describedby={d} type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} />}</Field>
           {kind === "gohighlevel" && <Field label="Location ID" error={errorFor(errors, "location_id")}>{(id, d) => <input id={id} aria-describedby={d} value={location} onChange={(e) => setLocation(e.target.value)} />}</Field>}
+          {kind !== "gohighlevel" && <Field label={kind === "monday" ? "Do-not-call column" : "Do-not-call property"} error={errorFor(errors, "opt_out_property")}>{(id, d) => <input id={id} aria-describedby={d} placeholder={kind === "monday" ? "column id" : "do_not_call"} value={optOut} onChange={(e) => setOptOut(e.target.value)} />}</Field>}
         </div>
         <FormError message={errors[""]} />
         <button type="submit">Connect with token</button>{" "}
@@ -115,6 +119,8 @@ function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => 
   const [tag, setTag] = useState("");
   const [pipeline, setPipeline] = useState("");
   const [stage, setStage] = useState("");
+  const [board, setBoard] = useState("");
+  const [group, setGroup] = useState("");
   const [phone, setPhone] = useState("phone");
   const [every, setEvery] = useState(0);
   const [errors, accept] = useErrors();
@@ -127,7 +133,8 @@ function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => 
   const chosenConnection = connection || usable[0]?.id || "";
   const chosenCampaign = campaign || campaigns[0]?.id || "";
   const kind = props.connections.find((c) => c.id === chosenConnection)?.kind ?? "hubspot";
-  const source: Record<string, string> = kind === "hubspot" ? { list_id: listId } : Object.fromEntries(Object.entries({ tag, pipeline_id: pipeline, stage_id: stage }).filter(([, v]) => v));
+  const given: Record<Kind, Record<string, string>> = { hubspot: { list_id: listId }, gohighlevel: { tag, pipeline_id: pipeline, stage_id: stage }, monday: { board_id: board, group_id: group } };
+  const source = Object.fromEntries(Object.entries(given[kind as Kind] ?? {}).filter(([, v]) => v));
   const feed = async (event: FormEvent) => {
     event.preventDefault();
     const body = { connection_id: chosenConnection, campaign_id: chosenCampaign, source, mapping: { to_number: phone }, every_minutes: every };
@@ -168,7 +175,13 @@ function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => 
               <Field label="Stage ID">{(id) => <input id={id} value={stage} onChange={(e) => setStage(e.target.value)} />}</Field>
             </>
           )}
-          <Field label="Phone property" error={errorFor(errors, "mapping.to_number")}>{(id, d) => <input id={id} aria-describedby={d} value={phone} onChange={(e) => setPhone(e.target.value)} />}</Field>
+          {kind === "monday" && (
+            <>
+              <Field label="Board ID" error={errorFor(errors, "source.board_id") ?? errorFor(errors, "source")}>{(id, d) => <input id={id} aria-describedby={d} value={board} onChange={(e) => setBoard(e.target.value)} />}</Field>
+              <Field label="Group ID">{(id) => <input id={id} value={group} onChange={(e) => setGroup(e.target.value)} />}</Field>
+            </>
+          )}
+          <Field label={kind === "monday" ? "Phone column" : "Phone property"} error={errorFor(errors, "mapping.to_number")}>{(id, d) => <input id={id} aria-describedby={d} value={phone} onChange={(e) => setPhone(e.target.value)} />}</Field>
           <Field label="Sync every (minutes, 0: on demand)" error={errorFor(errors, "every_minutes")}>{(id, d) => <input id={id} aria-describedby={d} type="number" min={0} value={every} onChange={(e) => setEvery(Number(e.target.value))} />}</Field>
         </div>
         <FormError message={errors[""]} />
