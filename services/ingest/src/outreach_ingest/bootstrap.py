@@ -14,7 +14,7 @@ from outreach_ingest.adapters.campaigns import CampaignDirectory
 from outreach_ingest.adapters.crm.keys import token_box
 from outreach_ingest.adapters.locks import CampaignLocks
 from outreach_ingest.config import Settings
-from outreach_ingest.entrypoints import api, crm_api, crm_webhooks, dnc_api, preview_api, subscribers
+from outreach_ingest.entrypoints import api, crm_api, crm_oauth_api, crm_webhooks, dnc_api, preview_api, subscribers
 from outreach_ingest.handlers.crm_deps import CrmDeps
 from outreach_ingest.handlers.crm_sync import resume_syncs, sync_scheduled
 from outreach_ingest.handlers.dnc import DncDeps
@@ -57,12 +57,17 @@ def build(settings: Settings | None = None) -> FastAPI:
             "hubspot": settings.crm_hubspot_url,
             "gohighlevel": settings.crm_gohighlevel_url,
             "monday": settings.crm_monday_url,
+            "salesforce": settings.crm_salesforce_login_url,
         },
         oauth={
             "hubspot": {
                 "client_id": settings.crm_hubspot_client_id,
                 "client_secret": settings.crm_hubspot_client_secret,
-            }
+            },
+            "salesforce": {
+                "client_id": settings.crm_salesforce_client_id,
+                "client_secret": settings.crm_salesforce_client_secret,
+            },
         },
     )
     resume_idle = timedelta(seconds=settings.crm_resume_idle_s)
@@ -90,7 +95,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     app.state.dnc_deps = dnc_deps
     app.state.campaigns = campaigns
     app.state.crm = crm
-    for module in (api, dnc_api, preview_api, crm_api, crm_webhooks):
+    for module in (api, dnc_api, preview_api, crm_api, crm_oauth_api, crm_webhooks):
         app.include_router(module.router)
     return app
 

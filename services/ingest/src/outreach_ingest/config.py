@@ -37,6 +37,12 @@ class Settings(ServiceSettings):
     crm_hubspot_url: str = Field(default="https://api.hubapi.com", description="HubSpot's API")
     crm_gohighlevel_url: str = Field(default="https://services.leadconnectorhq.com", description="GoHighLevel's API")
     crm_monday_url: str = Field(default="https://api.monday.com", description="monday.com's API (GraphQL at /v2)")
+    crm_salesforce_login_url: str = Field(
+        default="https://login.salesforce.com",
+        description="Salesforce's login host (OAuth; test.salesforce.com for sandboxes)",
+    )
+    crm_salesforce_client_id: str = Field(default="", description="The Salesforce connected app's consumer key")
+    crm_salesforce_client_secret: str = Field(default="", description="The Salesforce connected app's consumer secret")
     crm_hubspot_authorize_url: str = Field(
         default="https://app.hubspot.com/oauth/authorize", description="HubSpot's OAuth consent page"
     )

@@ -26,3 +26,13 @@ def gohighlevel_env(url: str) -> dict[str, str]:
 def monday_env(url: str) -> dict[str, str]:
     """`OUTREACH_*` variables for a fake monday.com at `url`."""
     return {"OUTREACH_CRM_MONDAY_URL": url, "OUTREACH_CRM_KEYS": json.dumps([Fernet.generate_key().decode()])}
+
+
+def salesforce_env(url: str) -> dict[str, str]:
+    """`OUTREACH_*` variables for a fake Salesforce at `url` (its connected app included)."""
+    return {
+        "OUTREACH_CRM_SALESFORCE_LOGIN_URL": url,
+        "OUTREACH_CRM_SALESFORCE_CLIENT_ID": "sf-client",
+        "OUTREACH_CRM_SALESFORCE_CLIENT_SECRET": "sf-secret",
+        "OUTREACH_CRM_KEYS": json.dumps([Fernet.generate_key().decode()]),
+    }

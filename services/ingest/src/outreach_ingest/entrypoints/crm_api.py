@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 import uuid
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 import httpx
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import RedirectResponse
 from outreach_common.errors import CONFLICT, unprocessable
 from outreach_common.identity import REQUIRED, Caller
 
@@ -18,11 +15,11 @@ from outreach_ingest.adapters.crm.gohighlevel import default_mapping as ghl_mapp
 from outreach_ingest.adapters.crm.http import CrmConnectionError, CrmRefusedError
 from outreach_ingest.adapters.crm.hubspot import default_mapping
 from outreach_ingest.adapters.crm.monday import default_mapping as monday_mapping
+from outreach_ingest.adapters.crm.salesforce import default_mapping as sf_mapping
 from outreach_ingest.adapters.crm_store import public
 from outreach_ingest.domain.crm import ID_COLUMN
-from outreach_ingest.entrypoints.crm_schemas import Connection, ConnectionIn, Feed, FeedIn, OAuthStart, Sync, SyncRecord
+from outreach_ingest.entrypoints.crm_schemas import Connection, ConnectionIn, Feed, FeedIn, Sync, SyncRecord
 from outreach_ingest.handlers.crm_deps import CrmDeps
-from outreach_ingest.handlers.crm_oauth import exchange_code
 from outreach_ingest.handlers.crm_sync import start_sync
 
 router = APIRouter(prefix="/crm", tags=["crm"], dependencies=REQUIRED)
@@ -42,7 +39,7 @@ async def _connection(connection_id: str, deps: CrmDeps, who: Caller) -> dict[st
     return doc
 
 
-async def _checked(doc: dict[str, Any], deps: CrmDeps) -> dict[str, Any]:
+async def checked(doc: dict[str, Any], deps: CrmDeps) -> dict[str, Any]:
     """The connection tried against its CRM: connected, or broken with the CRM's reason."""
     connector = deps.open(doc)
     now = deps.imports.clock.now()
@@ -67,6 +64,8 @@ async def connect(body: ConnectionIn, request: Request, who: Caller) -> dict[str
     """The token is checked against the CRM at once (a refused one is stored as `broken` with why) and kept
     encrypted."""
     deps = _deps(request)
+    if body.kind == "salesforce":
+        raise unprocessable((["body", "kind"], "Salesforce connects by OAuth: GET /crm/oauth/salesforce/start"))
     if body.kind not in ("hubspot", "gohighlevel", "monday"):
         raise unprocessable((["body", "kind"], f"{body.kind} connections are not available yet"))
     if body.kind == "gohighlevel" and not body.location_id:
@@ -86,7 +85,7 @@ async def connect(body: ConnectionIn, request: Request, who: Caller) -> dict[str
         base = request.app.state.settings.public_url.rstrip("/")
         doc["webhook_url"] = f"{base}/webhooks/crm/hubspot/{doc['_id']}"
     await deps.store.add_connection(doc)
-    return public(await _checked(doc, deps), hide=HIDDEN)
+    return public(await checked(doc, deps), hide=HIDDEN)
 
 
 @router.get("/connections", response_model=list[Connection], summary="The workspace's CRM connections")
@@ -97,7 +96,7 @@ async def connections(request: Request, who: Caller) -> list[dict[str, Any]]:
 @router.post("/connections/{connection_id}/check", response_model=Connection, summary="Check a connection again")
 async def check(connection_id: str, request: Request, who: Caller) -> dict[str, Any]:
     deps = _deps(request)
-    return public(await _checked(await _connection(connection_id, deps, who), deps), hide=HIDDEN)
+    return public(await checked(await _connection(connection_id, deps, who), deps), hide=HIDDEN)
 
 
 @router.delete("/connections/{connection_id}", status_code=204, summary="Remove a connection and its feeds")
@@ -105,69 +104,6 @@ async def disconnect(connection_id: str, request: Request, who: Caller) -> None:
     deps = _deps(request)
     await _connection(connection_id, deps, who)
     await deps.store.remove_connection(connection_id)
-
-
-@router.get("/oauth/hubspot/start", response_model=OAuthStart, summary="Start connecting HubSpot by OAuth")
-async def oauth_start(
-    request: Request, who: Caller, name: Annotated[str, Query(min_length=1)] = "HubSpot"
-) -> dict[str, str]:
-    """The consent page to send the person to; HubSpot sends them back to the callback below."""
-    deps = _deps(request)
-    settings = request.app.state.settings
-    if not settings.crm_hubspot_client_id:
-        raise HTTPException(503, "HubSpot OAuth is not configured (OUTREACH_CRM_HUBSPOT_CLIENT_ID)")
-    state = secrets.token_urlsafe(24)
-    await deps.store.oauth_states.insert_one(
-        {"_id": state, "workspace_id": who.workspace_id, "name": name, "at": deps.imports.clock.now()}
-    )
-    query = {
-        "client_id": settings.crm_hubspot_client_id,
-        "redirect_uri": redirect_uri(settings),
-        "scope": "crm.objects.contacts.read crm.objects.contacts.write crm.lists.read",
-        "state": state,
-    }
-    return {"authorize_url": f"{settings.crm_hubspot_authorize_url}?{urlencode(query)}", "state": state}
-
-
-def redirect_uri(settings: Any) -> str:
-    return f"{settings.public_url.rstrip('/')}/api/v1/crm/oauth/hubspot/callback"
-
-
-@router.get(
-    "/oauth/hubspot/callback",
-    status_code=303,
-    response_class=RedirectResponse,
-    summary="HubSpot sends the person back here; on to the console's CRM page",
-)
-async def oauth_callback(
-    request: Request, who: Caller, code: Annotated[str, Query()], state: Annotated[str, Query()]
-) -> RedirectResponse:
-    """The code is exchanged for tokens (refreshed before they expire), the connection is made, and the
-    person lands on the console's CRM page (`?connected=<id>`, or `?problem=<why>`)."""
-    deps = _deps(request)
-    started = await deps.store.oauth_states.find_one_and_delete({"_id": state})
-    if started is None or started["workspace_id"] != who.workspace_id:
-        return RedirectResponse(f"/#/crm?{urlencode({'problem': 'unknown or used OAuth state: start again'})}", 303)
-    settings = request.app.state.settings
-    try:
-        tokens = await exchange_code(code, deps, redirect_uri=redirect_uri(settings))
-    except CrmConnectionError as exc:
-        return RedirectResponse(f"/#/crm?{urlencode({'problem': exc.reason})}", 303)
-    doc = {
-        "_id": f"crm_{uuid.uuid4().hex[:12]}",
-        "workspace_id": who.workspace_id,
-        "kind": "hubspot",
-        "name": started["name"],
-        "auth": "oauth",
-        "sealed": deps.box.seal({**tokens, "webhook_secret": request.app.state.settings.crm_hubspot_client_secret}),
-        "settings": {"opt_out_property": "do_not_call"},
-        "status": "connected",
-        "created_at": deps.imports.clock.now(),
-    }
-    doc["webhook_url"] = f"{settings.public_url.rstrip('/')}/webhooks/crm/hubspot/{doc['_id']}"
-    await deps.store.add_connection(doc)
-    await _checked(doc, deps)
-    return RedirectResponse(f"/#/crm?{urlencode({'connected': doc['_id']})}", 303)
 
 
 @router.post("/feeds", status_code=201, response_model=Feed, summary="Feed a campaign from a CRM (starts a full sync)")
@@ -180,9 +116,16 @@ async def add_feed(body: FeedIn, request: Request, who: Caller) -> dict[str, Any
         raise unprocessable((["body", "source", "list_id"], "a HubSpot feed reads a list: give its list_id"))
     if connection["kind"] == "gohighlevel" and not (body.source.get("tag") or body.source.get("pipeline_id")):
         raise unprocessable((["body", "source"], "a GoHighLevel feed reads a tag, or a pipeline (and stage)"))
+    if connection["kind"] == "salesforce" and not ({"where", "campaign_id", "list_view_id"} & set(body.source)):
+        raise unprocessable(
+            (["body", "source"], "a Salesforce feed reads a filter (where), a campaign_id or a list_view_id")
+        )
     if connection["kind"] == "monday" and not body.source.get("board_id"):
         raise unprocessable((["body", "source", "board_id"], "a monday.com feed reads a board: give its board_id"))
-    defaults = {"gohighlevel": ghl_mapping, "monday": monday_mapping}.get(connection["kind"], default_mapping)()
+    if connection["kind"] == "salesforce":
+        defaults = sf_mapping(body.source.get("object", "Contact"))
+    else:
+        defaults = {"gohighlevel": ghl_mapping, "monday": monday_mapping}.get(connection["kind"], default_mapping)()
     mapping = {**defaults, **(body.mapping or {})}
     if not mapping.get("to_number"):
         raise unprocessable((["body", "mapping", "to_number"], "to_number is required"))

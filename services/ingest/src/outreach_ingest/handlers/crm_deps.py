@@ -13,6 +13,7 @@ from outreach_common.mongo import Document
 from outreach_ingest.adapters.crm.gohighlevel import GoHighLevel
 from outreach_ingest.adapters.crm.hubspot import HubSpot
 from outreach_ingest.adapters.crm.monday import Monday
+from outreach_ingest.adapters.crm.salesforce import Salesforce
 from outreach_ingest.adapters.crm.secrets import TokenBox
 from outreach_ingest.adapters.crm_store import CrmStore
 from outreach_ingest.domain.crm import CallFacts, Page
@@ -80,4 +81,8 @@ class CrmDeps:
         if kind == "monday":
             column = connection.get("settings", {}).get("opt_out_property")
             return Monday(secrets, base_url=self.base_urls["monday"], opt_out_column=column)
+        if kind == "salesforce":
+            return Salesforce(
+                secrets, login_url=self.base_urls["salesforce"], oauth=self.oauth.get("salesforce"), save=save
+            )
         raise ValueError(f"no connector for {kind}")

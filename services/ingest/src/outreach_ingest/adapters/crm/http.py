@@ -112,6 +112,7 @@ class CrmHttp:
         self._attempts = attempts
         self._client = client or httpx.AsyncClient(base_url=base_url, headers=headers or {}, timeout=30.0)
         self.requests = 0  # sent, retries included (the sync report and the benchmark read it)
+        self.last_headers: httpx.Headers | None = None  # of the last answer (CRM-specific limits)
 
     async def close(self) -> None:
         """Close the connection pool."""
@@ -136,9 +137,12 @@ class CrmHttp:
         self.requests += 1
         response = await self._client.request(method, url, headers=headers, **kwargs)
         self._learn(response.headers)
+        self.last_headers = response.headers
         status = response.status_code
         if status == 429 or status >= 500:
             raise _BusyError(status, retry_after(response.headers))
+        if status == 403 and "REQUEST_LIMIT_EXCEEDED" in response.text:  # Salesforce's daily limit: not the token
+            raise CrmRefusedError(403, f"{self.crm}: the org's API request limit is spent: {response.text[:200]}")
         if status in (401, 403):
             raise explain(response, self.crm)
         if status >= 400:

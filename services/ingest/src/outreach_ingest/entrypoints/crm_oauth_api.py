@@ -1,0 +1,106 @@
+"""Connecting a CRM by OAuth 2.0 (HubSpot, Salesforce): the consent page to send the person to, and the
+callback the CRM sends them back to, which makes the connection and lands them on the console's CRM page."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse
+from outreach_common.identity import REQUIRED, Caller
+
+from outreach_ingest.adapters.crm.http import CrmConnectionError
+from outreach_ingest.entrypoints.crm_api import checked
+from outreach_ingest.entrypoints.crm_schemas import OAuthStart
+from outreach_ingest.handlers.crm_deps import CrmDeps
+from outreach_ingest.handlers.crm_oauth import exchange_code
+
+router = APIRouter(prefix="/crm/oauth", tags=["crm"], dependencies=REQUIRED)
+OAuthKind = Literal["hubspot", "salesforce"]
+SCOPES = {
+    "hubspot": "crm.objects.contacts.read crm.objects.contacts.write crm.lists.read",
+    "salesforce": "api refresh_token",
+}
+
+
+def redirect_uri(settings: Any, kind: str) -> str:
+    return f"{settings.public_url.rstrip('/')}/api/v1/crm/oauth/{kind}/callback"
+
+
+def _app(settings: Any, kind: str) -> tuple[str, str]:
+    """The OAuth app's client id and consent page."""
+    if kind == "salesforce":
+        return settings.crm_salesforce_client_id, settings.crm_salesforce_login_url.rstrip(
+            "/"
+        ) + "/services/oauth2/authorize"
+    return settings.crm_hubspot_client_id, settings.crm_hubspot_authorize_url
+
+
+@router.get("/{kind}/start", response_model=OAuthStart, summary="Start connecting a CRM by OAuth")
+async def oauth_start(
+    kind: OAuthKind, request: Request, who: Caller, name: Annotated[str, Query(min_length=1)] = "CRM"
+) -> dict[str, str]:
+    """The consent page to send the person to; the CRM sends them back to the callback below."""
+    crm: CrmDeps = request.app.state.crm
+    settings = request.app.state.settings
+    client_id, consent = _app(settings, kind)
+    if not client_id:
+        raise HTTPException(503, f"{kind} OAuth is not configured (OUTREACH_CRM_{kind.upper()}_CLIENT_ID)")
+    state = secrets.token_urlsafe(24)
+    await crm.store.oauth_states.insert_one(
+        {"_id": state, "kind": kind, "workspace_id": who.workspace_id, "name": name, "at": crm.imports.clock.now()}
+    )
+    query = {
+        "client_id": client_id,
+        "redirect_uri": redirect_uri(settings, kind),
+        "scope": SCOPES[kind],
+        "state": state,
+    }
+    if kind == "salesforce":
+        query["response_type"] = "code"
+    return {"authorize_url": f"{consent}?{urlencode(query)}", "state": state}
+
+
+def _back(**query: str) -> RedirectResponse:
+    return RedirectResponse(f"/#/crm?{urlencode(query)}", 303)
+
+
+@router.get(
+    "/{kind}/callback",
+    status_code=303,
+    response_class=RedirectResponse,
+    summary="The CRM sends the person back here; on to the console's CRM page",
+)
+async def oauth_callback(
+    kind: OAuthKind, request: Request, who: Caller, code: Annotated[str, Query()], state: Annotated[str, Query()]
+) -> RedirectResponse:
+    """The code is exchanged for tokens (refreshed before they expire, or when the session ends), the
+    connection is made, and the person lands on the console's CRM page (`?connected=<id>` or `?problem=`)."""
+    crm: CrmDeps = request.app.state.crm
+    started = await crm.store.oauth_states.find_one_and_delete({"_id": state})
+    if started is None or started["workspace_id"] != who.workspace_id or started.get("kind", kind) != kind:
+        return _back(problem="unknown or used OAuth state: start again")
+    settings = request.app.state.settings
+    try:
+        tokens = await exchange_code(kind, code, crm, redirect_uri=redirect_uri(settings, kind))
+    except CrmConnectionError as exc:
+        return _back(problem=exc.reason)
+    doc = {
+        "_id": f"crm_{uuid.uuid4().hex[:12]}",
+        "workspace_id": who.workspace_id,
+        "kind": kind,
+        "name": started["name"],
+        "auth": "oauth",
+        "sealed": crm.box.seal(tokens),
+        "settings": {"opt_out_property": "do_not_call"},
+        "status": "connected",
+        "created_at": crm.imports.clock.now(),
+    }
+    if kind == "hubspot":
+        doc["webhook_url"] = f"{settings.public_url.rstrip('/')}/webhooks/crm/hubspot/{doc['_id']}"
+    await crm.store.add_connection(doc)
+    await checked(doc, crm)
+    return _back(connected=doc["_id"])
