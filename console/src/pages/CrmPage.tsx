@@ -37,13 +37,14 @@ export function CrmPage() {
   );
 }
 
-type Kind = "hubspot" | "gohighlevel" | "monday";
+type Kind = "hubspot" | "gohighlevel" | "monday" | "salesforce";
 const KINDS: { id: Kind; label: string }[] = [
   { id: "hubspot", label: "HubSpot" },
+  { id: "salesforce", label: "Salesforce" },
   { id: "gohighlevel", label: "GoHighLevel" },
   { id: "monday", label: "monday.com" },
 ];
-const TOKEN: Record<Kind, string> = { hubspot: "Private app token", gohighlevel: "Private integration token", monday: "API token" };
+const TOKEN: Record<Kind, string> = { hubspot: "Private app token", gohighlevel: "Private integration token", monday: "API token", salesforce: "" };
 
 function Connections({ connections, reload }: { connections: Connection[]; reload: () => Promise<void> }) {
   const [kind, setKind] = useState<Kind>("hubspot");
@@ -59,8 +60,8 @@ function Connections({ connections, reload }: { connections: Connection[]; reloa
     if (made) setToken("");
     void reload();
   };
-  const oauth = async () => {
-    const started = accept(await api.GET("/api/v1/crm/oauth/hubspot/start", { params: { query: { name } } }));
+  const oauth = async (crm: "hubspot" | "salesforce") => {
+    const started = accept(await api.GET("/api/v1/crm/oauth/{kind}/start", { params: { path: { kind: crm }, query: { name } } }));
     if (started) window.location.assign(started.authorize_url);
   };
   const check = async (id: string) => {
@@ -85,13 +86,14 @@ function Connections({ connections, reload }: { connections: Connection[]; reloa
             )}
           </Field>
           <Field label="Connection name" error={errorFor(errors, "name")}>{(id, d) => <input id={id} aria-describedby={d} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
-          <Field label={TOKEN[kind]} error={errorFor(errors, "token")}>{(id, d) => <input id={id} aria-describedby={d} type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} />}</Field>
+          {kind !== "salesforce" && <Field label={TOKEN[kind]} error={errorFor(errors, "token")}>{(id, d) => <input id={id} aria-describedby={d} type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} />}</Field>}
           {kind === "gohighlevel" && <Field label="Location ID" error={errorFor(errors, "location_id")}>{(id, d) => <input id={id} aria-describedby={d} value={location} onChange={(e) => setLocation(e.target.value)} />}</Field>}
-          {kind !== "gohighlevel" && <Field label={kind === "monday" ? "Do-not-call column" : "Do-not-call property"} error={errorFor(errors, "opt_out_property")}>{(id, d) => <input id={id} aria-describedby={d} placeholder={kind === "monday" ? "column id" : "do_not_call"} value={optOut} onChange={(e) => setOptOut(e.target.value)} />}</Field>}
+          {(kind === "hubspot" || kind === "monday") && <Field label={kind === "monday" ? "Do-not-call column" : "Do-not-call property"} error={errorFor(errors, "opt_out_property")}>{(id, d) => <input id={id} aria-describedby={d} placeholder={kind === "monday" ? "column id" : "do_not_call"} value={optOut} onChange={(e) => setOptOut(e.target.value)} />}</Field>}
         </div>
         <FormError message={errors[""]} />
-        <button type="submit">Connect with token</button>{" "}
-        {kind === "hubspot" && <button type="button" onClick={() => void oauth()}>Connect with HubSpot sign-in</button>}
+        {kind !== "salesforce" && <button type="submit">Connect with token</button>}{" "}
+        {kind === "hubspot" && <button type="button" onClick={() => void oauth("hubspot")}>Connect with HubSpot sign-in</button>}
+        {kind === "salesforce" && <button type="button" onClick={() => void oauth("salesforce")}>Connect with Salesforce sign-in</button>}
       </form>
       <table aria-label="CRM connections">
         <thead><tr><th scope="col">Name</th><th scope="col">CRM</th><th scope="col">Sign-in</th><th scope="col">Status</th><th scope="col">Problem</th><th scope="col">Checked</th><th scope="col">Actions</th></tr></thead>
@@ -120,8 +122,12 @@ function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => 
   const [pipeline, setPipeline] = useState("");
   const [stage, setStage] = useState("");
   const [board, setBoard] = useState("");
+  const [sfObject, setSfObject] = useState("Contact");
+  const [where, setWhere] = useState("");
+  const [sfCampaign, setSfCampaign] = useState("");
+  const [listView, setListView] = useState("");
   const [group, setGroup] = useState("");
-  const [phone, setPhone] = useState("phone");
+  const [phone, setPhone] = useState("");
   const [every, setEvery] = useState(0);
   const [errors, accept] = useErrors();
   useEffect(() => {
@@ -133,11 +139,11 @@ function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => 
   const chosenConnection = connection || usable[0]?.id || "";
   const chosenCampaign = campaign || campaigns[0]?.id || "";
   const kind = props.connections.find((c) => c.id === chosenConnection)?.kind ?? "hubspot";
-  const given: Record<Kind, Record<string, string>> = { hubspot: { list_id: listId }, gohighlevel: { tag, pipeline_id: pipeline, stage_id: stage }, monday: { board_id: board, group_id: group } };
+  const given: Record<Kind, Record<string, string>> = { hubspot: { list_id: listId }, gohighlevel: { tag, pipeline_id: pipeline, stage_id: stage }, monday: { board_id: board, group_id: group }, salesforce: { object: sfObject, where, campaign_id: sfCampaign, list_view_id: listView } };
   const source = Object.fromEntries(Object.entries(given[kind as Kind] ?? {}).filter(([, v]) => v));
   const feed = async (event: FormEvent) => {
     event.preventDefault();
-    const body = { connection_id: chosenConnection, campaign_id: chosenCampaign, source, mapping: { to_number: phone }, every_minutes: every };
+    const body = { connection_id: chosenConnection, campaign_id: chosenCampaign, source, ...(phone ? { mapping: { to_number: phone } } : {}), every_minutes: every };
     const made = accept(await api.POST("/api/v1/crm/feeds", { body }));
     if (made?.last_sync_id) props.show(made.last_sync_id);
     void props.reload();
@@ -175,13 +181,28 @@ function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => 
               <Field label="Stage ID">{(id) => <input id={id} value={stage} onChange={(e) => setStage(e.target.value)} />}</Field>
             </>
           )}
+          {kind === "salesforce" && (
+            <>
+              <Field label="Object">
+                {(id) => (
+                  <select id={id} value={sfObject} onChange={(e) => setSfObject(e.target.value)}>
+                    <option value="Contact">Contact</option>
+                    <option value="Lead">Lead</option>
+                  </select>
+                )}
+              </Field>
+              <Field label="SOQL filter" error={errorFor(errors, "source")}>{(id, d) => <input id={id} aria-describedby={d} placeholder="LeadSource = 'Web'" value={where} onChange={(e) => setWhere(e.target.value)} />}</Field>
+              <Field label="Or Salesforce campaign ID">{(id) => <input id={id} value={sfCampaign} onChange={(e) => setSfCampaign(e.target.value)} />}</Field>
+              <Field label="Or list view ID">{(id) => <input id={id} value={listView} onChange={(e) => setListView(e.target.value)} />}</Field>
+            </>
+          )}
           {kind === "monday" && (
             <>
               <Field label="Board ID" error={errorFor(errors, "source.board_id") ?? errorFor(errors, "source")}>{(id, d) => <input id={id} aria-describedby={d} value={board} onChange={(e) => setBoard(e.target.value)} />}</Field>
               <Field label="Group ID">{(id) => <input id={id} value={group} onChange={(e) => setGroup(e.target.value)} />}</Field>
             </>
           )}
-          <Field label={kind === "monday" ? "Phone column" : "Phone property"} error={errorFor(errors, "mapping.to_number")}>{(id, d) => <input id={id} aria-describedby={d} value={phone} onChange={(e) => setPhone(e.target.value)} />}</Field>
+          <Field label={kind === "monday" ? "Phone column" : kind === "salesforce" ? "Phone field" : "Phone property"} error={errorFor(errors, "mapping.to_number")}>{(id, d) => <input id={id} aria-describedby={d} placeholder={kind === "salesforce" ? "Phone" : "phone"} value={phone} onChange={(e) => setPhone(e.target.value)} />}</Field>
           <Field label="Sync every (minutes, 0: on demand)" error={errorFor(errors, "every_minutes")}>{(id, d) => <input id={id} aria-describedby={d} type="number" min={0} value={every} onChange={(e) => setEvery(Number(e.target.value))} />}</Field>
         </div>
         <FormError message={errors[""]} />
