@@ -18,21 +18,26 @@ SYNC_KEYS = ("id", "status", "mode", "fetched", "imported", "duplicates", "inval
 
 @app.command("connect")
 def connect(
-    kind: str = typer.Argument(..., help="hubspot, gohighlevel or monday"),
+    kind: str = typer.Argument(
+        ..., help="hubspot, gohighlevel, monday or leaddocket (Salesforce: the console's sign-in)"
+    ),
     name: str = typer.Option(..., "--name", help="What the workspace calls the connection"),
     token: str = typer.Option(
         ..., "--token", help="Private-app / integration token (kept encrypted)", envvar="OUTREACH_CRM_TOKEN"
     ),
     location: str | None = typer.Option(None, "--location", help="GoHighLevel: the location (sub-account) id"),
     opt_out: str | None = typer.Option(None, "--opt-out", help="HubSpot's opt-out property, monday.com's column"),
+    firm_url: str | None = typer.Option(None, "--firm-url", help="Lead Docket: https://<firm>.leaddocket.com"),
+    status_after_call: str | None = typer.Option(None, "--status-after-call", help="Lead Docket: once answered"),
     json_out: bool = JSON,
     url: str = URL,
     key: str = KEY,
 ) -> None:
     """Connect with a token; the CRM is asked at once (a refused token is shown as broken, with why)."""
     with Api(url, key) as api:
-        body = {"kind": kind, "name": name, "token": token, **({"location_id": location} if location else {}),
-                **({"opt_out_property": opt_out} if opt_out else {})}  # fmt: skip
+        extra = {"location_id": location, "opt_out_property": opt_out, "base_url": firm_url,
+                 "status_after_call": status_after_call}  # fmt: skip
+        body = {"kind": kind, "name": name, "token": token, **{k: v for k, v in extra.items() if v}}
         found = api.call("POST", "/crm/connections", json=body)
     pairs(found, ("id", "kind", "name", "status", "problem"), json_out=json_out)
     if found["status"] != "connected":
@@ -85,6 +90,10 @@ def feed(
     stage: str | None = typer.Option(None, "--stage", help="GoHighLevel: ... in this stage"),
     board: str | None = typer.Option(None, "--board", help="monday.com: a board's items"),
     group: str | None = typer.Option(None, "--group", help="monday.com: ... in this group"),
+    status: str | None = typer.Option(None, "--status", help="Lead Docket: leads in this status"),
+    case_type: str | None = typer.Option(None, "--case-type", help="Lead Docket: ... of this case type"),
+    where: str | None = typer.Option(None, "--where", help="Salesforce: a SOQL filter on --object"),
+    object_: str = typer.Option("Contact", "--object", help="Salesforce: Contact or Lead"),
     map_: list[str] = typer.Option([], "--map", help="FIELD=CRM_FIELD (to_number=mobilephone, plan=plan_tier...)"),
     every: int = typer.Option(0, "--every", min=0, help="Incremental sync every N minutes (0: on demand)"),
     wait: bool = typer.Option(True, "--wait/--no-wait", help="Wait for the first sync's report"),
@@ -94,11 +103,14 @@ def feed(
 ) -> None:
     """Feed a campaign from a CRM list, tag or pipeline stage; its first (full) sync starts at once."""
     given = {"list_id": list_id, "tag": tag, "pipeline_id": pipeline, "stage_id": stage, "board_id": board,
-             "group_id": group}  # fmt: skip
+             "group_id": group, "status": status, "case_type": case_type, "where": where}  # fmt: skip
     source = {k: v for k, v in given.items() if v}
+    if where:
+        source["object"] = object_
     if not source:
         raise fail("say what feeds the campaign: --list (HubSpot), --tag or --pipeline [--stage] (GoHighLevel), "
-                   "--board [--group] (monday.com)", USAGE)  # fmt: skip
+                   "--board [--group] (monday.com), --where [--object] (Salesforce), --status [--case-type] "
+                   "(Lead Docket)", USAGE)  # fmt: skip
     body: dict[str, Any] = {"connection_id": connection_id, "campaign_id": campaign_id, "source": source,
                             "every_minutes": every, **({"mapping": _pairs(map_)} if map_ else {})}  # fmt: skip
     with Api(url, key) as api:

@@ -37,14 +37,15 @@ export function CrmPage() {
   );
 }
 
-type Kind = "hubspot" | "gohighlevel" | "monday" | "salesforce";
+type Kind = "hubspot" | "gohighlevel" | "monday" | "salesforce" | "leaddocket";
 const KINDS: { id: Kind; label: string }[] = [
   { id: "hubspot", label: "HubSpot" },
   { id: "salesforce", label: "Salesforce" },
   { id: "gohighlevel", label: "GoHighLevel" },
   { id: "monday", label: "monday.com" },
+  { id: "leaddocket", label: "Lead Docket" },
 ];
-const TOKEN: Record<Kind, string> = { hubspot: "Private app token", gohighlevel: "Private integration token", monday: "API token", salesforce: "" };
+const TOKEN: Record<Kind, string> = { hubspot: "Private app token", gohighlevel: "Private integration token", monday: "API token", salesforce: "", leaddocket: "API key" };
 
 function Connections({ connections, reload }: { connections: Connection[]; reload: () => Promise<void> }) {
   const [kind, setKind] = useState<Kind>("hubspot");
@@ -52,10 +53,12 @@ function Connections({ connections, reload }: { connections: Connection[]; reloa
   const [token, setToken] = useState("");
   const [location, setLocation] = useState("");
   const [optOut, setOptOut] = useState("");
+  const [firmUrl, setFirmUrl] = useState("");
+  const [afterCall, setAfterCall] = useState("");
   const [errors, accept] = useErrors();
   const connect = async (event: FormEvent) => {
     event.preventDefault();
-    const body = { kind, name, token, ...(kind === "gohighlevel" ? { location_id: location } : {}), ...(optOut ? { opt_out_property: optOut } : {}) };
+    const body = { kind, name, token, ...(kind === "gohighlevel" ? { location_id: location } : {}), ...(optOut ? { opt_out_property: optOut } : {}), ...(kind === "leaddocket" ? { base_url: firmUrl, ...(afterCall ? { status_after_call: afterCall } : {}) } : {}) };
     const made = accept(await api.POST("/api/v1/crm/connections", { body }));
     if (made) setToken("");
     void reload();
@@ -88,6 +91,12 @@ function Connections({ connections, reload }: { connections: Connection[]; reloa
           <Field label="Connection name" error={errorFor(errors, "name")}>{(id, d) => <input id={id} aria-describedby={d} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
           {kind !== "salesforce" && <Field label={TOKEN[kind]} error={errorFor(errors, "token")}>{(id, d) => <input id={id} aria-describedby={d} type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} />}</Field>}
           {kind === "gohighlevel" && <Field label="Location ID" error={errorFor(errors, "location_id")}>{(id, d) => <input id={id} aria-describedby={d} value={location} onChange={(e) => setLocation(e.target.value)} />}</Field>}
+          {kind === "leaddocket" && (
+            <>
+              <Field label="Firm URL" error={errorFor(errors, "base_url")}>{(id, d) => <input id={id} aria-describedby={d} placeholder="https://yourfirm.leaddocket.com" value={firmUrl} onChange={(e) => setFirmUrl(e.target.value)} />}</Field>
+              <Field label="Status after an answered call">{(id) => <input id={id} value={afterCall} onChange={(e) => setAfterCall(e.target.value)} />}</Field>
+            </>
+          )}
           {(kind === "hubspot" || kind === "monday") && <Field label={kind === "monday" ? "Do-not-call column" : "Do-not-call property"} error={errorFor(errors, "opt_out_property")}>{(id, d) => <input id={id} aria-describedby={d} placeholder={kind === "monday" ? "column id" : "do_not_call"} value={optOut} onChange={(e) => setOptOut(e.target.value)} />}</Field>}
         </div>
         <FormError message={errors[""]} />
@@ -126,6 +135,8 @@ function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => 
   const [where, setWhere] = useState("");
   const [sfCampaign, setSfCampaign] = useState("");
   const [listView, setListView] = useState("");
+  const [ldStatus, setLdStatus] = useState("");
+  const [caseType, setCaseType] = useState("");
   const [group, setGroup] = useState("");
   const [phone, setPhone] = useState("");
   const [every, setEvery] = useState(0);
@@ -139,7 +150,7 @@ function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => 
   const chosenConnection = connection || usable[0]?.id || "";
   const chosenCampaign = campaign || campaigns[0]?.id || "";
   const kind = props.connections.find((c) => c.id === chosenConnection)?.kind ?? "hubspot";
-  const given: Record<Kind, Record<string, string>> = { hubspot: { list_id: listId }, gohighlevel: { tag, pipeline_id: pipeline, stage_id: stage }, monday: { board_id: board, group_id: group }, salesforce: { object: sfObject, where, campaign_id: sfCampaign, list_view_id: listView } };
+  const given: Record<Kind, Record<string, string>> = { hubspot: { list_id: listId }, gohighlevel: { tag, pipeline_id: pipeline, stage_id: stage }, monday: { board_id: board, group_id: group }, salesforce: { object: sfObject, where, campaign_id: sfCampaign, list_view_id: listView }, leaddocket: { status: ldStatus, case_type: caseType } };
   const source = Object.fromEntries(Object.entries(given[kind as Kind] ?? {}).filter(([, v]) => v));
   const feed = async (event: FormEvent) => {
     event.preventDefault();
@@ -196,13 +207,19 @@ function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => 
               <Field label="Or list view ID">{(id) => <input id={id} value={listView} onChange={(e) => setListView(e.target.value)} />}</Field>
             </>
           )}
+          {kind === "leaddocket" && (
+            <>
+              <Field label="Lead status" error={errorFor(errors, "source.status") ?? errorFor(errors, "source")}>{(id, d) => <input id={id} aria-describedby={d} value={ldStatus} onChange={(e) => setLdStatus(e.target.value)} />}</Field>
+              <Field label="Case type">{(id) => <input id={id} value={caseType} onChange={(e) => setCaseType(e.target.value)} />}</Field>
+            </>
+          )}
           {kind === "monday" && (
             <>
               <Field label="Board ID" error={errorFor(errors, "source.board_id") ?? errorFor(errors, "source")}>{(id, d) => <input id={id} aria-describedby={d} value={board} onChange={(e) => setBoard(e.target.value)} />}</Field>
               <Field label="Group ID">{(id) => <input id={id} value={group} onChange={(e) => setGroup(e.target.value)} />}</Field>
             </>
           )}
-          <Field label={kind === "monday" ? "Phone column" : kind === "salesforce" ? "Phone field" : "Phone property"} error={errorFor(errors, "mapping.to_number")}>{(id, d) => <input id={id} aria-describedby={d} placeholder={kind === "salesforce" ? "Phone" : "phone"} value={phone} onChange={(e) => setPhone(e.target.value)} />}</Field>
+          <Field label={kind === "monday" ? "Phone column" : kind === "salesforce" ? "Phone field" : "Phone property"} error={errorFor(errors, "mapping.to_number")}>{(id, d) => <input id={id} aria-describedby={d} placeholder={kind === "salesforce" || kind === "leaddocket" ? "Phone" : "phone"} value={phone} onChange={(e) => setPhone(e.target.value)} />}</Field>
           <Field label="Sync every (minutes, 0: on demand)" error={errorFor(errors, "every_minutes")}>{(id, d) => <input id={id} aria-describedby={d} type="number" min={0} value={every} onChange={(e) => setEvery(Number(e.target.value))} />}</Field>
         </div>
         <FormError message={errors[""]} />

@@ -43,6 +43,10 @@ class Settings(ServiceSettings):
     )
     crm_salesforce_client_id: str = Field(default="", description="The Salesforce connected app's consumer key")
     crm_salesforce_client_secret: str = Field(default="", description="The Salesforce connected app's consumer secret")
+    crm_leaddocket_url_pattern: str = Field(
+        default=r"^https://[a-z0-9-]+\.leaddocket\.com$",
+        description="What a Lead Docket firm URL must match (a connection cannot point ingest anywhere else)",
+    )
     crm_hubspot_authorize_url: str = Field(
         default="https://app.hubspot.com/oauth/authorize", description="HubSpot's OAuth consent page"
     )

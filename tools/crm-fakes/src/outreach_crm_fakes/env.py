@@ -36,3 +36,9 @@ def salesforce_env(url: str) -> dict[str, str]:
         "OUTREACH_CRM_SALESFORCE_CLIENT_SECRET": "sf-secret",
         "OUTREACH_CRM_KEYS": json.dumps([Fernet.generate_key().decode()]),
     }
+
+
+def leaddocket_env(url: str) -> dict[str, str]:
+    """`OUTREACH_*` variables that let a connection point at a fake Lead Docket firm at `url`."""
+    return {"OUTREACH_CRM_LEADDOCKET_URL_PATTERN": "^http://127\\.0\\.0\\.1:\\d+$",
+            "OUTREACH_CRM_KEYS": json.dumps([Fernet.generate_key().decode()])}  # fmt: skip

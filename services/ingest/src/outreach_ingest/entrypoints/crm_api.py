@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from outreach_common.identity import REQUIRED, Caller
 from outreach_ingest.adapters.crm.gohighlevel import default_mapping as ghl_mapping
 from outreach_ingest.adapters.crm.http import CrmConnectionError, CrmRefusedError
 from outreach_ingest.adapters.crm.hubspot import default_mapping
+from outreach_ingest.adapters.crm.leaddocket import default_mapping as leaddocket_mapping
 from outreach_ingest.adapters.crm.monday import default_mapping as monday_mapping
 from outreach_ingest.adapters.crm.salesforce import default_mapping as sf_mapping
 from outreach_ingest.adapters.crm_store import public
@@ -66,8 +68,12 @@ async def connect(body: ConnectionIn, request: Request, who: Caller) -> dict[str
     deps = _deps(request)
     if body.kind == "salesforce":
         raise unprocessable((["body", "kind"], "Salesforce connects by OAuth: GET /crm/oauth/salesforce/start"))
-    if body.kind not in ("hubspot", "gohighlevel", "monday"):
-        raise unprocessable((["body", "kind"], f"{body.kind} connections are not available yet"))
+    if body.kind == "leaddocket" and not re.match(
+        request.app.state.settings.crm_leaddocket_url_pattern, (body.base_url or "").rstrip("/")
+    ):
+        raise unprocessable(
+            (["body", "base_url"], "a Lead Docket connection needs its firm URL (https://<firm>.leaddocket.com)")
+        )
     if body.kind == "gohighlevel" and not body.location_id:
         raise unprocessable((["body", "location_id"], "a GoHighLevel connection needs its location id"))
     doc = {
@@ -77,7 +83,12 @@ async def connect(body: ConnectionIn, request: Request, who: Caller) -> dict[str
         "name": body.name,
         "auth": "token",
         "sealed": deps.box.seal({"access_token": body.token, "webhook_secret": body.webhook_secret}),
-        "settings": {"opt_out_property": body.opt_out_property, "location_id": body.location_id},
+        "settings": {
+            "opt_out_property": body.opt_out_property,
+            "location_id": body.location_id,
+            "base_url": (body.base_url or "").rstrip("/"),
+            "status_after_call": body.status_after_call,
+        },
         "status": "connected",
         "created_at": deps.imports.clock.now(),
     }
@@ -120,12 +131,15 @@ async def add_feed(body: FeedIn, request: Request, who: Caller) -> dict[str, Any
         raise unprocessable(
             (["body", "source"], "a Salesforce feed reads a filter (where), a campaign_id or a list_view_id")
         )
+    if connection["kind"] == "leaddocket" and not body.source.get("status"):
+        raise unprocessable((["body", "source", "status"], "a Lead Docket feed reads a lead status: give its status"))
     if connection["kind"] == "monday" and not body.source.get("board_id"):
         raise unprocessable((["body", "source", "board_id"], "a monday.com feed reads a board: give its board_id"))
     if connection["kind"] == "salesforce":
         defaults = sf_mapping(body.source.get("object", "Contact"))
     else:
-        defaults = {"gohighlevel": ghl_mapping, "monday": monday_mapping}.get(connection["kind"], default_mapping)()
+        choices = {"gohighlevel": ghl_mapping, "monday": monday_mapping, "leaddocket": leaddocket_mapping}
+        defaults = choices.get(connection["kind"], default_mapping)()
     mapping = {**defaults, **(body.mapping or {})}
     if not mapping.get("to_number"):
         raise unprocessable((["body", "mapping", "to_number"], "to_number is required"))

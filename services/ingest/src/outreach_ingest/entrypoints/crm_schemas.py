@@ -22,6 +22,12 @@ class ConnectionIn(BaseModel):
     )
     token: str = Field(min_length=8, max_length=4000, description="Private-app or API token (stored encrypted)")
     location_id: str | None = Field(default=None, description="GoHighLevel: the location (sub-account) id")
+    base_url: str | None = Field(
+        default=None, description="Lead Docket: the firm's URL", examples=["https://myfirm.leaddocket.com"]
+    )
+    status_after_call: str | None = Field(
+        default=None, description="Lead Docket: the status a lead moves to once answered"
+    )
     opt_out_property: str = Field(
         default="do_not_call",
         description="HubSpot: the contact property set to true when a contact opts out; monday.com: the column "

@@ -12,6 +12,7 @@ from outreach_common.mongo import Document
 
 from outreach_ingest.adapters.crm.gohighlevel import GoHighLevel
 from outreach_ingest.adapters.crm.hubspot import HubSpot
+from outreach_ingest.adapters.crm.leaddocket import LeadDocket
 from outreach_ingest.adapters.crm.monday import Monday
 from outreach_ingest.adapters.crm.salesforce import Salesforce
 from outreach_ingest.adapters.crm.secrets import TokenBox
@@ -84,5 +85,10 @@ class CrmDeps:
         if kind == "salesforce":
             return Salesforce(
                 secrets, login_url=self.base_urls["salesforce"], oauth=self.oauth.get("salesforce"), save=save
+            )
+        if kind == "leaddocket":
+            settings = connection.get("settings", {})
+            return LeadDocket(
+                secrets, base_url=settings["base_url"], status_after_call=settings.get("status_after_call")
             )
         raise ValueError(f"no connector for {kind}")

@@ -1,0 +1,86 @@
+"""A campaign fed from a Lead Docket status through the public API on the whole stack: connect (the firm URL
+must be one ingest may reach, and a wrong key says so), feed, report (`DoNotContact` suppresses), call
+everyone, and see Lead Docket hear back (a note per call, the lead moved to the configured status once
+answered, `DoNotContact` after an opt-out)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from outreach_crm_fakes.env import leaddocket_env
+from outreach_crm_fakes.leaddocket import LeadDocketState, create_app
+from outreach_crm_fakes.serve import running
+from outreach_devstack.stack import Stack
+
+from tests.conftest import Infra
+from tests.e2e.stacks import ALWAYS, api_client, isolated_stack
+from tests.waiting import until
+
+pytestmark = pytest.mark.e2e
+
+LEADS = [
+    {"FirstName": "Ada", "LastName": "Lovelace", "Phone": "(212) 555-0123", "CaseType": "Auto"},
+    {"FirstName": "Grace", "MobilePhone": "+1 415 555 0134", "CaseType": "Auto"},
+    {"FirstName": "Opted", "Phone": "+1 646 555 0156", "CaseType": "Auto", "DoNotContact": True},
+    {"FirstName": "Other", "Phone": "+1 312 555 0145", "CaseType": "Slip and fall"},
+]
+
+
+@pytest.fixture
+def firm() -> Iterator[tuple[str, LeadDocketState]]:
+    state = LeadDocketState()
+    with running(create_app(state)) as url:
+        yield url, state
+
+
+@pytest.fixture
+def stack(infra: Infra, run_id: str, firm: tuple[str, LeadDocketState]) -> Iterator[Stack]:
+    with isolated_stack(infra, run_id, extra_env=leaddocket_env(firm[0])) as s:
+        yield s
+
+
+def test_a_lead_docket_status_feeds_a_campaign_and_hears_back(stack: Stack, firm: tuple[str, LeadDocketState]) -> None:
+    url, fake = firm
+    ids = httpx.post(f"{url}/_fake/leads", json={"leads": LEADS, "page_size": 2}).json()["ids"]
+    key = httpx.post(f"{url}/_fake/key").json()["key"]
+    with api_client(stack) as http:
+        elsewhere = {"kind": "leaddocket", "name": "F", "token": key, "base_url": "http://169.254.169.254"}
+        assert http.post("/crm/connections", json=elsewhere).status_code == 422
+        wrong = http.post("/crm/connections", json={**elsewhere, "base_url": url, "token": "not-the-key"}).json()
+        assert wrong["status"] == "broken" and "refused" in wrong["problem"]
+        body = {"kind": "leaddocket", "name": "Firm", "token": key, "base_url": url, "status_after_call": "Contacted"}
+        connection = http.post("/crm/connections", json=body).raise_for_status().json()
+        assert connection["status"] == "connected"
+
+        spec = {"name": "from Lead Docket", "flow": [{"kind": "phone", "agent_id": "agt_1"}], "window": ALWAYS}
+        campaign = http.post("/campaigns", json=spec).raise_for_status().json()
+        source = {"status": "New", "case_type": "Auto"}
+        feed = http.post("/crm/feeds", json={"connection_id": connection["id"], "campaign_id": campaign["id"],
+                                             "source": source}).raise_for_status().json()  # fmt: skip
+
+        def finished() -> dict[str, Any] | None:
+            sync: dict[str, Any] = http.get(f"/crm/syncs/{feed['last_sync_id']}").json()
+            return sync if sync["status"] in ("completed", "failed") else None
+
+        sync = until(finished, timeout=60, what="the sync finished")
+        assert (sync["status"], sync["fetched"], sync["imported"], sync["crm_suppressed"], sync["requests"]) == (
+            "completed", 3, 2, 1, 2), sync  # fmt: skip
+
+        http.post(f"/campaigns/{campaign['id']}/start").raise_for_status()
+        until(lambda: http.get(f"/campaigns/{campaign['id']}/overview").json().get("exited") == 2, timeout=90,
+              what="both leads called and exited")  # fmt: skip
+
+        def heard() -> dict[str, Any] | None:
+            state = httpx.get(f"{url}/_fake/state").json()
+            return state if all(state["notes"].get(i) for i in ids[:2]) else None
+
+        state = until(heard, timeout=60, what="a note per call")
+        assert [state["leads"][i]["Status"] for i in ids[:4]] == ["Contacted", "Contacted", "New", "New"]
+
+        http.post("/dnc", json={"phones": ["+12125550123"]}).raise_for_status()
+        until(lambda: httpx.get(f"{url}/_fake/state").json()["leads"][ids[0]]["DoNotContact"] is True, timeout=60,
+              what="DoNotContact written back")  # fmt: skip
+    assert fake.violations == []
