@@ -25,12 +25,17 @@ from bench.infra import endpoints
 
 RECORDS = int(os.environ.get("BENCH_CRM_RECORDS", "100000"))
 LIMIT, WINDOW_S = 190, 10.0
+AREAS = ("212", "310", "312", "415", "512", "617", "646", "702", "713", "818", "904", "305", "206", "303", "404")
 SPEC = {"name": "HubSpot list", "flow": [{"kind": "phone", "agent_id": "agt_1"}]}
+
+
+def _phone(i: int) -> str:
+    return f"+1{AREAS[i % len(AREAS)]}{200 + (i // 10_000) % 700:03d}{i % 10_000:04d}"
 
 
 def _seed(url: str, count: int) -> None:
     for start in range(0, count, 10_000):
-        contacts = [{"phone": f"+1{212 + (i // 10_000) % 700}555{i % 10_000:04d}", "firstname": f"C{i}",
+        contacts = [{"phone": _phone(i), "firstname": f"C{i}",
                      "lastname": "Bench", "email": f"c{i}@example.com", "state": "NY"}
                     for i in range(start, min(start + 10_000, count))]  # fmt: skip
         httpx.post(f"{url}/_fake/contacts", json={"list_id": "1", "contacts": contacts}, timeout=120).raise_for_status()

@@ -110,15 +110,20 @@ class CrmStore:
     # --- links between contacts and records
 
     async def link(self, links: list[Document]) -> None:
-        """Contact id -> (connection, record); and workspace|phone -> the records, for opt-outs."""
+        """Contact id -> (connection, record); and workspace|phone -> the records, for opt-outs. A page's
+        links are two batch inserts; only a number already linked (another record, another campaign) costs
+        an update of its document."""
         if not links:
             return
         await insert_new(self.links, links)
+        pairs: dict[str, list[Document]] = {}
         for link in links:
-            key = f"{link['workspace_id']}|{link['phone']}"
             pair = {"connection_id": link["connection_id"], "record_id": link["record_id"]}
+            pairs.setdefault(f"{link['workspace_id']}|{link['phone']}", []).append(pair)
+        fresh = await insert_new(self.phone_links, [{"_id": key, "records": found} for key, found in pairs.items()])
+        for key in pairs.keys() - {d["_id"] for d in fresh}:
             # race: adding the same pair twice adds it once ($addToSet)
-            await self.phone_links.update_one({"_id": key}, {"$addToSet": {"records": pair}}, upsert=True)
+            await self.phone_links.update_one({"_id": key}, {"$addToSet": {"records": {"$each": pairs[key]}}})
 
     async def link_of(self, contact_id: str) -> Document | None:
         return await self.links.find_one({"_id": contact_id})
