@@ -8,11 +8,13 @@ what the CRM suppressed."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import logging
 import os
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -118,7 +120,7 @@ async def _fetch(sync: Document, feed: Document, connection: Document, deps: Crm
             if out.tell() == 0:
                 out.write(_csv([ID_COLUMN, *fields]))
             pages = connector.pages(feed["source"], feed["mapping"], cursor=sync.get("cursor"), since=sync.get("since"))
-            async for page in pages:
+            async for page in ahead(pages):  # the next page is read while this one is stored
                 suppressed = await _suppress(page, feed, deps)
                 kept = [r for r in page.records if r.opted_out is None]
                 out.write(b"".join(_csv([r.id, *(r.fields.get(feed["mapping"][f], "") for f in fields)]) for r in kept))
@@ -136,6 +138,31 @@ async def _fetch(sync: Document, feed: Document, connection: Document, deps: Crm
     finally:
         await connector.close()
     return await deps.store.update_sync(sync["_id"], {"status": "importing"}) or sync
+
+
+async def ahead(pages: AsyncIterator[Page], depth: int = 2) -> AsyncIterator[Page]:
+    """The pages, with up to `depth` read ahead in a task (a CRM's rate limit leaves no time to lose while a
+    page is written); the reader's error comes out where its page would have."""
+    queue: asyncio.Queue[Page | BaseException | None] = asyncio.Queue(maxsize=depth)
+
+    async def read() -> None:
+        try:
+            async for page in pages:
+                await queue.put(page)
+            await queue.put(None)
+        except Exception as exc:  # handed to the consumer, which raises it
+            await queue.put(exc)
+
+    reader = asyncio.create_task(read())
+    try:
+        while (item := await queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader
 
 
 def _csv(values: list[str]) -> bytes:
