@@ -5,6 +5,8 @@ event to the dead-letter topic with its reason; 429 and 5xx are retried by the c
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 
 from outreach_common.consumer import PoisonMessage
@@ -14,9 +16,25 @@ from outreach_contracts.messages import ContactOptedOut
 
 from outreach_ingest.adapters.crm.http import CrmConnectionError, CrmRefusedError
 from outreach_ingest.domain.crm import CallFacts
-from outreach_ingest.handlers.crm_deps import CrmDeps
+from outreach_ingest.handlers.crm_deps import Connector, CrmDeps
 
 logger = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def _connector(connection: Document, deps: CrmDeps, what: str) -> AsyncIterator[Connector]:
+    """The connection's connector for one write-back, closed after it; a refusal for good becomes a poison
+    message with its reason (and a refused connection is marked broken)."""
+    connector = deps.open(connection)
+    try:
+        yield connector
+    except CrmConnectionError as exc:
+        await deps.store.update_connection(connection["_id"], {"status": "broken", "problem": exc.reason})
+        raise PoisonMessage(f"{what}: {exc.reason}") from exc
+    except CrmRefusedError as exc:
+        raise PoisonMessage(f"{what} refused by the CRM: {exc}") from exc
+    finally:
+        await connector.close()
 
 
 async def call_completed(event: CallCompleted, deps: CrmDeps) -> None:
@@ -61,24 +79,15 @@ async def _write(
         summary=str(entry.get("summary") or ""),
         data=dict(entry.get("data") or {}),
     )
-    connector = deps.open(connection)
-    try:
+    async with _connector(connection, deps, f"write-back of {key}") as connector:
         crm_id = entry.get("crm_id")
         if crm_id is None and before is not None and before.get("pending"):
-            crm_id = await connector.find_call(
-                link["record_id"], call
-            )  # an earlier try may have written it before it stopped
+            # an earlier try may have written it before it stopped
+            crm_id = await connector.find_call(link["record_id"], call)
         if crm_id is None:
             crm_id = await connector.log_call(link["record_id"], call)
         else:
             await connector.update_call(link["record_id"], crm_id, call)
-    except CrmConnectionError as exc:
-        await deps.store.update_connection(connection["_id"], {"status": "broken", "problem": exc.reason})
-        raise PoisonMessage(f"write-back of {key}: {exc.reason}") from exc
-    except CrmRefusedError as exc:
-        raise PoisonMessage(f"write-back of {key} refused by the CRM: {exc}") from exc
-    finally:
-        await connector.close()
     await deps.store.note_writeback(key, {"crm_id": crm_id, "pending": False}, event_id=event_id)
 
 
@@ -95,14 +104,6 @@ async def opted_out(event: ContactOptedOut, deps: CrmDeps) -> None:
         if connection is None:
             continue
         await deps.store.note_writeback(key, {"pending": True})
-        connector = deps.open(connection)
-        try:
+        async with _connector(connection, deps, "opt-out write-back") as connector:
             await connector.mark_opted_out(pair["record_id"])
-        except CrmConnectionError as exc:
-            await deps.store.update_connection(connection["_id"], {"status": "broken", "problem": exc.reason})
-            raise PoisonMessage(f"opt-out write-back: {exc.reason}") from exc
-        except CrmRefusedError as exc:
-            raise PoisonMessage(f"opt-out write-back refused by the CRM: {exc}") from exc
-        finally:
-            await connector.close()
         await deps.store.note_writeback(key, {"pending": False}, event_id=str(event.event_id))
