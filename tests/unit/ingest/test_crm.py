@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,6 +16,7 @@ from outreach_contracts.calls import CallAnalyzed, CallCompleted
 from outreach_contracts.messages import ContactOptedOut
 from outreach_ingest.adapters.crm.http import CrmConnectionError, CrmHttp, CrmRefusedError
 from outreach_ingest.adapters.crm.hubspot import limits
+from outreach_ingest.adapters.crm.keys import token_box
 from outreach_ingest.adapters.crm.secrets import SecretsUnreadableError, TokenBox
 from outreach_ingest.domain.crm import hubspot_zone
 from outreach_ingest.domain.hubspot_signature import signature, valid
@@ -175,3 +177,10 @@ def test_a_hubspot_webhook_is_taken_only_when_signed_with_the_secret_and_fresh()
     assert not valid("other", **args, timestamp=str(now), given=good, now_ms=now)  # type: ignore[arg-type]
     assert not valid("app-secret", **{**args, "body": b"[]"}, timestamp=str(now), given=good, now_ms=now)  # type: ignore[arg-type]
     assert not valid("app-secret", **args, timestamp=str(now), given=good, now_ms=now + 6 * 60_000)  # type: ignore[arg-type]
+
+
+def test_production_needs_its_own_sealing_keys(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="OUTREACH_CRM_KEYS"):
+        token_box([], tmp_path, environment="production")
+    development = token_box([], tmp_path)
+    assert token_box([], tmp_path).open(development.seal({"a": 1})) == {"a": 1}  # the same key, kept

@@ -49,7 +49,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     )
     crm = CrmDeps(
         store=crm_store.CrmStore(shell.db),
-        box=token_box(settings.crm_keys, Path(settings.upload_dir)),
+        box=token_box(settings.crm_keys, Path(settings.upload_dir), environment=settings.environment),
         imports=deps,
         dnc=dnc_deps,
         upload_dir=Path(settings.upload_dir),

@@ -11,10 +11,13 @@ from outreach_ingest.adapters.crm.secrets import TokenBox
 logger = logging.getLogger(__name__)
 
 
-def token_box(keys: list[str], folder: Path) -> TokenBox:
-    """A box for `keys` (newest first); with none, a development key in `folder/.crm-key`, made once."""
+def token_box(keys: list[str], folder: Path, *, environment: str = "development") -> TokenBox:
+    """A box for `keys` (newest first); with none, a development key in `folder/.crm-key`, made once (never
+    in production: every replica must open what another sealed)."""
     if keys:
         return TokenBox(keys)
+    if environment == "production":
+        raise ValueError("OUTREACH_CRM_KEYS must be set in production (a JSON list of Fernet keys, newest first)")
     path = folder / ".crm-key"
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
