@@ -16,7 +16,7 @@ from outreach_ingest.adapters.locks import CampaignLocks
 from outreach_ingest.config import Settings
 from outreach_ingest.entrypoints import api, crm_api, crm_oauth_api, crm_webhooks, dnc_api, preview_api, subscribers
 from outreach_ingest.handlers.crm_deps import CrmDeps
-from outreach_ingest.handlers.crm_sync import resume_syncs, sync_scheduled
+from outreach_ingest.handlers.crm_schedule import resume_syncs, sync_scheduled
 from outreach_ingest.handlers.dnc import DncDeps
 from outreach_ingest.handlers.import_deps import Deps
 from outreach_ingest.handlers.imports import resume_unfinished
