@@ -71,7 +71,7 @@ async def test_changes_since_the_wrong_location_and_the_burst_limit(fake: tuple[
         {"location_id": "loc1", "contacts": [{"phone": "+13125550100", "tags": ["t"]}], "limit": [3, 1.0]},
     )
     since = datetime.now(UTC) + timedelta(seconds=1)
-    await asyncio.sleep(1.1)
+    await asyncio.sleep(2.1)  # GoHighLevel's update times are whole seconds
     later = (
         await post(
             f"{url}/_fake/contacts", {"location_id": "loc1", "contacts": [{"phone": "+13125550101", "tags": ["t"]}]}

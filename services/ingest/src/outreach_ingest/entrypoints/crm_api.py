@@ -26,7 +26,7 @@ from outreach_ingest.handlers.crm_sync import start_sync
 
 router = APIRouter(prefix="/crm", tags=["crm"], dependencies=REQUIRED)
 HIDDEN = ("sealed", "workspace_id", "settings")
-CHECK_S = 15.0  # a connection check that takes longer says the CRM did not answer
+CHECK_S = 5.0  # a connection check that takes longer says the CRM did not answer
 
 
 def _deps(request: Request) -> CrmDeps:
