@@ -282,3 +282,21 @@ async def test_a_call_a_stopped_dialer_was_dialing_that_the_provider_lacks_fails
     assert provider.requests == []
     assert (doc["status"], bus.of_type("CallCompleted")[-1].error_code) == ("failed", "unknown")
     assert await limits.in_flight("account") == 0
+
+
+async def test_events_kafka_could_not_take_are_published_as_soon_as_it_can() -> None:
+    deps = make_deps()
+    calls, _, _, bus = parts(deps)
+    opted = ContactOptedOut(occurred_at=datetime(2026, 12, 1, tzinfo=UTC), workspace_id="ws", phone="+12125550100",
+                            channel="dnc")  # fmt: skip
+    entry = deps.entry(opted, key="+12125550100")
+    calls.docs["k1"] = {"_id": "k1", "outbox": [entry]}
+    bus.fail = ConnectionError("broker away")
+    with pytest.raises(ConnectionError):
+        await deps.relay("k1", [entry])
+    with pytest.raises(ConnectionError):  # still away: kept for the next try
+        await deps.relay_again()
+    bus.fail = None
+    assert await deps.relay_again() == 1
+    assert calls.docs["k1"]["outbox"] == [] and bus.types() == ["ContactOptedOut"]
+    assert await deps.relay_again() == 0  # nothing left to publish

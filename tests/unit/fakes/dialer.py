@@ -100,6 +100,9 @@ class FakeCalls:
                        key=lambda d: (d["queued_at"], d["_id"]), reverse=True)  # fmt: skip
         return [d for d in found if after is None or (d["queued_at"], d["_id"]) < after][:limit]
 
+    async def outbox_of(self, key: str) -> list[Document]:
+        return list((self.docs.get(key) or {}).get("outbox") or [])
+
     async def relay(self, key: str, entries: list[Document], bus: EventBus) -> None:
         await publish(entries, bus)
         self.docs[key]["outbox"] = [e for e in self.docs[key].get("outbox", []) if e not in entries]

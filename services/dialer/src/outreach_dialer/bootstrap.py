@@ -78,6 +78,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         loops=[
             ("dial", settings.dial_interval_s, lambda: drain(deps)),
             ("outbox-sweep", settings.outbox_sweep_interval_s, sweep_all),
+            ("relay-again", 3.0, deps.relay_again),
             ("gauges", 5.0, lambda: refresh_gauges(deps)),
             ("number-health", 60.0, lambda: check_health(deps)),
             ("pace-cleanup", 30.0, deps.limits.forget_slots),

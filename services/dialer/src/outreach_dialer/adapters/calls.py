@@ -219,6 +219,11 @@ class CallStore:
         """Publish a call's new outbox entries and clear them."""
         await relay(self.collection(key), key, entries, bus)
 
+    async def outbox_of(self, key: str) -> list[Document]:
+        """A call's outbox entries not yet published (read by `_id`)."""
+        doc = await self.collection(key).find_one({"_id": key}, {"outbox": 1})
+        return list((doc or {}).get("outbox") or [])
+
     async def each_shard(self) -> AsyncIterator[AsyncCollection[Document]]:
         """Every shard collection (for the outbox sweeper)."""
         for shard in self.shards:

@@ -42,6 +42,7 @@ class Runtime:
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     live: dict[str, str] = field(default_factory=dict)  # idempotency key -> call id, calls placed here
     pending: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # progress not yet written
+    unrelayed: set[str] = field(default_factory=set)  # calls whose events stayed in their outbox (Kafka away)
     queue: DialQueue = field(default_factory=DialQueue)
     idle_until: float = 0.0  # nothing was claimable: skip the queue scan until then or until woken
     number_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -84,5 +85,19 @@ class Deps:
         return outbox_entry(stamped(message, journey), topic=self.topics.calls, key=key)
 
     async def relay(self, call_key: str, entries: list[Document]) -> None:
-        """Publish a call document's new outbox entries and clear them."""
-        await self.calls.relay(call_key, entries, self.bus)
+        """Publish a call document's new outbox entries and clear them; when Kafka cannot take them, the call
+        is remembered and `relay_again` publishes them as soon as it can (the full sweep is minutes apart)."""
+        try:
+            await self.calls.relay(call_key, entries, self.bus)
+        except Exception:
+            self.run.unrelayed.add(call_key)
+            raise
+
+    async def relay_again(self) -> int:
+        """Publish what stayed in the outboxes of the calls remembered by `relay`; how many were published."""
+        done = 0
+        for call_key in list(self.run.unrelayed):
+            await self.calls.relay(call_key, await self.calls.outbox_of(call_key), self.bus)
+            self.run.unrelayed.discard(call_key)
+            done += 1
+        return done
