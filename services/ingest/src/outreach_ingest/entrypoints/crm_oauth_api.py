@@ -39,7 +39,12 @@ def _app(settings: Any, kind: str) -> tuple[str, str]:
     return settings.crm_hubspot_client_id, settings.crm_hubspot_authorize_url
 
 
-@router.get("/{kind}/start", response_model=OAuthStart, summary="Start connecting a CRM by OAuth")
+@router.get(
+    "/{kind}/start",
+    response_model=OAuthStart,
+    summary="Start connecting a CRM by OAuth",
+    responses={409: {"description": "This deployment has no OAuth app for the CRM (its client id is not set)"}},
+)
 async def oauth_start(
     kind: OAuthKind, request: Request, who: Caller, name: Annotated[str, Query(min_length=1)] = "CRM"
 ) -> dict[str, str]:
@@ -48,7 +53,7 @@ async def oauth_start(
     settings = request.app.state.settings
     client_id, consent = _app(settings, kind)
     if not client_id:
-        raise HTTPException(503, f"{kind} OAuth is not configured (OUTREACH_CRM_{kind.upper()}_CLIENT_ID)")
+        raise HTTPException(409, f"{kind} OAuth is not configured (OUTREACH_CRM_{kind.upper()}_CLIENT_ID)")
     state = secrets.token_urlsafe(24)
     await crm.store.oauth_states.insert_one(
         {"_id": state, "kind": kind, "workspace_id": who.workspace_id, "name": name, "at": crm.imports.clock.now()}

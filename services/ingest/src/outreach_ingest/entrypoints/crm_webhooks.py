@@ -16,7 +16,15 @@ router = APIRouter(prefix="/webhooks/crm", tags=["webhooks"])
 CONTACT_EVENTS = ("contact.creation", "contact.propertyChange", "contact.merge", "contact.restore")
 
 
-@router.post("/hubspot/{connection_id}", status_code=204, summary="HubSpot's contact events for one connection")
+@router.post(
+    "/hubspot/{connection_id}",
+    status_code=204,
+    summary="HubSpot's contact events for one connection",
+    responses={
+        400: {"description": "The body is not JSON"},
+        401: {"description": "The signature is missing, wrong or older than five minutes"},
+    },
+)
 async def hubspot_events(connection_id: str, request: Request) -> None:
     """Signed with the connection's webhook secret (its HubSpot app's client secret, `X-HubSpot-Signature-v3`);
     contact events start an incremental sync of each feed of the connection (one at a time per feed)."""
