@@ -95,6 +95,14 @@ class _Campaign:
         return [k.decode() for k in self.ids[found]]
 
 
+def _of(campaigns: dict[str, _Campaign], campaign_id: str) -> _Campaign:
+    """The campaign's entry, made on first use (not a new one per call: notes and reloads run per contact)."""
+    found = campaigns.get(campaign_id)
+    if found is None:
+        found = campaigns[campaign_id] = _Campaign()
+    return found
+
+
 class Roster:
     """Contact ids per campaign with their last known states; rebuilt by a reload like the due index."""
 
@@ -107,7 +115,7 @@ class Roster:
     def note(self, campaign_id: str, contact_id: str, state: str) -> None:
         """This enrollment is now in `state`."""
         code = CODE[state]
-        self._campaigns.setdefault(campaign_id, _Campaign()).note(contact_id, code)
+        _of(self._campaigns, campaign_id).note(contact_id, code)
         if self._next is not None:
             self._during_reload.append((campaign_id, contact_id, code))
 
@@ -133,7 +141,7 @@ class Roster:
     def stage(self, campaign_id: str, contact_id: str, state: str) -> None:
         """One enrollment read during a reload."""
         assert self._next is not None, "stage outside a reload"
-        self._next.setdefault(campaign_id, _Campaign()).stage(contact_id, CODE[state])
+        _of(self._next, campaign_id).stage(contact_id, CODE[state])
 
     def commit_reload(self) -> None:
         """What was staged, with the notes made since `begin_reload`, replaces the roster."""
@@ -142,7 +150,7 @@ class Roster:
         for campaign in campaigns.values():
             campaign.settle()
         for campaign_id, contact_id, code in self._during_reload:
-            campaigns.setdefault(campaign_id, _Campaign()).note(contact_id, code)
+            _of(campaigns, campaign_id).note(contact_id, code)
         self._campaigns = campaigns
         self._during_reload = []
         self.loaded = True
