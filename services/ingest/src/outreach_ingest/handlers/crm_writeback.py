@@ -59,12 +59,7 @@ async def _write(
     before = await deps.store.writeback(key)
     if before is not None and event_id in before.get("events", []):
         return  # this event was written back already
-    known = {
-        k: v
-        for k, v in (before or {}).items()
-        if k in ("outcome", "duration_s", "at", "disposition", "summary", "data")
-    }
-    if analysis and "at" in known:
+    if analysis and before is not None and "at" in before:  # the call's own time stays
         facts.pop("at", None)
     entry = await deps.store.note_writeback(key, {**facts, "contact_id": contact_id, "pending": True})
     connection = await deps.store.connection(link["connection_id"])
