@@ -1,5 +1,5 @@
 """CRM records as ingest sees them, whichever CRM they come from: an id, fields in the CRM's own names, and
-the CRM's own opt-out; the default mapping of each CRM's fields to Outreach's; what a write-back says."""
+the CRM's own opt-out; what a write-back says. (Each CRM's default mapping is beside its connector.)"""
 
 from __future__ import annotations
 
@@ -52,20 +52,6 @@ class CallFacts:
             lines.append(f"Summary: {self.summary}")
         lines += [f"{k}: {v}" for k, v in sorted(self.data.items())]
         return "\n".join(lines)
-
-
-# Outreach field -> the CRM's field, per CRM (a sync's own mapping overrides these and adds custom fields)
-DEFAULT_MAPPINGS: dict[str, dict[str, str]] = {
-    "hubspot": {
-        "to_number": "phone",
-        "first_name": "firstname",
-        "last_name": "lastname",
-        "email": "email",
-        "state": "state",
-        "postal_code": "zip",
-        "timezone": "hs_timezone",
-    },
-}
 
 
 def hubspot_zone(value: str | None) -> str | None:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from outreach_ingest.adapters.crm.http import CrmConnectionError, CrmHttp
-from outreach_ingest.domain.crm import DEFAULT_MAPPINGS, CallFacts, CrmRecord, Page, hubspot_zone
+from outreach_ingest.domain.crm import CallFacts, CrmRecord, Page, hubspot_zone
 
 MEMBERS_PAGE = 250  # the most the memberships endpoint returns
 BATCH_READ = 100  # the most a batch read takes
@@ -209,7 +209,8 @@ class HubSpot:
 
 def default_mapping() -> dict[str, str]:
     """HubSpot's contact properties for Outreach's fields."""
-    return dict(DEFAULT_MAPPINGS["hubspot"])
+    return {"to_number": "phone", "first_name": "firstname", "last_name": "lastname", "email": "email",
+            "state": "state", "postal_code": "zip", "timezone": "hs_timezone"}  # fmt: skip
 
 
 async def token_request(base_url: str, form: dict[str, str]) -> dict[str, Any]:
