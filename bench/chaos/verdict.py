@@ -63,6 +63,7 @@ def figures(
         "calls": len(calls),
         "sms": len(texts),
         "errored": states.get("errored", 0),
+        "states": dict(states),
         "exited_by_reason": dict(reasons),
         "mismatch_detail": {k: {"overview": a, "truth": b} for k, (a, b) in mismatches.items()},
     }

@@ -65,13 +65,15 @@ class CallStore:
         return f"call_{self.shard_of(key):03d}_{uuid.uuid4().hex[:16]}"
 
     async def enqueue(self, doc: Document, command: Document) -> bool:
-        """Record a queued call and its command; False when the idempotency key was seen before."""
+        """Record a queued call and its command; False when the idempotency key was seen before. The command
+        goes first: a call recorded without it could never be adopted, and a crash between the two inserts
+        is followed by the command's redelivery, which then records the call."""
+        with contextlib.suppress(DuplicateKeyError):  # written by an earlier delivery: the first wins
+            await self.commands.insert_one({"_id": doc["_id"], "command": command})
         try:
             await self.collection(doc["_id"]).insert_one(doc)
         except DuplicateKeyError:
             return False
-        with contextlib.suppress(DuplicateKeyError):  # a crash between the two inserts: the first wins
-            await self.commands.insert_one({"_id": doc["_id"], "command": command})
         return True
 
     async def claim(self, doc: Document, *, owner: str, now: datetime) -> bool:
