@@ -16,7 +16,8 @@ import pytest
 from outreach_crm_fakes.hubspot import HubSpotState, create_app
 from outreach_crm_fakes.serve import running
 from outreach_ingest.adapters.crm.http import CrmConnectionError
-from outreach_ingest.adapters.crm.hubspot import HubSpot, default_mapping, token_request
+from outreach_ingest.adapters.crm.hubspot import HubSpot, default_mapping, token_url
+from outreach_ingest.adapters.crm.oauth import token_request
 from outreach_ingest.domain.crm import CallFacts
 
 pytestmark = pytest.mark.integration
@@ -96,7 +97,7 @@ async def test_an_oauth_token_is_refreshed_when_it_expires_and_kept(fake: tuple[
     code = back.headers["location"].split("code=")[1].split("&")[0]
     form = {"grant_type": "authorization_code", "client_id": "fake-client", "client_secret": "fake-secret",
             "redirect_uri": "http://x/cb", "code": code}  # fmt: skip
-    secrets = await token_request(url, form)
+    secrets = await token_request(token_url(url), form, crm="HubSpot")
     saved: list[dict[str, Any]] = []
 
     async def save(updated: dict[str, Any]) -> None:

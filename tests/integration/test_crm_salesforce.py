@@ -14,7 +14,8 @@ import pytest
 from outreach_crm_fakes.salesforce import SalesforceState, create_app
 from outreach_crm_fakes.serve import running
 from outreach_ingest.adapters.crm.http import CrmRefusedError
-from outreach_ingest.adapters.crm.salesforce import Salesforce, default_mapping, token_request
+from outreach_ingest.adapters.crm.oauth import token_request
+from outreach_ingest.adapters.crm.salesforce import Salesforce, default_mapping, token_url
 from outreach_ingest.domain.crm import CallFacts
 
 pytestmark = pytest.mark.integration
@@ -39,7 +40,7 @@ async def connect(url: str) -> dict[str, Any]:
         back = await client.get(f"{url}/services/oauth2/authorize", params=consent)
     code = back.headers["location"].split("code=")[1].split("&")[0]
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": "http://x/cb", **OAUTH}
-    return await token_request(url, form)
+    return await token_request(token_url(url), form, crm="Salesforce", keep=("instance_url",))
 
 
 async def read(sf: Salesforce, source: dict[str, str], **kw: Any) -> list[Any]:

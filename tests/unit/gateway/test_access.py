@@ -41,6 +41,9 @@ def test_webhooks_keep_their_path() -> None:
     assert webhook_service("/webhooks/twilio/messages/inbound") == "messenger"
     assert webhook_service("/unsubscribe/tok") == "messenger"
     assert webhook_service("/webhooks/crm/hubspot/crm_1") == "ingest"
+    assert webhook_service("/webhooks/crm/monday/crm_1") == "ingest"
+    assert webhook_service("/webhooks/crm/gohighlevel") == "ingest"
+    assert webhook_service("/webhooks/crm/salesforce/crm_1") is None
     assert webhook_service("/webhooks/other") is None
 
 

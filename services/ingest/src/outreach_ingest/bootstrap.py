@@ -14,7 +14,16 @@ from outreach_ingest.adapters.campaigns import CampaignDirectory
 from outreach_ingest.adapters.crm.keys import token_box
 from outreach_ingest.adapters.locks import CampaignLocks
 from outreach_ingest.config import Settings
-from outreach_ingest.entrypoints import api, crm_api, crm_oauth_api, crm_webhooks, dnc_api, preview_api, subscribers
+from outreach_ingest.entrypoints import (
+    api,
+    crm_api,
+    crm_oauth_api,
+    crm_pushes,
+    crm_webhooks,
+    dnc_api,
+    preview_api,
+    subscribers,
+)
 from outreach_ingest.handlers.crm_deps import CrmDeps
 from outreach_ingest.handlers.crm_schedule import resume_syncs, sync_scheduled
 from outreach_ingest.handlers.dnc import DncDeps
@@ -58,6 +67,7 @@ def build(settings: Settings | None = None) -> FastAPI:
             "gohighlevel": settings.crm_gohighlevel_url,
             "monday": settings.crm_monday_url,
             "salesforce": settings.crm_salesforce_login_url,
+            "monday_auth": settings.crm_monday_auth_url,
         },
         oauth={
             "hubspot": {
@@ -68,6 +78,11 @@ def build(settings: Settings | None = None) -> FastAPI:
                 "client_id": settings.crm_salesforce_client_id,
                 "client_secret": settings.crm_salesforce_client_secret,
             },
+            "gohighlevel": {
+                "client_id": settings.crm_gohighlevel_client_id,
+                "client_secret": settings.crm_gohighlevel_client_secret,
+            },
+            "monday": {"client_id": settings.crm_monday_client_id, "client_secret": settings.crm_monday_client_secret},
         },
     )
     resume_idle = timedelta(seconds=settings.crm_resume_idle_s)
@@ -95,7 +110,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     app.state.dnc_deps = dnc_deps
     app.state.campaigns = campaigns
     app.state.crm = crm
-    for module in (api, dnc_api, preview_api, crm_api, crm_oauth_api, crm_webhooks):
+    for module in (api, dnc_api, preview_api, crm_api, crm_oauth_api, crm_webhooks, crm_pushes):
         app.include_router(module.router)
     return app
 

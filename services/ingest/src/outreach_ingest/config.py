@@ -52,6 +52,21 @@ class Settings(ServiceSettings):
     )
     crm_hubspot_client_id: str = Field(default="", description="The HubSpot app's client id (OAuth)")
     crm_hubspot_client_secret: str = Field(default="", description="The HubSpot app's client secret (OAuth, webhooks)")
+    crm_gohighlevel_authorize_url: str = Field(
+        default="https://marketplace.gohighlevel.com/oauth/chooselocation",
+        description="GoHighLevel's OAuth consent page (the person picks the location)",
+    )
+    crm_gohighlevel_client_id: str = Field(default="", description="The GoHighLevel app's client id (OAuth)")
+    crm_gohighlevel_client_secret: str = Field(default="", description="The GoHighLevel app's client secret (OAuth)")
+    crm_gohighlevel_webhook_key: str = Field(
+        default="", description="HighLevel's published Ed25519 public key (PEM) that signs its webhooks"
+    )
+    crm_monday_auth_url: str = Field(default="https://auth.monday.com", description="monday.com's OAuth host")
+    crm_monday_client_id: str = Field(default="", description="The monday.com app's client id (OAuth)")
+    crm_monday_client_secret: str = Field(default="", description="The monday.com app's client secret (OAuth)")
+    crm_monday_signing_secret: str = Field(
+        default="", description="The monday.com app's signing secret (its webhooks' JWT)"
+    )
     crm_resume_idle_s: float = Field(
         default=60.0, gt=0, description="Seconds without progress after which a CRM sync is taken up again"
     )

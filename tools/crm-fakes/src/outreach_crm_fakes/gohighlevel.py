@@ -1,6 +1,7 @@
 """A fake GoHighLevel (API v2): a location's contacts with tags, `dnd` and update times, contact search paged
 by `searchAfter`, pipelines' opportunities paged by `startAfter`/`startAfterId`, notes and tags, private
-integration tokens (one location each), the `Version` header required, and a burst limit with GoHighLevel's
+integration tokens (one location each) and OAuth location tokens with webhooks (`gohighlevel_auth`), the
+`Version` header required, and a burst limit with GoHighLevel's
 `X-RateLimit-*` headers. Every API request is checked against GoHighLevel's published OpenAPI documents
 (its contact search body is an empty schema there: known gap, so only its path, headers and JSON are)."""
 
@@ -16,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from outreach_crm_fakes.gohighlevel_auth import GhlApp, add_oauth, announce
 from outreach_crm_fakes.ratelimit import RollingLimit
 from outreach_crm_fakes.specs import violations as check
 
@@ -30,6 +32,7 @@ class GoHighLevelState:
     tokens: dict[str, str] = field(default_factory=dict)  # token -> location id
     violations: list[str] = field(default_factory=list)
     limit: RollingLimit = field(default_factory=lambda: RollingLimit(100, 10.0))
+    app: GhlApp = field(default_factory=GhlApp)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
 
@@ -49,11 +52,17 @@ def create_app(state: GoHighLevelState | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
-        if request.url.path.startswith("/_fake"):
+        if request.url.path.startswith(("/_fake", "/oauth/chooselocation")):
             return await call_next(request)  # type: ignore[no-any-return]
+        if request.url.path.startswith("/oauth/"):  # the token endpoint: no token, but checked as documented
+            problems = check("gohighlevel", request, await request.body())
+            ghl.violations += problems
+            return _error(422, "; ".join(problems)) if problems else await call_next(request)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if token not in ghl.tokens:
             return _error(401, "Invalid JWT")
+        if ghl.app.expired(token):
+            return _error(401, "Invalid JWT: the token expired")
         if request.headers.get("Version") != "2021-07-28":
             return _error(400, "Version header is missing or unsupported")
         allowed, left, wait = ghl.limit.take(token)
@@ -171,6 +180,8 @@ def create_app(state: GoHighLevelState | None = None) -> FastAPI:
         contact.update(await request.json())
         return JSONResponse({"succeded": True, "contact": _public(contact)})
 
+    add_oauth(app, ghl.app, ghl.tokens, _error)
+
     # --- the tests' control
 
     @app.post("/_fake/token")
@@ -197,6 +208,7 @@ def create_app(state: GoHighLevelState | None = None) -> FastAPI:
                                           "pipelineStageId": stage, "name": f"deal {n}", "status": "open"})  # fmt: skip
         if body.get("limit"):
             ghl.limit = RollingLimit(int(body["limit"][0]), float(body["limit"][1]))
+        announce(ghl.app, body["location_id"], [ghl.contacts[i] for i in ids])
         return {"ids": ids}
 
     @app.get("/_fake/state")

@@ -1,5 +1,6 @@
 """A fake monday.com GraphQL API: boards, groups and items with column values, `items_page` and
-`next_items_page` cursors, updates, simple column changes, personal tokens, the `API-Version` header and a
+`next_items_page` cursors, updates, simple column changes, personal and OAuth tokens, webhooks
+(`monday_push`), the `API-Version` header and a
 complexity budget that runs out (monday's `COMPLEXITY_BUDGET_EXHAUSTED` error with `retry_in_seconds`).
 Every query is validated with graphql-core against monday's published schema; one that does not validate is
 refused and listed in `violations`."""
@@ -17,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from graphql import FieldNode, GraphQLSchema, OperationDefinitionNode, build_schema, parse, validate
 
+from outreach_crm_fakes.monday_push import MondayApp, add_oauth
 from outreach_crm_fakes.specs import specs_folder
 
 
@@ -39,6 +41,7 @@ class MondayState:
     spent: list[tuple[float, int]] = field(default_factory=list)
     exhausted: int = 0
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
+    push: MondayApp = field(default_factory=MondayApp)
 
     def left(self) -> tuple[int, float]:
         now = time.monotonic()
@@ -126,10 +129,21 @@ def create_app(state: MondayState | None = None) -> FastAPI:
                     if update["id"] == str(v["id"]):
                         update["body"] = v["body"]
             data["edit_update"] = {"id": str(v["id"])}
+        if "create_webhook" in top:
+            made = await mo.push.make(token, str(v["board"]), str(v["url"]), str(v["event"]), str(next(mo.ids)))
+            if made is None:
+                error = {"message": "Failed to communicate with URL provided.", "extensions": {"code": "InvalidUrl"}}
+                return JSONResponse({"errors": [error]})
+            data["create_webhook"] = {"id": made}
         if "change_simple_column_value" in top:
             mo.items[str(v["item"])]["columns"][v["column"]] = v["value"]
             data["change_simple_column_value"] = {"id": str(v["item"])}
         return JSONResponse({"data": data, "account_id": 1})
+
+    def _error(status: int, message: str) -> Response:
+        return JSONResponse({"error": message, "error_description": message}, status_code=status)
+
+    add_oauth(app, mo.push, mo.tokens, _error)
 
     @app.post("/_fake/token")
     async def new_token() -> dict[str, str]:
@@ -151,6 +165,7 @@ def create_app(state: MondayState | None = None) -> FastAPI:
             ids.append(item_id)
         if body.get("budget"):
             mo.budget, mo.reset_s = int(body["budget"][0]), float(body["budget"][1])
+        mo.push.announce(body["board"], ids)
         return {"ids": ids}
 
     @app.get("/_fake/state")

@@ -30,7 +30,8 @@ _WEBHOOKS: tuple[tuple[str, Service], ...] = (
     (r"^/webhooks/agents/post-call$", "dialer"),
     (r"^/webhooks/twilio/messages/(status|inbound)$", "messenger"),
     (r"^/unsubscribe/[^/]+$", "messenger"),
-    (r"^/webhooks/crm/hubspot/[^/]+$", "ingest"),
+    (r"^/webhooks/crm/(hubspot|monday)/[^/]+$", "ingest"),
+    (r"^/webhooks/crm/gohighlevel$", "ingest"),
 )
 WEBHOOKS = tuple((re.compile(pattern), service) for pattern, service in _WEBHOOKS)
 

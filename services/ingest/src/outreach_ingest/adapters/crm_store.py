@@ -47,6 +47,11 @@ class CrmStore:
     async def all_connections(self) -> list[Document]:
         return [d async for d in self.connections.find({})]
 
+    async def connections_of_location(self, location_id: str) -> list[Document]:
+        """GoHighLevel connections of a location (its webhooks name the location, not the connection)."""
+        query = {"kind": "gohighlevel", "settings.location_id": location_id}
+        return [d async for d in self.connections.find(query)]
+
     async def update_connection(self, connection_id: str, fields: Document) -> None:
         # race: last writer wins on a connection's status and sealed credentials (both are whole values)
         await self.connections.update_one({"_id": connection_id}, {"$set": fields})

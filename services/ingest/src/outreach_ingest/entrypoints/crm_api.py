@@ -20,9 +20,11 @@ from outreach_ingest.adapters.crm.monday import default_mapping as monday_mappin
 from outreach_ingest.adapters.crm.salesforce import default_mapping as sf_mapping
 from outreach_ingest.adapters.crm_store import public
 from outreach_ingest.domain.crm import ID_COLUMN
+from outreach_ingest.domain.crm_signatures import webhook_url
 from outreach_ingest.entrypoints.crm_schemas import Connection, ConnectionIn, Feed, FeedIn, Sync, SyncRecord
 from outreach_ingest.handlers.crm_deps import CrmDeps
 from outreach_ingest.handlers.crm_sync import start_sync
+from outreach_ingest.handlers.crm_watch import watch_board, webhook_key
 
 router = APIRouter(prefix="/crm", tags=["crm"], dependencies=REQUIRED)
 HIDDEN = ("sealed", "workspace_id", "settings")
@@ -82,7 +84,9 @@ async def connect(body: ConnectionIn, request: Request, who: Caller) -> dict[str
         "kind": body.kind,
         "name": body.name,
         "auth": "token",
-        "sealed": deps.box.seal({"access_token": body.token, "webhook_secret": body.webhook_secret}),
+        "sealed": deps.box.seal(
+            {"access_token": body.token, "webhook_secret": body.webhook_secret, "webhook_key": webhook_key()}
+        ),
         "settings": {
             "opt_out_property": body.opt_out_property,
             "location_id": body.location_id,
@@ -92,9 +96,8 @@ async def connect(body: ConnectionIn, request: Request, who: Caller) -> dict[str
         "status": "connected",
         "created_at": deps.imports.clock.now(),
     }
-    if body.webhook_secret and body.kind == "hubspot":
-        base = request.app.state.settings.public_url.rstrip("/")
-        doc["webhook_url"] = f"{base}/webhooks/crm/hubspot/{doc['_id']}"
+    if (body.webhook_secret and body.kind == "hubspot") or body.kind == "monday":
+        doc["webhook_url"] = webhook_url(request.app.state.settings.public_url, body.kind, str(doc["_id"]))
     await deps.store.add_connection(doc)
     return public(await checked(doc, deps), hide=HIDDEN)
 
@@ -158,6 +161,8 @@ async def add_feed(body: FeedIn, request: Request, who: Caller) -> dict[str, Any
         "created_at": deps.imports.clock.now(),
         "last_started_at": deps.imports.clock.now(),
     }
+    if connection["kind"] == "monday":
+        feed["push"] = await watch_board(feed, connection, deps, request.app.state.settings.public_url)
     await deps.store.add_feed(feed)
     sync = await start_sync(feed, deps, full=True)
     return public({**feed, "last_sync_id": sync["_id"] if sync else None, "last_status": "fetching"}, hide=HIDDEN)

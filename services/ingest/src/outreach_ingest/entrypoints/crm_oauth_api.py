@@ -1,5 +1,6 @@
-"""Connecting a CRM by OAuth 2.0 (HubSpot, Salesforce): the consent page to send the person to, and the
-callback the CRM sends them back to, which makes the connection and lands them on the console's CRM page."""
+"""Connecting a CRM by OAuth 2.0 (HubSpot, Salesforce, GoHighLevel, monday.com): the consent page to send the
+person to, and the callback the CRM sends them back to, which makes the connection and lands them on the
+console's CRM page."""
 
 from __future__ import annotations
 
@@ -13,16 +14,20 @@ from fastapi.responses import RedirectResponse
 from outreach_common.identity import REQUIRED, Caller
 
 from outreach_ingest.adapters.crm.http import CrmConnectionError
+from outreach_ingest.domain.crm_signatures import webhook_url
 from outreach_ingest.entrypoints.crm_api import checked
 from outreach_ingest.entrypoints.crm_schemas import OAuthStart
 from outreach_ingest.handlers.crm_deps import CrmDeps
 from outreach_ingest.handlers.crm_oauth import exchange_code
+from outreach_ingest.handlers.crm_watch import webhook_key
 
 router = APIRouter(prefix="/crm/oauth", tags=["crm"], dependencies=REQUIRED)
-OAuthKind = Literal["hubspot", "salesforce"]
+OAuthKind = Literal["hubspot", "salesforce", "gohighlevel", "monday"]
 SCOPES = {
     "hubspot": "crm.objects.contacts.read crm.objects.contacts.write crm.lists.read",
     "salesforce": "api refresh_token",
+    "gohighlevel": "contacts.readonly contacts.write opportunities.readonly",
+    "monday": "me:read boards:read boards:write updates:write webhooks:write",
 }
 
 
@@ -36,6 +41,10 @@ def _app(settings: Any, kind: str) -> tuple[str, str]:
         return settings.crm_salesforce_client_id, settings.crm_salesforce_login_url.rstrip(
             "/"
         ) + "/services/oauth2/authorize"
+    if kind == "gohighlevel":
+        return settings.crm_gohighlevel_client_id, settings.crm_gohighlevel_authorize_url
+    if kind == "monday":
+        return settings.crm_monday_client_id, settings.crm_monday_auth_url.rstrip("/") + "/oauth2/authorize"
     return settings.crm_hubspot_client_id, settings.crm_hubspot_authorize_url
 
 
@@ -64,7 +73,7 @@ async def oauth_start(
         "scope": SCOPES[kind],
         "state": state,
     }
-    if kind == "salesforce":
+    if kind in ("salesforce", "gohighlevel"):
         query["response_type"] = "code"
     return {"authorize_url": f"{consent}?{urlencode(query)}", "state": state}
 
@@ -99,13 +108,14 @@ async def oauth_callback(
         "kind": kind,
         "name": started["name"],
         "auth": "oauth",
-        "sealed": crm.box.seal(tokens),
-        "settings": {"opt_out_property": "do_not_call"},
+        "settings": {"opt_out_property": "do_not_call" if kind == "hubspot" else None},
         "status": "connected",
         "created_at": crm.imports.clock.now(),
     }
-    if kind == "hubspot":
-        doc["webhook_url"] = f"{settings.public_url.rstrip('/')}/webhooks/crm/hubspot/{doc['_id']}"
+    if kind == "gohighlevel":  # a location token: the location the person chose
+        doc["settings"]["location_id"] = tokens.pop("locationId", "")
+    doc["sealed"] = crm.box.seal({**tokens, "webhook_key": webhook_key()} if kind == "monday" else tokens)
+    doc["webhook_url"] = webhook_url(settings.public_url, kind, doc["_id"])
     await crm.store.add_connection(doc)
     await checked(doc, crm)
     return _back(connected=doc["_id"])

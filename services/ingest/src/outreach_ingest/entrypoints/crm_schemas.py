@@ -95,6 +95,9 @@ class Feed(BaseModel):
     last_status: str | None = None
     last_error: str | None = None
     last_sync_id: str | None = None
+    push: str | None = Field(
+        default=None, description="How the CRM tells Outreach of changes between scheduled syncs (monday.com)"
+    )
 
 
 class Sync(BaseModel):

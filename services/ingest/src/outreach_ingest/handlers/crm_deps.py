@@ -78,7 +78,13 @@ class CrmDeps:
             )
         if kind == "gohighlevel":
             location = connection.get("settings", {}).get("location_id", "")
-            return GoHighLevel(secrets, base_url=self.base_urls["gohighlevel"], location_id=location)
+            return GoHighLevel(
+                secrets,
+                base_url=self.base_urls["gohighlevel"],
+                location_id=location,
+                oauth=self.oauth.get("gohighlevel"),
+                save=save,
+            )
         if kind == "monday":
             column = connection.get("settings", {}).get("opt_out_property")
             return Monday(secrets, base_url=self.base_urls["monday"], opt_out_column=column)

@@ -1,12 +1,22 @@
-"""OAuth 2.0 authorization codes exchanged for tokens: HubSpot's, and Salesforce's web server flow (whose
-token answer names the org's instance URL)."""
+"""OAuth 2.0 authorization codes exchanged for tokens: HubSpot's, Salesforce's web server flow (whose answer
+names the org's instance URL), GoHighLevel's location tokens (whose answer names the location) and
+monday.com's (tokens that do not expire)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from outreach_ingest.adapters.crm import hubspot, salesforce
+from outreach_ingest.adapters.crm import gohighlevel, hubspot, monday, salesforce
+from outreach_ingest.adapters.crm.oauth import token_request
 from outreach_ingest.handlers.crm_deps import CrmDeps
+
+# kind -> (its name, the base URL it is reached at, its token endpoint, the answer's fields kept)
+TOKENS: dict[str, tuple[str, str, Any, tuple[str, ...]]] = {
+    "hubspot": ("HubSpot", "hubspot", hubspot.token_url, ()),
+    "salesforce": ("Salesforce", "salesforce", salesforce.token_url, ("instance_url",)),
+    "gohighlevel": ("GoHighLevel", "gohighlevel", gohighlevel.token_url, ("locationId",)),
+    "monday": ("monday.com", "monday_auth", monday.token_url, ()),
+}
 
 
 async def exchange_code(kind: str, code: str, deps: CrmDeps, *, redirect_uri: str) -> dict[str, Any]:
@@ -19,7 +29,10 @@ async def exchange_code(kind: str, code: str, deps: CrmDeps, *, redirect_uri: st
         "redirect_uri": redirect_uri,
         "code": code,
     }
-    if kind == "salesforce":
-        return await salesforce.token_request(deps.base_urls["salesforce"], form)
-    tokens = await hubspot.token_request(deps.base_urls["hubspot"], form)
-    return {**tokens, "webhook_secret": client.get("client_secret", "")}
+    if kind == "gohighlevel":
+        form["user_type"] = "Location"
+    crm, base, url, keep = TOKENS[kind]
+    tokens = await token_request(url(deps.base_urls[base]), form, crm=crm, keep=keep)
+    if kind == "hubspot":  # its app's client secret signs its webhooks
+        tokens["webhook_secret"] = client.get("client_secret", "")
+    return tokens

@@ -1,7 +1,7 @@
 """GoHighLevel (API v2, `Version: 2021-07-28`): a location's contacts with a tag (contact search, paged by
 `searchAfter`) or the contacts of a pipeline stage's opportunities (paged by `startAfter`/`startAfterId`);
 `dnd` as the opt-out; after each call a note and a tag on the contact; opt-outs as `dnd`. A private
-integration token or an OAuth location token."""
+integration token or an OAuth location token (refreshed before it expires)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from outreach_ingest.adapters.crm.http import CrmHttp
+from outreach_ingest.adapters.crm.oauth import FreshToken, Save
 from outreach_ingest.domain.crm import CallFacts, CrmRecord, Page
 
 VERSION = "2021-07-28"
@@ -31,6 +32,11 @@ def limits(headers: httpx.Headers) -> tuple[int | None, float | None, int | None
     return number("X-RateLimit-Max"), interval / 1000 if interval else None, number("X-RateLimit-Remaining")
 
 
+def token_url(base_url: str) -> str:
+    """GoHighLevel's token endpoint (authorization codes and refresh tokens, each refresh token used once)."""
+    return base_url.rstrip("/") + "/oauth/token"
+
+
 def default_mapping() -> dict[str, str]:
     """GoHighLevel's contact fields for Outreach's fields."""
     return {"to_number": "phone", "first_name": "firstName", "last_name": "lastName", "email": "email",
@@ -42,14 +48,25 @@ class GoHighLevel:
 
     kind = "gohighlevel"
 
-    def __init__(self, secrets: dict[str, Any], *, base_url: str, location_id: str) -> None:
+    def __init__(
+        self,
+        secrets: dict[str, Any],
+        *,
+        base_url: str,
+        location_id: str,
+        oauth: dict[str, str] | None = None,
+        save: Save | None = None,
+    ) -> None:
         self.location_id = location_id
-        token = secrets["access_token"]
+        self.token = FreshToken(
+            dict(secrets), crm="GoHighLevel", token_url=token_url(base_url), client=oauth, save=save,
+            keep=("locationId",),
+        )  # fmt: skip
 
         async def auth() -> dict[str, str]:
-            return {"Authorization": f"Bearer {token}", "Version": VERSION}
+            return {"Authorization": f"Bearer {await self.token.access_token()}", "Version": VERSION}
 
-        self.http = CrmHttp(crm="GoHighLevel", base_url=base_url, auth=auth, limits=limits)
+        self.http = CrmHttp(crm="GoHighLevel", base_url=base_url, auth=auth, limits=limits, reauth=self.token.renew)
 
     async def close(self) -> None:
         await self.http.close()

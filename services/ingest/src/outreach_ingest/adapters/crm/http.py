@@ -104,9 +104,11 @@ class CrmHttp:
         headers: dict[str, str] | None = None,
         attempts: int = 8,
         client: httpx.AsyncClient | None = None,
+        reauth: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
         self.crm = crm
         self._auth = auth
+        self._reauth = reauth  # new credentials after a 401 (an OAuth token revoked early): True when renewed
         self._limits = limits
         self._pace = Pace()
         self._attempts = attempts
@@ -128,7 +130,12 @@ class CrmHttp:
         )
         async for attempt in retrying:
             with attempt:
-                return await self._once(method, url, **kwargs)
+                try:
+                    return await self._once(method, url, **kwargs)
+                except CrmConnectionError as exc:
+                    if exc.status != 401 or self._reauth is None or not await self._reauth():
+                        raise
+                    return await self._once(method, url, **kwargs)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _once(self, method: str, url: str, **kwargs: Any) -> Any:

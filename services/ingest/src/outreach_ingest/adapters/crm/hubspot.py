@@ -4,7 +4,6 @@ Private-app tokens, or OAuth 2.0 access tokens refreshed before they expire."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import httpx
 
 from outreach_ingest.adapters.crm.http import CrmConnectionError, CrmHttp
+from outreach_ingest.adapters.crm.oauth import FreshToken
 from outreach_ingest.domain.crm import CallFacts, CrmRecord, Page, hubspot_zone
 
 MEMBERS_PAGE = 250  # the most the memberships endpoint returns
@@ -57,32 +57,15 @@ class HubSpot:
         save: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
         opt_out_property: str = "do_not_call",
     ) -> None:
-        self._secrets = dict(secrets)
-        self._oauth = oauth or {}
-        self._save = save
+        self.token = FreshToken(dict(secrets), crm="HubSpot", token_url=token_url(base_url), client=oauth, save=save)
         self.opt_out_property = opt_out_property
-        self._base_url = base_url
-        self.http = CrmHttp(crm="HubSpot", base_url=base_url, auth=self._auth, limits=limits)
+        self.http = CrmHttp(crm="HubSpot", base_url=base_url, auth=self._auth, limits=limits, reauth=self.token.renew)
 
     async def close(self) -> None:
         await self.http.close()
 
     async def _auth(self) -> dict[str, str]:
-        if "refresh_token" in self._secrets and self._secrets.get("expires_at", 0) < time.time() + 60:
-            await self._refresh()
-        return {"Authorization": f"Bearer {self._secrets['access_token']}"}
-
-    async def _refresh(self) -> None:
-        """A new access token from the refresh token (`POST /oauth/v1/token`), kept encrypted."""
-        form = {
-            "grant_type": "refresh_token",
-            "client_id": self._oauth.get("client_id", ""),
-            "client_secret": self._oauth.get("client_secret", ""),
-            "refresh_token": self._secrets["refresh_token"],
-        }
-        self._secrets.update(await token_request(self._base_url, form))
-        if self._save is not None:
-            await self._save(self._secrets)
+        return {"Authorization": f"Bearer {await self.token.access_token()}"}
 
     async def check(self) -> str:
         """Reads one contact: the token works and has the contacts scope."""
@@ -213,17 +196,6 @@ def default_mapping() -> dict[str, str]:
             "state": "state", "postal_code": "zip", "timezone": "hs_timezone"}  # fmt: skip
 
 
-async def token_request(base_url: str, form: dict[str, str]) -> dict[str, Any]:
-    """`POST /oauth/v1/token` (an authorization code or a refresh token): the tokens and when they expire."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-        answer = await client.post("/oauth/v1/token", data=form)
-    if answer.status_code != 200:
-        raise CrmConnectionError(f"HubSpot refused the OAuth grant: {answer.text[:200]}", status=answer.status_code)
-    token = answer.json()
-    found: dict[str, Any] = {
-        "access_token": token["access_token"],
-        "expires_at": time.time() + float(token.get("expires_in", 1800)),
-    }
-    if token.get("refresh_token") or form.get("refresh_token"):
-        found["refresh_token"] = token.get("refresh_token") or form["refresh_token"]
-    return found
+def token_url(base_url: str) -> str:
+    """HubSpot's token endpoint (authorization codes and refresh tokens)."""
+    return base_url.rstrip("/") + "/oauth/v1/token"

@@ -33,7 +33,16 @@ BOARD_OF = "query BoardOf($item: [ID!]) { items(ids: $item) { id board { id } } 
 SET_COLUMN = """mutation OptOut($board: ID!, $item: ID!, $column: String!, $value: String) {
   change_simple_column_value(board_id: $board, item_id: $item, column_id: $column, value: $value) { id }
 }"""
+WATCH = """mutation Watch($board: ID!, $url: String!, $event: WebhookEventType!) {
+  create_webhook(board_id: $board, url: $url, event: $event) { id }
+}"""
+WATCHED_EVENTS = ("create_item", "change_column_value", "change_name")
 OPTED = ("true", "yes", "do not call", "dnc", "opted out", "v")
+
+
+def token_url(auth_url: str) -> str:
+    """monday.com's token endpoint (an authorization code for a token that does not expire)."""
+    return auth_url.rstrip("/") + "/oauth2/token"
 
 
 def default_mapping() -> dict[str, str]:
@@ -142,6 +151,14 @@ class Monday:
             if str(update.get("body", "")).startswith(call.title()):
                 return str(update["id"])
         return None
+
+    async def watch(self, board_id: str, url: str) -> list[str]:
+        """Webhooks on the board for items created or changed (monday.com sends its challenge to `url` first)."""
+        made = []
+        for event in WATCHED_EVENTS:
+            data = await self.graphql(WATCH, {"board": board_id, "url": url, "event": event})
+            made.append(str(data["create_webhook"]["id"]))
+        return made
 
     async def mark_opted_out(self, record_id: str) -> None:
         """The connection's opt-out column set on the item (nothing when the connection names none)."""

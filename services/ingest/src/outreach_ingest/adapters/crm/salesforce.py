@@ -11,9 +11,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-
 from outreach_ingest.adapters.crm.http import CrmConnectionError, CrmHttp, CrmRefusedError
+from outreach_ingest.adapters.crm.oauth import token_request
 from outreach_ingest.domain.crm import CallFacts, CrmRecord, Page
 
 API = "/services/data/v62.0"
@@ -89,7 +88,9 @@ class Salesforce:
             "client_id": self._oauth.get("client_id", ""),
             "client_secret": self._oauth.get("client_secret", ""),
         }
-        self._secrets.update(await token_request(self._login_url, form))
+        self._secrets.update(
+            await token_request(token_url(self._login_url), form, crm="Salesforce", keep=("instance_url",))
+        )
         await self.http.close()
         self.http = self._client()
         if self._save is not None:
@@ -209,14 +210,6 @@ class Salesforce:
         await self._call("PATCH", f"{API}/sobjects/{object_name}/{record_id}", json={"DoNotCall": True})
 
 
-async def token_request(login_url: str, form: dict[str, str]) -> dict[str, Any]:
-    """`POST /services/oauth2/token`: the access token and the org's instance URL (and a refresh token)."""
-    async with httpx.AsyncClient(base_url=login_url, timeout=30) as client:
-        answer = await client.post("/services/oauth2/token", data=form)
-    if answer.status_code != 200:
-        raise CrmConnectionError(f"Salesforce refused the OAuth grant: {answer.text[:200]}", status=answer.status_code)
-    token = answer.json()
-    found = {"access_token": token["access_token"], "instance_url": token["instance_url"]}
-    if token.get("refresh_token") or form.get("refresh_token"):
-        found["refresh_token"] = token.get("refresh_token") or form["refresh_token"]
-    return found
+def token_url(login_url: str) -> str:
+    """Salesforce's token endpoint (authorization codes and refresh tokens; its answer names the instance)."""
+    return login_url.rstrip("/") + "/services/oauth2/token"
