@@ -5,7 +5,10 @@ GoHighLevel's published OpenAPI documents."""
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -38,7 +41,7 @@ def ghl() -> Iterator[tuple[str, GoHighLevelState]]:
 
 @pytest.fixture
 def stack(infra: Infra, run_id: str, ghl: tuple[str, GoHighLevelState]) -> Iterator[Stack]:
-    with isolated_stack(infra, run_id, extra_env=gohighlevel_env(ghl[0])) as s:
+    with isolated_stack(infra, run_id, extra_env=gohighlevel_env(ghl[0], ghl[1].app.public_pem())) as s:
         yield s
 
 
@@ -90,4 +93,62 @@ def test_a_gohighlevel_tag_feeds_a_campaign_and_hears_back(stack: Stack, ghl: tu
         http.post("/dnc", json={"phones": ["+14155550134"]}).raise_for_status()
         until(lambda: httpx.get(f"{url}/_fake/state").json()["contacts"][ids[1]]["dnd"] is True, timeout=60,
               what="the opt-out written back as dnd")  # fmt: skip
+    assert fake.violations == []
+
+
+def _total(http: httpx.Client, campaign_id: str) -> int:
+    return int(http.get(f"/campaigns/{campaign_id}/overview").json().get("total", 0))
+
+
+def test_gohighlevel_by_oauth_pushes_new_contacts_and_renews_its_token(
+    stack: Stack, ghl: tuple[str, GoHighLevelState]
+) -> None:
+    """Connected by OAuth (the location chosen on GoHighLevel's page); a contact created in GoHighLevel is in
+    the campaign within seconds through the app's signed webhook; forged and replayed events are refused; an
+    access token that stopped working is renewed by its refresh token; an uninstalled app says why."""
+    url, fake = ghl
+    first = {"phone": "+1 212 555 0177", "firstName": "Vip", "tags": ["vip"]}
+    httpx.post(f"{url}/_fake/contacts", json={"location_id": "loc1", "contacts": [first]}).raise_for_status()
+    with api_client(stack) as http:
+        start = http.get("/crm/oauth/gohighlevel/start", params={"name": "Agency app"}).raise_for_status().json()
+        back = httpx.get(start["authorize_url"], follow_redirects=False).headers["location"]
+        landed = http.get(back.removeprefix(stack.api), follow_redirects=False)
+        assert landed.status_code == 303 and "connected=crm_" in landed.headers["location"], landed.headers
+        connection = next(c for c in http.get("/crm/connections").json() if c["name"] == "Agency app")
+        assert (connection["auth"], connection["status"]) == ("oauth", "connected"), connection
+        assert connection["webhook_url"] == f"{stack.url('gateway')}/webhooks/crm/gohighlevel"
+        httpx.post(f"{url}/_fake/webhooks", json={"url": connection["webhook_url"]}).raise_for_status()
+
+        spec = {"name": "pushed", "flow": [{"kind": "phone", "agent_id": "agt_1"}], "window": ALWAYS}
+        campaign = http.post("/campaigns", json=spec).raise_for_status().json()
+        feed_body = {"connection_id": connection["id"], "campaign_id": campaign["id"], "every_minutes": 1440,
+                     "source": {"tag": "vip"}}  # fmt: skip
+        feed = http.post("/crm/feeds", json=feed_body).raise_for_status().json()
+        until(lambda: _total(http, campaign["id"]) == 1, timeout=60, what="the first sync imported")
+
+        pushed = {"phone": "+1 303 555 0188", "firstName": "Pushed", "tags": ["vip"]}
+        httpx.post(f"{url}/_fake/contacts", json={"location_id": "loc1", "contacts": [pushed]}).raise_for_status()
+        until(lambda: _total(http, campaign["id"]) == 2, timeout=60, what="the pushed contact imported")
+        sent = httpx.get(f"{url}/_fake/webhooks/sent").json()
+        assert sent and all(e["status"] == 204 for e in sent), sent
+
+        hook = connection["webhook_url"]
+        event = {"type": "ContactCreate", "locationId": "loc1", "id": "c1"}
+        forged = httpx.post(hook, json={**event, "timestamp": datetime.now(UTC).isoformat()},
+                            headers={"X-GHL-Signature": base64.b64encode(b"x" * 64).decode()})  # fmt: skip
+        stale_body = json.dumps({**event, "timestamp": (datetime.now(UTC) - timedelta(hours=1)).isoformat()}).encode()
+        signature = base64.b64encode(fake.app.key.sign(stale_body)).decode()
+        replayed = httpx.post(hook, content=stale_body, headers={"X-GHL-Signature": signature})
+        assert (forged.status_code, replayed.status_code) == (401, 401)
+
+        httpx.post(f"{url}/_fake/expire").raise_for_status()  # the access token stops working before its time
+        refresh_tokens = set(fake.app.refresh)
+        again = http.post(f"/crm/feeds/{feed['id']}/sync").raise_for_status().json()
+        until(lambda: http.get(f"/crm/syncs/{again['id']}").json()["status"] == "completed", timeout=60,
+              what="a sync with a renewed token")  # fmt: skip
+        assert set(fake.app.refresh) and not set(fake.app.refresh) & refresh_tokens  # used once, replaced
+
+        httpx.post(f"{url}/_fake/revoke").raise_for_status()
+        checked = http.post(f"/crm/connections/{connection['id']}/check").raise_for_status().json()
+        assert checked["status"] == "broken" and "refused" in checked["problem"], checked
     assert fake.violations == []

@@ -56,6 +56,7 @@ def test_a_monday_group_feeds_a_campaign_and_hears_back(stack: Stack, monday: tu
                      "source": {"board_id": "777", "group_id": "leads"},
                      "mapping": {"to_number": "phone_1", "plan": "plan"}}  # fmt: skip
         feed = http.post("/crm/feeds", json=feed_body).raise_for_status().json()
+        assert feed["push"].startswith("webhooks ") and "board 777" in feed["push"], feed  # the challenge echoed
 
         def finished() -> dict[str, Any] | None:
             sync: dict[str, Any] = http.get(f"/crm/syncs/{feed['last_sync_id']}").json()
@@ -81,4 +82,49 @@ def test_a_monday_group_feeds_a_campaign_and_hears_back(stack: Stack, monday: tu
         http.post("/dnc", json={"phones": ["+12125550123"]}).raise_for_status()
         until(lambda: httpx.get(f"{url}/_fake/state").json()["items"][ids[0]]["columns"].get("dnc") == "Do not call",
               timeout=60, what="the opt-out written to the column")  # fmt: skip
+    assert fake.violations == []
+
+
+def _contacts(http: httpx.Client, campaign_id: str) -> int:
+    return int(http.get(f"/campaigns/{campaign_id}/overview").json().get("total", 0))
+
+
+def test_monday_by_oauth_pushes_new_items_and_a_revoked_app_says_why(
+    stack: Stack, monday: tuple[str, MondayState]
+) -> None:
+    """Connected by OAuth; the feed's board is watched by webhooks whose JWT is checked; an item created on
+    the board is in the campaign within seconds, without a scheduled sync; a forged event is refused."""
+    url, fake = monday
+    httpx.post(f"{url}/_fake/items", json={"board": "31", "group": "new", "items": ITEMS[:1]}).raise_for_status()
+    with api_client(stack) as http:
+        start = http.get("/crm/oauth/monday/start", params={"name": "monday app"}).raise_for_status().json()
+        back = httpx.get(start["authorize_url"], follow_redirects=False).headers["location"]
+        landed = http.get(back.removeprefix(stack.api), follow_redirects=False)
+        assert landed.status_code == 303 and "connected=crm_" in landed.headers["location"], landed.headers
+        connection = next(c for c in http.get("/crm/connections").json() if c["name"] == "monday app")
+        assert (connection["auth"], connection["status"]) == ("oauth", "connected"), connection
+        spec = {"name": "pushed", "flow": [{"kind": "phone", "agent_id": "agt_1"}], "window": ALWAYS}
+        campaign = http.post("/campaigns", json=spec).raise_for_status().json()
+        feed_body = {"connection_id": connection["id"], "campaign_id": campaign["id"], "every_minutes": 1440,
+                     "source": {"board_id": "31"}, "mapping": {"to_number": "phone_1"}}  # fmt: skip
+        feed = http.post("/crm/feeds", json=feed_body).raise_for_status().json()
+        assert feed["push"].startswith("webhooks "), feed
+        until(lambda: _contacts(http, campaign["id"]) == 1, timeout=60, what="the first sync imported")
+        hooks = httpx.get(f"{url}/_fake/webhooks").json()["webhooks"]
+        assert {h["event"] for h in hooks} >= {"create_item"} and all(h["app"] for h in hooks)
+
+        item = {"name": "Pushed Person", "columns": {"phone_1": "+1 303 555 0190"}}
+        httpx.post(f"{url}/_fake/items", json={"board": "31", "group": "new", "items": [item]}).raise_for_status()
+        until(lambda: _contacts(http, campaign["id"]) == 2, timeout=60, what="the pushed item imported")
+        sent = httpx.get(f"{url}/_fake/webhooks").json()["sent"]
+        assert sent and all(e["status"] == 200 for e in sent), sent
+
+        forged = httpx.post(f"{stack.url('gateway')}/webhooks/crm/monday/{connection['id']}",
+                            json={"event": {"type": "create_pulse", "boardId": 31}},
+                            headers={"Authorization": "not-a-jwt"})  # fmt: skip
+        assert forged.status_code == 401
+
+        httpx.post(f"{url}/_fake/revoke").raise_for_status()
+        checked = http.post(f"/crm/connections/{connection['id']}/check").raise_for_status().json()
+        assert checked["status"] == "broken" and "revoked" in checked["problem"], checked
     assert fake.violations == []

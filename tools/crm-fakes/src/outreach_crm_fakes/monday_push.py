@@ -24,7 +24,7 @@ class MondayApp:
     """The app installed on the fake, and the webhooks made on its boards."""
 
     client: tuple[str, str] = ("monday-client", "monday-secret")
-    signing_secret: str = "monday-signing-secret"
+    signing_secret: str = "monday-signing-secret-of-the-fake-app"
     codes: dict[str, str] = field(default_factory=dict)  # code -> redirect_uri
     app_tokens: set[str] = field(default_factory=set)  # tokens given by OAuth (their webhooks carry a JWT)
     webhooks: list[dict[str, Any]] = field(default_factory=list)  # {"id", "board", "url", "event", "app"}
