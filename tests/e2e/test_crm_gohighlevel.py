@@ -13,13 +13,15 @@ from typing import Any
 
 import httpx
 import pytest
+from outreach_cli.main import app
 from outreach_crm_fakes.env import gohighlevel_env
 from outreach_crm_fakes.gohighlevel import GoHighLevelState, create_app
 from outreach_crm_fakes.serve import running
 from outreach_devstack.stack import Stack
+from typer.testing import CliRunner
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, isolated_stack
+from tests.e2e.stacks import ALWAYS, api_client, isolated_stack, new_workspace
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -109,9 +111,13 @@ def test_gohighlevel_by_oauth_pushes_new_contacts_and_renews_its_token(
     url, fake = ghl
     first = {"phone": "+1 212 555 0177", "firstName": "Vip", "tags": ["vip"]}
     httpx.post(f"{url}/_fake/contacts", json={"location_id": "loc1", "contacts": [first]}).raise_for_status()
-    with api_client(stack) as http:
-        start = http.get("/crm/oauth/gohighlevel/start", params={"name": "Agency app"}).raise_for_status().json()
-        back = httpx.get(start["authorize_url"], follow_redirects=False).headers["location"]
+    key = new_workspace(stack)["api_key"]
+    with api_client(stack, key) as http:
+        cli = CliRunner(env={"OUTREACH_URL": stack.url("gateway"), "OUTREACH_API_KEY": key})
+        signed = cli.invoke(app, ["crm", "sign-in", "gohighlevel", "--name", "Agency app"])
+        assert signed.exit_code == 0 and "Open this page" in signed.output, signed.output
+        consent = signed.output.strip().splitlines()[-1]  # the operator opens it in a signed-in browser
+        back = httpx.get(consent, follow_redirects=False).headers["location"]
         landed = http.get(back.removeprefix(stack.api), follow_redirects=False)
         assert landed.status_code == 303 and "connected=crm_" in landed.headers["location"], landed.headers
         connection = next(c for c in http.get("/crm/connections").json() if c["name"] == "Agency app")

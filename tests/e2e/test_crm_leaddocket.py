@@ -83,4 +83,12 @@ def test_a_lead_docket_status_feeds_a_campaign_and_hears_back(stack: Stack, firm
         http.post("/dnc", json={"phones": ["+12125550123"]}).raise_for_status()
         until(lambda: httpx.get(f"{url}/_fake/state").json()["leads"][ids[0]]["DoNotContact"] is True, timeout=60,
               what="DoNotContact written back")  # fmt: skip
+
+        httpx.post(f"{url}/_fake/revoke", json={"key": key}).raise_for_status()  # the firm deleted the key
+        again = http.post(f"/crm/feeds/{feed['id']}/sync").raise_for_status().json()
+        failed = until(lambda: (s := http.get(f"/crm/syncs/{again['id']}").json())["status"] == "failed" and s,
+                       timeout=60, what="the sync refused")  # fmt: skip
+        assert "refused" in failed["error"] and "Traceback" not in failed["error"], failed
+        checked = http.post(f"/crm/connections/{connection['id']}/check").raise_for_status().json()
+        assert checked["status"] == "broken" and "refused" in checked["problem"], checked
     assert fake.violations == []

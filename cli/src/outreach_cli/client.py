@@ -55,6 +55,7 @@ ROUTES = frozenset(
         ("GET", "/calls"),
         ("GET", "/messages"),
         ("POST", "/crm/connections"),
+        ("GET", "/crm/oauth/{kind}/start"),
         ("GET", "/crm/connections"),
         ("POST", "/crm/connections/{connection_id}/check"),
         ("DELETE", "/crm/connections/{connection_id}"),

@@ -19,7 +19,7 @@ SYNC_KEYS = ("id", "status", "mode", "fetched", "imported", "duplicates", "inval
 @app.command("connect")
 def connect(
     kind: str = typer.Argument(
-        ..., help="hubspot, gohighlevel, monday or leaddocket (Salesforce: the console's sign-in)"
+        ..., help="hubspot, gohighlevel, monday or leaddocket (Salesforce: `outreach crm sign-in`)"
     ),
     name: str = typer.Option(..., "--name", help="What the workspace calls the connection"),
     token: str = typer.Option(
@@ -42,6 +42,24 @@ def connect(
     pairs(found, ("id", "kind", "name", "status", "problem"), json_out=json_out)
     if found["status"] != "connected":
         raise typer.Exit(1)
+
+
+@app.command("sign-in")
+def sign_in(
+    kind: str = typer.Argument(..., help="hubspot, salesforce, gohighlevel or monday"),
+    name: str = typer.Option(..., "--name", help="What the workspace calls the connection"),
+    json_out: bool = JSON,
+    url: str = URL,
+    key: str = KEY,
+) -> None:
+    """Connect by OAuth: the CRM's consent page to open in a browser signed in to the console (an admin);
+    the CRM sends the browser back to the console, where the connection then shows."""
+    with Api(url, key) as api:
+        started = api.call("GET", "/crm/oauth/{kind}/start", {"kind": kind}, params={"name": name})
+    if json_out:
+        pairs(started, ("authorize_url", "state"), json_out=True)
+        return
+    typer.echo(f"Open this page in a browser signed in to the console, and allow access:\n{started['authorize_url']}")
 
 
 @app.command("connections")

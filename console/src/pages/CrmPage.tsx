@@ -63,7 +63,7 @@ function Connections({ connections, reload }: { connections: Connection[]; reloa
     if (made) setToken("");
     void reload();
   };
-  const oauth = async (crm: "hubspot" | "salesforce") => {
+  const oauth = async (crm: "hubspot" | "salesforce" | "gohighlevel" | "monday") => {
     const started = accept(await api.GET("/api/v1/crm/oauth/{kind}/start", { params: { path: { kind: crm }, query: { name } } }));
     if (started) window.location.assign(started.authorize_url);
   };
@@ -103,13 +103,15 @@ function Connections({ connections, reload }: { connections: Connection[]; reloa
         {kind !== "salesforce" && <button type="submit">Connect with token</button>}{" "}
         {kind === "hubspot" && <button type="button" onClick={() => void oauth("hubspot")}>Connect with HubSpot sign-in</button>}
         {kind === "salesforce" && <button type="button" onClick={() => void oauth("salesforce")}>Connect with Salesforce sign-in</button>}
+        {kind === "gohighlevel" && <button type="button" onClick={() => void oauth("gohighlevel")}>Connect with GoHighLevel sign-in</button>}
+        {kind === "monday" && <button type="button" onClick={() => void oauth("monday")}>Connect with monday.com sign-in</button>}
       </form>
       <table aria-label="CRM connections">
-        <thead><tr><th scope="col">Name</th><th scope="col">CRM</th><th scope="col">Sign-in</th><th scope="col">Status</th><th scope="col">Problem</th><th scope="col">Checked</th><th scope="col">Actions</th></tr></thead>
+        <thead><tr><th scope="col">Name</th><th scope="col">CRM</th><th scope="col">Sign-in</th><th scope="col">Status</th><th scope="col">Problem</th><th scope="col">Checked</th><th scope="col">Webhooks to</th><th scope="col">Actions</th></tr></thead>
         <tbody>
           {connections.map((c) => (
             <tr key={c.id}>
-              <td>{c.name}</td><td>{c.kind}</td><td>{c.auth}</td><td>{c.status}</td><td>{c.problem ?? "—"}</td><td>{inZone(c.checked_at, zone)}</td>
+              <td>{c.name}</td><td>{c.kind}</td><td>{c.auth}</td><td>{c.status}</td><td>{c.problem ?? "—"}</td><td>{inZone(c.checked_at, zone)}</td><td>{c.webhook_url ?? "—"}</td>
               <td>
                 <button type="button" aria-label={`Check ${c.name}`} onClick={() => void check(c.id)}>Check</button>{" "}
                 <button type="button" className="danger" aria-label={`Disconnect ${c.name}`} onClick={() => void remove(c.id)}>Disconnect</button>
@@ -231,7 +233,7 @@ function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => 
           {props.feeds.map((f) => (
             <tr key={f.id}>
               <td>{names[f.campaign_id] ?? f.campaign_id}</td><td>{Object.entries(f.source).map(([k, v]) => `${k.replace("_id", "")}: ${v}`).join(", ")}</td><td>{f.every_minutes || "on demand"}</td>
-              <td>{f.last_status ?? "—"}{f.last_error ? `: ${f.last_error}` : ""}</td>
+              <td>{f.last_status ?? "—"}{f.last_error ? `: ${f.last_error}` : ""}{f.push ? ` (push: ${f.push})` : ""}</td>
               <td>
                 <button type="button" aria-label={`Sync now for ${names[f.campaign_id] ?? f.campaign_id}`} onClick={() => void syncNow(f.id, false)}>Sync now</button>{" "}
                 <button type="button" aria-label={`Full sync of ${names[f.campaign_id] ?? f.campaign_id}`} onClick={() => void syncNow(f.id, true)}>Full sync</button>{" "}

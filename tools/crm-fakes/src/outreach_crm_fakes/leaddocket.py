@@ -109,6 +109,12 @@ def create_app(state: LeadDocketState | None = None) -> FastAPI:
         ld.keys.add(key)
         return {"key": key}
 
+    @app.post("/_fake/revoke")
+    async def revoke(request: Request) -> dict[str, int]:
+        """{"key"}: the firm deleted that API key."""
+        ld.keys.discard((await request.json())["key"])
+        return {"keys": len(ld.keys)}
+
     @app.post("/_fake/leads")
     async def seed(request: Request) -> dict[str, Any]:
         body = await request.json()
