@@ -31,6 +31,7 @@ from bench.common import write
 from bench.infra import endpoints
 
 CALLS = int(os.environ.get("BENCH_DIALER_CALLS", "20000"))
+WRITES = {"insert", "update", "delete", "findAndModify"}
 RATE, CONCURRENT = 50.0, int(os.environ.get("BENCH_DIALER_CONCURRENT", "200"))
 SCENARIO = {
     "seed": 7,
@@ -164,11 +165,17 @@ async def main(bootstrap: str, mongo: str) -> None:
     total = float(re.search(r"^outreach_dialer_overhead_seconds_sum (\S+)", metrics, re.M).group(1))  # type: ignore[union-attr]
     count = float(re.search(r"^outreach_dialer_overhead_seconds_count (\S+)", metrics, re.M).group(1))  # type: ignore[union-attr]
     db_seconds: dict[str, float] = {}
+    db_counts: dict[str, float] = {}
     for line in metrics.splitlines():
-        if line.startswith("outreach_db_command_seconds_sum{"):
-            labels, value = line[len("outreach_db_command_seconds_sum{") :].rsplit("} ", 1)
-            named = dict(re.findall(r'(\w+)="([^"]*)"', labels))
-            db_seconds[f"{named.get('command')} {named.get('collection')}"] = round(float(value), 2)
+        for prefix, into in (
+            ("outreach_db_command_seconds_sum{", db_seconds),
+            ("outreach_db_command_seconds_count{", db_counts),
+        ):
+            if line.startswith(prefix):
+                labels, value = line[len(prefix) :].rsplit("} ", 1)
+                named = dict(re.findall(r'(\w+)="([^"]*)"', labels))
+                into[f"{named.get('command')} {named.get('collection')}"] = round(float(value), 2)
+    writes = sum(n for k, n in db_counts.items() if k.split()[0] in WRITES)
     write(
         "dialer",
         {
@@ -178,10 +185,13 @@ async def main(bootstrap: str, mongo: str) -> None:
             "rate_ratio_max_1s": round(max(full_seconds or [0]) / RATE, 4),
             "rate_ratio_max_1s_sliding": round(max_per_window(created) / RATE, 4),
             "overhead_ms_per_call": round(total / count * 1000, 3) if count else None,
+            "db_statements_per_call": round(sum(db_counts.values()) / len(calls), 2) if calls else None,
+            "db_writes_per_call": round(writes / len(calls), 2) if calls else None,
         },
         calls=len(calls),
         finished=finished,
         database_seconds_by_statement=dict(sorted(db_seconds.items(), key=lambda item: -item[1])[:12]),
+        database_statements_by_kind=dict(sorted(db_counts.items(), key=lambda item: -item[1])[:20]),
         calls_per_second=[buckets.get(second, 0) for second in range(int(created[0]), int(created[-1]) + 1)],
         limit_calls_per_s=RATE,
         scenario=SCENARIO,

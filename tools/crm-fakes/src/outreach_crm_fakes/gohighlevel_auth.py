@@ -13,13 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
+
+from outreach_crm_fakes.consent import Codes
 
 
 @dataclass
@@ -29,7 +30,7 @@ class GhlApp:
     client: tuple[str, str] = ("ghl-client", "ghl-secret")
     token_seconds: float = 86399.0
     install_location: str = "loc1"  # the location a person picks on the chooser
-    codes: dict[str, str] = field(default_factory=dict)  # code -> redirect_uri
+    codes: Codes = field(default_factory=Codes)
     expires: dict[str, float] = field(default_factory=dict)  # OAuth access token -> expires at
     refresh: dict[str, str] = field(default_factory=dict)  # unused refresh token -> location id
     webhook_url: str | None = None
@@ -75,9 +76,7 @@ def add_oauth(app: FastAPI, auth: GhlApp, tokens: dict[str, str], error: Callabl
     ) -> Response:
         if client_id != auth.client[0] or response_type != "code":
             return error(400, "unknown client_id or response_type")
-        code = secrets.token_urlsafe(12)
-        auth.codes[code] = redirect_uri
-        return RedirectResponse(f"{redirect_uri}?{urlencode({'code': code, 'state': state})}", status_code=302)
+        return auth.codes.back(redirect_uri, state)
 
     @app.post("/oauth/token")
     async def token(request: Request) -> Response:
@@ -85,7 +84,7 @@ def add_oauth(app: FastAPI, auth: GhlApp, tokens: dict[str, str], error: Callabl
         if (form.get("client_id"), form.get("client_secret")) != auth.client:
             return error(401, "invalid client credentials")
         if form.get("grant_type") == "authorization_code":
-            if auth.codes.pop(str(form.get("code")), None) != form.get("redirect_uri"):
+            if not auth.codes.take(form.get("code"), form.get("redirect_uri")):
                 return error(400, "code is invalid, used or for another redirect_uri")
             location = auth.install_location
         elif form.get("grant_type") == "refresh_token":

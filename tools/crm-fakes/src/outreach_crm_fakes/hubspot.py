@@ -12,11 +12,11 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 
+from outreach_crm_fakes.consent import Codes
 from outreach_crm_fakes.ratelimit import RollingLimit
 from outreach_crm_fakes.specs import violations as check
 
@@ -30,7 +30,7 @@ class HubSpotState:
     calls: dict[str, dict[str, Any]] = field(default_factory=dict)
     tokens: dict[str, float] = field(default_factory=dict)  # access token -> expires at (inf: private app)
     refresh: dict[str, str] = field(default_factory=dict)  # refresh token -> client id
-    codes: dict[str, str] = field(default_factory=dict)  # authorization code -> redirect uri
+    codes: Codes = field(default_factory=Codes)
     revoked: set[str] = field(default_factory=set)
     scopes: dict[str, set[str]] = field(default_factory=dict)  # token -> scopes it lacks
     client: tuple[str, str] = ("fake-client", "fake-secret")
@@ -189,9 +189,7 @@ def create_app(state: HubSpotState | None = None) -> FastAPI:
         """Consent is given at once: back to the app with a code."""
         if client_id != hs.client[0]:
             return _error(400, "unknown client_id", "BAD_CLIENT")
-        code = secrets.token_urlsafe(12)
-        hs.codes[code] = redirect_uri
-        return RedirectResponse(f"{redirect_uri}?{urlencode({'code': code, 'state': state})}", status_code=302)
+        return hs.codes.back(redirect_uri, state)
 
     @app.post("/oauth/v1/token")
     async def token(request: Request) -> Response:
@@ -199,7 +197,7 @@ def create_app(state: HubSpotState | None = None) -> FastAPI:
         if (form.get("client_id"), form.get("client_secret")) != hs.client:
             return _error(400, "client credentials are wrong", "BAD_CLIENT_ID")
         if form.get("grant_type") == "authorization_code":
-            if hs.codes.pop(str(form.get("code")), None) != form.get("redirect_uri"):
+            if not hs.codes.take(form.get("code"), form.get("redirect_uri")):
                 return _error(400, "code is invalid, used or for another redirect_uri", "BAD_AUTH_CODE")
         elif form.get("grant_type") == "refresh_token":
             if str(form.get("refresh_token")) not in hs.refresh or str(form.get("refresh_token")) in hs.revoked:

@@ -11,12 +11,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 import jwt
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
+
+from outreach_crm_fakes.consent import Codes
 
 
 @dataclass
@@ -25,7 +26,7 @@ class MondayApp:
 
     client: tuple[str, str] = ("monday-client", "monday-secret")
     signing_secret: str = "monday-signing-secret-of-the-fake-app"
-    codes: dict[str, str] = field(default_factory=dict)  # code -> redirect_uri
+    codes: Codes = field(default_factory=Codes)
     app_tokens: set[str] = field(default_factory=set)  # tokens given by OAuth (their webhooks carry a JWT)
     webhooks: list[dict[str, Any]] = field(default_factory=list)  # {"id", "board", "url", "event", "app"}
     sent: list[dict[str, Any]] = field(default_factory=list)
@@ -79,16 +80,14 @@ def add_oauth(app: FastAPI, push: MondayApp, tokens: set[str], error: Callable[.
     async def authorize(client_id: str, redirect_uri: str, state: str = "", scope: str = "") -> Response:
         if client_id != push.client[0]:
             return error(400, "invalid client_id")
-        code = secrets.token_urlsafe(12)
-        push.codes[code] = redirect_uri
-        return RedirectResponse(f"{redirect_uri}?{urlencode({'code': code, 'state': state})}", status_code=302)
+        return push.codes.back(redirect_uri, state)
 
     @app.post("/oauth2/token")
     async def token(request: Request) -> Response:
         form = await request.form()
         if (form.get("client_id"), form.get("client_secret")) != push.client:
             return error(401, "invalid client credentials")
-        if push.codes.pop(str(form.get("code")), None) != form.get("redirect_uri"):
+        if not push.codes.take(form.get("code"), form.get("redirect_uri")):
             return error(400, "invalid_grant: code is invalid, used or for another redirect_uri")
         access = "monapp-" + secrets.token_urlsafe(16)
         tokens.add(access)

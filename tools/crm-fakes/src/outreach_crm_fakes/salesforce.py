@@ -11,12 +11,12 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from outreach_crm_fakes import soql
+from outreach_crm_fakes.consent import Codes
 
 API = "/services/data/v62.0"
 PREFIX = {"Contact": "003", "Lead": "00Q", "Task": "00T"}
@@ -31,7 +31,7 @@ class SalesforceState:
     list_views: dict[str, str] = field(default_factory=dict)  # id -> its query
     sessions: set[str] = field(default_factory=set)
     refresh: set[str] = field(default_factory=set)
-    codes: dict[str, str] = field(default_factory=dict)
+    codes: Codes = field(default_factory=Codes)
     client: tuple[str, str] = ("sf-client", "sf-secret")
     batch: int = 2000
     daily_limit: int = 15000
@@ -144,9 +144,7 @@ def create_app(state: SalesforceState | None = None) -> FastAPI:
     async def authorize(client_id: str, redirect_uri: str, state: str, response_type: str = "code") -> Response:
         if client_id != sf.client[0] or response_type != "code":
             return _error(400, "invalid_client_id", "client identifier invalid")
-        code = secrets.token_urlsafe(12)
-        sf.codes[code] = redirect_uri
-        return RedirectResponse(f"{redirect_uri}?{urlencode({'code': code, 'state': state})}", status_code=302)
+        return sf.codes.back(redirect_uri, state)
 
     @app.post("/services/oauth2/token")
     async def token(request: Request) -> Response:
@@ -154,7 +152,7 @@ def create_app(state: SalesforceState | None = None) -> FastAPI:
         if (form.get("client_id"), form.get("client_secret")) != sf.client:
             return JSONResponse({"error": "invalid_client", "error_description": "invalid client credentials"}, 400)
         grant = form.get("grant_type")
-        if grant == "authorization_code" and sf.codes.pop(str(form.get("code")), None) != form.get("redirect_uri"):
+        if grant == "authorization_code" and not sf.codes.take(form.get("code"), form.get("redirect_uri")):
             return JSONResponse({"error": "invalid_grant", "error_description": "authentication failure"}, 400)
         if grant == "refresh_token" and str(form.get("refresh_token")) not in sf.refresh:
             return JSONResponse({"error": "invalid_grant", "error_description": "expired access/refresh token"}, 400)

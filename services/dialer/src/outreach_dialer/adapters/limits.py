@@ -75,13 +75,18 @@ class Limits:
         guesses = [i for i in range(limit) if i not in mine][:4]
         for attempt in range(2):
             for i in guesses:
+                if i in mine:
+                    continue  # taken meanwhile by another acquire of this instance
+                mine.add(i)  # before the insert: acquires running at once here try distinct indexes
                 slot = f"{key}#{i}"
                 try:
                     doc = {"_id": slot, "key": key, "i": i, "at": datetime.now(UTC), "call": call, "round": round_}
                     await self.slots.insert_one(doc)
-                except DuplicateKeyError:
-                    continue
-                mine.add(i)
+                except BaseException as exc:
+                    mine.discard(i)
+                    if isinstance(exc, DuplicateKeyError):
+                        continue
+                    raise
                 return slot
             if attempt == 0:
                 taken = {d["i"] async for d in self.slots.find({"key": key}, {"i": 1})}

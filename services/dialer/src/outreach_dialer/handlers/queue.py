@@ -104,7 +104,7 @@ async def dial_next(deps: Deps) -> bool:
         return False
     command = command_of(doc)
     contact = command.contact
-    if await stopped_before_dialing(doc, command, [], deps):
+    if await stopped_before_dialing(doc, command, [], deps, ask_opt_outs=False):
         return True
     account_slot = await deps.limits.acquire(ACCOUNT, deps.max_concurrent, call=doc["_id"], round_=doc.get("round", 0))
     if account_slot is None:
