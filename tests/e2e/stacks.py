@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from outreach_crm_fakes.serve import served
 from outreach_devstack.stack import DEFAULT_PORTS, Stack, free_port
 
 from tests.conftest import Infra
 from tests.waiting import until
 
+S = TypeVar("S")
 ALWAYS = {
     "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
     "start": "00:00",
@@ -78,3 +80,13 @@ def launch(
 def wait_for(check: Any, timeout: float = 120.0) -> None:
     """Poll `check` until it is true, or fail after `timeout` seconds (see `tests.waiting.until`)."""
     until(check, timeout=timeout, what=getattr(check, "__name__", "condition"))
+
+
+@contextmanager
+def crm_stack(
+    infra: Infra, run_id: str, state: S, create_app: Callable[[S], Any], env: Callable[[str], dict[str, str]]
+) -> Iterator[tuple[str, S, Stack]]:
+    """A fake CRM holding `state`, and a stack whose ingest reaches it (`env` of the fake's URL): the fake's
+    URL, its state and the stack."""
+    with served(state, create_app) as (url, _), isolated_stack(infra, run_id, extra_env=env(url)) as stack:
+        yield url, state, stack

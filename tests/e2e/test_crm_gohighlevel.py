@@ -16,12 +16,11 @@ import pytest
 from outreach_cli.main import app
 from outreach_crm_fakes.env import gohighlevel_env
 from outreach_crm_fakes.gohighlevel import GoHighLevelState, create_app
-from outreach_crm_fakes.serve import running
 from outreach_devstack.stack import Stack
 from typer.testing import CliRunner
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, isolated_stack, new_workspace
+from tests.e2e.stacks import ALWAYS, api_client, crm_stack, new_workspace
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -35,20 +34,14 @@ CONTACTS = [
 
 
 @pytest.fixture
-def ghl() -> Iterator[tuple[str, GoHighLevelState]]:
-    state = GoHighLevelState()
-    with running(create_app(state)) as url:
-        yield url, state
+def crm(infra: Infra, run_id: str) -> Iterator[tuple[str, GoHighLevelState, Stack]]:
+    state = GoHighLevelState()  # its webhooks are checked with the key the fake signs with
+    with crm_stack(infra, run_id, state, create_app, lambda url: gohighlevel_env(url, state.app.public_pem())) as found:
+        yield found
 
 
-@pytest.fixture
-def stack(infra: Infra, run_id: str, ghl: tuple[str, GoHighLevelState]) -> Iterator[Stack]:
-    with isolated_stack(infra, run_id, extra_env=gohighlevel_env(ghl[0], ghl[1].app.public_pem())) as s:
-        yield s
-
-
-def test_a_gohighlevel_tag_feeds_a_campaign_and_hears_back(stack: Stack, ghl: tuple[str, GoHighLevelState]) -> None:
-    url, fake = ghl
+def test_a_gohighlevel_tag_feeds_a_campaign_and_hears_back(crm: tuple[str, GoHighLevelState, Stack]) -> None:
+    url, fake, stack = crm
     ids = httpx.post(f"{url}/_fake/contacts", json={"location_id": "loc1", "contacts": CONTACTS}).json()["ids"]
     token = httpx.post(f"{url}/_fake/token", json={"location_id": "loc1"}).json()["token"]
     with api_client(stack) as http:
@@ -103,12 +96,12 @@ def _total(http: httpx.Client, campaign_id: str) -> int:
 
 
 def test_gohighlevel_by_oauth_pushes_new_contacts_and_renews_its_token(
-    stack: Stack, ghl: tuple[str, GoHighLevelState]
+    crm: tuple[str, GoHighLevelState, Stack],
 ) -> None:
     """Connected by OAuth (the location chosen on GoHighLevel's page); a contact created in GoHighLevel is in
     the campaign within seconds through the app's signed webhook; forged and replayed events are refused; an
     access token that stopped working is renewed by its refresh token; an uninstalled app says why."""
-    url, fake = ghl
+    url, fake, stack = crm
     first = {"phone": "+1 212 555 0177", "firstName": "Vip", "tags": ["vip"]}
     httpx.post(f"{url}/_fake/contacts", json={"location_id": "loc1", "contacts": [first]}).raise_for_status()
     key = new_workspace(stack)["api_key"]

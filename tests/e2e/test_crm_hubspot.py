@@ -16,13 +16,13 @@ import pytest
 from outreach_cli.main import app
 from outreach_crm_fakes.env import hubspot_env
 from outreach_crm_fakes.hubspot import HubSpotState, create_app
-from outreach_crm_fakes.serve import running
+from outreach_crm_fakes.serve import served
 from outreach_devstack.stack import Stack
 from outreach_ingest.domain.hubspot_signature import signature
 from typer.testing import CliRunner
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, isolated_stack, new_workspace
+from tests.e2e.stacks import ALWAYS, api_client, crm_stack, isolated_stack, new_workspace
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -38,17 +38,9 @@ CONTACTS = [
 
 
 @pytest.fixture
-def hubspot() -> Iterator[tuple[str, HubSpotState]]:
-    state = HubSpotState()
-    with running(create_app(state)) as url:
-        yield url, state
-
-
-@pytest.fixture
-def stack(infra: Infra, run_id: str, hubspot: tuple[str, HubSpotState]) -> Iterator[Stack]:
-    env = hubspot_env(hubspot[0])
-    with isolated_stack(infra, run_id, extra_env=env) as s:
-        yield s
+def crm(infra: Infra, run_id: str) -> Iterator[tuple[str, HubSpotState, Stack]]:
+    with crm_stack(infra, run_id, HubSpotState(), create_app, hubspot_env) as found:
+        yield found
 
 
 def _finished(http: httpx.Client, sync_id: str) -> dict[str, Any] | None:
@@ -56,8 +48,8 @@ def _finished(http: httpx.Client, sync_id: str) -> dict[str, Any] | None:
     return sync if sync["status"] in ("completed", "failed") else None
 
 
-def test_a_hubspot_list_feeds_a_campaign_and_hears_back(stack: Stack, hubspot: tuple[str, HubSpotState]) -> None:
-    url, fake = hubspot
+def test_a_hubspot_list_feeds_a_campaign_and_hears_back(crm: tuple[str, HubSpotState, Stack]) -> None:
+    url, fake, stack = crm
     ids = httpx.post(f"{url}/_fake/contacts", json={"list_id": "7", "contacts": CONTACTS}).json()["ids"]
     token = httpx.post(f"{url}/_fake/private-app-token", json={}).json()["token"]
     key = new_workspace(stack)["api_key"]
@@ -147,9 +139,8 @@ def test_a_hubspot_list_feeds_a_campaign_and_hears_back(stack: Stack, hubspot: t
 
 @pytest.fixture
 def slow_hubspot() -> Iterator[tuple[str, HubSpotState]]:
-    state = HubSpotState()
-    with running(create_app(state)) as url:
-        yield url, state
+    with served(HubSpotState(), create_app) as found:
+        yield found
 
 
 def test_a_sync_cut_short_by_a_crash_resumes_after_its_last_page(

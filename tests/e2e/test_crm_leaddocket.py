@@ -12,11 +12,10 @@ import httpx
 import pytest
 from outreach_crm_fakes.env import leaddocket_env
 from outreach_crm_fakes.leaddocket import LeadDocketState, create_app
-from outreach_crm_fakes.serve import running
 from outreach_devstack.stack import Stack
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, isolated_stack
+from tests.e2e.stacks import ALWAYS, api_client, crm_stack
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -30,20 +29,13 @@ LEADS = [
 
 
 @pytest.fixture
-def firm() -> Iterator[tuple[str, LeadDocketState]]:
-    state = LeadDocketState()
-    with running(create_app(state)) as url:
-        yield url, state
+def crm(infra: Infra, run_id: str) -> Iterator[tuple[str, LeadDocketState, Stack]]:
+    with crm_stack(infra, run_id, LeadDocketState(), create_app, leaddocket_env) as found:
+        yield found
 
 
-@pytest.fixture
-def stack(infra: Infra, run_id: str, firm: tuple[str, LeadDocketState]) -> Iterator[Stack]:
-    with isolated_stack(infra, run_id, extra_env=leaddocket_env(firm[0])) as s:
-        yield s
-
-
-def test_a_lead_docket_status_feeds_a_campaign_and_hears_back(stack: Stack, firm: tuple[str, LeadDocketState]) -> None:
-    url, fake = firm
+def test_a_lead_docket_status_feeds_a_campaign_and_hears_back(crm: tuple[str, LeadDocketState, Stack]) -> None:
+    url, fake, stack = crm
     ids = httpx.post(f"{url}/_fake/leads", json={"leads": LEADS, "page_size": 2}).json()["ids"]
     key = httpx.post(f"{url}/_fake/key").json()["key"]
     with api_client(stack) as http:

@@ -12,11 +12,10 @@ import httpx
 import pytest
 from outreach_crm_fakes.env import monday_env
 from outreach_crm_fakes.monday import MondayState, create_app
-from outreach_crm_fakes.serve import running
 from outreach_devstack.stack import Stack
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, isolated_stack
+from tests.e2e.stacks import ALWAYS, api_client, crm_stack
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -30,20 +29,13 @@ ITEMS = [
 
 
 @pytest.fixture
-def monday() -> Iterator[tuple[str, MondayState]]:
-    state = MondayState()
-    with running(create_app(state)) as url:
-        yield url, state
+def crm(infra: Infra, run_id: str) -> Iterator[tuple[str, MondayState, Stack]]:
+    with crm_stack(infra, run_id, MondayState(), create_app, monday_env) as found:
+        yield found
 
 
-@pytest.fixture
-def stack(infra: Infra, run_id: str, monday: tuple[str, MondayState]) -> Iterator[Stack]:
-    with isolated_stack(infra, run_id, extra_env=monday_env(monday[0])) as s:
-        yield s
-
-
-def test_a_monday_group_feeds_a_campaign_and_hears_back(stack: Stack, monday: tuple[str, MondayState]) -> None:
-    url, fake = monday
+def test_a_monday_group_feeds_a_campaign_and_hears_back(crm: tuple[str, MondayState, Stack]) -> None:
+    url, fake, stack = crm
     ids = httpx.post(f"{url}/_fake/items", json={"board": "777", "group": "leads", "items": ITEMS}).json()["ids"]
     token = httpx.post(f"{url}/_fake/token").json()["token"]
     with api_client(stack) as http:
@@ -89,12 +81,10 @@ def _contacts(http: httpx.Client, campaign_id: str) -> int:
     return int(http.get(f"/campaigns/{campaign_id}/overview").json().get("total", 0))
 
 
-def test_monday_by_oauth_pushes_new_items_and_a_revoked_app_says_why(
-    stack: Stack, monday: tuple[str, MondayState]
-) -> None:
+def test_monday_by_oauth_pushes_new_items_and_a_revoked_app_says_why(crm: tuple[str, MondayState, Stack]) -> None:
     """Connected by OAuth; the feed's board is watched by webhooks whose JWT is checked; an item created on
     the board is in the campaign within seconds, without a scheduled sync; a forged event is refused."""
-    url, fake = monday
+    url, fake, stack = crm
     httpx.post(f"{url}/_fake/items", json={"board": "31", "group": "new", "items": ITEMS[:1]}).raise_for_status()
     with api_client(stack) as http:
         start = http.get("/crm/oauth/monday/start", params={"name": "monday app"}).raise_for_status().json()

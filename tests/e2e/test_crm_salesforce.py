@@ -11,11 +11,10 @@ import httpx
 import pytest
 from outreach_crm_fakes.env import salesforce_env
 from outreach_crm_fakes.salesforce import SalesforceState, create_app
-from outreach_crm_fakes.serve import running
 from outreach_devstack.stack import Stack
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, isolated_stack
+from tests.e2e.stacks import ALWAYS, api_client, crm_stack
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -29,22 +28,13 @@ CONTACTS = [
 
 
 @pytest.fixture
-def salesforce() -> Iterator[tuple[str, SalesforceState]]:
-    state = SalesforceState()
-    with running(create_app(state)) as url:
-        yield url, state
+def crm(infra: Infra, run_id: str) -> Iterator[tuple[str, SalesforceState, Stack]]:
+    with crm_stack(infra, run_id, SalesforceState(), create_app, salesforce_env) as found:
+        yield found
 
 
-@pytest.fixture
-def stack(infra: Infra, run_id: str, salesforce: tuple[str, SalesforceState]) -> Iterator[Stack]:
-    with isolated_stack(infra, run_id, extra_env=salesforce_env(salesforce[0])) as s:
-        yield s
-
-
-def test_salesforce_contacts_feed_a_campaign_and_hear_back(
-    stack: Stack, salesforce: tuple[str, SalesforceState]
-) -> None:
-    url, fake = salesforce
+def test_salesforce_contacts_feed_a_campaign_and_hear_back(crm: tuple[str, SalesforceState, Stack]) -> None:
+    url, fake, stack = crm
     ids = httpx.post(f"{url}/_fake/records", json={"object": "Contact", "records": CONTACTS}).json()["ids"]
     with api_client(stack) as http:
         assert (

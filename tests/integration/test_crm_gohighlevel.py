@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from outreach_crm_fakes.gohighlevel import GoHighLevelState, create_app
-from outreach_crm_fakes.serve import running
+from outreach_crm_fakes.serve import served
 from outreach_ingest.adapters.crm.gohighlevel import GoHighLevel, default_mapping
 from outreach_ingest.adapters.crm.http import CrmConnectionError
 from outreach_ingest.domain.crm import CallFacts
@@ -22,9 +22,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def fake() -> Iterator[tuple[str, GoHighLevelState]]:
-    state = GoHighLevelState()
-    with running(create_app(state)) as url:
-        yield url, state
+    with served(GoHighLevelState(), create_app) as found:
+        yield found
 
 
 async def post(url: str, body: dict[str, Any]) -> Any:

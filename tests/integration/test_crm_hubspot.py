@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from outreach_crm_fakes.hubspot import HubSpotState, create_app
-from outreach_crm_fakes.serve import running
+from outreach_crm_fakes.serve import served
 from outreach_ingest.adapters.crm.http import CrmConnectionError
 from outreach_ingest.adapters.crm.hubspot import HubSpot, default_mapping, token_url
 from outreach_ingest.adapters.crm.oauth import token_request
@@ -25,9 +25,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def fake() -> Iterator[tuple[str, HubSpotState]]:
-    state = HubSpotState()
-    with running(create_app(state)) as url:
-        yield url, state
+    with served(HubSpotState(), create_app) as found:
+        yield found
 
 
 def seed(url: str, count: int, **extra: Any) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from outreach_crm_fakes.salesforce import SalesforceState, create_app
-from outreach_crm_fakes.serve import running
+from outreach_crm_fakes.serve import served
 from outreach_ingest.adapters.crm.http import CrmRefusedError
 from outreach_ingest.adapters.crm.oauth import token_request
 from outreach_ingest.adapters.crm.salesforce import Salesforce, default_mapping, token_url
@@ -24,9 +24,8 @@ OAUTH = {"client_id": "sf-client", "client_secret": "sf-secret"}
 
 @pytest.fixture
 def fake() -> Iterator[tuple[str, SalesforceState]]:
-    state = SalesforceState()
-    with running(create_app(state)) as url:
-        yield url, state
+    with served(SalesforceState(), create_app) as found:
+        yield found
 
 
 async def post(url: str, body: dict[str, Any] | None = None) -> Any:

@@ -17,19 +17,12 @@ from playwright.sync_api import expect
 
 from tests.conftest import Infra
 from tests.e2e.console.browser import browser_page, serious_violations, sign_in, workspace
-from tests.e2e.stacks import isolated_stack
+from tests.e2e.stacks import crm_stack
 
 pytestmark = pytest.mark.e2e
 
 CONTACTS = [{"phone": "(212) 555-0123", "firstname": "Ada"}, {"phone": "+1 415 555 0134", "firstname": "Grace"},
             {"phone": "12", "firstname": "Bad"}, {"phone": "+1 646 555 0156", "do_not_call": "true"}]  # fmt: skip
-
-
-@pytest.fixture
-def hubspot() -> Iterator[tuple[str, HubSpotState]]:
-    state = HubSpotState()
-    with running(create_app(state)) as url:
-        yield url, state
 
 
 @pytest.fixture
@@ -39,15 +32,14 @@ def ghl() -> Iterator[str]:
 
 
 @pytest.fixture
-def stack(infra: Infra, run_id: str, hubspot: tuple[str, HubSpotState], ghl: str) -> Iterator[Stack]:
-    with isolated_stack(infra, run_id, extra_env={**hubspot_env(hubspot[0]), **gohighlevel_env(ghl)}) as s:
-        yield s
+def crm(infra: Infra, run_id: str, ghl: str) -> Iterator[tuple[str, HubSpotState, Stack]]:
+    both = lambda url: {**hubspot_env(url), **gohighlevel_env(ghl)}  # noqa: E731
+    with crm_stack(infra, run_id, HubSpotState(), create_app, both) as found:
+        yield found
 
 
-def test_a_campaign_is_fed_from_hubspot_in_the_console(
-    stack: Stack, hubspot: tuple[str, HubSpotState], ghl: str
-) -> None:
-    url, fake = hubspot
+def test_a_campaign_is_fed_from_hubspot_in_the_console(crm: tuple[str, HubSpotState, Stack], ghl: str) -> None:
+    url, fake, stack = crm
     ids = httpx.post(f"{url}/_fake/contacts", json={"list_id": "42", "contacts": CONTACTS}).json()["ids"]
     token = httpx.post(f"{url}/_fake/private-app-token", json={}).json()["token"]
     email, password = workspace(stack, "CRM team")

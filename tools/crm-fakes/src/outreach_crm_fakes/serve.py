@@ -6,11 +6,14 @@ import socket
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import uvicorn
 from fastapi import FastAPI
+
+S = TypeVar("S")
 
 
 def _free_port() -> int:
@@ -38,3 +41,10 @@ def running(app: FastAPI, *, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def served(state: S, create_app: Callable[[S], FastAPI]) -> Iterator[tuple[str, S]]:
+    """A fake holding `state`, served until the block ends: its base URL, and the state to look into."""
+    with running(create_app(state)) as url:
+        yield url, state
