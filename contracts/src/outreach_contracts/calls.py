@@ -51,41 +51,38 @@ class PlaceCall(Envelope):
     record: bool = Field(default=False, description="Record the call (both channels)", examples=[True])
 
 
-class CallPlaced(Envelope):
-    """The provider accepted the call."""
+class _CallStepEvent(Envelope):
+    """What every event about one PlaceCall command carries."""
 
-    type: Literal["CallPlaced"] = Field(default="CallPlaced", description="Discriminator")
     idempotency_key: str = Field(description="Key of the PlaceCall command", examples=["cmp_123:ct_9f2c:0:1"])
     campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
     contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
     step_index: int = Field(ge=0, description="Step of the flow", examples=[0])
+
+
+class CallPlaced(_CallStepEvent):
+    """The provider accepted the call."""
+
+    type: Literal["CallPlaced"] = Field(default="CallPlaced", description="Discriminator")
     call_id: str = Field(description="Dialer's call id", examples=["call_8d1"])
     provider_call_sid: str = Field(description="Provider's call id", examples=["CA0123456789abcdef"])
     from_number: str = Field(description="Caller id used", examples=["+12125550100"])
 
 
-class CallCompleted(Envelope):
+class CallCompleted(_CallStepEvent):
     """A call ended with a normalised outcome."""
 
     type: Literal["CallCompleted"] = Field(default="CallCompleted", description="Discriminator")
-    idempotency_key: str = Field(description="Key of the PlaceCall command", examples=["cmp_123:ct_9f2c:0:1"])
-    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
-    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
-    step_index: int = Field(ge=0, description="Step of the flow", examples=[0])
     call_id: str = Field(description="Dialer's call id", examples=["call_8d1"])
     outcome: CallOutcome = Field(description="Normalised outcome", examples=["answered_human"])
     duration_s: int = Field(default=0, ge=0, description="Call duration in seconds", examples=[42])
     error_code: str | None = Field(default=None, description="SIP or provider error code", examples=["486"])
 
 
-class CallDeferred(Envelope):
+class CallDeferred(_CallStepEvent):
     """The dialer handed a step back because the contact's window closed before dialing."""
 
     type: Literal["CallDeferred"] = Field(default="CallDeferred", description="Discriminator")
-    idempotency_key: str = Field(description="Key of the PlaceCall command", examples=["cmp_123:ct_9f2c:0:1"])
-    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
-    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
-    step_index: int = Field(ge=0, description="Step of the flow", examples=[0])
     reason: str = Field(description="Why it was not dialed", examples=["window_closed"])
 
 
