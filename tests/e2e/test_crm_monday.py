@@ -10,12 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
+from outreach_cli.main import app
 from outreach_crm_fakes.env import monday_env
 from outreach_crm_fakes.monday import MondayState, create_app
 from outreach_devstack.stack import Stack
+from typer.testing import CliRunner
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, crm_stack
+from tests.e2e.stacks import ALWAYS, api_client, crm_stack, new_workspace
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -86,7 +88,8 @@ def test_monday_by_oauth_pushes_new_items_and_a_revoked_app_says_why(crm: tuple[
     the board is in the campaign within seconds, without a scheduled sync; a forged event is refused."""
     url, fake, stack = crm
     httpx.post(f"{url}/_fake/items", json={"board": "31", "group": "new", "items": ITEMS[:1]}).raise_for_status()
-    with api_client(stack) as http:
+    key = new_workspace(stack)["api_key"]
+    with api_client(stack, key) as http:
         start = http.get("/crm/oauth/monday/start", params={"name": "monday app"}).raise_for_status().json()
         back = httpx.get(start["authorize_url"], follow_redirects=False).headers["location"]
         landed = http.get(back.removeprefix(stack.api), follow_redirects=False)
@@ -99,6 +102,9 @@ def test_monday_by_oauth_pushes_new_items_and_a_revoked_app_says_why(crm: tuple[
                      "source": {"board_id": "31"}, "mapping": {"to_number": "phone_1"}}  # fmt: skip
         feed = http.post("/crm/feeds", json=feed_body).raise_for_status().json()
         assert feed["push"].startswith("webhooks "), feed
+        cli = CliRunner(env={"OUTREACH_URL": stack.url("gateway"), "OUTREACH_API_KEY": key, "COLUMNS": "300"})
+        listed = cli.invoke(app, ["crm", "feeds"]).output + cli.invoke(app, ["crm", "connections"]).output
+        assert "webhooks " in listed and f"/webhooks/crm/monday/{connection['id']}" in listed, listed
         until(lambda: _contacts(http, campaign["id"]) == 1, timeout=60, what="the first sync imported")
         hooks = httpx.get(f"{url}/_fake/webhooks").json()["webhooks"]
         assert {h["event"] for h in hooks} >= {"create_item"} and all(h["app"] for h in hooks)

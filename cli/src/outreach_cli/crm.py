@@ -67,8 +67,9 @@ def connections(json_out: bool = JSON, url: str = URL, key: str = KEY) -> None:
     """The workspace's connections and their state."""
     with Api(url, key) as api:
         found = api.call("GET", "/crm/connections")
-    columns = [("ID", field("id")), ("KIND", field("kind")), ("NAME", field("name")), ("STATUS", field("status")),
-               ("PROBLEM", field("problem", "-"))]  # fmt: skip
+    columns = [("ID", field("id")), ("KIND", field("kind")), ("NAME", field("name")), ("AUTH", field("auth")),
+               ("STATUS", field("status")), ("PROBLEM", field("problem", "-")),
+               ("WEBHOOKS TO", field("webhook_url", "-"))]  # fmt: skip
     show(found, found, columns, json_out=json_out)
 
 
@@ -145,7 +146,8 @@ def feeds(json_out: bool = JSON, url: str = URL, key: str = KEY) -> None:
     with Api(url, key) as api:
         found = api.call("GET", "/crm/feeds")
     columns = [("ID", field("id")), ("CAMPAIGN", field("campaign_id")), ("SOURCE", field("source")),
-               ("EVERY (MIN)", field("every_minutes")), ("LAST", field("last_status", "-"))]  # fmt: skip
+               ("EVERY (MIN)", field("every_minutes")), ("LAST", field("last_status", "-")),
+               ("PUSH", field("push", "-"))]  # fmt: skip
     show(found, found, columns, json_out=json_out)
 
 
