@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from outreach_contracts.calls import NumberRested
+from outreach_contracts.calls import NumberRested, NumberSelection
+from outreach_contracts.contacts import ContactData
 from outreach_devstack.stack import free_port
 from outreach_dialer.bootstrap import build
 from outreach_dialer.config import Settings
-from outreach_dialer.handlers.numbers import check_health
+from outreach_dialer.handlers.numbers import check_health, pick_number, record_answer
 
 from tests.conftest import Infra
 from tests.integration.helpers import caller, read_messages, serving
@@ -50,3 +51,25 @@ async def test_a_number_falling_behind_the_pool_is_rested(infra: Infra, run_id: 
         await deps.numbers.update("+13125550100", {"rested_until": now - timedelta(seconds=1)})
         await check_health(deps)
         assert (await http.get(f"{url}/numbers/+13125550100")).json()["status"] == "active"
+
+
+async def test_a_busy_number_keeps_a_record_of_constant_size(infra: Infra, run_id: str) -> None:
+    """Thousands of calls from one number without caps: its record holds hourly counts and no list of uses
+    (a list of every call's outcome and use grew by one entry a call, and every call read and rewrote it)."""
+    port = free_port()
+    settings = Settings(kafka_bootstrap=infra.kafka_bootstrap, mongo_url=infra.mongo_url, mongo_db=f"{run_id}_busy",
+                        topic_prefix=f"{run_id}.", public_url=f"http://127.0.0.1:{port}")  # fmt: skip
+    app = build(settings)
+    async with serving(app, port) as url, httpx.AsyncClient(headers=caller()) as http:
+        await http.post(f"{url}/numbers", json={"number": "+12125550100", "tags": ["busy"]})
+        deps = app.state.deps
+        selection = NumberSelection(tags=["busy"])
+        for i in range(300):
+            chosen = await pick_number(selection, ContactData(phone="+13125550199"), deps, workspace_id="ws")
+            assert chosen == "+12125550100"
+            await record_answer(chosen, i % 4 == 0, deps, workspace_id="ws")
+        doc = await deps.numbers.get("+12125550100")
+        assert doc["uses"] == [] and len(doc["answers"]) <= 2, doc  # this hour (and the last, at a turn)
+        assert sum(b["calls"] for b in doc["answers"].values()) == 300
+        shown = (await http.get(f"{url}/numbers/+12125550100")).json()
+        assert (shown["recent_calls"], shown["answer_rate"]) == (300, 0.25)

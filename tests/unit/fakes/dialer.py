@@ -137,9 +137,11 @@ class FakeNumbers:
     async def delete(self, number: str) -> bool:
         return self.docs.pop(number, None) is not None
 
-    async def take(self, number: str, *, last_used_at: datetime | None, uses: list[datetime], now: datetime) -> bool:
+    async def take(
+        self, number: str, *, last_used_at: datetime | None, uses: list[datetime], now: datetime, exclusive: bool = True
+    ) -> bool:
         doc = self.docs[number]
-        if doc.get("last_used_at") != last_used_at:
+        if exclusive and doc.get("last_used_at") != last_used_at:
             return False
         doc.update(last_used_at=now, uses=[*uses, now])
         return True

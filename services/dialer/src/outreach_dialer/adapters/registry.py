@@ -56,8 +56,14 @@ class NumberRepository:
         """Remove a number."""
         return (await self.collection.delete_one({"_id": number})).deleted_count == 1
 
-    async def take(self, number: str, *, last_used_at: datetime | None, uses: list[datetime], now: datetime) -> bool:
-        """Record a use if nobody used the number since it was read (False: choose again)."""
+    async def take(
+        self, number: str, *, last_used_at: datetime | None, uses: list[datetime], now: datetime, exclusive: bool = True
+    ) -> bool:
+        """Record a use if nobody used the number since it was read (False: choose again); not `exclusive`
+        (a number without caps or cool-down), the use is recorded whatever happened meanwhile."""
+        if not exclusive:
+            await self.collection.update_one({"_id": number}, {"$set": {"last_used_at": now, "uses": []}})
+            return True
         # race: two instances that read the same last use may both record theirs (FerretDB matches both):
         # a cap or cool-down is then passed by one call at most per racing instance. Not arbitrated by an
         # insert: a dialer killed between such an insert and this update would block the number for good.

@@ -15,6 +15,7 @@ from outreach_contracts.numbers import NumberRegistered, NumberRemoved
 from outreach_windows.places import place_of
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from outreach_dialer.domain.answers import counts
 from outreach_dialer.entrypoints.schemas import AgentView, NumberView
 from outreach_dialer.handlers.deps import Deps
 
@@ -86,11 +87,12 @@ def _number_doc(body: NumberIn, workspace_id: str) -> dict[str, Any]:
     }
 
 
-def _public(doc: dict[str, Any]) -> dict[str, Any]:
-    out = {"number": doc["_id"], **{k: v for k, v in doc.items() if k not in ("_id", "uses", "outcomes")}}
-    outcomes = doc.get("outcomes") or []
-    out["answer_rate"] = round(sum(1 for o in outcomes if o["answered"]) / len(outcomes), 4) if outcomes else None
-    out["recent_calls"] = len(outcomes)
+def _public(doc: dict[str, Any], deps: Deps) -> dict[str, Any]:
+    now, window_h = deps.clock.now(), deps.health.window_h
+    out = {"number": doc["_id"], **{k: v for k, v in doc.items() if k not in ("_id", "uses", "outcomes", "answers")}}
+    answered, calls = counts(doc, now=now, window_h=window_h)
+    out["answer_rate"] = round(answered / calls, 4) if calls else None
+    out["recent_calls"] = calls
     return out
 
 
@@ -130,7 +132,7 @@ async def put_number(body: NumberIn, request: Request, who: Caller) -> dict[str,
     await _claimable(deps, body.number, who.workspace_id)
     event = announcement(body, who.workspace_id, deps.clock.now())
     await _announced(deps, [event], lambda: deps.numbers.upsert(_number_doc(body, who.workspace_id)))
-    return _public(await _own_number(deps, body.number, who.workspace_id))
+    return _public(await _own_number(deps, body.number, who.workspace_id), deps)
 
 
 @router.post("/numbers/import", summary="Add or update many numbers", responses=CONFLICT)
@@ -156,13 +158,14 @@ async def list_numbers(
     """The workspace's numbers, with answer rate over the health window."""
     deps: Deps = request.app.state.deps
     query = {k: v for k, v in {"tags": tag, "status": status}.items() if v is not None}
-    return [_public(d) for d in await deps.numbers.all({**query, "workspace_id": who.workspace_id})]
+    return [_public(d, deps) for d in await deps.numbers.all({**query, "workspace_id": who.workspace_id})]
 
 
 @router.get("/numbers/{number}", response_model=NumberView, summary="One number")
 async def get_number(number: str, request: Request, who: Caller) -> dict[str, Any]:
     """404 when unknown."""
-    return _public(await _own_number(request.app.state.deps, number, who.workspace_id))
+    deps: Deps = request.app.state.deps
+    return _public(await _own_number(deps, number, who.workspace_id), deps)
 
 
 @router.delete("/numbers/{number}", status_code=204, summary="Remove a number")

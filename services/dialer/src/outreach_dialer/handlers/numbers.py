@@ -10,6 +10,7 @@ from outreach_contracts.contacts import ContactData
 from outreach_windows.places import Place, place_of
 from outreach_windows.presence import Candidate, choose
 
+from outreach_dialer.domain.answers import answered_increment, counts, pruned
 from outreach_dialer.handlers.deps import Deps
 
 
@@ -62,9 +63,13 @@ async def pick_number(selection: NumberSelection, contact: ContactData, deps: De
         )
         if chosen is None:
             return None
-        day_ago = now - timedelta(days=1)
-        recent = [t for t in chosen.uses if t > day_ago]
         raw = next(d for d in docs if d["_id"] == chosen.number)
+        caps = [c for c in (chosen.per_hour, chosen.per_day) if c]
+        if not caps and not chosen.cooldown_s:  # nothing to arbitrate: the use is noted for rotation only
+            await deps.numbers.take(chosen.number, last_used_at=None, uses=[], now=now, exclusive=False)
+            return chosen.number
+        # the uses the caps can count (the last day's, at most as many as the larger cap), not every call
+        recent = sorted(t for t in chosen.uses if t > now - timedelta(days=1))[-max(caps) :] if caps else []
         taken = await deps.numbers.take(chosen.number, last_used_at=raw.get("last_used_at"), uses=recent, now=now)
         if taken:
             return chosen.number
@@ -72,16 +77,10 @@ async def pick_number(selection: NumberSelection, contact: ContactData, deps: De
 
 
 async def record_answer(number: str, answered: bool, deps: Deps, *, workspace_id: str) -> None:
-    """Keep the number's outcomes over the health window."""
+    """Count the call's outcome in its number's hour (one write, no read)."""
     if await deps.numbers.empty(workspace_id):
         return
-    doc = await deps.numbers.get(number)
-    if doc is None:
-        return
-    now = deps.clock.now()
-    since = now - timedelta(hours=deps.health.window_h)
-    outcomes = [o for o in doc.get("outcomes") or [] if (_aware(o["at"], now) or now) > since]
-    await deps.numbers.update(number, {"outcomes": [*outcomes, {"at": now, "answered": answered}]})
+    await deps.numbers.update(number, {}, inc=answered_increment(deps.clock.now(), answered))
 
 
 async def check_health(deps: Deps) -> list[str]:
@@ -95,15 +94,16 @@ async def check_health(deps: Deps) -> list[str]:
 
 async def _check_pool(docs: list[dict[str, Any]], deps: Deps) -> list[str]:
     now = deps.clock.now()
-    since = now - timedelta(hours=deps.health.window_h)
     for doc in docs:
         until = _aware(doc.get("rested_until"), now)
         if doc.get("status") == "rested" and until is not None and until <= now:
             await deps.numbers.update(doc["_id"], {"status": "active", "rested_until": None})
     rates: dict[str, tuple[int, int]] = {}
     for doc in docs:
-        recent = [o for o in doc.get("outcomes") or [] if (_aware(o["at"], now) or now) > since]
-        rates[doc["_id"]] = (sum(1 for o in recent if o["answered"]), len(recent))
+        rates[doc["_id"]] = counts(doc, now=now, window_h=deps.health.window_h)
+        if (stale := pruned(doc, now=now, window_h=deps.health.window_h)) is not None:
+            # race: an answer counted between the read above and this write is lost (a rate, not a ledger)
+            await deps.numbers.update(doc["_id"], stale)
     answered, total = sum(a for a, _ in rates.values()), sum(t for _, t in rates.values())
     if total == 0:
         return []
