@@ -92,8 +92,8 @@ class FakeCalls:
     async def cancel_queued(self, campaign_id: str) -> int:
         return self._cancel({"campaign_id": campaign_id, "status": "queued"}, {})
 
-    async def cancel_queued_of(self, workspace_id: str, phone: str) -> int:
-        return self._cancel({"workspace_id": workspace_id, "phone": phone, "status": "queued"}, {"reason": "opted_out"})
+    async def cancel_keys(self, keys: list[str], *, reason: str) -> int:
+        return self._cancel({"_id": {"$in": keys}, "status": "queued"}, {"reason": reason})
 
     async def history(self, query: Document, *, after: tuple[datetime, str] | None, limit: int) -> list[Document]:
         found = sorted((d for d in self.docs.values() if matches(d, query)),

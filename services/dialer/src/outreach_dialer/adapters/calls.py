@@ -194,14 +194,17 @@ class CallStore:
             canceled += result.modified_count
         return canceled
 
-    async def cancel_queued_of(self, workspace_id: str, phone: str) -> int:
-        """Cancel the queued calls to a number that opted out (opt-outs are rare: every shard is asked)."""
+    async def cancel_keys(self, keys: list[str], *, reason: str) -> int:
+        """Cancel these calls if they are still queued (one statement per shard they are in)."""
+        by_shard: dict[int, list[str]] = {}
+        for key in keys:
+            by_shard.setdefault(self.shard_of(key), []).append(key)
         canceled = 0
-        for shard in self.shards:
-            # race: a queued call a dialer claims meanwhile is stopped by the opt-out check right before dialing
-            result = await shard.update_many(
-                {"workspace_id": workspace_id, "phone": phone, "status": "queued"},
-                {"$set": {"status": "canceled", "outcome": "canceled", "reason": "opted_out"}},
+        for shard, wanted in by_shard.items():
+            # race: a call claimed meanwhile is stopped by the opt-out check right before dialing
+            result = await self.shards[shard].update_many(
+                {"_id": {"$in": wanted}, "status": "queued"},
+                {"$set": {"status": "canceled", "outcome": "canceled", "reason": reason}},
             )
             canceled += result.modified_count
         return canceled

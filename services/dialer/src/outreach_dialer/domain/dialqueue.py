@@ -49,11 +49,12 @@ class DialQueue:
 
     def drop_campaign(self, campaign_id: str) -> int:
         """Forget a stopped campaign's calls."""
-        return self.drop_where(lambda d: d["campaign_id"] == campaign_id)
+        return len(self.drop_where(lambda d: d["campaign_id"] == campaign_id))
 
-    def drop_where(self, matches: Callable[[dict[str, Any]], bool]) -> int:
-        """Forget the calls `matches` picks (a stopped campaign's, an opted-out number's)."""
-        before = len(self._items)
-        self._items = deque(d for d in self._items if not matches(d))
-        self._keys = {d["_id"] for d in self._items}
-        return before - len(self._items)
+    def drop_where(self, matches: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+        """Forget the calls `matches` picks (a stopped campaign's, an opted-out number's); those forgotten."""
+        dropped = [d for d in self._items if matches(d)]
+        if dropped:
+            self._items = deque(d for d in self._items if not matches(d))
+            self._keys = {d["_id"] for d in self._items}
+        return dropped
