@@ -11,7 +11,7 @@ from outreach_contracts.contacts import ContactData
 from outreach_devstack.stack import free_port
 from outreach_dialer.bootstrap import build
 from outreach_dialer.config import Settings
-from outreach_dialer.handlers.numbers import check_health, pick_number, record_answer
+from outreach_dialer.handlers.numbers import check_health, flush_answers, pick_number, record_answer
 
 from tests.conftest import Infra
 from tests.integration.helpers import caller, read_messages, serving
@@ -68,6 +68,7 @@ async def test_a_busy_number_keeps_a_record_of_constant_size(infra: Infra, run_i
             chosen = await pick_number(selection, ContactData(phone="+13125550199"), deps, workspace_id="ws")
             assert chosen == "+12125550100"
             await record_answer(chosen, i % 4 == 0, deps, workspace_id="ws")
+        assert await flush_answers(deps) == 1  # counted in memory, written with one $inc
         doc = await deps.numbers.get("+12125550100")
         assert doc["uses"] == [] and len(doc["answers"]) <= 2, doc  # this hour (and the last, at a turn)
         assert sum(b["calls"] for b in doc["answers"].values()) == 300

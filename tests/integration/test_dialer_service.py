@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -163,42 +163,32 @@ async def test_a_lost_final_callback_is_reconciled_and_leaked_slots_are_reaped(i
         await produce(infra.kafka_bootstrap, settings.topics.call_commands, [("lost", call.model_dump_json().encode())])
 
         async def placed() -> bool:
-            doc = await deps.calls.by_key("lost")
-            return bool(doc and doc.get("status") == "placed")
+            return "lost" in deps.run.live
 
         await eventually(placed, timeout=30)
         assert await deps.limits.in_flight("account") == 1
         assert await reconcile_calls(deps, quiet_s=3600) == 0  # not quiet long enough yet
+        sid = deps.run.live["lost"].sid
 
         async def ended_at_the_provider() -> bool:  # the simulated call ends; no callback will say so
-            doc = await deps.calls.by_key("lost")
-            return (await deps.provider.fetch_call(doc["provider_sid"])).status not in (
-                "queued",
-                "ringing",
-                "in-progress",
-            )
+            return (await deps.provider.fetch_call(sid)).status not in ("queued", "ringing", "in-progress")
 
         await eventually(ended_at_the_provider, timeout=10)
         assert await reconcile_calls(deps, quiet_s=0) == 1
         done = await deps.calls.by_key("lost")
-        assert (done["outcome"], done["reconciled"]) == ("busy", True)
+        assert (done["outcome"], done["reconciled"], done["provider_sid"]) == ("busy", True, sid)
         assert await deps.limits.in_flight("account") == 0
         events = await read_messages(infra.kafka_bootstrap, settings.topics.calls, count=2, timeout=30)
         assert [e.outcome for e in events if isinstance(e, CallCompleted)] == ["busy"]  # type: ignore[attr-defined]
 
-        leaked = await deps.limits.acquire("account", 5, call="lost")  # held by a call that has ended
-        assert leaked is not None and await deps.limits.in_flight("account") == 1
-        assert await reap_slots(deps, lease_s=0) == 1
-        assert await deps.limits.in_flight("account") == 0
-
-        # a call waiting for its pace slot keeps its slots; once another instance adopted it (a later round,
-        # after its first instance stopped), the stopped round's slot is given back without waiting
-        stored = deps.calls.collection("lost")
-        await stored.update_one({"_id": "lost"}, {"$set": {"status": "queued", "outcome": None, "round": 3}})
-        assert await deps.limits.acquire("account", 5, call="lost", round_=3) is not None
-        assert await reap_slots(deps, lease_s=0) == 0
-        await stored.update_one({"_id": "lost"}, {"$inc": {"round": 1}})
-        assert await reap_slots(deps, lease_s=0) == 1
+        # leases of an instance that stopped (no heartbeat) are reaped; this instance's own are kept
+        leases = deps.limits.slots
+        await leases.insert_one({"_id": "account#99", "key": "account", "i": 99, "owner": "stopped",
+                                 "at": datetime.now(UTC) - timedelta(minutes=5)})  # fmt: skip
+        mine = await leases.count_documents({"owner": deps.run.instance})
+        assert mine >= 1 and await reap_slots(deps, lease_s=60) == 1
+        assert await leases.count_documents({}) == mine
+        assert await deps.limits.return_idle(0.0) == mine and await leases.count_documents({}) == 0
 
 
 async def test_a_recorded_call_asks_for_both_channels_and_keeps_its_recording(infra: Infra, run_id: str) -> None:

@@ -16,7 +16,7 @@ from outreach_contracts.contacts import ContactData
 from outreach_contracts.messages import ContactOptedOut
 from outreach_contracts.topics import Topics
 from outreach_contracts.window import ContactWindow
-from outreach_dialer.adapters.provider import CallState
+from outreach_dialer.adapters.provider import CallState, ProviderUnavailable
 from outreach_dialer.handlers import campaigns, opt_outs, postcall, queue, reconcile, status
 from outreach_dialer.handlers.deps import Deps
 from outreach_dialer.handlers.numbers import pick_number
@@ -39,7 +39,11 @@ def make_deps(**kw: Any) -> Deps:
         "clock": VirtualClock(MONDAY), "topics": Topics(), "public_url": "http://outreach.test",
         "default_caller_id": "+12125550100", "default_agent_url": "http://agent.test/twiml", "calls_per_second": 50,
     }  # fmt: skip
-    return Deps(**(fields | kw))
+    deps = Deps(**(fields | kw))
+    if "limits" not in kw or kw["limits"].owner == "me":
+        assert isinstance(deps.limits, FakeLimits)
+        deps.limits.owner = deps.run.instance
+    return deps
 
 
 def parts(deps: Deps) -> tuple[FakeCalls, FakeLimits, FakeProvider, FakeBus]:
@@ -79,7 +83,11 @@ async def test_a_call_is_queued_once_and_placed_once_with_the_agents_address() -
     [request] = provider.requests
     assert (request.to, request.from_) == ("+12125550001", "+12125550100")
     assert request.url is not None and request.url.startswith("http://agent.test/twiml")
-    assert bus.types() == ["CallPlaced"] and calls.docs["cmp:ct1:0:1"]["status"] == "placed"
+    assert bus.types() == ["CallPlaced"] and deps.run.live["cmp:ct1:0:1"].sid == "CA" + "1".zfill(32)
+    doc = calls.docs["cmp:ct1:0:1"]
+    assert doc["status"] == "queued" and "provider_sid" not in doc  # its progress is written when it ends
+    shown = await calls.by_id(doc["call_id"])
+    assert shown is not None and (shown["status"], shown["from_number"]) == ("dialing", "+12125550100")  # its claim
     assert await limits.in_flight("account") == 1
 
 
@@ -95,8 +103,23 @@ async def test_the_final_callback_publishes_the_outcome_once_and_frees_the_slots
     [done] = bus.of_type("CallCompleted")
     assert (done.outcome, done.duration_s) == ("answered_human", 42)
     assert await limits.in_flight("account") == 0
-    assert [t["status"] for t in doc["trail"]][1:3] == ["ringing", "completed"]  # after "placed"
+    assert [t["status"] for t in doc["trail"]][:3] == ["placed", "ringing", "completed"]  # one write, at the end
+    assert (doc["provider_sid"], doc["from_number"], doc["outcome"]) == ("CA" + "1".zfill(32), "+12125550100",
+                                                                        "answered_human")  # fmt: skip
+    assert len({e.event_id for e in bus.of_type("CallCompleted")}) == 1
     assert not await status.record_status("call_000_unknown", final, deps)
+
+
+async def test_a_call_the_provider_was_unavailable_for_is_dialed_again_once() -> None:
+    deps = make_deps()
+    calls, limits, provider, bus = parts(deps)
+    provider.fail_next = ProviderUnavailable("Twilio answered 503")
+    await queue.enqueue_call(command(), deps)
+    await dial_all(deps)
+    assert provider.requests == [] and "cmp:ct1:0:1" not in calls.claims  # the claim went with the doubt
+    assert calls.docs["cmp:ct1:0:1"]["waiting"].startswith("not placed") and await limits.in_flight("account") == 0
+    await dial_all(deps)
+    assert len(provider.requests) == 1 and bus.types() == ["CallPlaced"]
 
 
 async def test_an_opted_out_contact_is_never_dialed() -> None:
@@ -149,7 +172,7 @@ async def test_the_account_limit_keeps_a_call_queued_until_a_slot_frees() -> Non
         await queue.enqueue_call(command(n), deps)
     await dial_all(deps)
     assert len(provider.requests) == 1
-    first = next(d for d in calls.docs.values() if d["status"] == "placed")
+    first = calls.docs[next(iter(deps.run.live))]
     await status.record_status(first["call_id"], {"CallStatus": "busy"}, deps, key=first["_id"])
     await dial_all(deps)
     assert len(provider.requests) == 2
@@ -159,12 +182,18 @@ async def test_a_lost_final_callback_is_asked_of_the_provider_and_leaked_slots_a
     deps = make_deps()
     _, limits, provider, bus = parts(deps)
     doc = await placed(deps)
-    provider.states[doc["provider_sid"]] = CallState(status="no-answer", duration_s=0, answered_by=None)
+    provider.states[deps.run.live[doc["_id"]].sid or ""] = CallState(status="no-answer", duration_s=0,
+                                                                    answered_by=None)  # fmt: skip
     assert await reconcile.reconcile_calls(deps, quiet_s=3600) == 0
     assert await reconcile.reconcile_calls(deps, quiet_s=0) == 1
-    assert [e.outcome for e in bus.of_type("CallCompleted")] == ["no_answer"]
-    leaked = await limits.acquire("account", 5, call=doc["_id"])  # held by a call that has ended
-    assert leaked is not None and await reconcile.reap_slots(deps, lease_s=0) == 1
+    assert [e.outcome for e in bus.of_type("CallCompleted")] == ["no_answer"] and doc["reconciled"]
+    assert await limits.in_flight("account") == 0
+    limits.owner = "stopped"  # leases of an instance that stopped, one held by a call
+    assert await limits.acquire("account", 5) is not None and await limits.acquire("campaign:c", 5) is not None
+    await deps.calls.heartbeat(deps.run.instance, datetime.now(UTC))
+    assert await reconcile.reap_slots(deps, lease_s=0) == 2  # "stopped" sends no heartbeat: its leases go
+    assert set(limits.slots) == {"account#0"}  # this instance's lease, free for its next call
+    assert await reconcile.reap_slots(deps, lease_s=0) == 0
 
 
 async def test_a_stopped_instances_queued_calls_are_adopted_once() -> None:
@@ -172,12 +201,12 @@ async def test_a_stopped_instances_queued_calls_are_adopted_once() -> None:
     calls, _, provider, _ = parts(deps)
     await queue.enqueue_call(command(), deps)
     await calls.heartbeat(deps.run.instance, datetime.now(UTC) - timedelta(minutes=5))
-    other = make_deps(calls=calls)
+    other = make_deps(calls=calls, provider=provider)
     assert await queue.adopt_stranded(other, silent_s=60) == 1
     assert await queue.adopt_stranded(other, silent_s=60) == 0
     assert deps.run.instance not in calls.dialers  # nothing of it left: no instance looks for it again
     await dial_all(other)
-    await dial_all(deps)  # the stopped instance's own queue entry is a round behind: it loses the claim
+    await dial_all(deps)  # the stopped instance still holds its queue entry: it loses the claim to dial
     assert len(provider.requests) == 1
 
 
@@ -231,10 +260,11 @@ async def test_progress_callbacks_are_written_with_the_final_one_or_after_a_whil
     deps = make_deps()
     doc = await placed(deps)
     await status.record_status(doc["call_id"], {"CallStatus": "ringing"}, deps, key=doc["_id"])
-    assert [t["status"] for t in doc["trail"]] == ["placed"]  # held in memory: one write per call
+    assert doc["trail"] == [] and doc["status"] == "queued"  # held in memory: one write per call
     assert await status.flush_trails(deps, older_than_s=3600) == 0
-    assert await status.flush_trails(deps, older_than_s=0) == 1
-    assert [t["status"] for t in doc["trail"]] == ["placed", "ringing"]
+    assert await status.flush_trails(deps, older_than_s=0) == 1  # a long call shows before it ends
+    assert [t["status"] for t in doc["trail"]] == ["placed", "ringing"] and doc["status"] == "placed"
+    assert doc["provider_sid"] == deps.run.live[doc["_id"]].sid
 
 
 async def test_a_call_placed_by_a_stopped_instance_whose_final_callback_was_lost_is_settled_by_another() -> None:
@@ -242,13 +272,16 @@ async def test_a_call_placed_by_a_stopped_instance_whose_final_callback_was_lost
     calls, limits, provider, bus = parts(deps)
     doc = await placed(deps)
     await calls.heartbeat(deps.run.instance, datetime.now(UTC) - timedelta(minutes=5))  # it stopped
-    provider.states[doc["provider_sid"]] = CallState(status="completed", duration_s=12, answered_by="human")
-    other = make_deps(calls=calls, limits=limits, provider=provider, bus=bus)
+    provider.states[deps.run.live[doc["_id"]].sid or ""] = CallState(status="completed", duration_s=12,
+                                                                    answered_by="human")  # fmt: skip
+    other = make_deps(calls=calls, limits=FakeLimits(shared=limits), provider=provider, bus=bus)
     await queue.adopt_stranded(other, silent_s=60)  # nothing queued to adopt, but its placed call is watched
     assert deps.run.instance in calls.dialers  # kept until its placed call is settled
+    assert await other.limits.in_flight("account") == 1  # the call is on the line: it counts here now
     assert await reconcile.reconcile_calls(other, quiet_s=0) == 1
     assert [e.outcome for e in bus.of_type("CallCompleted")] == ["answered_human"]
-    assert await limits.in_flight("account") == 0
+    assert doc["dialer"] == other.run.instance and await other.limits.in_flight("account") == 0
+    assert await reconcile.reap_slots(other, lease_s=0) == 1 and "account#0" not in limits.slots  # the stopped one's
     await queue.adopt_stranded(other, silent_s=60)
     assert deps.run.instance not in calls.dialers  # nothing of it is left
 
@@ -257,31 +290,31 @@ async def test_a_call_a_stopped_dialer_was_dialing_is_found_at_the_provider_and_
     deps = make_deps()
     calls, limits, provider, bus = parts(deps)
     doc = await placed(deps)
-    sid = doc["provider_sid"]
-    doc.update(status="dialing", provider_sid=None)  # killed after the provider took it, before recording it
+    sid = deps.run.live[doc["_id"]].sid  # killed after the provider took it: only its claim is stored
     await calls.heartbeat(deps.run.instance, datetime.now(UTC) - timedelta(minutes=5))
-    other = make_deps(calls=calls, limits=limits, provider=provider, bus=bus)
+    other = make_deps(calls=calls, limits=FakeLimits(shared=limits), provider=provider, bus=bus)
     assert await queue.adopt_stranded(other, silent_s=60) == 0  # not adopted: the provider has it
     await dial_all(other)
     assert len(provider.requests) == 1
-    assert (doc["status"], doc["provider_sid"]) == ("placed", sid)
-    assert bus.of_type("CallPlaced")[-1].provider_call_sid == sid  # counted as placed
-    assert other.run.live[doc["_id"]] == doc["call_id"]  # its outcome is asked of the provider when late
+    first, again = bus.of_type("CallPlaced")
+    assert again.provider_call_sid == sid and again.event_id == first.event_id  # one event to consumers
+    assert other.run.live[doc["_id"]].sid == sid  # its outcome is asked of the provider when late
+    assert await queue.adopt_stranded(make_deps(calls=calls, provider=provider), silent_s=60) == 0
+    assert len(bus.of_type("CallPlaced")) == 2  # a third instance leaves it to the one settling it
 
 
 async def test_a_call_a_stopped_dialer_was_dialing_that_the_provider_lacks_fails_and_is_not_dialed_again() -> None:
     deps = make_deps()
     calls, limits, provider, bus = parts(deps)
     doc = await placed(deps)
-    doc.update(status="dialing", provider_sid=None)
-    provider.requests.clear()  # killed before the request reached the provider
+    provider.requests.clear()  # killed before the request reached the provider: only its claim is stored
     await calls.heartbeat(deps.run.instance, datetime.now(UTC) - timedelta(minutes=5))
-    other = make_deps(calls=calls, limits=limits, provider=provider, bus=bus)
+    other = make_deps(calls=calls, limits=FakeLimits(shared=limits), provider=provider, bus=bus)
     assert await queue.adopt_stranded(other, silent_s=60) == 0
     await dial_all(other)
     assert provider.requests == []
     assert (doc["status"], bus.of_type("CallCompleted")[-1].error_code) == ("failed", "unknown")
-    assert await limits.in_flight("account") == 0
+    assert await reconcile.reap_slots(other, lease_s=0) == 1 and limits.slots == {}
 
 
 async def test_events_kafka_could_not_take_are_published_as_soon_as_it_can() -> None:

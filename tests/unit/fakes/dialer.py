@@ -20,58 +20,70 @@ from tests.unit.fakes.query import push as _push
 class FakeCalls:
     def __init__(self) -> None:
         self.docs: dict[str, Document] = {}
-        self.commands: dict[str, Document] = {}
-        self.claims: dict[str, str] = {}
+        self.claims: dict[str, Document] = {}
         self.dialers: dict[str, datetime] = {}
 
     def new_call_id(self, key: str) -> str:
         return f"call_000_{uuid.uuid4().hex[:16]}"
 
-    async def enqueue(self, doc: Document, command: Document) -> bool:
+    async def enqueue(self, doc: Document) -> bool:
         if doc["_id"] in self.docs:
             return False
         self.docs[doc["_id"]] = {**doc}
-        self.commands.setdefault(doc["_id"], command)
         return True
 
-    async def claim(self, doc: Document, *, owner: str, now: datetime) -> bool:
-        key = f"{doc['_id']}#{doc.get('round', 0)}"
+    async def claim(self, key: str, fields: Document) -> bool:
         if key in self.claims:
             return False
-        self.claims[key] = owner
+        self.claims[key] = {"_id": key, **fields}
         return True
+
+    async def unclaim(self, key: str) -> None:
+        self.claims.pop(key, None)
 
     async def heartbeat(self, owner: str, now: datetime) -> None:
         self.dialers[owner] = now
 
-    async def dead_owners(self, *, silent_since: datetime) -> list[str]:
-        return [owner for owner, seen in self.dialers.items() if seen < silent_since]
+    async def owners(self) -> dict[str, datetime]:
+        return dict(self.dialers)
 
     async def forget_owner(self, owner: str) -> None:
         self.dialers.pop(owner, None)
 
     async def stranded(self, *, owners: list[str]) -> list[Document]:
         found = [{**d} for d in self.docs.values() if d["status"] == "queued" and d.get("owner") in owners]
-        return [{**d, "command": self.commands[d["_id"]]} for d in found if d["_id"] in self.commands]
+        return [d for d in found if d["_id"] not in self.claims and d.get("command")]
 
-    async def placed_by(self, *, owners: list[str]) -> list[Document]:
-        open_ = [d for d in self.docs.values() if d["status"] in ("dialing", "placed") and not d.get("outcome")]
-        fields = ("_id", "call_id", "dialer", "status")
-        return [{k: d[k] for k in fields} for d in open_ if d.get("dialer") in owners]
+    async def dialing_by(self, *, owners: list[str]) -> list[Document]:
+        found = []
+        for key, claim in self.claims.items():
+            doc = self.docs.get(key)
+            if "call_id" in claim and claim["owner"] in owners and doc is not None and not doc.get("outcome"):
+                found.append({**doc, "status": "dialing", "dialer": claim["owner"], "dialing_at": claim["at"],
+                              **{k: claim[k] for k in ("from_number", "dialing_wall")}})  # fmt: skip
+        return found
 
     async def adopt(self, doc: Document, *, owner: str, now: datetime) -> bool:
         key = f"{doc['_id']}#{doc.get('round', 0)}#adopted"
         if key in self.claims:
             return False
-        self.claims[key] = owner
+        self.claims[key] = {"owner": owner}
         stored = self.docs[doc["_id"]]
         stored.update(owner=owner, adopted_at=now, round=stored.get("round", 0) + 1)
         doc.update(round=doc.get("round", 0) + 1, owner=owner)
         return True
 
+    async def take_over(self, doc: Document, *, owner: str, now: datetime) -> bool:
+        key = f"{doc['_id']}#settle#{doc['dialer']}"
+        if key in self.claims:
+            return False
+        self.claims[key] = {"owner": owner}
+        self.claims[doc["_id"]]["owner"] = owner
+        return True
+
     async def requeue(self, key: str, reason: str) -> None:
         doc = self.docs[key]
-        doc.update(status="queued", waiting=reason, round=doc.get("round", 0) + 1)
+        doc.update(status="queued", waiting=reason)
 
     async def update(
         self, key: str, *, expect: dict[str, Any], changes: Document, push: dict[str, Any] | None = None
@@ -87,7 +99,11 @@ class FakeCalls:
         return self.docs.get(key)
 
     async def by_id(self, call_id: str) -> Document | None:
-        return next((d for d in self.docs.values() if d.get("call_id") == call_id), None)
+        doc = next((d for d in self.docs.values() if d.get("call_id") == call_id), None)
+        claim = self.claims.get(doc["_id"]) if doc else None
+        if doc is not None and claim and doc["status"] == "queued":
+            return {**doc, "status": "dialing", "dialer": claim["owner"], "from_number": claim["from_number"]}
+        return doc
 
     async def cancel_queued(self, campaign_id: str) -> int:
         return self._cancel({"campaign_id": campaign_id, "status": "queued"}, {})
@@ -191,35 +207,53 @@ class FakeAgents:
 
 
 class FakeLimits:
-    """The shared pace answers now for every call (a unit test does not wait); slots and holds as stored."""
+    """The shared pace answers now for every call (a unit test does not wait); slots are leased one at a time
+    by `owner` and held as stored."""
 
-    def __init__(self) -> None:
-        self.slots: dict[str, Document] = {}
-        self.holds: dict[str, str] = {}
+    def __init__(self, shared: FakeLimits | None = None) -> None:
+        self.slots: dict[str, Document] = shared.slots if shared else {}  # leases, shared by instances
+        self.used: dict[str, float] = {}  # this instance's calls
+        self.holds: dict[str, str] = shared.holds if shared else {}
+        self.owner = "me"
 
-    async def reserve_slot(self, account: str, rate: float, block: int = 4) -> float:
+    async def reserve_slot(self, account: str, rate: float, block: int = 0) -> float:
         return time.time()
 
     async def forget_slots(self, older_than: timedelta = timedelta(minutes=2)) -> None:
         return None
 
-    async def acquire(self, key: str, limit: int, *, call: str | None = None, round_: int = 0) -> str | None:
+    async def acquire(self, key: str, limit: int) -> str | None:
         for i in range(limit):
             slot = f"{key}#{i}"
-            if slot not in self.slots:
-                self.slots[slot] = {"_id": slot, "key": key, "i": i, "at": datetime.now(UTC), "call": call,
-                                    "round": round_}  # fmt: skip
+            lease = self.slots.get(slot)
+            if slot not in self.used and (lease is None or lease["owner"] == self.owner):
+                self.slots[slot] = {"_id": slot, "key": key, "owner": self.owner, "at": datetime.now(UTC)}
+                self.used[slot] = time.monotonic()
                 return slot
         return None
 
     async def release(self, slot: str) -> None:
-        self.slots.pop(slot, None)
+        self.used.pop(slot, None)
 
-    async def taken(self, *, older_than: timedelta) -> list[Document]:
-        return [d for d in self.slots.values() if d["at"] < datetime.now(UTC) - older_than]
+    async def return_idle(self, idle_s: float = 5.0) -> int:
+        idle = [s for s in self.slots if s not in self.used and self.slots[s]["owner"] == self.owner]
+        for slot in idle:
+            del self.slots[slot]
+        return len(idle)
+
+    async def reap_owners(self, live: list[str], *, older_than: timedelta) -> int:
+        cutoff = datetime.now(UTC) - older_than
+        stale = [s for s, d in self.slots.items() if d["owner"] not in live and d["at"] < cutoff]
+        for slot in stale:
+            del self.slots[slot]
+            self.used.pop(slot, None)
+        return len(stale)
+
+    def overdue(self, *, older_than_s: float) -> list[str]:
+        return [s for s, at in self.used.items() if time.monotonic() - at > older_than_s]
 
     async def in_flight(self, key: str) -> int:
-        return sum(1 for d in self.slots.values() if d["key"] == key)
+        return sum(1 for s in self.used if s.rpartition("#")[0] == key)
 
     async def full(self, prefix: str, limits: dict[str, int]) -> set[str]:
         return {c for c, limit in limits.items() if await self.in_flight(prefix + c) >= limit}
@@ -241,8 +275,12 @@ class FakeProvider:
     def __init__(self) -> None:
         self.requests: list[CallRequest] = []
         self.states: dict[str, CallState] = {}
+        self.fail_next: Exception | None = None
 
     async def create_call(self, request: CallRequest) -> str:
+        if self.fail_next is not None:
+            exc, self.fail_next = self.fail_next, None
+            raise exc
         self.requests.append(request)
         return f"CA{len(self.requests):032d}"
 

@@ -18,8 +18,8 @@ from outreach_dialer.adapters.provider import TwilioProvider
 from outreach_dialer.adapters.registry import AgentRepository, NumberRepository
 from outreach_dialer.config import Settings
 from outreach_dialer.entrypoints import api, registry_api, subscribers, webhooks
-from outreach_dialer.handlers.deps import Deps, Health
-from outreach_dialer.handlers.numbers import check_health
+from outreach_dialer.handlers.deps import Deps, Health, Runtime
+from outreach_dialer.handlers.numbers import check_health, flush_answers
 from outreach_dialer.handlers.queue import adopt_stranded, drain, refresh_gauges
 from outreach_dialer.handlers.reconcile import reap_slots, reconcile_calls
 from outreach_dialer.handlers.status import flush_trails
@@ -36,13 +36,15 @@ def build(settings: Settings | None = None) -> FastAPI:
         base_url=settings.twilio_base_url,
     )
     calls = CallStore(shell.db)
+    run = Runtime()
     deps = Deps(
+        run=run,
         calls=calls,
         numbers=NumberRepository(shell.db),
         agents=AgentRepository(shell.db),
         opt_outs=OptOutRepository(shell.db),
         number_events=PendingOutbox(shell.db["numbers_outbox"]),
-        limits=Limits(shell.db),
+        limits=Limits(shell.db, owner=run.instance),
         provider=provider,
         bus=shell.bus,
         clock=shell.clock,
@@ -74,7 +76,13 @@ def build(settings: Settings | None = None) -> FastAPI:
         description="Numbers, agents, dial queue, shared pacing, provider webhooks and call history",
         indexes=indexes(),
         on_start=[provider.start],
-        on_stop=[lambda: finish_placing(deps, deadline_s=settings.shutdown_deadline_s), provider.close],
+        on_stop=[
+            lambda: finish_placing(deps, deadline_s=settings.shutdown_deadline_s),
+            lambda: flush_trails(deps, older_than_s=0),
+            lambda: flush_answers(deps),
+            lambda: deps.limits.return_idle(0.0),
+            provider.close,
+        ],
         loops=[
             ("dial", settings.dial_interval_s, lambda: drain(deps)),
             ("outbox-sweep", settings.outbox_sweep_interval_s, sweep_all),
@@ -82,6 +90,8 @@ def build(settings: Settings | None = None) -> FastAPI:
             ("gauges", 5.0, lambda: refresh_gauges(deps)),
             ("number-health", 60.0, lambda: check_health(deps)),
             ("pace-cleanup", 30.0, deps.limits.forget_slots),
+            ("slot-leases", 5.0, deps.limits.return_idle),
+            ("answer-counts", 5.0, lambda: flush_answers(deps)),
             ("trail-flush", 5.0, lambda: flush_trails(deps)),
             ("adopt-stranded", 10.0, lambda: adopt_stranded(deps)),
             ("reconcile", 15.0, lambda: reconcile_calls(deps, quiet_s=settings.reconcile_after_s)),

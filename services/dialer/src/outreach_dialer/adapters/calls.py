@@ -1,15 +1,15 @@
 """Calls (the dial queue's record and the call history), spread over small shard collections.
 
-The MongoDB-wire server's SQLite backend reads a whole collection on every update and every query that is
-not an insert, so the cost of a status change grows with the bytes of its collection. Calls are spread by
-a hash of their idempotency key over `shards` collections (`calls_000` ...) and the call document stays
-small: the command itself is kept apart in `call_commands` (written once, read only to adopt calls a
-stopped instance left queued). The call id carries its shard, so webhooks find a call in one collection.
+The MongoDB-wire server's SQLite backend reads a whole collection on every query that is not by `_id`, so
+calls are spread by a hash of their idempotency key over `shards` collections (`calls_000` ...), and the
+call id carries its shard, so webhooks find a call in one collection. A call costs three writes: its record
+with the command (queued), its claim (`call_claims`, right before the provider is asked: who dials it, with
+what caller id), and its final state (outcome, caller id, provider id, status trail), written after its
+event was published; its progress in between lives in the dialing instance's memory.
 """
 
 from __future__ import annotations
 
-import contextlib
 import heapq
 import uuid
 import zlib
@@ -27,7 +27,15 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from outreach_dialer.adapters.call_ownership import CallOwnership
+
 SHARDS = 128
+
+
+def _claimed(claim: Document) -> Document:
+    """What a dial claim tells about its call."""
+    fields = {"status": "dialing", "dialer": claim.get("owner"), "dialing_at": claim.get("at")}
+    return fields | {k: claim[k] for k in ("from_number", "dialing_wall") if claim.get(k)}
 
 
 def indexes(shards: int = SHARDS) -> list[IndexSpec]:
@@ -43,13 +51,12 @@ def indexes(shards: int = SHARDS) -> list[IndexSpec]:
     return specs
 
 
-class CallStore:
+class CallStore(CallOwnership):
     """One document per PlaceCall idempotency key: the queue entry, then the call's history."""
 
     def __init__(self, db: AsyncDatabase[Document], shards: int = SHARDS) -> None:
         self.shards: list[AsyncCollection[Document]] = [db[f"calls_{i:03d}"] for i in range(shards)]
         self.claims = db["call_claims"]
-        self.commands = db["call_commands"]
         self.dialers = db["dialers"]
 
     def shard_of(self, key: str) -> int:
@@ -64,74 +71,33 @@ class CallStore:
         """A call id that names its shard."""
         return f"call_{self.shard_of(key):03d}_{uuid.uuid4().hex[:16]}"
 
-    async def enqueue(self, doc: Document, command: Document) -> bool:
-        """Record a queued call and its command; False when the idempotency key was seen before. The command
-        goes first: a call recorded without it could never be adopted, and a crash between the two inserts
-        is followed by the command's redelivery, which then records the call."""
-        with contextlib.suppress(DuplicateKeyError):  # written by an earlier delivery: the first wins
-            await self.commands.insert_one({"_id": doc["_id"], "command": command})
+    async def enqueue(self, doc: Document) -> bool:
+        """Record a queued call, its command inside (`command`, as JSON: read only to adopt the call); False
+        when the idempotency key was seen before. One insert: the call's only write until it is dialed."""
         try:
             await self.collection(doc["_id"]).insert_one(doc)
         except DuplicateKeyError:
             return False
         return True
 
-    async def claim(self, doc: Document, *, owner: str, now: datetime) -> bool:
-        """Claim a queued call for this instance: an insert under the call's key and round, so of several
-        instances that hold the same call, exactly one gets it."""
-        try:
-            await self.claims.insert_one({"_id": f"{doc['_id']}#{doc.get('round', 0)}", "owner": owner, "at": now})
-        except DuplicateKeyError:
-            return False
-        return True
-
-    async def heartbeat(self, owner: str, now: datetime) -> None:
-        """This instance is alive."""
-        await self.dialers.update_one({"_id": owner}, {"$set": {"seen": now}}, upsert=True)
-
-    async def dead_owners(self, *, silent_since: datetime) -> list[str]:
-        """Instances that stopped sending heartbeats."""
-        return [d["_id"] async for d in self.dialers.find({"seen": {"$lt": silent_since}})]
-
-    async def forget_owner(self, owner: str) -> None:
-        """A stopped instance whose calls were all adopted: its heartbeat record goes."""
-        await self.dialers.delete_one({"_id": owner})
-
     async def stranded(self, *, owners: list[str]) -> list[Document]:
-        """Calls still queued by instances that stopped, with their commands."""
+        """Calls still queued by instances that stopped and never claimed for dialing, commands inside."""
         if not owners:
             return []
         found = []
         for shard in self.shards:
-            found += [d async for d in shard.find({"status": "queued", "owner": {"$in": owners}})]
-        for doc in found:
-            stored = await self.commands.find_one({"_id": doc["_id"]})
-            doc["command"] = stored["command"] if stored else None
-        return [d for d in found if d["command"] is not None]
+            found += [d async for d in shard.find({"status": "queued", "owner": {"$in": owners}}, {"trail": 0})]
+        claimed = {c["_id"] async for c in self.claims.find({"_id": {"$in": [d["_id"] for d in found]}}, {"_id": 1})}
+        return [d for d in found if d["_id"] not in claimed and d.get("command")]
 
-    async def placed_by(self, *, owners: list[str]) -> list[Document]:
-        """Calls instances that stopped were dialing or placed, still without an outcome (ids, status and the
-        instance)."""
+    async def dialing_by(self, *, owners: list[str]) -> list[Document]:
+        """Calls instances that stopped claimed for dialing and that have no outcome yet: the call with its
+        claim's fields (`dialer`, `from_number`, `dialing_wall`)."""
         if not owners:
             return []
-        query = {"status": {"$in": ["dialing", "placed"]}, "dialer": {"$in": owners}}
-        fields = {"_id": 1, "call_id": 1, "dialer": 1, "outcome": 1, "status": 1}
-        return [d for shard in self.shards async for d in shard.find(query, fields) if not d.get("outcome")]
-
-    async def adopt(self, doc: Document, *, owner: str, now: datetime) -> bool:
-        """Take over a stranded call: one adopter wins (an insert), and the call moves to a new round and
-        owner, so the stopped instance's claim of the old round cannot collide with the new one."""
-        try:
-            claim = {"_id": f"{doc['_id']}#{doc.get('round', 0)}#adopted", "owner": owner, "at": now}
-            await self.claims.insert_one(claim)
-        except DuplicateKeyError:
-            return False
-        await self.collection(doc["_id"]).update_one(
-            {"_id": doc["_id"]}, {"$set": {"owner": owner, "adopted_at": now}, "$inc": {"round": 1}}
-        )
-        doc["round"] = doc.get("round", 0) + 1
-        doc["owner"] = owner
-        return True
+        claims = {c["_id"]: c async for c in self.claims.find({"owner": {"$in": owners}, "call_id": {"$exists": True}})}
+        calls = await self._by_keys(list(claims), {"command": 0, "trail": 0})
+        return [{**doc, **_claimed(claims[doc["_id"]])} for doc in calls if not doc.get("outcome")]
 
     async def prune_claims(self, *, before: datetime) -> int:
         """Forget claim records made before `before` whose call is final (a claim only settles who takes one
@@ -151,10 +117,8 @@ class CallStore:
         return await prune_before(self.claims, field="at", before=before, keep=open_calls)
 
     async def requeue(self, key: str, reason: str) -> None:
-        """Put a claimed call back in the queue for a later round (no number or no slot yet)."""
-        await self.collection(key).update_one(
-            {"_id": key}, {"$set": {"status": "queued", "waiting": reason}, "$inc": {"round": 1}}
-        )
+        """A call taken from the queue goes back to it (no number or no slot yet): why it waits."""
+        await self.collection(key).update_one({"_id": key}, {"$set": {"status": "queued", "waiting": reason}})
 
     async def update(
         self, key: str, *, expect: dict[str, Any], changes: Document, push: dict[str, Any] | None = None
@@ -172,6 +136,24 @@ class CallStore:
         """A call by its idempotency key."""
         return await self.collection(key).find_one({"_id": key})
 
+    async def _by_keys(self, keys: list[str], fields: Document | None = None) -> list[Document]:
+        by_shard: dict[int, list[str]] = {}
+        for key in keys:
+            by_shard.setdefault(self.shard_of(key), []).append(key)
+        found = []
+        for shard, wanted in by_shard.items():
+            found += [d async for d in self.shards[shard].find({"_id": {"$in": wanted}}, fields)]
+        return found
+
+    async def with_claims(self, docs: list[Document]) -> list[Document]:
+        """`docs` with the claims of those still recorded as queued: a call being dialed or on the line
+        shows `dialing` and its caller id (its progress is written with its final state)."""
+        queued = [d["_id"] for d in docs if d.get("status") == "queued"]
+        if not queued:
+            return docs
+        claims = {c["_id"]: c async for c in self.claims.find({"_id": {"$in": queued}, "call_id": {"$exists": True}})}
+        return [{**d, **_claimed(claims[d["_id"]])} if d["_id"] in claims else d for d in docs]
+
     async def by_id(self, call_id: str) -> Document | None:
         """A call by the dialer's call id."""
         try:
@@ -180,7 +162,8 @@ class CallStore:
             return None
         if not 0 <= shard < len(self.shards):
             return None
-        return await self.shards[shard].find_one({"call_id": call_id})
+        doc = await self.shards[shard].find_one({"call_id": call_id})
+        return (await self.with_claims([doc]))[0] if doc else None
 
     async def cancel_queued(self, campaign_id: str) -> int:
         """Cancel a stopped campaign's queued calls."""
@@ -213,12 +196,13 @@ class CallStore:
         """Calls matching `query`, newest first (queue time, then key), merged across shards; `after` is the
         (queue time, key) of the last call of the previous page."""
         query = {**query, **page_after("queued_at", after)}
+        hidden = {"outbox": 0, "command": 0}
         pages = [
-            [d async for d in shard.find(query, {"outbox": 0}).sort([("queued_at", -1), ("_id", -1)]).limit(limit)]
+            [d async for d in shard.find(query, hidden).sort([("queued_at", -1), ("_id", -1)]).limit(limit)]
             for shard in self.shards
         ]
         merged = heapq.merge(*pages, key=lambda d: (d["queued_at"], d["_id"]), reverse=True)
-        return list(merged)[:limit]
+        return await self.with_claims(list(merged)[:limit])
 
     async def relay(self, key: str, entries: list[Document], bus: EventBus) -> None:
         """Publish a call's new outbox entries and clear them."""
@@ -228,6 +212,14 @@ class CallStore:
         """A call's outbox entries not yet published (read by `_id`)."""
         doc = await self.collection(key).find_one({"_id": key}, {"outbox": 1})
         return list((doc or {}).get("outbox") or [])
+
+    async def clear_outboxes(self, keys: list[str]) -> None:
+        """Empty the outboxes of these calls (their events were published), one statement per shard."""
+        by_shard: dict[int, list[str]] = {}
+        for key in keys:
+            by_shard.setdefault(self.shard_of(key), []).append(key)
+        for shard, wanted in by_shard.items():
+            await self.shards[shard].update_many({"_id": {"$in": wanted}}, {"$set": {"outbox": []}})
 
     async def each_shard(self) -> AsyncIterator[AsyncCollection[Document]]:
         """Every shard collection (for the outbox sweeper)."""

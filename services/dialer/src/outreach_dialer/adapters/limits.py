@@ -4,7 +4,12 @@ and per campaign, and campaign holds.
 Every arbitration is an insert under a unique `_id`: the MongoDB-wire server (FerretDB on SQLite) does not
 make conditional updates atomic between connections (measured: two clients claimed the same documents and
 lost increments), but it does refuse a second document with the same `_id`. So a pace slot is a document
-per slot number, and an in-flight slot is a document per slot index.
+per slot number, and an in-flight slot is a document per slot index, leased by one instance.
+
+In-flight slots are leased in blocks: an instance inserts a few slot documents at once, hands them to its
+calls in memory (taking and giving back a slot writes nothing), and returns the ones it has not used for a
+while. A lease lasts as long as its instance's heartbeat: the leases of an instance that stopped are reaped
+(`reap_owners`), so a crash never keeps a slot.
 """
 
 from __future__ import annotations
@@ -15,29 +20,32 @@ from datetime import UTC, datetime, timedelta
 
 from outreach_common.mongo import Document, insert_new
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
-from outreach_dialer.domain.pacing import first_free_slot, slot_time
+from outreach_dialer.domain.pacing import first_free_slot, lease_block, slot_time
 
 
 class Limits:
-    """Shared pace (slot reservations) and in-flight counters (semaphores)."""
+    """Shared pace (slot reservations), in-flight slot leases (semaphores) and campaign holds."""
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], owner: str = "") -> None:
         self.pace = db["pace_slots"]
         self.slots = db["in_flight_slots"]
         self.holds = db["campaign_holds"]
+        self.owner = owner
         self._last_slot: dict[str, int] = {}
         self._held: dict[str, list[int]] = {}
-        self._mine: dict[str, set[int]] = {}  # slot indexes this instance holds, per key
+        self._free: dict[str, dict[int, float]] = {}  # leased and unused, per key: index -> since (monotonic)
+        self._used: dict[str, float] = {}  # slot id -> taken at (monotonic)
+        self._exhausted: dict[str, float] = {}  # key -> until when leasing more is not tried again
         self._holds_cache: tuple[float, list[str]] = (0.0, [])
         self._rates: dict[str, float] = {}  # pace per account, for forgetting its slots
         self._forgotten: dict[str, int] = {}  # per account, slot numbers below this are deleted
 
-    async def reserve_slot(self, account: str, rate: float, block: int = 4) -> float:
+    async def reserve_slot(self, account: str, rate: float, block: int = 0) -> float:
         """Reserve the next free dialing slot of the account (slot k is at k / rate seconds of wall-clock
         time); return the time to dial at. No two calls of any instance share a slot. Slots are reserved a
-        few at a time (one insert of `block` documents; those another instance holds are skipped)."""
+        block at a time (one insert; those another instance holds are skipped), a quarter second's worth."""
+        block = block or max(4, math.ceil(rate / 4))
         held = self._held.setdefault(account, [])
         self._rates[account] = rate
         now_k = first_free_slot(time.time(), rate)
@@ -67,53 +75,94 @@ class Limits:
                 await self.pace.delete_many({"_id": {"$in": ids}})
             self._forgotten[account] = max(start, upto)
 
-    async def acquire(self, key: str, limit: int, *, call: str | None = None, round_: int = 0) -> str | None:
-        """One of `limit` in-flight slots of `key` (account or campaign) for round `round_` of `call`: the
-        slot's id, or None when all are taken. Indexes this instance does not hold are tried first without
-        reading; after a few collisions with other instances the taken ones are read."""
-        mine = self._mine.setdefault(key, set())
-        guesses = [i for i in range(limit) if i not in mine][:4]
+    async def acquire(self, key: str, limit: int) -> str | None:
+        """One of `limit` in-flight slots of `key` (account or campaign): the slot's id, or None when all are
+        taken. A slot this instance leases and does not use is taken without a write; otherwise a block of
+        indexes no one leases is leased with one insert (the taken ones are read after a collision)."""
+        free = self._free.setdefault(key, {})
+        if not free and time.monotonic() >= self._exhausted.get(key, 0.0):
+            await self._lease(key, limit)
+        if not free:
+            self._exhausted[key] = time.monotonic() + 0.5
+            return None
+        index = min(free)
+        del free[index]
+        slot = f"{key}#{index}"
+        self._used[slot] = time.monotonic()
+        return slot
+
+    async def _lease(self, key: str, limit: int) -> None:
+        mine = self._free[key].keys() | {int(s.rpartition("#")[2]) for s in self._used if s.rpartition("#")[0] == key}
+        block = lease_block(limit)
+        guesses = [i for i in range(limit) if i not in mine][:block]
+        if not guesses:
+            return  # every slot is leased here, and in use
         for attempt in range(2):
-            for i in guesses:
-                if i in mine:
-                    continue  # taken meanwhile by another acquire of this instance
-                mine.add(i)  # before the insert: acquires running at once here try distinct indexes
-                slot = f"{key}#{i}"
-                try:
-                    doc = {"_id": slot, "key": key, "i": i, "at": datetime.now(UTC), "call": call, "round": round_}
-                    await self.slots.insert_one(doc)
-                except BaseException as exc:
-                    mine.discard(i)
-                    if isinstance(exc, DuplicateKeyError):
-                        continue
-                    raise
-                return slot
+            at = datetime.now(UTC)
+            docs = [{"_id": f"{key}#{i}", "key": key, "i": i, "owner": self.owner, "at": at} for i in guesses]
+            won = await insert_new(self.slots, docs)
+            if won:
+                self._free[key].update({d["i"]: time.monotonic() for d in won})
+                return
             if attempt == 0:
-                taken = {d["i"] async for d in self.slots.find({"key": key}, {"i": 1})}
-                guesses = [i for i in range(limit) if i not in taken][:8]
-        return None
+                taken = {d["i"] async for d in self.slots.find({"key": key}, {"i": 1})} | mine
+                guesses = [i for i in range(limit) if i not in taken][:block]
+                if not guesses:
+                    return
 
     async def release(self, slot: str) -> None:
-        """Give a slot back."""
+        """Give a slot back to this instance's leases (a write only when the lease is returned)."""
+        if self._used.pop(slot, None) is None:
+            return  # given back before (a retried path) or reaped
         key, _, index = slot.rpartition("#")
-        await self.slots.delete_one({"_id": slot})  # then this instance may guess that index again
-        self._mine.get(key, set()).discard(int(index))
+        self._free.setdefault(key, {})[int(index)] = time.monotonic()
+        self._exhausted.pop(key, None)
 
-    async def taken(self, *, older_than: timedelta) -> list[Document]:
-        """In-flight slots taken more than `older_than` ago (the collection holds one per call in flight)."""
+    async def return_idle(self, idle_s: float = 5.0) -> int:
+        """Return leases this instance has not used for `idle_s` (one delete per key), so other instances
+        can take them; how many."""
+        returned = 0
+        now = time.monotonic()
+        for key, free in self._free.items():
+            idle = [i for i, since in free.items() if now - since >= idle_s]
+            if idle:
+                await self.slots.delete_many({"_id": {"$in": [f"{key}#{i}" for i in idle]}})
+                for i in idle:
+                    del free[i]
+                returned += len(idle)
+        return returned
+
+    async def reap_owners(self, live: list[str], *, older_than: timedelta) -> int:
+        """Delete the leases of instances not in `live` (their heartbeats stopped), taken more than
+        `older_than` ago; how many."""
         cutoff = datetime.now(UTC) - older_than
-        return [d async for d in self.slots.find({}) if d["at"] < cutoff]
+        stale = [d["_id"] async for d in self.slots.find({}, {"owner": 1, "at": 1})
+                 if d.get("owner") not in live and d["at"].replace(tzinfo=UTC) < cutoff]  # fmt: skip
+        if stale:
+            await self.slots.delete_many({"_id": {"$in": stale}})
+        return len(stale)
+
+    def overdue(self, *, older_than_s: float) -> list[str]:
+        """Slots this instance's calls have held for more than `older_than_s`."""
+        now = time.monotonic()
+        return [slot for slot, at in self._used.items() if now - at > older_than_s]
 
     async def in_flight(self, key: str) -> int:
-        """Slots of `key` in use."""
-        return await self.slots.count_documents({"key": key})
+        """Slots of `key` this instance's calls are using."""
+        return sum(1 for slot in self._used if slot.rpartition("#")[0] == key)
 
     async def full(self, prefix: str, limits: dict[str, int]) -> set[str]:
-        """Campaign ids (keys `prefix` + id) whose slots are all in use."""
-        counts: dict[str, int] = {}
-        async for doc in self.slots.find({"key": {"$in": [prefix + c for c in limits]}}, {"key": 1}):
-            counts[doc["key"]] = counts.get(doc["key"], 0) + 1
-        return {c for c, limit in limits.items() if counts.get(prefix + c, 0) >= limit}
+        """Campaign ids (keys `prefix` + id) with no slot to give now: none leased free here, and every one
+        in use here or leasing more was refused a moment ago."""
+        now = time.monotonic()
+        full = set()
+        for campaign, limit in limits.items():
+            key = prefix + campaign
+            if self._free.get(key):
+                continue
+            if await self.in_flight(key) >= limit or now < self._exhausted.get(key, 0.0):
+                full.add(campaign)
+        return full
 
     async def held_campaigns(self, max_age_s: float = 0.5) -> list[str]:
         """Campaigns that are paused or stopped (re-read at most every `max_age_s`)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 TERMINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 UNREACHABLE_SIP = frozenset({"404", "410", "484", "604"})
 UNREACHABLE_TWILIO = frozenset({"13224", "13223", "21211", "21217", "21214"})
@@ -22,3 +24,9 @@ def normalise(
             return "failed"
         return "answered_human"
     return {"busy": "busy", "no-answer": "no_answer", "failed": "failed", "canceled": "canceled"}[status]
+
+
+def event_id(key: str, kind: str) -> uuid.UUID:
+    """The fixed event id of a call's `placed` or `completed` event: published twice (after a crash, or by a
+    callback and the provider's answer at once), it is one event to every consumer."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"outreach:call:{key}:{kind}")

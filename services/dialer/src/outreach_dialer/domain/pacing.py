@@ -16,3 +16,9 @@ def first_free_slot(now: float, rate: float, after: int | None = None) -> int:
 def slot_time(slot: int, rate: float) -> float:
     """When slot `slot` begins (seconds of wall-clock time)."""
     return slot / rate
+
+
+def lease_block(limit: int) -> int:
+    """How many in-flight slots of a limit an instance leases at once: an eighth of them (at most 16), so a
+    busy instance seldom writes for its slots and several instances still share a small limit."""
+    return max(1, min(16, limit // 8))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +12,7 @@ from outreach_common.clock import Clock
 from outreach_common.journey import stamped
 from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document
-from outreach_common.outbox import PendingOutbox, outbox_entry
+from outreach_common.outbox import PendingOutbox, outbox_entry, publish
 from outreach_contracts.envelope import Envelope
 from outreach_contracts.topics import Topics
 
@@ -19,6 +20,8 @@ from outreach_dialer.adapters.provider import CallProvider
 from outreach_dialer.domain.dialqueue import DialQueue
 from outreach_dialer.handlers.ports import Agents, Calls, Numbers, OptOuts, SharedLimits
 from outreach_dialer.instruments import Instruments
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -33,15 +36,36 @@ class Health:
 
 
 @dataclass
+class Placed:
+    """A call this instance placed, until its final state is written: what the final write records."""
+
+    call_id: str
+    from_number: str
+    slots: list[str]
+    sid: str | None = None
+    placed_at: Any = None
+    heard_at: Any = None  # the last callback or provider answer (virtual clock)
+    trail: list[dict[str, Any]] = field(default_factory=list)  # progress not yet written
+    unsent: list[Document] = field(default_factory=list)  # events Kafka did not take: written with the outbox
+    call: dict[str, Any] = field(default_factory=dict)  # the record's ids its events carry
+    flushed: bool = False  # written as `placed` (a long call)
+
+    def record(self) -> dict[str, Any]:
+        """The call's fields this instance holds."""
+        fields = {"from_number": self.from_number, "placed_at": self.placed_at, "provider_sid": self.sid}
+        return {k: v for k, v in fields.items() if v is not None}
+
+
+@dataclass
 class Runtime:
     """What one dialer instance holds in memory while it runs: its name, the dial queue, the calls it placed
-    and their progress not yet written, its placing tasks, and when to look at the queue again."""
+    (their progress not yet written), its placing tasks, and when to look at the queue again."""
 
     instance: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     campaign_limits: dict[str, int] = field(default_factory=dict)  # calls in flight per campaign, as commanded
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    live: dict[str, str] = field(default_factory=dict)  # idempotency key -> call id, calls placed here
-    pending: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # progress not yet written
+    live: dict[str, Placed] = field(default_factory=dict)  # idempotency key -> a call placed here, not final
+    answers: dict[str, dict[str, int]] = field(default_factory=dict)  # caller id -> answer counts to write
     unrelayed: set[str] = field(default_factory=set)  # calls whose events stayed in their outbox (Kafka away)
     queue: DialQueue = field(default_factory=DialQueue)
     idle_until: float = 0.0  # nothing was claimable: skip the queue scan until then or until woken
@@ -83,6 +107,15 @@ class Deps:
     def entry(self, message: Envelope, *, key: str, journey: Any = None) -> Document:
         """Outbox entry of a call event; `journey` is the trace context of the command it answers."""
         return outbox_entry(stamped(message, journey), topic=self.topics.calls, key=key)
+
+    async def announce(self, entries: list[Document]) -> bool:
+        """Publish outbox entries now; False (logged) when Kafka could not take them."""
+        try:
+            await publish(entries, self.bus)
+        except Exception:
+            logger.warning("Kafka did not take %d call events; they go to the outbox", len(entries), exc_info=True)
+            return False
+        return True
 
     async def relay(self, call_key: str, entries: list[Document]) -> None:
         """Publish a call document's new outbox entries and clear them; when Kafka cannot take them, the call

@@ -77,15 +77,28 @@ async def pick_number(selection: NumberSelection, contact: ContactData, deps: De
 
 
 async def record_answer(number: str, answered: bool, deps: Deps, *, workspace_id: str) -> None:
-    """Count the call's outcome in its number's hour (one write, no read)."""
+    """Count the call's outcome in its number's hour, in memory until `flush_answers` writes the counts (an
+    answer rate: a crash loses a few seconds of counts, and a busy number costs one write every few seconds
+    instead of one per call)."""
     if await deps.numbers.empty(workspace_id):
         return
-    await deps.numbers.update(number, {}, inc=answered_increment(deps.clock.now(), answered))
+    counts_ = deps.run.answers.setdefault(number, {})
+    for path, value in answered_increment(deps.clock.now(), answered).items():
+        counts_[path] = counts_.get(path, 0) + value
+
+
+async def flush_answers(deps: Deps) -> int:
+    """Write the answer counts held in memory, one $inc per number; how many numbers."""
+    held, deps.run.answers = deps.run.answers, {}
+    for number, inc in held.items():
+        await deps.numbers.update(number, {}, inc=inc)
+    return len(held)
 
 
 async def check_health(deps: Deps) -> list[str]:
     """Rest numbers whose answer rate fell below the configured share of their workspace's pool; wake rested
     ones."""
+    await flush_answers(deps)
     workspaces: dict[str, list[dict[str, Any]]] = {}
     for doc in await deps.numbers.all():
         workspaces.setdefault(doc.get("workspace_id") or "", []).append(doc)

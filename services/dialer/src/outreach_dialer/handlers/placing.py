@@ -16,7 +16,8 @@ from outreach_windows import ContactInfo, is_eligible
 
 from outreach_dialer.adapters.provider import CallRejected, CallRequest, ProviderUnavailable
 from outreach_dialer.domain.agents import connect_twiml, contact_variables, with_params
-from outreach_dialer.handlers.deps import Deps
+from outreach_dialer.domain.outcomes import event_id
+from outreach_dialer.handlers.deps import Deps, Placed
 
 logger = logging.getLogger(__name__)
 
@@ -52,18 +53,21 @@ async def stopped_before_dialing(
         await deps.limits.release(slot)
     if opted_out:
         event = CallCompleted(**common(command, deps), call_id=doc["call_id"], outcome="canceled")
-        changes = {"status": "canceled", "outcome": "canceled", "reason": "opted_out", "slots": []}
+        changes = {"status": "canceled", "outcome": "canceled", "reason": "opted_out"}
         await _finish(doc, event, changes, deps)
     else:
         deferred = CallDeferred(**common(command, deps), reason="window_closed")
-        await _finish(doc, deferred, {"status": "deferred", "slots": []}, deps)
+        await _finish(doc, deferred, {"status": "deferred"}, deps)
         deps.instruments.deferred.inc()
     return True
 
 
 async def requeue(doc: dict[str, Any], deps: Deps, reason: str) -> None:
-    await deps.calls.requeue(doc["_id"], reason)
-    deps.run.queue.push({**doc, "round": doc.get("round", 0) + 1, "waiting": reason})
+    """Back to this instance's queue; the reason is written when it changes (a call waiting for a slot or a
+    caller id is put back many times, for one reason)."""
+    if doc.get("waiting") != reason:
+        await deps.calls.requeue(doc["_id"], reason)
+    deps.run.queue.push({**doc, "waiting": reason})
 
 
 async def placing(
@@ -88,12 +92,14 @@ async def placing(
                 await deps.limits.release(slot)
         with contextlib.suppress(Exception):  # (the database may be what failed: the sweepers repair later)
             if asked.is_set() and not isinstance(exc, ProviderUnavailable):
-                event = CallCompleted(
-                    **common(command, deps), call_id=doc["call_id"], outcome="failed", error_code="unreachable"
-                )
-                failed = {"status": "failed", "outcome": "failed", "reason": f"provider: {exc!r}"[:300], "slots": []}
-                await _finish(doc, event, failed, deps)
+                event = CallCompleted(**common(command, deps), call_id=doc["call_id"], outcome="failed",
+                                      error_code="unreachable", event_id=event_id(doc["_id"], "completed"))  # fmt: skip
+                failed = {"status": "failed", "outcome": "failed", "reason": f"provider: {exc!r}"[:300],
+                          "from_number": caller_id}  # fmt: skip
+                await write_final(doc, [event], failed, deps, trail=[])
             else:
+                if asked.is_set():  # the provider surely has no call: the claim goes, so it can be dialed
+                    await deps.calls.unclaim(doc["_id"])
                 await requeue({**doc, "slots": []}, deps, f"not placed: {exc!r}"[:200])
 
 
@@ -125,42 +131,57 @@ async def _place(
             break
     if await stopped_before_dialing(doc, command, doc.get("slots") or [], deps):  # again, after the wait
         return
-    # Recorded before the provider is asked: a dialer killed from here on leaves the call `dialing`, which
-    # is never adopted and dialed again (the provider may have it), but failed as unknown by the live ones.
-    dialing = {"status": "dialing", "dialer": deps.run.instance, "slots": doc["slots"], "dialing_at": deps.clock.now(),
-               "from_number": caller_id, "dialing_wall": datetime.now(UTC)}  # fmt: skip
-    await deps.calls.update(doc["_id"], expect={}, changes=dialing)
+    # Claimed before the provider is asked: a dialer killed from here on leaves the claim, so the call is
+    # never adopted and dialed again (the provider may have it) but settled by the live instances.
+    claim = {"owner": deps.run.instance, "at": deps.clock.now(), "dialing_wall": datetime.now(UTC),
+             "from_number": caller_id, "call_id": doc["call_id"]}  # fmt: skip
+    if not await deps.calls.claim(doc["_id"], claim):  # another instance dials it (it adopted the call)
+        for slot in doc.get("slots") or []:
+            await deps.limits.release(slot)
+        return
     asked.set()
+    # in memory before the provider is asked: its first callbacks may come before its answer does
+    live = Placed(call_id=doc["call_id"], from_number=caller_id, slots=doc["slots"], heard_at=deps.clock.now(),
+                  call=call_fields(doc))  # fmt: skip
+    deps.run.live[doc["_id"]] = live
     try:
         sid = await deps.provider.create_call(request)
     except CallRejected as exc:
+        deps.run.live.pop(doc["_id"], None)
         for slot in doc.get("slots") or []:
             await deps.limits.release(slot)
-        event = CallCompleted(
-            **common(command, deps),
-            call_id=doc["call_id"],
-            outcome="failed",
-            error_code=str(exc.code) if exc.code else None,
-        )
-        failed = {"status": "failed", "outcome": "failed", "reason": exc.reason, "slots": []}
-        await _finish(doc, event, failed, deps)
+        event = CallCompleted(**common(command, deps), call_id=doc["call_id"], outcome="failed",
+                              error_code=str(exc.code) if exc.code else None,
+                              event_id=event_id(doc["_id"], "completed"))  # fmt: skip
+        failed = {"status": "failed", "outcome": "failed", "reason": exc.reason, "from_number": caller_id}
+        await write_final(doc, [event], failed, deps, trail=[{"status": "failed", "at": deps.clock.now()}])
         deps.instruments.outcomes.labels("failed").inc()
         return
+    except BaseException:
+        deps.run.live.pop(doc["_id"], None)
+        raise
     mark = time.perf_counter()
-    placed = CallPlaced(**common(command, deps), call_id=doc["call_id"], provider_call_sid=sid, from_number=caller_id)
-    changes: dict[str, Any] = {
-        "status": "placed",
-        "provider_sid": sid,
-        "from_number": caller_id,
-        "placed_at": deps.clock.now(),
-        "slots": doc["slots"],
-        "dialer": deps.run.instance,
-        "waiting": None,
-    }
-    deps.run.live[doc["_id"]] = doc["call_id"]
-    await _finish(doc, placed, changes, deps)
+    now = deps.clock.now()
+    live.sid, live.placed_at = sid, now
+    live.trail.insert(0, {"status": "placed", "at": now})
+    placed = CallPlaced(**common(command, deps), call_id=doc["call_id"], provider_call_sid=sid,
+                        from_number=caller_id, event_id=event_id(doc["_id"], "placed"))  # fmt: skip
+    await announce(live, placed, deps)
     deps.instruments.placed.inc()
     deps.instruments.overhead.observe(overhead + time.perf_counter() - mark)
+
+
+def call_fields(doc: dict[str, Any]) -> dict[str, Any]:
+    """What a call's events and final write need of its record."""
+    keys = ("_id", "call_id", "workspace_id", "campaign_id", "contact_id", "step_index", "trace")
+    return {k: doc.get(k) for k in keys}
+
+
+async def announce(live: Placed, event: Any, deps: Deps) -> None:
+    """Publish a placed call's event now; what Kafka does not take is written with the call's final state."""
+    entries = [deps.entry(event, key=live.call["contact_id"], journey=live.call.get("trace"))]
+    if not await deps.announce(entries):
+        live.unsent += entries
 
 
 async def _request(doc: dict[str, Any], command: PlaceCall, caller_id: str, deps: Deps) -> CallRequest:
@@ -196,44 +217,71 @@ async def _request(doc: dict[str, Any], command: PlaceCall, caller_id: str, deps
 
 
 async def settle_unknown(doc: dict[str, Any], deps: Deps) -> None:
-    """A call a stopped dialer was dialing: the provider is asked for a call to that number from that caller
-    id since the dialing began. Found, it is the call placed (recorded, announced, and its outcome asked of
-    the provider like any call whose final callback is late); not found, it fails as unknown."""
-    sid = None
-    if doc.get("from_number") and doc.get("dialing_wall") and doc.get("phone"):
+    """A call a stopped dialer claimed for dialing: the provider is asked for a call to that number from that
+    caller id since the dialing began. Found, it is the call placed (announced, and its outcome asked of the
+    provider like any call whose final callback is late); not found, it fails as unknown."""
+    sid = doc.get("provider_sid")
+    if sid is None and doc.get("from_number") and doc.get("dialing_wall") and doc.get("phone"):
         since = doc["dialing_wall"].replace(tzinfo=UTC) - timedelta(seconds=5)
         try:
             sid = await deps.provider.find_call(to=doc["phone"], from_=doc["from_number"], after=since)
         except Exception:
             logger.warning("could not ask the provider about call %s", doc["call_id"], exc_info=True)
+            return  # asked again at the next round
     if sid is None:
         await fail_unknown(doc, deps)
         return
+    now = deps.clock.now()
+    slot = await deps.limits.acquire(ACCOUNT, deps.max_concurrent)  # the stopped dialer's leases are reaped
+    live = Placed(call_id=doc["call_id"], from_number=doc["from_number"], slots=[slot] if slot else [], sid=sid,
+                  placed_at=now,
+                  heard_at=doc.get("dialing_at") or now, trail=[{"status": "placed", "at": now}],
+                  call=call_fields(doc))  # fmt: skip
+    deps.run.live[doc["_id"]] = live
     placed = CallPlaced(
-        occurred_at=deps.clock.now(), workspace_id=doc["workspace_id"], idempotency_key=doc["_id"],
+        occurred_at=now, workspace_id=doc["workspace_id"], idempotency_key=doc["_id"],
         campaign_id=doc["campaign_id"], contact_id=doc["contact_id"], step_index=doc["step_index"],
         call_id=doc["call_id"], provider_call_sid=sid, from_number=doc["from_number"],
+        event_id=event_id(doc["_id"], "placed"),
     )  # fmt: skip
-    changes = {"status": "placed", "provider_sid": sid, "placed_at": deps.clock.now(), "dialer": deps.run.instance}
-    deps.run.live[doc["_id"]] = doc["call_id"]
-    await _finish(doc, placed, changes, deps)
+    await announce(live, placed, deps)
 
 
 async def fail_unknown(doc: dict[str, Any], deps: Deps) -> None:
     """A call a stopped dialer was dialing: whether the provider has it is unknown, so it is never dialed
-    again; it fails (the flow's retry rules decide what follows) and its slots are freed."""
-    for slot in doc.get("slots") or []:
-        await deps.limits.release(slot)
+    again; it fails (the flow's retry rules decide what follows). Its slots were that dialer's leases."""
     event = CallCompleted(
         occurred_at=deps.clock.now(), workspace_id=doc["workspace_id"], idempotency_key=doc["_id"],
         campaign_id=doc["campaign_id"], contact_id=doc["contact_id"], step_index=doc["step_index"],
-        call_id=doc["call_id"], outcome="failed", error_code="unknown",
+        call_id=doc["call_id"], outcome="failed", error_code="unknown", event_id=event_id(doc["_id"], "completed"),
     )  # fmt: skip
     reason = "the dialer stopped while dialing; not dialed again, since the provider may have the call"
-    await _finish(doc, event, {"status": "failed", "outcome": "failed", "reason": reason, "slots": []}, deps)
+    failed = {"status": "failed", "outcome": "failed", "reason": reason}
+    await write_final(doc, [event], failed, deps, trail=[{"status": "failed", "at": deps.clock.now()}])
+
+
+async def write_final(
+    doc: dict[str, Any], events: list[Any], changes: dict[str, Any], deps: Deps, *, trail: list[dict[str, Any]],
+    unsent: list[Any] | None = None,
+) -> dict[str, Any] | None:  # fmt: skip
+    """A call's final state, backed by the provider: its events are published first, then the state is
+    written with one conditional update (no outcome yet); None when another final state came first. A crash
+    between the two is repaired from the provider (the claim stays, the call's events have fixed ids, so a
+    second publication is a duplicate consumers drop); what Kafka does not take goes into the call's outbox."""
+    entries = [*(unsent or []), *(deps.entry(e, key=doc["contact_id"], journey=doc.get("trace")) for e in events)]
+    sent = await deps.announce(entries)
+    push: dict[str, Any] = {"trail": {"$each": trail}} if trail else {}
+    if not sent:
+        push["outbox"] = {"$each": entries}
+    updated = await deps.calls.update(doc["_id"], expect={"outcome": None}, changes=changes, push=push)
+    if not sent:
+        deps.run.unrelayed.add(doc["_id"])
+    return updated
 
 
 async def _finish(doc: dict[str, Any], event: Any, changes: dict[str, Any], deps: Deps) -> None:
+    """A state not backed by the provider (canceled or handed back before dialing): written with its event
+    in the call's outbox, then published."""
     entries = [deps.entry(event, key=doc["contact_id"], journey=doc.get("trace"))]
     trail = {"status": changes["status"], "at": deps.clock.now()}
     await deps.calls.update(doc["_id"], expect={}, changes=changes, push={"outbox": {"$each": entries}, "trail": trail})

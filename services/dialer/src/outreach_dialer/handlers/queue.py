@@ -37,8 +37,9 @@ async def enqueue_call(command: PlaceCall, deps: Deps) -> None:
         "owner": deps.run.instance,
         "trail": [],
         "outbox": [],
+        "command": command.model_dump_json(),
     }
-    if await deps.calls.enqueue(doc, command.model_dump(mode="json")):
+    if await deps.calls.enqueue(doc):
         deps.run.queue.push(queued(doc, command))
         if command.campaign_id not in await deps.limits.held_campaigns():
             deps.wake()
@@ -48,7 +49,7 @@ def queued(doc: dict[str, Any], command: PlaceCall) -> dict[str, Any]:
     """The dial queue's entry of a call: its document without the empty history, and the command as JSON.
     One string instead of a nest of dicts per call keeps a queue of many thousand calls cheap for the
     garbage collector to walk (its full passes stall dialing)."""
-    entry = {k: v for k, v in doc.items() if k not in ("trail", "outbox", "command")}
+    entry = {k: v for k, v in doc.items() if k not in ("trail", "outbox", "command", "variables")}
     return {**entry, "command": command.model_dump_json()}
 
 
@@ -58,30 +59,28 @@ def command_of(entry: dict[str, Any]) -> PlaceCall:
 
 
 async def adopt_stranded(deps: Deps, *, silent_s: float = 60.0) -> int:
-    """Heartbeat, then queue here the calls that instances silent for `silent_s` recorded but never
-    dialed (of several adopters exactly one takes each call), and watch the calls they placed that have no
-    outcome yet, so a final status lost while they were down is asked of the provider."""
+    """Heartbeat, then queue here the calls that instances silent for `silent_s` recorded but never claimed
+    for dialing (of several adopters exactly one takes each call), and settle the calls they claimed that
+    have no outcome yet: found at the provider, they are watched here until their outcome is known (a final
+    status lost while they were down is asked of the provider); not found, they fail as unknown."""
     now = deps.clock.now()
     alive_at = datetime.now(UTC)  # heartbeats are real time: a virtual clock's jump kills no instance
     await deps.calls.heartbeat(deps.run.instance, alive_at)
-    owners = await deps.calls.dead_owners(silent_since=alive_at - timedelta(seconds=silent_s))
-    owners = [o for o in owners if o != deps.run.instance]
+    silent_since = alive_at - timedelta(seconds=silent_s)
+    owners = [o for o, seen in (await deps.calls.owners()).items() if seen < silent_since and o != deps.run.instance]
     adopted = 0
     stranded = await deps.calls.stranded(owners=owners)
     for doc in stranded:
         if await deps.calls.adopt(doc, owner=deps.run.instance, now=now):
-            deps.run.queue.push(queued(doc, PlaceCall.model_validate(doc["command"])))
+            deps.run.queue.push(queued(doc, PlaceCall.model_validate_json(doc["command"])))
             adopted += 1
-    placed = await deps.calls.placed_by(owners=owners)
-    for doc in placed:  # their final callbacks may have gone to no one: reconciliation here asks the provider
-        if doc.get("status") == "dialing":  # stopped while asking the provider: never dialed twice
-            if await deps.calls.claim({"_id": f"{doc['_id']}#unknown", "round": 0}, owner=deps.run.instance, now=now):
-                full = await deps.calls.by_key(doc["_id"])
-                if full is not None and full.get("status") == "dialing":
-                    await settle_unknown(full, deps)
-            continue
-        deps.run.live.setdefault(doc["_id"], doc["call_id"])
-    left = {doc["owner"] for doc in stranded} | {doc["dialer"] for doc in placed}  # until each is settled
+    dialing = await deps.calls.dialing_by(owners=owners)
+    for doc in dialing:
+        if doc["_id"] in deps.run.live:
+            continue  # settled here before: its outcome is being asked of the provider
+        if await deps.calls.take_over(doc, owner=deps.run.instance, now=now):
+            await settle_unknown(doc, deps)
+    left = {doc["owner"] for doc in stranded} | {doc["dialer"] for doc in dialing}  # until each is settled
     for owner in owners:
         if owner not in left:  # nothing of it is left to adopt: stop looking for it
             await deps.calls.forget_owner(owner)
@@ -93,28 +92,24 @@ async def adopt_stranded(deps: Deps, *, silent_s: float = 60.0) -> int:
 async def dial_next(deps: Deps) -> bool:
     """Take one queued call and start dialing it; False when nothing can be dialed now."""
     started = time.perf_counter()
+    if await deps.limits.full("", {ACCOUNT: deps.max_concurrent}):
+        return False  # every call slot is in use: nothing is taken from the queue until one frees
     blocked = await deps.limits.full("campaign:", deps.run.campaign_limits) if deps.run.campaign_limits else set()
     skip = set(await deps.limits.held_campaigns()) | blocked
-    doc = None
-    for candidate in deps.run.queue.take(skip=skip):
-        if await deps.calls.claim(candidate, owner=deps.run.instance, now=deps.clock.now()):
-            doc = candidate
-            break  # a lost claim: another instance has that call
+    doc = next(deps.run.queue.take(skip=skip), None)  # claimed right before the provider is asked
     if doc is None:
         return False
     command = command_of(doc)
     contact = command.contact
     if await stopped_before_dialing(doc, command, [], deps, ask_opt_outs=False):
         return True
-    account_slot = await deps.limits.acquire(ACCOUNT, deps.max_concurrent, call=doc["_id"], round_=doc.get("round", 0))
+    account_slot = await deps.limits.acquire(ACCOUNT, deps.max_concurrent)
     if account_slot is None:
         await requeue(doc, deps, "account at its concurrency limit")
         return False
     slots = [account_slot]
     if command.max_concurrent:
-        campaign_slot = await deps.limits.acquire(
-            f"campaign:{command.campaign_id}", command.max_concurrent, call=doc["_id"], round_=doc.get("round", 0)
-        )
+        campaign_slot = await deps.limits.acquire(f"campaign:{command.campaign_id}", command.max_concurrent)
         if campaign_slot is None:
             await deps.limits.release(account_slot)
             await requeue(doc, deps, "campaign at its concurrency limit")
