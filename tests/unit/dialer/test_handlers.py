@@ -303,6 +303,18 @@ async def test_a_call_a_stopped_dialer_was_dialing_is_found_at_the_provider_and_
     assert len(bus.of_type("CallPlaced")) == 2  # a third instance leaves it to the one settling it
 
 
+async def test_a_final_callback_on_another_instance_announces_the_call_placed_once() -> None:
+    deps = make_deps()
+    calls, _, provider, bus = parts(deps)
+    doc = await placed(deps)
+    other = make_deps(calls=calls, provider=provider, bus=bus)  # the placing instance stopped before announcing
+    final = {"CallStatus": "busy", "CallSid": deps.run.live[doc["_id"]].sid or "", "From": "+12125550100"}
+    assert await status.record_status(doc["call_id"], final, other, key=doc["_id"])
+    first, again = bus.of_type("CallPlaced")
+    assert again.event_id == first.event_id and again.provider_call_sid == final["CallSid"]  # one to consumers
+    assert [e.outcome for e in bus.of_type("CallCompleted")] == ["busy"] and doc["outcome"] == "busy"
+
+
 async def test_a_call_a_stopped_dialer_was_dialing_that_the_provider_lacks_fails_and_is_not_dialed_again() -> None:
     deps = make_deps()
     calls, limits, provider, bus = parts(deps)

@@ -43,6 +43,8 @@ def build(settings: Settings | None = None) -> FastAPI:
     )
     subscribers.register(shell.broker, deps, shell.dead_letters())
     watch = InFlightWatch()
+    checkpoint = enrollments.keep_checkpoints(shell.db)
+    every = settings.checkpoint_interval_s
 
     async def prune() -> None:
         await enrollments.prune_log(older_than=timedelta(hours=settings.log_retention_h))
@@ -50,7 +52,8 @@ def build(settings: Settings | None = None) -> FastAPI:
     app = shell.app(
         description="Campaigns, contact windows, flows, enrollments and durable timers",
         indexes=INDEXES,
-        on_start=[enrollments.load_index],
+        on_start=[enrollments.start_index],
+        on_stop=[checkpoint.save],
         loops=[
             (
                 "dispatch",
@@ -66,6 +69,8 @@ def build(settings: Settings | None = None) -> FastAPI:
                 lambda: _reload(enrollments, settings.due_reload_interval_s),
             ),
             ("gauges", 5.0, lambda: count_due(deps)),
+            ("due-journal", 1.0, checkpoint.flush),
+            ("due-checkpoint", every, after_first(every, checkpoint.save)),
             ("stuck-steps", 60.0, lambda: fail_stuck_steps(deps, watch, limit_s=settings.step_outcome_limit_s)),
             ("log-retention", settings.prune_interval_s, after_first(settings.prune_interval_s, prune)),
         ],

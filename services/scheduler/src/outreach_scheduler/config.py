@@ -27,6 +27,9 @@ class Settings(ServiceSettings):
     due_reload_interval_s: float = Field(
         default=300.0, gt=0, description="How often the due index is rebuilt from the database"
     )
+    checkpoint_interval_s: float = Field(
+        default=120.0, gt=0, description="How often the due index is checkpointed (a restart loads the newest)"
+    )
     log_retention_h: float = Field(
         default=7 * 24.0, gt=0, description="Hours an enrollment's log entry is kept once its document caught up"
     )

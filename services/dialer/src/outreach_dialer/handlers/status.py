@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from outreach_contracts.calls import CallCompleted
+from outreach_contracts.calls import CallCompleted, CallPlaced
 
 from outreach_dialer.domain.outcomes import event_id, normalise
 from outreach_dialer.handlers.deps import Deps, Placed
@@ -97,18 +97,35 @@ async def _final(
     held = live.record() if live else {}
     if live and not live.sid and params.get("CallSid"):  # the final callback came before the provider's answer
         held["provider_sid"] = params["CallSid"]
+    events: list[Any] = [event]
+    if live is None:  # placed by an instance that stopped (or another): its CallPlaced may never have left it
+        events.insert(0, _placed_again(doc, params, now))
     changes = {"status": params.get("CallStatus", ""), "outcome": outcome, "ended_at": now,
                "duration_s": event.duration_s, "dialer": deps.run.instance, **held, **extra}  # fmt: skip
     # race: two final statuses at once (a callback and the reconciliation) may both pass `expect`: both
     # publish the same event id, and the first write wins; not arbitrated by an insert, which a dialer killed
     # before this write would leave blocking the call's outcome for good
-    updated = await write_final(doc, [event], changes, deps, trail=trail, unsent=live.unsent if live else None)
+    updated = await write_final(doc, [e for e in events if e], changes, deps, trail=trail,
+                                unsent=live.unsent if live else None)  # fmt: skip
     if updated is None:
         return
     from_number = held.get("from_number") or updated.get("from_number")
     if from_number:
         await record_answer(from_number, outcome == "answered_human", deps, workspace_id=doc["workspace_id"])
     deps.instruments.outcomes.labels(outcome).inc()
+
+
+def _placed_again(doc: dict[str, Any], params: dict[str, str], now: datetime) -> CallPlaced | None:
+    """The CallPlaced of a call this instance did not place, with its fixed event id: consumers drop it when
+    the placing instance published it."""
+    sid, from_number = doc.get("provider_sid") or params.get("CallSid"), doc.get("from_number") or params.get("From")
+    if not sid or not from_number:
+        return None
+    return CallPlaced(
+        occurred_at=now, workspace_id=doc["workspace_id"], idempotency_key=doc["_id"], campaign_id=doc["campaign_id"],
+        contact_id=doc["contact_id"], step_index=doc["step_index"], call_id=doc["call_id"], provider_call_sid=sid,
+        from_number=from_number, event_id=event_id(doc["_id"], "placed"),
+    )  # fmt: skip
 
 
 async def flush_trails(deps: Deps, *, older_than_s: float = 20.0) -> int:

@@ -12,6 +12,9 @@ import heapq
 import time
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
+
+import numpy as np
 
 
 class DueIndex:
@@ -23,6 +26,7 @@ class DueIndex:
         self._next: dict[str, list[tuple[float, str]]] = {}
         self.loaded = False
         self.loaded_at = 0.0
+        self.journal: list[list[Any]] | None = None  # changes kept for the checkpoint's journal, when one is kept
 
     def __len__(self) -> int:
         return sum(len(h) for h in self._heaps.values())
@@ -31,6 +35,8 @@ class DueIndex:
         """Look at this enrollment again at `due_at`."""
         due = due_at.timestamp()
         heapq.heappush(self._heaps.setdefault(campaign_id, []), (due, contact_id))
+        if self.journal is not None:
+            self.journal.append(["d", campaign_id, contact_id, due])
         if self._during_reload is not None:
             self._during_reload.append((campaign_id, contact_id, due))
 
@@ -43,6 +49,21 @@ class DueIndex:
     def stage(self, campaign_id: str, contact_id: str, due_at: datetime) -> None:
         """One entry read from the database during a reload."""
         self._next.setdefault(campaign_id, []).append((due_at.timestamp(), contact_id))
+
+    def stage_packed(self, campaign_id: str, ids: np.ndarray[Any, Any], dues: np.ndarray[Any, Any]) -> None:
+        """Entries of a checkpoint during a reload: contact ids as fixed-width bytes, due instants as seconds."""
+        staged = self._next.setdefault(campaign_id, [])
+        staged += zip(dues.tolist(), (i.decode() for i in ids.tolist()), strict=True)
+
+    def snapshot(self) -> list[tuple[str, str, np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
+        """Every campaign's entries as packed arrays: ("due", campaign id, contact ids, due instants)."""
+        packed = []
+        for campaign_id, heap in self._heaps.items():
+            if heap:
+                ids = np.array([contact_id.encode() for _, contact_id in heap])
+                dues = np.fromiter((due for due, _ in heap), dtype=np.float64, count=len(heap))
+                packed.append(("due", campaign_id, ids, dues))
+        return packed
 
     def commit_reload(self) -> None:
         """The staged entries, plus those added since `begin_reload`, replace the index."""

@@ -20,6 +20,7 @@ from outreach_common.outbox import relay
 from outreach_common.retention import prune_before
 from pymongo.asynchronous.database import AsyncDatabase
 
+from outreach_scheduler.adapters.due_checkpoint import DueCheckpoint
 from outreach_scheduler.adapters.due_index import DueIndex
 from outreach_scheduler.adapters.enrollment_docs import changes_of, log_id, merged, update_to
 from outreach_scheduler.adapters.roster import Roster
@@ -36,7 +37,13 @@ class EnrollmentStore:
         self.batches = db["dispatch_batches"]
         self.index = index or DueIndex()
         self.roster = Roster()
+        self.checkpoint: DueCheckpoint | None = None  # kept by the service (`keep_checkpoints`)
         self._loading = asyncio.Lock()
+
+    def keep_checkpoints(self, db: AsyncDatabase[Document]) -> DueCheckpoint:
+        """Journal the index's and roster's changes and checkpoint them, for fast restarts."""
+        self.checkpoint = DueCheckpoint(db, self.index, self.roster)
+        return self.checkpoint
 
     def _track(self, enrollment: Enrollment) -> None:
         self.roster.note(enrollment.campaign_id, enrollment.contact_id, enrollment.state)

@@ -9,6 +9,7 @@ ids not yet merged wait in a small dict."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +37,10 @@ class _Campaign:
         self._pending_codes.append(code)
         if len(self._pending) >= 10_000:
             self._pack()
+
+    def stage_packed(self, ids: npt.NDArray[np.bytes_], codes: npt.NDArray[np.uint8]) -> None:
+        """Ids and states of a checkpoint, staged whole."""
+        self._staged.append((ids, codes))
 
     def _pack(self) -> None:
         if self._pending:
@@ -111,11 +116,17 @@ class Roster:
         self._next: dict[str, _Campaign] | None = None
         self._during_reload: list[tuple[str, str, int]] = []
         self.loaded = False
+        self.journal: list[list[Any]] | None = None  # changes kept for the checkpoint's journal, when one is kept
 
     def note(self, campaign_id: str, contact_id: str, state: str) -> None:
         """This enrollment is now in `state`."""
-        code = CODE[state]
+        self.note_code(campaign_id, contact_id, CODE[state])
+
+    def note_code(self, campaign_id: str, contact_id: str, code: int) -> None:
+        """This enrollment is now in the state of code `code`."""
         _of(self._campaigns, campaign_id).note(contact_id, code)
+        if self.journal is not None:
+            self.journal.append(["r", campaign_id, contact_id, code])
         if self._next is not None:
             self._during_reload.append((campaign_id, contact_id, code))
 
@@ -142,6 +153,20 @@ class Roster:
         """One enrollment read during a reload."""
         assert self._next is not None, "stage outside a reload"
         _of(self._next, campaign_id).stage(contact_id, CODE[state])
+
+    def stage_packed(self, campaign_id: str, ids: npt.NDArray[np.bytes_], codes: npt.NDArray[np.uint8]) -> None:
+        """A campaign's ids and state codes from a checkpoint, during a reload."""
+        assert self._next is not None, "stage outside a reload"
+        _of(self._next, campaign_id).stage_packed(ids, codes)
+
+    def snapshot(self) -> list[tuple[str, str, npt.NDArray[np.bytes_], npt.NDArray[np.uint8]]]:
+        """Every campaign's ids and state codes: ("roster", campaign id, ids, codes)."""
+        packed = []
+        for campaign_id, campaign in self._campaigns.items():
+            campaign.merge()
+            if len(campaign.ids):
+                packed.append(("roster", campaign_id, campaign.ids.copy(), campaign.states.copy()))
+        return packed
 
     def commit_reload(self) -> None:
         """What was staged, with the notes made since `begin_reload`, replaces the roster."""
