@@ -17,7 +17,7 @@ from outreach_contracts.messages import ContactOptedOut
 from outreach_contracts.topics import Topics
 from outreach_contracts.window import ContactWindow
 from outreach_dialer.adapters.provider import CallState, ProviderUnavailable
-from outreach_dialer.handlers import campaigns, opt_outs, postcall, queue, reconcile, status
+from outreach_dialer.handlers import campaigns, opt_outs, placing, postcall, queue, reconcile, status
 from outreach_dialer.handlers.deps import Deps
 from outreach_dialer.handlers.numbers import pick_number
 
@@ -327,6 +327,24 @@ async def test_a_call_a_stopped_dialer_was_dialing_that_the_provider_lacks_fails
     assert provider.requests == []
     assert (doc["status"], bus.of_type("CallCompleted")[-1].error_code) == ("failed", "unknown")
     assert await reconcile.reap_slots(other, lease_s=0) == 1 and limits.slots == {}
+
+
+async def test_a_call_placed_while_kafka_was_away_is_announced_with_its_end_or_from_its_outbox() -> None:
+    deps = make_deps()
+    calls, _, _, bus = parts(deps)
+    bus.fail = ConnectionError("broker away")
+    doc = await placed(deps)
+    live = deps.run.live[doc["_id"]]
+    assert bus.types() == [] and len(live.unsent) == 1
+    bus.fail = None
+    assert await status.record_status(doc["call_id"], {"CallStatus": "busy"}, deps, key=doc["_id"])
+    assert bus.types() == ["CallPlaced", "CallCompleted"]
+    bus.fail = ConnectionError("broker away again")  # a late announcement of a call that has ended meanwhile
+    event = bus.of_type("CallPlaced")[0]
+    await placing.announce(live, event, deps)
+    assert doc["outbox"] and doc["_id"] in deps.run.unrelayed
+    bus.fail = None
+    assert await deps.relay_again() == 1 and len(bus.of_type("CallPlaced")) == 2 and doc["outbox"] == []
 
 
 async def test_events_kafka_could_not_take_are_published_as_soon_as_it_can() -> None:

@@ -22,11 +22,14 @@ class CallOwnership:
     async def claim(self, key: str, fields: Document) -> bool:
         """Claim a call for dialing, right before the provider is asked: an insert under the call's key, so of
         several instances that hold the same call (an adopted one) exactly one dials it, once. The claim is
-        the call's `dialing` record (instance, caller id, when) until its final state is written."""
+        the call's `dialing` record (instance, caller id, when) until its final state is written. A claim of
+        this same instance is won (its insert went through and the answer was lost, say in a database
+        restart, and the call went back to the queue before the provider was asked)."""
         try:
             await self.claims.insert_one({"_id": key, **fields})
         except DuplicateKeyError:
-            return False
+            held = await self.claims.find_one({"_id": key}, {"owner": 1, "call_id": 1})
+            return bool(held and (held.get("owner"), held.get("call_id")) == (fields["owner"], fields["call_id"]))
         return True
 
     async def unclaim(self, key: str) -> None:

@@ -178,10 +178,17 @@ def call_fields(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 async def announce(live: Placed, event: Any, deps: Deps) -> None:
-    """Publish a placed call's event now; what Kafka does not take is written with the call's final state."""
+    """Publish a placed call's event now; what Kafka does not take is written with the call's final state (or
+    into its outbox, when it ended meanwhile)."""
     entries = [deps.entry(event, key=live.call["contact_id"], journey=live.call.get("trace"))]
-    if not await deps.announce(entries):
+    if await deps.announce(entries):
+        return
+    key = live.call["_id"]
+    if deps.run.live.get(key) is live:
         live.unsent += entries
+    else:  # it ended while Kafka was away (its final state is written): the event goes to its outbox
+        await deps.calls.update(key, expect={}, changes={}, push={"outbox": {"$each": entries}})
+        deps.run.unrelayed.add(key)
 
 
 async def _request(doc: dict[str, Any], command: PlaceCall, caller_id: str, deps: Deps) -> CallRequest:
