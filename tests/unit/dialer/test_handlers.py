@@ -331,7 +331,7 @@ async def test_a_call_a_stopped_dialer_was_dialing_that_the_provider_lacks_fails
 
 async def test_a_call_placed_while_kafka_was_away_is_announced_with_its_end_or_from_its_outbox() -> None:
     deps = make_deps()
-    calls, _, _, bus = parts(deps)
+    _, _, _, bus = parts(deps)
     bus.fail = ConnectionError("broker away")
     doc = await placed(deps)
     live = deps.run.live[doc["_id"]]
