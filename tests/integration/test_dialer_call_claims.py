@@ -45,8 +45,15 @@ async def test_queued_calls_are_adopted_once_and_claimed_ones_settled_once(infra
     [stranded] = await store.stranded(owners=["dead"])
     assert await store.adopt(stranded, owner="a", now=now)
     assert not await store.adopt(_call(store, "k1", "dead"), owner="b", now=now)
-    assert await store.take_over(dialing, owner="a", now=now)
-    assert not await store.take_over(dialing, owner="b", now=now)
+    assert await store.take_over(dialing, owner="a", now=now, alive={"a"})
+    assert not await store.take_over(dialing, owner="b", now=now, alive={"a", "b"})  # "a" settles it
+    # "a" stops too; "b" takes over from it, then stops between its insert and renaming the claim
+    await store.claims.insert_one({"_id": "k2#settle#a", "owner": "b", "at": now})
+    assert await store.take_over(dialing, owner="c", now=now, alive={"c"})  # followed along: b stopped
+    assert (await store.claims.find_one({"_id": "k2"}))["owner"] == "c"
+    await store.claims.update_one({"_id": "k2"}, {"$set": {"owner": "a"}})  # as if c's renaming was lost
+    assert await store.take_over(dialing, owner="c", now=now, alive={"c"})  # its own: won before
+    await store.claims.update_one({"_id": "k2"}, {"$set": {"owner": "a"}})
     assert (await store.owners())["dead"] < now and await store.dialing_by(owners=["dead"]) == []  # a settles it
     await store.update("k2", expect={"outcome": None}, changes={"status": "completed", "outcome": "answered_human"})
     assert await store.dialing_by(owners=["a"]) == []  # final: nothing is left to settle

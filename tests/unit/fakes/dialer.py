@@ -74,11 +74,15 @@ class FakeCalls:
         doc.update(round=doc.get("round", 0) + 1, owner=owner)
         return True
 
-    async def take_over(self, doc: Document, *, owner: str, now: datetime) -> bool:
-        key = f"{doc['_id']}#settle#{doc['dialer']}"
-        if key in self.claims:
-            return False
-        self.claims[key] = {"owner": owner}
+    async def take_over(self, doc: Document, *, owner: str, now: datetime, alive: set[str]) -> bool:
+        stopped = doc["dialer"]
+        while (taker := self.claims.get(f"{doc['_id']}#settle#{stopped}", {}).get("owner")) is not None:
+            if taker == owner:
+                break
+            if taker in alive:
+                return False
+            stopped = taker
+        self.claims[f"{doc['_id']}#settle#{stopped}"] = {"owner": owner}
         self.claims[doc["_id"]]["owner"] = owner
         return True
 

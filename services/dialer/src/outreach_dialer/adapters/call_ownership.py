@@ -63,13 +63,25 @@ class CallOwnership:
         doc["owner"] = owner
         return True
 
-    async def take_over(self, doc: Document, *, owner: str, now: datetime) -> bool:
+    async def take_over(self, doc: Document, *, owner: str, now: datetime, alive: set[str]) -> bool:
         """Take over the claim of a call a stopped instance (`doc["dialer"]`) was dialing, to settle it: of
         several instances one wins (an insert per stopped claimant), and the claim names the winner, so if it
-        stops too, the next one settles the call."""
-        try:
-            await self.claims.insert_one({"_id": f"{doc['_id']}#settle#{doc['dialer']}", "owner": owner, "at": now})
-        except DuplicateKeyError:
+        stops too, the next one settles the call. A winner that stopped before renaming the claim (or after)
+        is followed along: whoever took over from a stopped instance and is not `alive` is stopped too."""
+        stopped = doc["dialer"]
+        for _ in range(20):
+            settle = f"{doc['_id']}#settle#{stopped}"
+            try:
+                await self.claims.insert_one({"_id": settle, "owner": owner, "at": now})
+                break
+            except DuplicateKeyError:
+                taker = ((await self.claims.find_one({"_id": settle}, {"owner": 1})) or {}).get("owner")
+                if taker == owner:
+                    break  # this instance won before (its renaming of the claim may not have happened)
+                if taker is None or taker in alive:
+                    return False  # another live instance settles it
+                stopped = taker
+        else:
             return False
         await self.claims.update_one({"_id": doc["_id"]}, {"$set": {"owner": owner}})
         return True

@@ -67,12 +67,14 @@ class TwilioProvider(TwilioSession):
     """The Twilio REST API via `twilio.rest.Client`."""
 
     async def create_call(self, request: CallRequest) -> str:
-        """Create a call with status callbacks for every progress event."""
+        """Create a call with status callbacks for ringing, answered and the end (not `initiated`: the call's
+        trail has `placed` for that moment, and one webhook fewer per call is a quarter of the dialer's
+        callback load)."""
         kwargs: dict[str, Any] = {
             "to": request.to,
             "from_": request.from_,
             "status_callback": request.status_callback,
-            "status_callback_event": ["initiated", "ringing", "answered", "completed"],
+            "status_callback_event": ["ringing", "answered", "completed"],
             "status_callback_method": "POST",
             "timeout": request.timeout_s,
         }

@@ -67,7 +67,9 @@ async def adopt_stranded(deps: Deps, *, silent_s: float = 60.0) -> int:
     alive_at = datetime.now(UTC)  # heartbeats are real time: a virtual clock's jump kills no instance
     await deps.calls.heartbeat(deps.run.instance, alive_at)
     silent_since = alive_at - timedelta(seconds=silent_s)
-    owners = [o for o, seen in (await deps.calls.owners()).items() if seen < silent_since and o != deps.run.instance]
+    heartbeats = await deps.calls.owners()
+    owners = [o for o, seen in heartbeats.items() if seen < silent_since and o != deps.run.instance]
+    alive = {o for o, seen in heartbeats.items() if seen >= silent_since} | {deps.run.instance}
     adopted = 0
     stranded = await deps.calls.stranded(owners=owners)
     for doc in stranded:
@@ -78,7 +80,7 @@ async def adopt_stranded(deps: Deps, *, silent_s: float = 60.0) -> int:
     for doc in dialing:
         if doc["_id"] in deps.run.live:
             continue  # settled here before: its outcome is being asked of the provider
-        if await deps.calls.take_over(doc, owner=deps.run.instance, now=now):
+        if await deps.calls.take_over(doc, owner=deps.run.instance, now=now, alive=alive):
             await settle_unknown(doc, deps)
     left = {doc["owner"] for doc in stranded} | {doc["dialer"] for doc in dialing}  # until each is settled
     for owner in owners:
