@@ -110,6 +110,25 @@ async def test_the_final_callback_publishes_the_outcome_once_and_frees_the_slots
     assert not await status.record_status("call_000_unknown", final, deps)
 
 
+async def test_a_final_state_the_database_did_not_take_is_asked_of_the_provider_again() -> None:
+    deps = make_deps()
+    calls, limits, provider, bus = parts(deps)
+    doc = await placed(deps)
+    sid = deps.run.live[doc["_id"]].sid or ""
+
+    async def away(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("database away")
+
+    calls.update = away  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError):
+        await status.record_status(doc["call_id"], {"CallStatus": "busy"}, deps, key=doc["_id"])
+    assert doc["_id"] in deps.run.live and await limits.in_flight("account") == 0  # watched, its line free
+    del calls.update  # the database is back
+    provider.states[sid] = CallState(status="busy", duration_s=0, answered_by=None)
+    assert await reconcile.reconcile_calls(deps, quiet_s=0) == 1
+    assert doc["outcome"] == "busy" and len({e.event_id for e in bus.of_type("CallCompleted")}) == 1
+
+
 async def test_a_call_the_provider_was_unavailable_for_is_dialed_again_once() -> None:
     deps = make_deps()
     calls, limits, provider, bus = parts(deps)

@@ -105,8 +105,14 @@ async def _final(
     # race: two final statuses at once (a callback and the reconciliation) may both pass `expect`: both
     # publish the same event id, and the first write wins; not arbitrated by an insert, which a dialer killed
     # before this write would leave blocking the call's outcome for good
-    updated = await write_final(doc, [e for e in events if e], changes, deps, trail=trail,
-                                unsent=live.unsent if live else None)  # fmt: skip
+    try:
+        updated = await write_final(doc, [e for e in events if e], changes, deps, trail=trail,
+                                    unsent=live.unsent if live else None)  # fmt: skip
+    except Exception:
+        if live is not None:  # not written (the database away): watched again, its end asked of the provider
+            live.slots, live.heard_at = [], now
+            deps.run.live.setdefault(doc["_id"], live)
+        raise
     if updated is None:
         return
     from_number = held.get("from_number") or updated.get("from_number")
