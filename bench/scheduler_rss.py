@@ -25,7 +25,9 @@ async def _prepare(mongo_url: str, db_name: str, n: int, due_now: int) -> None:
     db = client[db_name]
     await ensure_indexes(db, INDEXES)
     now = datetime.now(UTC)
-    await CampaignRepository(db).add(Campaign(id="cmp", workspace_id="ws", spec=SPEC, status="active", created_at=now))
+    await CampaignRepository(db).add(
+        Campaign(id="cmp", workspace_id="ws", spec=SPEC, status="active", created_at=now), outbox=[]
+    )
     later = now + timedelta(days=30)
     await _seed(db, "cmp", [now if i < due_now else later for i in range(n)])
     await client.close()

@@ -12,6 +12,7 @@ the periodic full reload repairs anything a crash lost in its last second."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import uuid
@@ -69,24 +70,22 @@ class DueCheckpoint:
         return len(changes)
 
     async def save(self) -> int:
-        """Write a checkpoint of what the index and roster hold now; how many entries. The snapshot is taken
-        at once (no other task runs meanwhile), then written part by part, the head last; the journal before
-        it and the previous checkpoint's parts are deleted."""
+        """Write a checkpoint of what the index and roster hold now; how many entries. It is packed and
+        written a part at a time (changes made meanwhile are in the journal, which is replayed from a little
+        before the checkpoint's time), the head last; the journal before it and the previous checkpoint's
+        parts are deleted."""
         await self.flush()
         at = datetime.now(UTC)
-        snapshot = self.index.snapshot() + self.roster.snapshot()
         generation = uuid.uuid4().hex[:12]
         names: list[str] = []
         entries = 0
-        for kind, campaign_id, ids, values in snapshot:
-            for start in range(0, len(ids), PART):
-                part_ids, part_values = ids[start : start + PART], values[start : start + PART]
-                name = f"{generation}:{len(names)}"
-                await self.parts.insert_one({"_id": name, "kind": kind, "campaign_id": campaign_id,
-                                             "width": part_ids.dtype.itemsize, "ids": _pack(part_ids),
-                                             "values": _pack(part_values), "dtype": part_values.dtype.str})  # fmt: skip
-                names.append(name)
-                entries += len(part_ids)
+        for kind, campaign_id, ids, values in itertools.chain(self.index.snapshot(PART), self.roster.snapshot(PART)):
+            name = f"{generation}:{len(names)}"
+            await self.parts.insert_one({"_id": name, "kind": kind, "campaign_id": campaign_id,
+                                         "width": ids.dtype.itemsize, "ids": _pack(ids), "values": _pack(values),
+                                         "dtype": values.dtype.str})  # fmt: skip
+            names.append(name)
+            entries += len(ids)
         old = await self.parts.find_one({"_id": "head"})
         await self.parts.replace_one({"_id": "head"}, {"at": at, "parts": names}, upsert=True)
         if old:

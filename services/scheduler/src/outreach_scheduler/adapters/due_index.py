@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -55,15 +55,16 @@ class DueIndex:
         staged = self._next.setdefault(campaign_id, [])
         staged += zip(dues.tolist(), (i.decode() for i in ids.tolist()), strict=True)
 
-    def snapshot(self) -> list[tuple[str, str, np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
-        """Every campaign's entries as packed arrays: ("due", campaign id, contact ids, due instants)."""
-        packed = []
-        for campaign_id, heap in self._heaps.items():
-            if heap:
-                ids = np.array([contact_id.encode() for _, contact_id in heap])
-                dues = np.fromiter((due for due, _ in heap), dtype=np.float64, count=len(heap))
-                packed.append(("due", campaign_id, ids, dues))
-        return packed
+    def snapshot(self, part: int) -> Iterator[tuple[str, str, np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
+        """Every campaign's entries as packed arrays, `part` at a time: ("due", campaign id, contact ids,
+        due instants). The heaps are copied first (a list of references), so changes made while the parts
+        are written do not disturb them; only one part is packed at a time."""
+        for campaign_id, heap in [(c, list(h)) for c, h in self._heaps.items() if h]:
+            for start in range(0, len(heap), part):
+                piece = heap[start : start + part]
+                ids = np.array([contact_id.encode() for _, contact_id in piece])
+                dues = np.fromiter((due for due, _ in piece), dtype=np.float64, count=len(piece))
+                yield "due", campaign_id, ids, dues
 
     def commit_reload(self) -> None:
         """The staged entries, plus those added since `begin_reload`, replace the index."""

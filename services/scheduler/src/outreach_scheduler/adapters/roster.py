@@ -8,7 +8,7 @@ ids not yet merged wait in a small dict."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -159,14 +159,16 @@ class Roster:
         assert self._next is not None, "stage outside a reload"
         _of(self._next, campaign_id).stage_packed(ids, codes)
 
-    def snapshot(self) -> list[tuple[str, str, npt.NDArray[np.bytes_], npt.NDArray[np.uint8]]]:
-        """Every campaign's ids and state codes: ("roster", campaign id, ids, codes)."""
-        packed = []
-        for campaign_id, campaign in self._campaigns.items():
+    def snapshot(self, part: int) -> Iterator[tuple[str, str, npt.NDArray[np.bytes_], npt.NDArray[np.uint8]]]:
+        """Every campaign's ids and state codes, `part` at a time: ("roster", campaign id, ids, codes). The
+        id arrays are replaced, never changed in place, so they are not copied; a state noted while the
+        parts are written may be in the snapshot or not (it is in the journal either way)."""
+        campaigns = list(self._campaigns.items())
+        for campaign_id, campaign in campaigns:
             campaign.merge()
-            if len(campaign.ids):
-                packed.append(("roster", campaign_id, campaign.ids.copy(), campaign.states.copy()))
-        return packed
+            ids, states = campaign.ids, campaign.states
+            for start in range(0, len(ids), part):
+                yield "roster", campaign_id, ids[start : start + part], states[start : start + part].copy()
 
     def commit_reload(self) -> None:
         """What was staged, with the notes made since `begin_reload`, replaces the roster."""
