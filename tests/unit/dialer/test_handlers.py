@@ -17,7 +17,7 @@ from outreach_contracts.messages import ContactOptedOut
 from outreach_contracts.topics import Topics
 from outreach_contracts.window import ContactWindow
 from outreach_dialer.adapters.provider import CallState, ProviderUnavailable
-from outreach_dialer.handlers import campaigns, opt_outs, placing, postcall, queue, reconcile, status
+from outreach_dialer.handlers import call_records, campaigns, opt_outs, postcall, queue, reconcile, status
 from outreach_dialer.handlers.deps import Deps
 from outreach_dialer.handlers.numbers import pick_number
 
@@ -360,7 +360,7 @@ async def test_a_call_placed_while_kafka_was_away_is_announced_with_its_end_or_f
     assert bus.types() == ["CallPlaced", "CallCompleted"]
     bus.fail = ConnectionError("broker away again")  # a late announcement of a call that has ended meanwhile
     event = bus.of_type("CallPlaced")[0]
-    await placing.announce(live, event, deps)
+    await call_records.announce(live, event, deps)
     assert doc["outbox"] and doc["_id"] in deps.run.unrelayed
     bus.fail = None
     assert await deps.relay_again() == 1 and len(bus.of_type("CallPlaced")) == 2 and doc["outbox"] == []

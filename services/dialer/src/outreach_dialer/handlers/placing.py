@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +17,7 @@ from outreach_windows import ContactInfo, is_eligible
 from outreach_dialer.adapters.provider import CallRejected, CallRequest, ProviderUnavailable
 from outreach_dialer.domain.agents import connect_twiml, contact_variables, with_params
 from outreach_dialer.domain.outcomes import event_id
+from outreach_dialer.handlers.call_records import announce, call_fields, finish_unplaced, write_final
 from outreach_dialer.handlers.deps import Deps, Placed
 
 logger = logging.getLogger(__name__)
@@ -54,10 +55,10 @@ async def stopped_before_dialing(
     if opted_out:
         event = CallCompleted(**common(command, deps), call_id=doc["call_id"], outcome="canceled")
         changes = {"status": "canceled", "outcome": "canceled", "reason": "opted_out"}
-        await _finish(doc, event, changes, deps)
+        await finish_unplaced(doc, event, changes, deps)
     else:
         deferred = CallDeferred(**common(command, deps), reason="window_closed")
-        await _finish(doc, deferred, {"status": "deferred"}, deps)
+        await finish_unplaced(doc, deferred, {"status": "deferred"}, deps)
         deps.instruments.deferred.inc()
     return True
 
@@ -171,26 +172,6 @@ async def _place(
     deps.instruments.overhead.observe(overhead + time.perf_counter() - mark)
 
 
-def call_fields(doc: dict[str, Any]) -> dict[str, Any]:
-    """What a call's events and final write need of its record."""
-    keys = ("_id", "call_id", "workspace_id", "campaign_id", "contact_id", "step_index", "trace")
-    return {k: doc.get(k) for k in keys}
-
-
-async def announce(live: Placed, event: Any, deps: Deps) -> None:
-    """Publish a placed call's event now; what Kafka does not take is written with the call's final state (or
-    into its outbox, when it ended meanwhile)."""
-    entries = [deps.entry(event, key=live.call["contact_id"], journey=live.call.get("trace"))]
-    if await deps.announce(entries):
-        return
-    key = live.call["_id"]
-    if deps.run.live.get(key) is live:
-        live.unsent += entries
-    else:  # it ended while Kafka was away (its final state is written): the event goes to its outbox
-        await deps.calls.update(key, expect={}, changes={}, push={"outbox": {"$each": entries}})
-        deps.run.unrelayed.add(key)
-
-
 async def _request(doc: dict[str, Any], command: PlaceCall, caller_id: str, deps: Deps) -> CallRequest:
     """The provider request: the agent's address, the contact's fields as parameters, AMD, timeout."""
     contact = command.contact
@@ -221,75 +202,3 @@ async def _request(doc: dict[str, Any], command: PlaceCall, caller_id: str, deps
         ),
         timeout_s=command.ring_timeout_s,
     )
-
-
-async def settle_unknown(doc: dict[str, Any], deps: Deps) -> None:
-    """A call a stopped dialer claimed for dialing: the provider is asked for a call to that number from that
-    caller id since the dialing began. Found, it is the call placed (announced, and its outcome asked of the
-    provider like any call whose final callback is late); not found, it fails as unknown."""
-    sid = doc.get("provider_sid")
-    if sid is None and doc.get("from_number") and doc.get("dialing_wall") and doc.get("phone"):
-        since = doc["dialing_wall"].replace(tzinfo=UTC) - timedelta(seconds=5)
-        try:
-            sid = await deps.provider.find_call(to=doc["phone"], from_=doc["from_number"], after=since)
-        except Exception:
-            logger.warning("could not ask the provider about call %s", doc["call_id"], exc_info=True)
-            return  # asked again at the next round
-    if sid is None:
-        await fail_unknown(doc, deps)
-        return
-    now = deps.clock.now()
-    slot = await deps.limits.acquire(ACCOUNT, deps.max_concurrent)  # the stopped dialer's leases are reaped
-    live = Placed(call_id=doc["call_id"], from_number=doc["from_number"], slots=[slot] if slot else [], sid=sid,
-                  placed_at=now,
-                  heard_at=doc.get("dialing_at") or now, trail=[{"status": "placed", "at": now}],
-                  call=call_fields(doc))  # fmt: skip
-    deps.run.live[doc["_id"]] = live
-    placed = CallPlaced(
-        occurred_at=now, workspace_id=doc["workspace_id"], idempotency_key=doc["_id"],
-        campaign_id=doc["campaign_id"], contact_id=doc["contact_id"], step_index=doc["step_index"],
-        call_id=doc["call_id"], provider_call_sid=sid, from_number=doc["from_number"],
-        event_id=event_id(doc["_id"], "placed"),
-    )  # fmt: skip
-    await announce(live, placed, deps)
-
-
-async def fail_unknown(doc: dict[str, Any], deps: Deps) -> None:
-    """A call a stopped dialer was dialing: whether the provider has it is unknown, so it is never dialed
-    again; it fails (the flow's retry rules decide what follows). Its slots were that dialer's leases."""
-    event = CallCompleted(
-        occurred_at=deps.clock.now(), workspace_id=doc["workspace_id"], idempotency_key=doc["_id"],
-        campaign_id=doc["campaign_id"], contact_id=doc["contact_id"], step_index=doc["step_index"],
-        call_id=doc["call_id"], outcome="failed", error_code="unknown", event_id=event_id(doc["_id"], "completed"),
-    )  # fmt: skip
-    reason = "the dialer stopped while dialing; not dialed again, since the provider may have the call"
-    failed = {"status": "failed", "outcome": "failed", "reason": reason}
-    await write_final(doc, [event], failed, deps, trail=[{"status": "failed", "at": deps.clock.now()}])
-
-
-async def write_final(
-    doc: dict[str, Any], events: list[Any], changes: dict[str, Any], deps: Deps, *, trail: list[dict[str, Any]],
-    unsent: list[Any] | None = None,
-) -> dict[str, Any] | None:  # fmt: skip
-    """A call's final state, backed by the provider: its events are published first, then the state is
-    written with one conditional update (no outcome yet); None when another final state came first. A crash
-    between the two is repaired from the provider (the claim stays, the call's events have fixed ids, so a
-    second publication is a duplicate consumers drop); what Kafka does not take goes into the call's outbox."""
-    entries = [*(unsent or []), *(deps.entry(e, key=doc["contact_id"], journey=doc.get("trace")) for e in events)]
-    sent = await deps.announce(entries)
-    push: dict[str, Any] = {"trail": {"$each": trail}} if trail else {}
-    if not sent:
-        push["outbox"] = {"$each": entries}
-    updated = await deps.calls.update(doc["_id"], expect={"outcome": None}, changes=changes, push=push)
-    if not sent:
-        deps.run.unrelayed.add(doc["_id"])
-    return updated
-
-
-async def _finish(doc: dict[str, Any], event: Any, changes: dict[str, Any], deps: Deps) -> None:
-    """A state not backed by the provider (canceled or handed back before dialing): written with its event
-    in the call's outbox, then published."""
-    entries = [deps.entry(event, key=doc["contact_id"], journey=doc.get("trace"))]
-    trail = {"status": changes["status"], "at": deps.clock.now()}
-    await deps.calls.update(doc["_id"], expect={}, changes=changes, push={"outbox": {"$each": entries}, "trail": trail})
-    await deps.relay(doc["_id"], entries)

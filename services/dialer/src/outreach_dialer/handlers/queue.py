@@ -12,7 +12,8 @@ from outreach_contracts.calls import PlaceCall
 from outreach_dialer.domain.agents import contact_variables
 from outreach_dialer.handlers.deps import Deps
 from outreach_dialer.handlers.numbers import pick_number
-from outreach_dialer.handlers.placing import ACCOUNT, placing, requeue, settle_unknown, stopped_before_dialing
+from outreach_dialer.handlers.placing import ACCOUNT, placing, requeue, stopped_before_dialing
+from outreach_dialer.handlers.settling import settle_unknown
 
 
 async def enqueue_call(command: PlaceCall, deps: Deps) -> None:

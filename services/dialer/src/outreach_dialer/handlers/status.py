@@ -8,9 +8,9 @@ from typing import Any
 from outreach_contracts.calls import CallCompleted, CallPlaced
 
 from outreach_dialer.domain.outcomes import event_id, normalise
+from outreach_dialer.handlers.call_records import write_final
 from outreach_dialer.handlers.deps import Deps, Placed
 from outreach_dialer.handlers.numbers import record_answer
-from outreach_dialer.handlers.placing import write_final
 
 
 def _step(params: dict[str, str], now: datetime) -> dict[str, Any]:
