@@ -3,8 +3,12 @@ state (after its events are published) or a state the provider has no part in (w
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from outreach_contracts.calls import CallPlaced
+
+from outreach_dialer.domain.outcomes import event_id
 from outreach_dialer.handlers.deps import Deps, Placed
 
 
@@ -12,6 +16,15 @@ def call_fields(doc: dict[str, Any]) -> dict[str, Any]:
     """What a call's events and final write need of its record."""
     keys = ("_id", "call_id", "workspace_id", "campaign_id", "contact_id", "step_index", "trace")
     return {k: doc.get(k) for k in keys}
+
+
+def placed_event(doc: dict[str, Any], *, sid: str, from_number: str, now: datetime) -> CallPlaced:
+    """The CallPlaced of a call's record, with its fixed event id (announced again, it is one event)."""
+    return CallPlaced(
+        occurred_at=now, workspace_id=doc["workspace_id"], idempotency_key=doc["_id"], campaign_id=doc["campaign_id"],
+        contact_id=doc["contact_id"], step_index=doc["step_index"], call_id=doc["call_id"], provider_call_sid=sid,
+        from_number=from_number, event_id=event_id(doc["_id"], "placed"),
+    )  # fmt: skip
 
 
 async def announce(live: Placed, event: Any, deps: Deps) -> None:

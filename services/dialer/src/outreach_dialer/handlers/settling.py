@@ -7,10 +7,10 @@ import logging
 from datetime import UTC, timedelta
 from typing import Any
 
-from outreach_contracts.calls import CallCompleted, CallPlaced
+from outreach_contracts.calls import CallCompleted
 
 from outreach_dialer.domain.outcomes import event_id
-from outreach_dialer.handlers.call_records import announce, call_fields, write_final
+from outreach_dialer.handlers.call_records import announce, call_fields, placed_event, write_final
 from outreach_dialer.handlers.deps import Deps, Placed
 from outreach_dialer.handlers.placing import ACCOUNT
 
@@ -39,12 +39,7 @@ async def settle_unknown(doc: dict[str, Any], deps: Deps) -> None:
                   heard_at=doc.get("dialing_at") or now, trail=[{"status": "placed", "at": now}],
                   call=call_fields(doc))  # fmt: skip
     deps.run.live[doc["_id"]] = live
-    placed = CallPlaced(
-        occurred_at=now, workspace_id=doc["workspace_id"], idempotency_key=doc["_id"],
-        campaign_id=doc["campaign_id"], contact_id=doc["contact_id"], step_index=doc["step_index"],
-        call_id=doc["call_id"], provider_call_sid=sid, from_number=doc["from_number"],
-        event_id=event_id(doc["_id"], "placed"),
-    )  # fmt: skip
+    placed = placed_event(doc, sid=sid, from_number=doc["from_number"], now=now)
     await announce(live, placed, deps)
 
 

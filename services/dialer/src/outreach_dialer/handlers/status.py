@@ -8,7 +8,7 @@ from typing import Any
 from outreach_contracts.calls import CallCompleted, CallPlaced
 
 from outreach_dialer.domain.outcomes import event_id, normalise
-from outreach_dialer.handlers.call_records import write_final
+from outreach_dialer.handlers.call_records import placed_event, write_final
 from outreach_dialer.handlers.deps import Deps, Placed
 from outreach_dialer.handlers.numbers import record_answer
 
@@ -127,11 +127,7 @@ def _placed_again(doc: dict[str, Any], params: dict[str, str], now: datetime) ->
     sid, from_number = doc.get("provider_sid") or params.get("CallSid"), doc.get("from_number") or params.get("From")
     if not sid or not from_number:
         return None
-    return CallPlaced(
-        occurred_at=now, workspace_id=doc["workspace_id"], idempotency_key=doc["_id"], campaign_id=doc["campaign_id"],
-        contact_id=doc["contact_id"], step_index=doc["step_index"], call_id=doc["call_id"], provider_call_sid=sid,
-        from_number=from_number, event_id=event_id(doc["_id"], "placed"),
-    )  # fmt: skip
+    return placed_event(doc, sid=sid, from_number=from_number, now=now)
 
 
 async def flush_trails(deps: Deps, *, older_than_s: float = 20.0) -> int:
