@@ -3,9 +3,12 @@ window, never to an opted-out contact), holds, carrier opt-outs, senders, number
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from outreach_common.bounded import Bounded
 from outreach_common.clock import VirtualClock
 from outreach_contracts.campaigns import CampaignPaused, CampaignResumed, CampaignStopped
 from outreach_contracts.contacts import ContactData
@@ -35,6 +38,12 @@ def make_deps() -> Deps:
     )  # fmt: skip
 
 
+async def sent(command: SendSms | SendEmail, deps: Deps) -> None:
+    """Hand the command to the messenger and wait for the send it started."""
+    await send_message(command, deps)
+    await deps.sending.drain()
+
+
 def fakes(deps: Deps) -> tuple[FakeMessages, FakeSms, FakeBus]:
     assert isinstance(deps.messages, FakeMessages) and isinstance(deps.sms, FakeSms) and isinstance(deps.bus, FakeBus)
     return deps.messages, deps.sms, deps.bus
@@ -51,8 +60,8 @@ def sms(n: int = 1, **kw: object) -> SendSms:
 async def test_an_sms_is_sent_once_with_its_rendered_body() -> None:
     deps = make_deps()
     messages, provider, bus = fakes(deps)
-    await send_message(sms(), deps)
-    await send_message(sms(), deps)  # a redelivered command
+    await sent(sms(), deps)
+    await sent(sms(), deps)  # a redelivered command
     assert provider.sent == [{"to": "+12125550001", "from": "+12125550100", "body": "Hi Ada"}]
     assert bus.types() == ["MessageSent"]
     assert messages.docs["cmp:ct1:1:1"]["status"] == "sent" and not messages.docs["cmp:ct1:1:1"]["outbox"]
@@ -63,10 +72,10 @@ async def test_outside_the_window_or_after_an_opt_out_nothing_is_sent() -> None:
     messages, provider, bus = fakes(deps)
     assert isinstance(deps.clock, VirtualClock)
     deps.clock.set(MONDAY + timedelta(hours=10))  # 21:00 in New York
-    await send_message(sms(1), deps)
+    await sent(sms(1), deps)
     deps.clock.set(MONDAY)
     await messages.suppress("ws", phone="+12125550002", email=None)
-    await send_message(sms(2), deps)
+    await sent(sms(2), deps)
     assert provider.sent == []
     assert [m.reason for m in bus.of_type("MessageFailed")] == ["outside the contact window", "contact opted out"]
 
@@ -76,13 +85,13 @@ async def test_a_paused_campaigns_sends_are_held_then_sent_on_resume_and_cancele
     messages, provider, bus = fakes(deps)
     about = {"occurred_at": MONDAY, "workspace_id": "ws", "campaign_id": "cmp", "name": "c"}
     await campaigns.campaign_paused(CampaignPaused(**about), deps)
-    await send_message(sms(1), deps)
-    await send_message(sms(2), deps)
+    await sent(sms(1), deps)
+    await sent(sms(2), deps)
     assert provider.sent == [] and {d["status"] for d in messages.docs.values()} == {"held"}
     await campaigns.campaign_resumed(CampaignResumed(**about), deps)
     assert [s["to"] for s in provider.sent] == ["+12125550001", "+12125550002"]
     await campaigns.campaign_paused(CampaignPaused(**about), deps)
-    await send_message(sms(3), deps)
+    await sent(sms(3), deps)
     await campaigns.campaign_stopped(CampaignStopped(**about), deps)
     assert len(provider.sent) == 2 and bus.of_type("MessageFailed")[0].reason == "campaign stopped"
 
@@ -91,7 +100,7 @@ async def test_a_carrier_opt_out_fails_the_send_and_opts_the_contact_out() -> No
     deps = make_deps()
     messages, provider, bus = fakes(deps)
     provider.refuse = SendError("unsubscribed recipient", retryable=False, code=TWILIO_OPTED_OUT)
-    await send_message(sms(), deps)
+    await sent(sms(), deps)
     assert bus.types() == ["MessageFailed", "ContactOptedOut"]
     assert await messages.is_suppressed("ws", "+12125550001", None)
 
@@ -100,7 +109,7 @@ async def test_a_retryable_refusal_is_tried_again_then_fails_with_the_reason() -
     deps = make_deps()
     messages, provider, bus = fakes(deps)
     provider.refuse = SendError("provider 503", retryable=True)
-    await send_message(sms(), deps)
+    await sent(sms(), deps)
     trail = [t["status"] for t in messages.docs["cmp:ct1:1:1"]["trail"]]
     assert trail.count("retrying") == deps.send_attempts - 1
     assert [m.reason for m in bus.of_type("MessageFailed")] == ["provider 503"]
@@ -112,10 +121,10 @@ async def test_the_sender_is_a_registered_number_by_tag_with_local_presence_and_
     for number in ("+13105550100", "+12125550199"):
         registered = NumberRegistered(occurred_at=MONDAY, workspace_id="ws", number=number, tags=["us"])
         await registry.number_registered(registered, deps)
-    await send_message(sms(1, from_tags=["us"]), deps)
+    await sent(sms(1, from_tags=["us"]), deps)
     removed = NumberRemoved(occurred_at=MONDAY, workspace_id="ws", number="+12125550199")
     await registry.number_removed(removed, deps)
-    await send_message(sms(2, from_tags=["us"]), deps)
+    await sent(sms(2, from_tags=["us"]), deps)
     assert [s["from"] for s in provider.sent] == ["+12125550199", "+13105550100"]  # a New York contact: 212 first
 
 
@@ -137,7 +146,7 @@ async def test_an_email_carries_a_one_click_unsubscribe_link() -> None:
     command = SendEmail(occurred_at=MONDAY, workspace_id="ws", idempotency_key="cmp:ct1:0:1", campaign_id="cmp",
                         contact_id="ct1", step_index=0, contact=contact, window=WINDOW,
                         subject_template="For {{ first_name }}", body_template="Hello")  # fmt: skip
-    await send_message(command, deps)
+    await sent(command, deps)
     [message] = deps.email.sent
     assert message["Subject"] == "For Ada" and message["List-Unsubscribe"].startswith("<http://outreach.test/")
 
@@ -155,3 +164,44 @@ async def test_stuck_sends_are_processed_again_or_failed_never_sent_twice() -> N
     assert [s["to"] for s in provider.sent] == ["+12125550001"]
     assert [m.reason for m in bus.of_type("MessageFailed")] == [stuck.UNKNOWN]
     assert await stuck.take_up_stuck(deps) == 0
+
+
+async def test_sends_run_side_by_side_and_the_consumer_waits_when_all_places_are_taken() -> None:
+    """A command is recorded and its send handed off: the consumer reads on while sends are under way, up to
+    the limit; then it waits for a place."""
+    deps = make_deps()
+    deps.sending = Bounded(2, "sends")
+    messages, provider, _ = fakes(deps)
+    gate = asyncio.Event()
+    send = provider.send_sms
+
+    async def slow_send(**kw: Any) -> str:
+        await gate.wait()
+        return await send(**kw)
+
+    provider.send_sms = slow_send  # type: ignore[method-assign]
+    await send_message(sms(1), deps)
+    await send_message(sms(2), deps)
+    await asyncio.sleep(0.01)
+    assert deps.sending.running == 2 and messages.docs["cmp:ct2:1:1"]["status"] == "sending"
+    third = asyncio.create_task(send_message(sms(3), deps))
+    await asyncio.sleep(0.01)
+    assert not third.done()  # no place: the consumer waits instead of piling work up
+    gate.set()
+    await third
+    await deps.sending.drain()
+    assert len(provider.sent) == 3 and {d["status"] for d in messages.docs.values()} == {"sent"}
+
+
+async def test_a_send_that_fails_leaves_its_record_to_the_sweep_and_frees_its_place() -> None:
+    deps = make_deps()
+    deps.sending = Bounded(1, "sends")
+    messages, provider, _ = fakes(deps)
+
+    async def broken(**kw: Any) -> str:
+        raise RuntimeError("the database went away")
+
+    provider.send_sms = broken  # type: ignore[method-assign]
+    await sent(sms(1), deps)
+    assert messages.docs["cmp:ct1:1:1"]["status"] == "sending"  # its lease runs out; the sweep fails it
+    assert deps.sending.running == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from outreach_common.bounded import Bounded
 from outreach_common.outbox import PendingOutbox, sweep
 from outreach_common.service import ServiceShell
 from twilio.request_validator import RequestValidator
@@ -48,6 +49,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         send_attempts=settings.send_attempts,
         retry_base_s=settings.retry_base_s,
         lease_s=settings.lease_s,
+        sending=Bounded(settings.send_concurrency, "sends"),
         instruments=Instruments(shell.registry),
     )
     subscribers.register(shell.broker, deps, shell.dead_letters())
@@ -55,7 +57,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         description="SMS and email steps, delivery tracking and opt-outs",
         indexes=INDEXES,
         on_start=[sms.start],
-        on_stop=[sms.close],
+        on_stop=[lambda: deps.sending.drain(10.0), sms.close],
         loops=[
             ("outbox-sweep", 5.0, lambda: sweep(messages.collection, deps.bus)),
             ("opt-out-outbox-sweep", 5.0, lambda: deps.pending.sweep(deps.bus)),

@@ -31,3 +31,6 @@ class Settings(ServiceSettings):
     lease_s: float = Field(
         default=300.0, gt=0, description="Seconds after which a send left unfinished (the process stopped) is taken up"
     )
+    send_concurrency: int = Field(
+        default=16, ge=1, description="Sends talking to the providers at once (each recorded before it starts)"
+    )

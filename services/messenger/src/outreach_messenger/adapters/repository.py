@@ -152,11 +152,12 @@ class MessageRepository:
 
     async def is_suppressed(self, workspace_id: str, phone: str | None, email: str | None) -> bool:
         """True when the phone or email opted out in this workspace."""
-        ors = [{"phone": phone}] if phone else []
-        ors += [{"email": email}] if email else []
-        if not ors:
-            return False
-        return await self.suppressions.count_documents({"workspace_id": workspace_id, "$or": ors}, limit=1) > 0
+        # Each opt-out is one document keyed by its workspace and one phone or one address (`suppress`): read
+        # by key, never a scan of the list.
+        for value in (phone, email):
+            if value and await self.suppressions.find_one({"_id": f"{workspace_id}:{value}"}, {"_id": 1}):
+                return True
+        return False
 
     async def suppress(self, workspace_id: str, *, phone: str | None, email: str | None) -> None:
         """Add an opt-out."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
+from outreach_common.bounded import Bounded
 from outreach_common.clock import Clock
 from outreach_common.journey import stamped
 from outreach_common.kafka import EventBus
@@ -37,6 +39,8 @@ class Deps:
     retry_max_s: float = 8.0
     lease_s: float = 300.0
     instruments: Instruments = field(default_factory=Instruments)
+    sending: Bounded = field(default_factory=lambda: Bounded(16, "sends"))  # sends under way, after their record
+    choosing: asyncio.Lock = field(default_factory=asyncio.Lock)  # one sender choice at a time: caps hold
 
     def entry(self, message: Envelope, *, key: str, journey: TraceContext | None = None) -> Document:
         """Outbox entry of a message event; `journey` is the trace context of the command it answers."""

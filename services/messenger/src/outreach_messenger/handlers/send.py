@@ -30,7 +30,8 @@ COMMAND: TypeAdapter[Command] = TypeAdapter(Command)  # a recorded command, read
 
 
 async def send_message(command: Command, deps: Deps) -> None:
-    """Record the command (a repeat is ignored), then send it unless its campaign is held."""
+    """Record the command (a repeat is ignored), then hand its send to the sends under way (the message is
+    committed once recorded; a send the process did not finish is taken up when its lease runs out)."""
     channel = "sms" if isinstance(command, SendSms) else "email"
     claimed = await deps.messages.claim(
         {
@@ -48,7 +49,7 @@ async def send_message(command: Command, deps: Deps) -> None:
         }
     )
     if claimed:
-        await process(command, deps)
+        await deps.sending.spawn(process(command, deps))
 
 
 async def process(command: Command, deps: Deps) -> None:

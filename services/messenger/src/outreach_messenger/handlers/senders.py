@@ -34,6 +34,11 @@ async def pick_sender(command: SendSms, deps: Deps) -> str:
     neither numbers nor tags (or none registered) the configured default sender."""
     if not command.from_numbers and not command.from_tags:
         return deps.default_sms_from
+    async with deps.choosing:  # sends run side by side: the choice and its use are one step, so caps hold
+        return await _choose(command, deps)
+
+
+async def _choose(command: SendSms, deps: Deps) -> str:
     docs = await deps.messages.senders(command.workspace_id, numbers=command.from_numbers, tags=command.from_tags)
     if not docs:
         return command.from_numbers[0] if command.from_numbers else deps.default_sms_from
