@@ -12,17 +12,16 @@ from pathlib import Path
 import pytest
 from faststream.kafka import KafkaBroker
 from outreach_cli.main import app as cli
-from outreach_common.consumer import DeadLetters, PoisonMessage, subscribe
+from outreach_common.consumer import DeadLetters, PoisonMessage
 from outreach_common.failures import OUTAGES, unavailable
 from outreach_common.kafka import KafkaEventBus
 from outreach_contracts.contacts import ContactData, ContactImported
-from outreach_contracts.registry import ContactEvent
 from outreach_contracts.topics import Topics
-from pydantic import TypeAdapter
 from pymongo.errors import AutoReconnect
 from typer.testing import CliRunner
 
 from tests.conftest import Infra
+from tests.integration.contacts_consumer import subscribe_contacts
 from tests.integration.helpers import produce, read_topic
 from tests.waiting import eventually
 
@@ -56,14 +55,7 @@ async def test_valid_messages_are_handled_and_poison_goes_to_dead_letters(infra:
                 raise RuntimeError("transient")  # redelivered, then succeeds
         handled.append(event.row)
 
-    subscribe(
-        broker,
-        topic=topics.contacts,
-        group_id=f"{run_id}-g",
-        adapter=TypeAdapter(ContactEvent),
-        handle=handle,
-        dead_letters=DeadLetters(broker, topics.dead_letters),
-    )
+    subscribe_contacts(broker, topics, run_id, handle, DeadLetters(broker, topics.dead_letters))
     await broker.start()
     try:
         bus = KafkaEventBus(broker)
@@ -103,15 +95,7 @@ async def test_an_outage_is_waited_for_and_a_broken_handler_dead_letters(infra: 
             raise ValueError("a bug this message always hits")
         handled.append(event.row)
 
-    subscribe(
-        broker,
-        topic=topics.contacts,
-        group_id=f"{run_id}-g",
-        adapter=TypeAdapter(ContactEvent),
-        handle=handle,
-        dead_letters=DeadLetters(broker, topics.dead_letters),
-        max_attempts=3,
-    )
+    subscribe_contacts(broker, topics, run_id, handle, DeadLetters(broker, topics.dead_letters), max_attempts=3)
     await broker.start()
     try:
         bus = KafkaEventBus(broker)

@@ -15,6 +15,7 @@ from outreach_devstack.stack import free_port
 from outreach_gateway.bootstrap import build
 from outreach_gateway.config import Settings
 
+from bench.sink import body_size
 from tests.conftest import Infra
 from tests.integration.helpers import serving
 
@@ -25,11 +26,7 @@ async def echo(scope: Any, receive: Any, send: Any) -> None:
     """A stand-in service: answers with the path, headers and body size it was given."""
     if scope["type"] != "http":
         return
-    size, more = 0, True
-    while more:
-        message = await receive()
-        size += len(message.get("body", b""))
-        more = message.get("more_body", False)
+    size = await body_size(receive)
     seen = {
         "path": scope["raw_path"].decode(),
         "query": scope["query_string"].decode(),

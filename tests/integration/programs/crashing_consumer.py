@@ -12,12 +12,12 @@ from pathlib import Path
 
 from faststream.kafka import KafkaBroker
 from outreach_common.attempts import MongoAttempts
-from outreach_common.consumer import DeadLetters, subscribe
+from outreach_common.consumer import DeadLetters
 from outreach_common.mongo import make_client
 from outreach_contracts.contacts import ContactImported
-from outreach_contracts.registry import ContactEvent
 from outreach_contracts.topics import Topics
-from pydantic import TypeAdapter
+
+from tests.integration.contacts_consumer import subscribe_contacts
 
 
 async def main(bootstrap: str, mongo_url: str, run_id: str, handled_file: Path) -> int:
@@ -33,15 +33,8 @@ async def main(bootstrap: str, mongo_url: str, run_id: str, handled_file: Path) 
             out.write(f"{event.row}\n")
         seen.add(event.row)
 
-    subscribe(
-        broker,
-        topic=topics.contacts,
-        group_id=f"{run_id}-g",
-        adapter=TypeAdapter(ContactEvent),
-        handle=handle,
-        dead_letters=DeadLetters(broker, topics.dead_letters, MongoAttempts(client[f"{run_id}_attempts"])),
-        max_attempts=2,
-    )
+    dead_letters = DeadLetters(broker, topics.dead_letters, MongoAttempts(client[f"{run_id}_attempts"]))
+    subscribe_contacts(broker, topics, run_id, handle, dead_letters, max_attempts=2)
     await broker.start()
     try:
         for _ in range(600):
