@@ -65,3 +65,13 @@ class ServiceSettings(BaseSettings):
                 if name.endswith(("_secret", "_token")) and isinstance(value, str) and weak_secret(value):
                     raise ValueError(f"{name} must be set outside development to a random value of 32+ characters")
         return self
+
+
+class TwilioServiceSettings(ServiceSettings):
+    """A service that talks to Twilio (the local simulator in development) and takes its callbacks."""
+
+    twilio_account_sid: str = Field(default="AC" + "0" * 32, description="Twilio account sid")
+    twilio_auth_token: str = Field(default=DEV_SECRET, description="Twilio auth token (signs its webhooks)")
+    twilio_base_url: str | None = Field(
+        default="http://127.0.0.1:8090", description="Twilio API base URL; empty for the real Twilio"
+    )

@@ -3,8 +3,12 @@ local simulator): what the dialer's calls and the messenger's texts share."""
 
 from __future__ import annotations
 
+from typing import Self
+
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
+
+from outreach_common.settings import TwilioServiceSettings
 
 
 class TwilioSession:
@@ -15,6 +19,15 @@ class TwilioSession:
         self._base_url = base_url
         self._http: AsyncTwilioHttpClient | None = None
         self._client: Client | None = None
+
+    @classmethod
+    def of(cls, settings: TwilioServiceSettings) -> Self:
+        """The session of the account the service's settings name."""
+        return cls(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token,
+            base_url=settings.twilio_base_url,
+        )
 
     async def start(self) -> None:
         """Open the HTTP session and the client."""

@@ -30,11 +30,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     """The dialer app; clients open in its lifespan."""
     settings = settings or Settings()
     shell = ServiceShell(settings)
-    provider = TwilioProvider(
-        account_sid=settings.twilio_account_sid,
-        auth_token=settings.twilio_auth_token,
-        base_url=settings.twilio_base_url,
-    )
+    provider = TwilioProvider.of(settings)
     calls = CallStore(shell.db)
     run = Runtime()
     deps = Deps(

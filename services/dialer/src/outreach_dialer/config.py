@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from outreach_common.settings import DEV_SECRET, ServiceSettings
+from outreach_common.settings import DEV_SECRET, TwilioServiceSettings
 from pydantic import Field
 
 
-class Settings(ServiceSettings):
+class Settings(TwilioServiceSettings):
     """Settings of the dialer service (`OUTREACH_*` variables)."""
 
     service_name: str = "dialer"
     mongo_db: str = "outreach_dialer"
     http_port: int = 8003
     public_url: str = Field(default="http://127.0.0.1:8003", description="Base URL providers call back on")
-    twilio_account_sid: str = Field(default="AC" + "0" * 32, description="Twilio account sid")
-    twilio_auth_token: str = Field(default=DEV_SECRET, description="Twilio auth token (signs webhooks)")
-    twilio_base_url: str | None = Field(
-        default="http://127.0.0.1:8090", description="Twilio API base URL; empty for the real Twilio"
-    )
     default_caller_id: str = Field(default="+12125550100", description="Caller id when none is selected")
     default_agent_url: str = Field(default="http://127.0.0.1:8090/twiml/agent", description="Agent TwiML URL")
     calls_per_second: float = Field(default=5.0, gt=0, description="Account-wide call rate (all instances)")

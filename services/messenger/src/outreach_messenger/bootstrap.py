@@ -21,11 +21,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     """The messenger app; clients open in its lifespan."""
     settings = settings or Settings()
     shell = ServiceShell(settings)
-    sms = TwilioSms(
-        account_sid=settings.twilio_account_sid,
-        auth_token=settings.twilio_auth_token,
-        base_url=settings.twilio_base_url,
-    )
+    sms = TwilioSms.of(settings)
     email = SmtpEmail(
         host=settings.smtp_host,
         port=settings.smtp_port,

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from outreach_common.settings import DEV_SECRET, ServiceSettings
+from outreach_common.settings import TwilioServiceSettings
 from pydantic import Field
 
 
-class Settings(ServiceSettings):
+class Settings(TwilioServiceSettings):
     """Settings of the messenger service (`OUTREACH_*` variables)."""
 
     service_name: str = "messenger"
     mongo_db: str = "outreach_messenger"
     http_port: int = 8004
     public_url: str = Field(default="http://127.0.0.1:8004", description="Base URL providers call back on")
-    twilio_account_sid: str = Field(default="AC" + "0" * 32, description="Twilio account sid")
-    twilio_auth_token: str = Field(default=DEV_SECRET, description="Twilio auth token")
-    twilio_base_url: str | None = Field(default="http://127.0.0.1:8090", description="Twilio API base URL")
     default_sms_from: str = Field(default="+12125550100", description="Sender number when none is given")
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server")
     smtp_port: int = Field(default=8025, description="SMTP port")

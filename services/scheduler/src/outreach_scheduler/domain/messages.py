@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from outreach_contracts.calls import PlaceCall
 from outreach_contracts.enrollments import ContactExited, EnrollmentChanged
@@ -13,30 +14,20 @@ from outreach_scheduler.domain.campaign import CampaignSpec, EmailStep, PhoneSte
 from outreach_scheduler.domain.enrollment import Enrollment
 
 
+def _about(e: Enrollment, now: datetime) -> dict[str, Any]:
+    """The fields every event and command about an enrollment carries."""
+    return {"occurred_at": now, "workspace_id": e.workspace_id, "campaign_id": e.campaign_id,
+            "contact_id": e.contact_id}  # fmt: skip
+
+
 def state_events(e: Enrollment, *, now: datetime) -> list[Envelope]:
     """EnrollmentChanged for the new state, plus ContactExited when an exit criterion was met."""
+    about = _about(e, now)
     events: list[Envelope] = [
-        EnrollmentChanged(
-            occurred_at=now,
-            workspace_id=e.workspace_id,
-            campaign_id=e.campaign_id,
-            contact_id=e.contact_id,
-            state=e.state,
-            version=e.version,
-            step_index=e.step_index,
-            reason=e.reason,
-        )
+        EnrollmentChanged(**about, state=e.state, version=e.version, step_index=e.step_index, reason=e.reason)
     ]
     if e.state == "exited" and e.reason in ("answered", "opted_out", "unreachable", "stopped"):
-        events.append(
-            ContactExited(
-                occurred_at=now,
-                workspace_id=e.workspace_id,
-                campaign_id=e.campaign_id,
-                contact_id=e.contact_id,
-                reason=e.reason,
-            )
-        )
+        events.append(ContactExited(**about, reason=e.reason))
     return events
 
 
@@ -44,10 +35,7 @@ def step_command(e: Enrollment, spec: CampaignSpec, *, now: datetime) -> Envelop
     """The command that carries out the enrollment's current step."""
     step = spec.flow[e.step_index]
     common = {
-        "occurred_at": now,
-        "workspace_id": e.workspace_id,
-        "campaign_id": e.campaign_id,
-        "contact_id": e.contact_id,
+        **_about(e, now),
         "step_index": e.step_index,
         "idempotency_key": e.key,
         "contact": e.contact,
