@@ -90,3 +90,21 @@ def crm_stack(
     URL, its state and the stack."""
     with served(state, create_app) as (url, _), isolated_stack(infra, run_id, extra_env=env(url)) as stack:
         yield url, state, stack
+
+
+def finished_sync(http: httpx.Client, feed: dict[str, Any], timeout: float = 60.0) -> dict[str, Any]:
+    """The feed's first sync once it has completed or failed."""
+
+    def finished() -> dict[str, Any] | None:
+        sync: dict[str, Any] = http.get(f"/crm/syncs/{feed['last_sync_id']}").raise_for_status().json()
+        return sync if sync["status"] in ("completed", "failed") else None
+
+    found: dict[str, Any] = until(finished, timeout=timeout, what="the sync finished")
+    return found
+
+
+def start_until_exited(http: httpx.Client, campaign: dict[str, Any], exited: int, timeout: float = 90.0) -> None:
+    """Start the campaign and wait until `exited` of its contacts have exited."""
+    http.post(f"/campaigns/{campaign['id']}/start").raise_for_status()
+    until(lambda: http.get(f"/campaigns/{campaign['id']}/overview").json().get("exited") == exited,
+          timeout=timeout, what=f"{exited} contacts called and exited")  # fmt: skip

@@ -20,7 +20,7 @@ from outreach_devstack.stack import Stack
 from typer.testing import CliRunner
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, crm_stack, new_workspace
+from tests.e2e.stacks import ALWAYS, api_client, crm_stack, finished_sync, new_workspace, start_until_exited
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -64,18 +64,12 @@ def test_a_gohighlevel_tag_feeds_a_campaign_and_hears_back(crm: tuple[str, GoHig
         feed_body = {"connection_id": connection["id"], "campaign_id": campaign["id"], "source": {"tag": "renewals"}}
         feed = http.post("/crm/feeds", json=feed_body).raise_for_status().json()
 
-        def finished() -> dict[str, Any] | None:
-            sync: dict[str, Any] = http.get(f"/crm/syncs/{feed['last_sync_id']}").json()
-            return sync if sync["status"] in ("completed", "failed") else None
-
-        sync = until(finished, timeout=60, what="the sync finished")
+        sync = finished_sync(http, feed)
         assert (sync["status"], sync["fetched"], sync["imported"], sync["crm_suppressed"]) == ("completed", 3, 2, 1), (
             sync
         )
 
-        http.post(f"/campaigns/{campaign['id']}/start").raise_for_status()
-        until(lambda: http.get(f"/campaigns/{campaign['id']}/overview").json().get("exited") == 2, timeout=90,
-              what="both contacts called and exited")  # fmt: skip
+        start_until_exited(http, campaign, 2)
 
         def heard() -> dict[str, Any] | None:
             state = httpx.get(f"{url}/_fake/state").json()

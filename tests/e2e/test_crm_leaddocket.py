@@ -15,7 +15,7 @@ from outreach_crm_fakes.leaddocket import LeadDocketState, create_app
 from outreach_devstack.stack import Stack
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, crm_stack
+from tests.e2e.stacks import ALWAYS, api_client, crm_stack, finished_sync, start_until_exited
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -53,17 +53,11 @@ def test_a_lead_docket_status_feeds_a_campaign_and_hears_back(crm: tuple[str, Le
         feed = http.post("/crm/feeds", json={"connection_id": connection["id"], "campaign_id": campaign["id"],
                                              "source": source}).raise_for_status().json()  # fmt: skip
 
-        def finished() -> dict[str, Any] | None:
-            sync: dict[str, Any] = http.get(f"/crm/syncs/{feed['last_sync_id']}").json()
-            return sync if sync["status"] in ("completed", "failed") else None
-
-        sync = until(finished, timeout=60, what="the sync finished")
+        sync = finished_sync(http, feed)
         assert (sync["status"], sync["fetched"], sync["imported"], sync["crm_suppressed"], sync["requests"]) == (
             "completed", 3, 2, 1, 2), sync  # fmt: skip
 
-        http.post(f"/campaigns/{campaign['id']}/start").raise_for_status()
-        until(lambda: http.get(f"/campaigns/{campaign['id']}/overview").json().get("exited") == 2, timeout=90,
-              what="both leads called and exited")  # fmt: skip
+        start_until_exited(http, campaign, 2)
 
         def heard() -> dict[str, Any] | None:
             state = httpx.get(f"{url}/_fake/state").json()

@@ -14,7 +14,7 @@ from outreach_crm_fakes.salesforce import SalesforceState, create_app
 from outreach_devstack.stack import Stack
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, crm_stack
+from tests.e2e.stacks import ALWAYS, api_client, crm_stack, finished_sync, start_until_exited
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -57,20 +57,14 @@ def test_salesforce_contacts_feed_a_campaign_and_hear_back(crm: tuple[str, Sales
         }
         feed = http.post("/crm/feeds", json=body).raise_for_status().json()
 
-        def finished() -> dict[str, Any] | None:
-            sync: dict[str, Any] = http.get(f"/crm/syncs/{feed['last_sync_id']}").json()
-            return sync if sync["status"] in ("completed", "failed") else None
-
-        sync = until(finished, timeout=60, what="the sync finished")
+        sync = finished_sync(http, feed)
         assert (sync["status"], sync["fetched"], sync["imported"], sync["crm_suppressed"]) == ("completed", 3, 2, 1), (
             sync
         )
 
         fake_sessions = len(fake.sessions)
         httpx.post(f"{url}/_fake/expire")  # the session ends before the write-backs: refreshed, not broken
-        http.post(f"/campaigns/{campaign['id']}/start").raise_for_status()
-        until(lambda: http.get(f"/campaigns/{campaign['id']}/overview").json().get("exited") == 2, timeout=90,
-              what="both contacts called and exited")  # fmt: skip
+        start_until_exited(http, campaign, 2)
 
         def tasks() -> list[dict[str, Any]] | None:
             found = list(httpx.get(f"{url}/_fake/state").json()["objects"]["Task"].values())

@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from outreach_crm_fakes.gohighlevel import GoHighLevelState, create_app
 from outreach_crm_fakes.serve import served
 from outreach_ingest.adapters.crm.gohighlevel import GoHighLevel, default_mapping
 from outreach_ingest.adapters.crm.http import CrmConnectionError
 from outreach_ingest.domain.crm import CallFacts
+
+from tests.integration.crm_writebacks import post, write_backs
 
 pytestmark = pytest.mark.integration
 
@@ -24,10 +25,6 @@ pytestmark = pytest.mark.integration
 def fake() -> Iterator[tuple[str, GoHighLevelState]]:
     with served(GoHighLevelState(), create_app) as found:
         yield found
-
-
-async def post(url: str, body: dict[str, Any]) -> Any:
-    return (await asyncio.to_thread(httpx.post, url, json=body)).json()
 
 
 async def read(ghl: GoHighLevel, source: dict[str, str], since: datetime | None = None) -> list[Any]:
@@ -102,15 +99,7 @@ async def test_write_backs_are_a_note_a_tag_and_dnd(fake: tuple[str, GoHighLevel
     token = (await post(f"{url}/_fake/token", {"location_id": "loc1"}))["token"]
     ghl = GoHighLevel({"access_token": token}, base_url=url, location_id="loc1")
     call = CallFacts(key="cmp:ct:0:1", outcome="no_answer", duration_s=0, at=datetime.now(UTC))
-    try:
-        note = await ghl.log_call(ids[0], call)
-        assert await ghl.find_call(ids[0], call) == note
-        await ghl.update_call(
-            ids[0], note, CallFacts(key=call.key, outcome="no_answer", duration_s=0, at=call.at, summary="Call back")
-        )
-        await ghl.mark_opted_out(ids[1])
-    finally:
-        await ghl.close()
+    note = await write_backs(ghl, ids[0], ids[1], call, summary="Call back")
     assert "Summary: Call back" in state.notes[ids[0]][note]["body"]
     assert state.contacts[ids[0]]["tags"] == ["outreach-no-answer"]
     assert state.contacts[ids[1]]["dnd"] is True

@@ -20,6 +20,8 @@ from outreach_ingest.adapters.crm.hubspot import HubSpot, default_mapping, token
 from outreach_ingest.adapters.crm.oauth import token_request
 from outreach_ingest.domain.crm import CallFacts
 
+from tests.integration.crm_writebacks import write_backs
+
 pytestmark = pytest.mark.integration
 
 
@@ -152,14 +154,7 @@ async def test_write_backs_are_what_hubspot_documents(fake: tuple[str, HubSpotSt
     ids = seed(url, 2)
     hs = HubSpot({"access_token": token(url)}, base_url=url)
     call = CallFacts(key="cmp:ct:0:1", outcome="no_answer", duration_s=0, at=datetime.now(UTC))
-    try:
-        crm_id = await hs.log_call(ids[0], call)
-        assert await hs.find_call(ids[0], call) == crm_id
-        answered = CallFacts(key=call.key, outcome="answered_human", duration_s=61, at=call.at, summary="Will renew")
-        await hs.update_call(ids[0], crm_id, answered)
-        await hs.mark_opted_out(ids[1])
-    finally:
-        await hs.close()
+    crm_id = await write_backs(hs, ids[0], ids[1], call, outcome="answered_human", duration_s=61, summary="Will renew")
     stored = state.calls[crm_id]
     assert stored["associations"][0]["to"]["id"] == ids[0]
     assert stored["associations"][0]["types"][0]["associationTypeId"] == 194

@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 from outreach_crm_fakes.monday import MondayState, create_app
 from outreach_crm_fakes.serve import served
 from outreach_ingest.adapters.crm.http import CrmConnectionError
 from outreach_ingest.adapters.crm.monday import Monday, default_mapping
 from outreach_ingest.domain.crm import CallFacts
+
+from tests.integration.crm_writebacks import post, write_backs
 
 pytestmark = pytest.mark.integration
 
@@ -24,10 +25,6 @@ pytestmark = pytest.mark.integration
 def fake() -> Iterator[tuple[str, MondayState]]:
     with served(MondayState(), create_app) as found:
         yield found
-
-
-async def post(url: str, body: dict[str, Any] | None = None) -> Any:
-    return (await asyncio.to_thread(httpx.post, url, json=body or {})).json()
 
 
 async def read(mon: Monday, source: dict[str, str]) -> list[Any]:
@@ -85,15 +82,7 @@ async def test_write_backs_and_a_refused_token(fake: tuple[str, MondayState]) ->
     )["ids"]
     mon = Monday({"access_token": (await post(f"{url}/_fake/token"))["token"]}, base_url=url, opt_out_column="dnc")
     call = CallFacts(key="cmp:ct:0:1", outcome="busy", duration_s=0, at=datetime.now(UTC))
-    try:
-        update = await mon.log_call(ids[0], call)
-        assert await mon.find_call(ids[0], call) == update
-        await mon.update_call(
-            ids[0], update, CallFacts(key=call.key, outcome="busy", duration_s=0, at=call.at, summary="Later")
-        )
-        await mon.mark_opted_out(ids[0])
-    finally:
-        await mon.close()
+    await write_backs(mon, ids[0], ids[0], call, summary="Later")
     item = state.items[ids[0]]
     assert (
         item["updates"][0]["body"].startswith("Outreach call cmp:ct:0:1")

@@ -4,7 +4,6 @@ changes since an instant, the org's daily limit, and the write-backs (a complete
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +17,8 @@ from outreach_ingest.adapters.crm.oauth import token_request
 from outreach_ingest.adapters.crm.salesforce import Salesforce, default_mapping, token_url
 from outreach_ingest.domain.crm import CallFacts
 
+from tests.integration.crm_writebacks import post, write_backs
+
 pytestmark = pytest.mark.integration
 OAUTH = {"client_id": "sf-client", "client_secret": "sf-secret"}
 
@@ -26,10 +27,6 @@ OAUTH = {"client_id": "sf-client", "client_secret": "sf-secret"}
 def fake() -> Iterator[tuple[str, SalesforceState]]:
     with served(SalesforceState(), create_app) as found:
         yield found
-
-
-async def post(url: str, body: dict[str, Any] | None = None) -> Any:
-    return (await asyncio.to_thread(httpx.post, url, json=body or {})).json()
 
 
 async def connect(url: str) -> dict[str, Any]:
@@ -121,14 +118,7 @@ async def test_write_backs_are_a_task_and_do_not_call(fake: tuple[str, Salesforc
     [lead] = (await post(f"{url}/_fake/records", {"object": "Lead", "records": [{"Phone": "+13125550101"}]}))["ids"]
     sf = Salesforce(await connect(url), login_url=url, oauth=OAUTH)
     call = CallFacts(key="cmp:ct:0:1", outcome="answered_human", duration_s=75, at=datetime.now(UTC))
-    try:
-        task = await sf.log_call(contact, call)
-        assert await sf.find_call(contact, call) == task
-        await sf.update_call(contact, task, CallFacts(key=call.key, outcome="answered_human", duration_s=75, at=call.at,
-                                                      disposition="interested"))  # fmt: skip
-        await sf.mark_opted_out(lead)
-    finally:
-        await sf.close()
+    task = await write_backs(sf, contact, lead, call, disposition="interested")
     stored = state.objects["Task"][task]
     assert (stored["WhoId"], stored["Status"], stored["CallDurationInSeconds"], stored["CallType"]) == (
         contact,

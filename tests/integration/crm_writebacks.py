@@ -1,0 +1,30 @@
+"""What every CRM connector's write-back test does: post to its fake, then log a call, find it again,
+update it with the agent's report, mark another record as opted out, and close."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any
+
+import httpx
+from outreach_ingest.domain.crm import CallFacts
+from outreach_ingest.handlers.crm_deps import Connector
+
+
+async def post(url: str, body: dict[str, Any] | None = None) -> Any:
+    """POST `body` to a fake CRM's test endpoint; its JSON answer."""
+    return (await asyncio.to_thread(httpx.post, url, json=body or {})).json()
+
+
+async def write_backs(crm: Connector, record: str, opted_out: str, call: CallFacts, **report: Any) -> str:
+    """Log `call` on `record` (found again by its key), update it with `report` (summary, disposition,
+    outcome, duration), mark `opted_out`, close the connector; the CRM's id of the call record."""
+    try:
+        logged = await crm.log_call(record, call)
+        assert await crm.find_call(record, call) == logged
+        await crm.update_call(record, logged, dataclasses.replace(call, **report))
+        await crm.mark_opted_out(opted_out)
+    finally:
+        await crm.close()
+    return logged
