@@ -28,7 +28,7 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = Field(default="127.0.0.1:9092", description="Kafka bootstrap servers")
     topic_prefix: str = Field(default="", description="Prefix of every topic name (isolation)")
     mongo_url: str = Field(default="mongodb://127.0.0.1:27017/", description="MongoDB connection string")
-    mongo_db: str = Field(default="", description="This service's own database name")
+    mongo_db: str = Field(default="", description="This service's own database name (`outreach_<service>` if empty)")
     http_host: str = Field(default="127.0.0.1", description="HTTP listen address")
     http_port: int = Field(default=8000, ge=0, le=65535, description="HTTP listen port")
     log_level: str = Field(default="INFO", description="Log level")
@@ -59,6 +59,11 @@ class ServiceSettings(BaseSettings):
         return Topics(self.topic_prefix)
 
     @model_validator(mode="after")
+    def _own_database(self) -> ServiceSettings:
+        self.mongo_db = self.mongo_db or f"outreach_{self.service_name}"
+        return self
+
+    @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> ServiceSettings:
         if self.environment == "production":
             for name, value in self.model_dump().items():
@@ -70,8 +75,14 @@ class ServiceSettings(BaseSettings):
 class TwilioServiceSettings(ServiceSettings):
     """A service that talks to Twilio (the local simulator in development) and takes its callbacks."""
 
+    public_url: str = Field(default="", description="Base URL providers call back on (this host and port if empty)")
     twilio_account_sid: str = Field(default="AC" + "0" * 32, description="Twilio account sid")
     twilio_auth_token: str = Field(default=DEV_SECRET, description="Twilio auth token (signs its webhooks)")
     twilio_base_url: str | None = Field(
         default="http://127.0.0.1:8090", description="Twilio API base URL; empty for the real Twilio"
     )
+
+    @model_validator(mode="after")
+    def _reachable_here(self) -> TwilioServiceSettings:
+        self.public_url = self.public_url or f"http://127.0.0.1:{self.http_port}"
+        return self

@@ -10,9 +10,7 @@ class Settings(TwilioServiceSettings):
     """Settings of the dialer service (`OUTREACH_*` variables)."""
 
     service_name: str = "dialer"
-    mongo_db: str = "outreach_dialer"
     http_port: int = 8003
-    public_url: str = Field(default="http://127.0.0.1:8003", description="Base URL providers call back on")
     default_caller_id: str = Field(default="+12125550100", description="Caller id when none is selected")
     default_agent_url: str = Field(default="http://127.0.0.1:8090/twiml/agent", description="Agent TwiML URL")
     calls_per_second: float = Field(default=5.0, gt=0, description="Account-wide call rate (all instances)")

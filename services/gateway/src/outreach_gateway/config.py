@@ -12,7 +12,6 @@ class Settings(ServiceSettings):
     """Settings of the gateway (`OUTREACH_*` variables)."""
 
     service_name: str = "gateway"
-    mongo_db: str = "outreach_gateway"
     http_port: int = 8000
     bootstrap_token: str = Field(
         default=DEV_SECRET, description="Authorises creating workspaces (`outreach workspaces create`)"

@@ -10,7 +10,6 @@ class Settings(ServiceSettings):
     """Settings of the ingest service (`OUTREACH_*` variables)."""
 
     service_name: str = "ingest"
-    mongo_db: str = "outreach_ingest"
     http_port: int = 8001
     upload_dir: str = Field(default=".local/uploads", description="Where uploaded files are stored")
     seen_in_memory: int = Field(

@@ -10,9 +10,7 @@ class Settings(TwilioServiceSettings):
     """Settings of the messenger service (`OUTREACH_*` variables)."""
 
     service_name: str = "messenger"
-    mongo_db: str = "outreach_messenger"
     http_port: int = 8004
-    public_url: str = Field(default="http://127.0.0.1:8004", description="Base URL providers call back on")
     default_sms_from: str = Field(default="+12125550100", description="Sender number when none is given")
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server")
     smtp_port: int = Field(default=8025, description="SMTP port")

@@ -10,7 +10,6 @@ class Settings(ServiceSettings):
     """Settings of the metrics service (`OUTREACH_*` variables)."""
 
     service_name: str = "metrics"
-    mongo_db: str = "outreach_metrics"
     http_port: int = 8005
     consumer_group: str | None = Field(
         default=None, description="Kafka consumer group (a new group with an empty database rebuilds from the start)"

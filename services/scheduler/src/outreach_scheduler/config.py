@@ -10,7 +10,6 @@ class Settings(ServiceSettings):
     """Settings of the scheduler service (`OUTREACH_*` variables)."""
 
     service_name: str = "scheduler"
-    mongo_db: str = "outreach_scheduler"
     http_port: int = 8002
     dispatch_interval_s: float = Field(default=0.25, gt=0, description="How often due steps are looked for")
     dispatch_batch: int = Field(default=2000, ge=1, description="Due steps claimed per round")
