@@ -11,14 +11,14 @@ from outreach_gateway.entrypoints.guard import Admin
 from outreach_gateway.entrypoints.views import KeyCreated, KeyView
 from outreach_gateway.handlers import accounts
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", tags=["keys"])
 
 
 def _key(doc: dict[str, Any]) -> dict[str, Any]:
     return {"id": doc["_id"], **{k: v for k, v in doc.items() if k not in ("_id", "digest")}}
 
 
-@router.get("/keys", response_model=list[KeyView], tags=["keys"], summary="The workspace's API keys")
+@router.get("/keys", response_model=list[KeyView], summary="The workspace's API keys")
 async def list_keys(request: Request, who: Admin) -> list[dict[str, Any]]:
     """Name, prefix, scopes, created, last used and revoked times (never the secret)."""
     return [_key(d) for d in await account_deps(request).credentials.keys_of(who.workspace_id)]
@@ -28,7 +28,6 @@ async def list_keys(request: Request, who: Admin) -> list[dict[str, Any]]:
     "/keys",
     status_code=201,
     response_model=KeyCreated,
-    tags=["keys"],
     summary="Create an API key (its secret is shown once)",
 )
 async def create_key(body: KeyIn, request: Request, who: Admin) -> dict[str, Any]:
@@ -50,7 +49,7 @@ async def _own_key(request: Request, key_id: str, workspace_id: str) -> dict[str
     return doc
 
 
-@router.delete("/keys/{key_id}", response_model=KeyView, tags=["keys"], summary="Revoke an API key")
+@router.delete("/keys/{key_id}", response_model=KeyView, summary="Revoke an API key")
 async def revoke_key(key_id: str, request: Request, who: Admin) -> dict[str, Any]:
     """The key stops working (within the credential cache time on other gateway instances)."""
     deps = account_deps(request)
@@ -64,13 +63,7 @@ async def revoke_key(key_id: str, request: Request, who: Admin) -> dict[str, Any
     return _key(await _own_key(request, key_id, who.workspace_id))
 
 
-@router.post(
-    "/keys/{key_id}/rotate",
-    status_code=201,
-    response_model=KeyCreated,
-    tags=["keys"],
-    summary="Replace a key by a new one",
-)
+@router.post("/keys/{key_id}/rotate", status_code=201, response_model=KeyCreated, summary="Replace a key by a new one")
 async def rotate_key(key_id: str, request: Request, who: Admin) -> dict[str, Any]:
     """A new key with the same name and scopes (secret shown once); the old one is revoked."""
     old = await _own_key(request, key_id, who.workspace_id)

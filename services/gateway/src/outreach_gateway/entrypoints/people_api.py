@@ -13,23 +13,16 @@ from outreach_gateway.entrypoints.guard import Admin
 from outreach_gateway.entrypoints.views import PersonInvited, PersonView
 from outreach_gateway.handlers import accounts
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", tags=["people"])
 
 
-@router.get("/people", response_model=list[PersonView], tags=["people"], summary="The workspace's people")
+@router.get("/people", response_model=list[PersonView], summary="The workspace's people")
 async def list_people(request: Request, who: Admin) -> list[dict[str, Any]]:
     """Email, role and whether the invitation is still open."""
     return [person_view(d) for d in await account_deps(request).accounts.people_of(who.workspace_id)]
 
 
-@router.post(
-    "/people",
-    status_code=201,
-    response_model=PersonInvited,
-    tags=["people"],
-    summary="Invite a person",
-    responses=CONFLICT,
-)
+@router.post("/people", status_code=201, response_model=PersonInvited, summary="Invite a person", responses=CONFLICT)
 async def invite(body: InviteIn, request: Request, who: Admin) -> dict[str, Any]:
     """The person with `invitation_token` (shown once), which they accept with a password of their own."""
     try:
@@ -44,7 +37,6 @@ async def invite(body: InviteIn, request: Request, who: Admin) -> dict[str, Any]
 @router.post(
     "/people/accept",
     response_model=PersonView,
-    tags=["people"],
     summary="Accept an invitation and set a password",
     responses={404: {"description": "Unknown or used invitation"}},
 )
@@ -56,7 +48,7 @@ async def accept(body: AcceptIn, request: Request) -> dict[str, Any]:
     return person_view({k: v for k, v in person.items() if k != "invitation"})
 
 
-@router.delete("/people/{person_id}", status_code=204, tags=["people"], summary="Remove a person")
+@router.delete("/people/{person_id}", status_code=204, summary="Remove a person")
 async def remove_person(person_id: str, request: Request, who: Admin) -> None:
     """They are signed out everywhere and can no longer sign in."""
     deps = account_deps(request)
