@@ -18,9 +18,7 @@ pytestmark = pytest.mark.e2e
 CSV = b"phone\n+1 212 555 0171\n+1 212 555 0172\n"
 PUBLIC = {"/api/v1/workspaces", "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/people/accept"}
 # Operations that create the caller's own resource: with B's key they touch only B's workspace.
-OWN = {
-    ("put", "/api/v1/agents/{agent_id}"),
-}
+OWN = {("put", "/api/v1/agents/{agent_id}")}
 BODIES: dict[tuple[str, str], Any] = {
     ("put", "/api/v1/agents/{agent_id}"): {"id": "agt_a", "name": "B's", "kind": "twiml", "address": "https://b.test"},
     ("patch", "/api/v1/campaigns/{campaign_id}"): {"name": "renamed by B"},

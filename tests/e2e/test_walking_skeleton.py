@@ -46,9 +46,7 @@ def test_three_contacts_are_called_and_exit_answered(stack: Stack) -> None:
         assert started.json()["status"] == "active"
         job = (
             http.post(
-                "/imports",
-                data={"campaign_id": campaign["id"]},
-                files={"file": ("contacts.csv", CSV, "text/csv")},
+                "/imports", data={"campaign_id": campaign["id"]}, files={"file": ("contacts.csv", CSV, "text/csv")}
             )
             .raise_for_status()
             .json()

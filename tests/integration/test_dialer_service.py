@@ -20,15 +20,7 @@ from pymongo import AsyncMongoClient
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import Infra
-from tests.integration.helpers import (
-    caller,
-    dialer_settings,
-    eventually,
-    place_call,
-    produce,
-    read_messages,
-    serving,
-)
+from tests.integration.helpers import caller, dialer_settings, eventually, place_call, produce, read_messages, serving
 
 pytestmark = pytest.mark.integration
 TOKEN = "test-token-123"

@@ -11,14 +11,7 @@ import httpx
 import pytest
 from outreach_contracts.campaigns import CampaignPaused, CampaignResumed
 from outreach_contracts.contacts import ContactData
-from outreach_contracts.messages import (
-    ContactOptedOut,
-    MessageDelivery,
-    MessageFailed,
-    MessageSent,
-    SendEmail,
-    SendSms,
-)
+from outreach_contracts.messages import ContactOptedOut, MessageDelivery, MessageFailed, MessageSent, SendEmail, SendSms
 from outreach_contracts.numbers import NumberRegistered
 from outreach_devstack.stack import free_port
 from outreach_messenger.bootstrap import build

@@ -44,8 +44,7 @@ class Envelope(Frozen):
     )
     schema_version: int = Field(default=1, ge=1, description="Version of this message's schema", examples=[1])
     occurred_at: UtcDatetime = Field(
-        description="When the fact happened or the command was issued (aware, UTC)",
-        examples=["2026-03-09T14:00:00Z"],
+        description="When the fact happened or the command was issued (aware, UTC)", examples=["2026-03-09T14:00:00Z"]
     )
     workspace_id: str = Field(min_length=1, description="Tenant the message belongs to", examples=["ws_acme"])
     trace: TraceContext = Field(

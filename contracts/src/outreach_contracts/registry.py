@@ -6,14 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter
 
-from outreach_contracts.calls import (
-    CallAnalyzed,
-    CallCompleted,
-    CallDeferred,
-    CallPlaced,
-    NumberRested,
-    PlaceCall,
-)
+from outreach_contracts.calls import CallAnalyzed, CallCompleted, CallDeferred, CallPlaced, NumberRested, PlaceCall
 from outreach_contracts.campaigns import (
     CampaignCompleted,
     CampaignCreated,
@@ -26,14 +19,7 @@ from outreach_contracts.campaigns import (
 from outreach_contracts.contacts import ContactImported
 from outreach_contracts.enrollments import ContactExited, EnrollmentChanged
 from outreach_contracts.envelope import Envelope
-from outreach_contracts.messages import (
-    ContactOptedOut,
-    MessageDelivery,
-    MessageFailed,
-    MessageSent,
-    SendEmail,
-    SendSms,
-)
+from outreach_contracts.messages import ContactOptedOut, MessageDelivery, MessageFailed, MessageSent, SendEmail, SendSms
 from outreach_contracts.numbers import NumberRegistered, NumberRemoved
 
 ContactEvent = Annotated[ContactImported, Field(discriminator="type")]

@@ -26,8 +26,7 @@ def test_instant_roots_are_exported_like_the_tracers_own_root_spans() -> None:
     sdk = provider.get_tracer("outreach").start_span("contact imported", context.Context(), attributes={"row": 1})
     sdk.end()
     parents = provider.instant_roots(
-        "contact imported",
-        [{"import_id": "imp_1", "row": 2}, {"import_id": "imp_1", "row": 3}],
+        "contact imported", [{"import_id": "imp_1", "row": 2}, {"import_id": "imp_1", "row": 3}]
     )
     theirs, *ours = exported.get_finished_spans()
     assert len(ours) == 2 and len(set(parents)) == 2

@@ -35,10 +35,7 @@ class NumberRepository:
         settings = {k: v for k, v in doc.items() if k not in ("_id", "uses", "last_used_at", "stats")}
         result = await self.collection.update_one(
             {"_id": number},
-            {
-                "$set": settings,
-                "$setOnInsert": {"uses": [], "last_used_at": None, "stats": {}},
-            },
+            {"$set": settings, "$setOnInsert": {"uses": [], "last_used_at": None, "stats": {}}},
             upsert=True,
         )
         self._empty_at.pop(settings.get("workspace_id", ""), None)
@@ -68,8 +65,7 @@ class NumberRepository:
         # a cap or cool-down is then passed by one call at most per racing instance. Not arbitrated by an
         # insert: a dialer killed between such an insert and this update would block the number for good.
         result = await self.collection.update_one(
-            {"_id": number, "last_used_at": last_used_at},
-            {"$set": {"last_used_at": now, "uses": [*uses, now]}},
+            {"_id": number, "last_used_at": last_used_at}, {"$set": {"last_used_at": now, "uses": [*uses, now]}}
         )
         return result.modified_count == 1
 

@@ -44,10 +44,7 @@ async def record_analysis(
         entries.append(outbox_entry(stamped(events[1], journey), topic=deps.topics.messages, key=doc["contact_id"]))
     analysis = {"disposition": disposition, "summary": summary, "data": data, "at": now, "opted_out": opted_out}
     updated = await deps.calls.update(
-        doc["_id"],
-        expect={"analysis": None},
-        changes={"analysis": analysis},
-        push={"outbox": {"$each": entries}},
+        doc["_id"], expect={"analysis": None}, changes={"analysis": analysis}, push={"outbox": {"$each": entries}}
     )
     if updated is not None:
         await deps.relay(doc["_id"], entries)

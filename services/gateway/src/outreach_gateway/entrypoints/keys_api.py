@@ -25,10 +25,7 @@ async def list_keys(request: Request, who: Admin) -> list[dict[str, Any]]:
 
 
 @router.post(
-    "/keys",
-    status_code=201,
-    response_model=KeyCreated,
-    summary="Create an API key (its secret is shown once)",
+    "/keys", status_code=201, response_model=KeyCreated, summary="Create an API key (its secret is shown once)"
 )
 async def create_key(body: KeyIn, request: Request, who: Admin) -> dict[str, Any]:
     """The key's record with `secret`."""

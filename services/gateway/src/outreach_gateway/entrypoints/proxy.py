@@ -11,12 +11,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from outreach_common.identity import HEADER, READ_METHODS, mint
 from starlette.background import BackgroundTask
 
-from outreach_gateway.adapters.upstream import (
-    BodyTooLargeError,
-    UpstreamUnavailableError,
-    limited,
-    response_headers,
-)
+from outreach_gateway.adapters.upstream import BodyTooLargeError, UpstreamUnavailableError, limited, response_headers
 from outreach_gateway.domain.access import API_PREFIX, required_scope, service_for, webhook_service
 from outreach_gateway.entrypoints.guard import allow, authenticate
 from outreach_gateway.handlers.auth import Principal
@@ -119,8 +114,4 @@ async def webhook(request: Request) -> Response:
 
 def routes() -> list[tuple[str, Any]]:
     """(path, endpoint) pairs, added after the gateway's own routes so those match first."""
-    return [
-        (API_PREFIX + "/{path:path}", api),
-        ("/webhooks/{path:path}", webhook),
-        ("/unsubscribe/{token}", webhook),
-    ]
+    return [(API_PREFIX + "/{path:path}", api), ("/webhooks/{path:path}", webhook), ("/unsubscribe/{token}", webhook)]

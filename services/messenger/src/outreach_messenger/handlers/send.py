@@ -185,8 +185,7 @@ async def _deliver(command: Command, deps: Deps) -> tuple[str, dict[str, Any]]:
         html = render(command.html_template, contact, html=True)
         message.add_alternative(html + f'<p><a href="{unsubscribe}">Unsubscribe</a></p>', subtype="html")
     await deps.messages.update(
-        command.idempotency_key,
-        {"unsubscribe_token": token, "email": contact.email, "phone": contact.phone},
+        command.idempotency_key, {"unsubscribe_token": token, "email": contact.email, "phone": contact.phone}
     )
     provider_id = await _with_retries(deps, command.idempotency_key, lambda: deps.email.send_email(message), "email")
     return provider_id, {}

@@ -88,10 +88,6 @@ def from_doc(doc: Document) -> Enrollment:
 def changes_of(doc: Document, entry: Document) -> dict[str, Any]:
     """The document fields a log entry sets."""
     if entry["kind"] == "claim":
-        return {
-            **to_doc(dispatch(from_doc(doc))),
-            "claim": entry["claim"],
-            "claimed_at": entry["at"],
-        }
+        return {**to_doc(dispatch(from_doc(doc))), "claim": entry["claim"], "claimed_at": entry["at"]}
     fields: dict[str, Any] = entry["set"]
     return fields

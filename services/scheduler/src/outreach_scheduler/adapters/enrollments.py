@@ -148,8 +148,7 @@ class EnrollmentRepository(DurableTimer):
             return False
         # race: arbitrated by the log insert above (one writer per version)
         await self.collection.update_one(
-            {"_id": doc_id, "version": expected_version},
-            {**update_to(fields), "$push": {"outbox": {"$each": outbox}}},
+            {"_id": doc_id, "version": expected_version}, {**update_to(fields), "$push": {"outbox": {"$each": outbox}}}
         )
         self._track(enrollment)
         return True

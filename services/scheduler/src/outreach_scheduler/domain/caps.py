@@ -19,12 +19,7 @@ class RecentCall:
 
 
 def cap_release(
-    recent: list[RecentCall],
-    *,
-    campaign_id: str,
-    states: tuple[str, ...],
-    compliance: str,
-    workspace_cap: int | None,
+    recent: list[RecentCall], *, campaign_id: str, states: tuple[str, ...], compliance: str, workspace_cap: int | None
 ) -> datetime | None:
     """None when another call is allowed now; else the instant the oldest counted call leaves the 24 h window."""
     limits: list[tuple[int, list[datetime]]] = []

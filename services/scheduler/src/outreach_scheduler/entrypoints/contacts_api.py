@@ -87,10 +87,7 @@ class FirstReachRow(BaseModel):
 
 @router.get("/{campaign_id}/first-reach", summary="When a sample of queued contacts would first be reached")
 async def sample_first_reach(
-    campaign_id: str,
-    deps: DepsDep,
-    who: Caller,
-    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    campaign_id: str, deps: DepsDep, who: Caller, limit: Annotated[int, Query(ge=1, le=100)] = 10
 ) -> list[FirstReachRow]:
     """For the first `limit` queued contacts: their first step's earliest eligible instant from now (or from
     the scheduled start), computed with the window and flow as saved now, so an edit shows at once."""
