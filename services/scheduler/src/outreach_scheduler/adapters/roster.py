@@ -55,8 +55,11 @@ class _Campaign:
             width = max(ids.dtype.itemsize for ids, _ in self._staged)
             ids = np.concatenate([i.astype(f"S{width}") for i, _ in self._staged])
             states = np.concatenate([s for _, s in self._staged])
-            order = np.argsort(ids, kind="stable")
-            self.ids, self.states = ids[order], states[order]
+            if len(ids) > 1 and bool(np.all(ids[:-1] <= ids[1:])):  # a checkpoint's parts come sorted
+                self.ids, self.states = ids, states
+            else:
+                order = np.argsort(ids, kind="stable")
+                self.ids, self.states = ids[order], states[order]
             self._staged = []
         self.merge()
 
