@@ -104,6 +104,13 @@ def fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
+def readable(path: Path) -> Path:
+    """`path`, or a usage error naming it when it is not a file."""
+    if not path.is_file():
+        raise fail(f"{path}: no such file", USAGE)
+    return path
+
+
 def api_key(key: str | None) -> str:
     """The API key, or exit 3 when none is configured."""
     found = key or os.environ.get("OUTREACH_API_KEY") or saved().get("api_key")

@@ -11,7 +11,7 @@ from typing import IO, Any
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-from outreach_cli.client import JSON, KEY, URL, USAGE, Api, fail
+from outreach_cli.client import JSON, KEY, URL, USAGE, Api, fail, readable
 from outreach_cli.contacts import app, pairs_of
 from outreach_cli.output import as_json, console, field, show
 
@@ -43,8 +43,7 @@ def import_file(
     key: str = KEY,
 ) -> None:
     """Upload, follow the import job (rows read, imported, rejected) and print the verdicts."""
-    if not file.is_file():
-        raise fail(f"{file}: no such file", USAGE)
+    readable(file)
     mapping = pairs_of(maps)
     if "to_number" not in mapping:
         raise fail("--map to_number=COLUMN is required (the column of phone numbers)", USAGE)

@@ -15,7 +15,7 @@ from outreach_windows import ContactInfo
 from pydantic import ValidationError
 
 from outreach_cli.campaigns import app, read_spec
-from outreach_cli.client import USAGE, fail
+from outreach_cli.client import USAGE, fail, readable
 from outreach_cli.contacts import checked
 
 
@@ -64,8 +64,7 @@ def forecast(
         raise fail(f"{file}: not a valid campaign{lines}", USAGE) from None
     if start is not None and start.tzinfo is None:
         raise fail("--start needs an offset or Z", USAGE)
-    if not contacts.is_file():
-        raise fail(f"{contacts}: no such file", USAGE)
+    readable(contacts)
     people, skipped = _contacts(contacts, maps, no_headers)
     begin = (start or datetime.now(UTC)).astimezone(UTC)
     limits = Limits(calls_per_second, concurrency, call_seconds, answer_rate)

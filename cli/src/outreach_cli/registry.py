@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from outreach_cli.client import JSON, KEY, URL, USAGE, Api, fail
+from outreach_cli.client import JSON, KEY, URL, USAGE, Api, fail, readable
 from outreach_cli.output import field, pairs, show
 
 dnc = typer.Typer(help="The workspace's do-not-call list.", no_args_is_help=True)
@@ -42,8 +42,7 @@ def dnc_import(
     key: str = KEY,
 ) -> None:
     """Add every number of a CSV file."""
-    if not file.is_file():
-        raise fail(f"{file}: no such file", USAGE)
+    readable(file)
     form = {"has_headers": str(not no_headers).lower(), **({"column": column} if column else {})}
     form |= {"reason": reason} if reason else {}
     with Api(url, key) as api, file.open("rb") as handle:
