@@ -28,17 +28,9 @@ async def test_two_instances_never_exceed_the_shared_pace_and_concurrency(infra:
 
     def settings(port: int) -> Settings:
         # one database: the instances share queue, pace and limits
-        return dialer_settings(
-            infra,
-            run_id,
-            port=port,
-            sim_port=sim_port,
-            sid=SID,
-            token=TOKEN,
-            dial_interval_s=0.02,
-            calls_per_second=RATE,
-            max_concurrent_calls=CONCURRENT,
-        )
+        limits = {"calls_per_second": RATE, "max_concurrent_calls": CONCURRENT}
+        return dialer_settings(infra, run_id, port=port, sim_port=sim_port, sid=SID, token=TOKEN, dial_interval_s=0.02,
+                               **limits)  # fmt: skip
 
     topics = settings(ports[0]).topics
     admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)

@@ -37,17 +37,8 @@ def command(key: str, phone: str, *, campaign: str = "cmp", agent: str = "agt", 
 
 
 def settings_for(infra: Infra, run_id: str, port: int, sim_port: int, **kw: Any) -> Settings:
-    return dialer_settings(
-        infra,
-        run_id,
-        port=port,
-        sim_port=sim_port,
-        sid=SID,
-        token=TOKEN,
-        agent_webhook_secret=SECRET,
-        calls_per_second=20,
-        **kw,
-    )
+    return dialer_settings(infra, run_id, port=port, sim_port=sim_port, sid=SID, token=TOKEN,
+                           agent_webhook_secret=SECRET, calls_per_second=20, **kw)  # fmt: skip
 
 
 async def one_call(infra: Infra, topic: str, calls_topic: str, cmd: PlaceCall) -> None:
