@@ -28,6 +28,7 @@ from tests.integration.helpers import caller, eventually, produce, serving
 pytestmark = pytest.mark.integration
 DAY1 = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
 WINDOW = ContactWindow(days=["mon"], start="09:00", end="17:00", compliance="none")
+CALLER = "+12125550100"
 OUTCOMES = ["answered_human", "no_answer", "voicemail", "busy", "failed"]
 
 
@@ -35,105 +36,34 @@ def journey(index: int) -> list[tuple[str, Envelope]]:
     """One contact: enrolled, called (outcome by index), then exited, completed or texted."""
     cid, cmp = f"ct{index}", "cmp"
     at = DAY1 + timedelta(days=index % 2, minutes=index)
-    key = f"{cmp}:{cid}:0:1"
-    common = {"workspace_id": "ws", "campaign_id": cmp, "contact_id": cid}
+    common = {"occurred_at": at, "workspace_id": "ws", "campaign_id": cmp, "contact_id": cid}
+    contact = ContactData(phone=f"+1212555{index:04d}")
+    call = {**common, "idempotency_key": f"{cmp}:{cid}:0:1", "step_index": 0}
+    sms = {**common, "idempotency_key": f"{cmp}:{cid}:1:1", "step_index": 1}
     outcome = OUTCOMES[index % len(OUTCOMES)]
+
+    def state(state: str, version: int, step: int, reason: str | None = None) -> tuple[str, Envelope]:
+        return "enrollments", EnrollmentChanged(**common, state=state, version=version, step_index=step, reason=reason)
+
     events: list[tuple[str, Envelope]] = [
-        ("enrollments", EnrollmentChanged(occurred_at=at, **common, state="queued", version=1, step_index=0)),
-        (
-            "call_commands",
-            PlaceCall(
-                occurred_at=at,
-                **common,
-                idempotency_key=key,
-                step_index=0,
-                attempt=1,
-                agent_id="a",
-                contact=ContactData(phone=f"+1212555{index:04d}"),
-                window=WINDOW,
-            ),
-        ),
-        ("enrollments", EnrollmentChanged(occurred_at=at, **common, state="active", version=2, step_index=0)),
-        (
-            "calls",
-            CallPlaced(
-                occurred_at=at,
-                **common,
-                idempotency_key=key,
-                step_index=0,
-                call_id=f"call{index}",
-                provider_call_sid=f"CA{index}",
-                from_number="+12125550100",
-            ),
-        ),
-        (
-            "calls",
-            CallCompleted(
-                occurred_at=at, **common, idempotency_key=key, step_index=0, call_id=f"call{index}", outcome=outcome
-            ),
-        ),
+        state("queued", 1, 0),
+        ("call_commands", PlaceCall(**call, attempt=1, agent_id="a", contact=contact, window=WINDOW)),
+        state("active", 2, 0),
+        ("calls", CallPlaced(**call, call_id=f"call{index}", provider_call_sid=f"CA{index}", from_number=CALLER)),
+        ("calls", CallCompleted(**call, call_id=f"call{index}", outcome=outcome)),
     ]
     if outcome == "answered_human":
-        events.append(
-            (
-                "enrollments",
-                EnrollmentChanged(occurred_at=at, **common, state="exited", version=3, step_index=0, reason="answered"),
-            )
-        )
-        return events
-    sms_key = f"{cmp}:{cid}:1:1"
+        return [*events, state("exited", 3, 0, "answered")]
     events += [
-        ("enrollments", EnrollmentChanged(occurred_at=at, **common, state="active", version=3, step_index=1)),
-        (
-            "message_commands",
-            SendSms(
-                occurred_at=at,
-                **common,
-                idempotency_key=sms_key,
-                step_index=1,
-                contact=ContactData(phone=f"+1212555{index:04d}"),
-                window=WINDOW,
-                body_template="hi",
-            ),
-        ),
-        (
-            "messages",
-            MessageSent(
-                occurred_at=at, **common, idempotency_key=sms_key, step_index=1, channel="sms", provider_id=f"SM{index}"
-            ),
-        ),
-        (
-            "messages",
-            MessageDelivery(
-                occurred_at=at, **common, idempotency_key=sms_key, step_index=1, channel="sms", status="delivered"
-            ),
-        ),
+        state("active", 3, 1),
+        ("message_commands", SendSms(**sms, contact=contact, window=WINDOW, body_template="hi")),
+        ("messages", MessageSent(**sms, channel="sms", provider_id=f"SM{index}")),
+        ("messages", MessageDelivery(**sms, channel="sms", status="delivered")),
     ]
     if index % 7 == 3:
-        events += [
-            (
-                "messages",
-                ContactOptedOut(
-                    occurred_at=at,
-                    workspace_id="ws",
-                    campaign_id=cmp,
-                    contact_id=cid,
-                    phone=f"+1212555{index:04d}",
-                    channel="sms",
-                ),
-            ),
-            (
-                "enrollments",
-                EnrollmentChanged(
-                    occurred_at=at, **common, state="exited", version=4, step_index=1, reason="opted_out"
-                ),
-            ),
-        ]
-    else:
-        events.append(
-            ("enrollments", EnrollmentChanged(occurred_at=at, **common, state="completed", version=4, step_index=1))
-        )
-    return events
+        opted_out = ContactOptedOut(**common, phone=contact.phone, channel="sms")
+        return [*events, ("messages", opted_out), state("exited", 4, 1, "opted_out")]
+    return [*events, state("completed", 4, 1)]
 
 
 def settings_for(infra: Infra, run_id: str, db: str, group: str | None = None) -> Settings:
