@@ -114,27 +114,21 @@ def test_after_itself_when_eligible() -> None:
     assert next_eligible(after, window, ContactInfo(timezone="America/New_York")) == after
 
 
+def sundays_in_new_york(start: str, end: str) -> ContactWindow:
+    """Sundays from `start` to `end`, New York time for everyone, no state rules."""
+    return ContactWindow(days=["sun"], start=start, end=end, compliance="none",
+                         timezone={"primary": "America/New_York", "fallback": "America/New_York"})  # fmt: skip
+
+
 def test_spring_forward_gap_is_never_eligible() -> None:
     # New York skips 02:00-03:00 on 2026-03-08: a 02:00-03:00 window has nothing that day.
-    window = ContactWindow(
-        days=["sun"],
-        start="02:00",
-        end="03:00",
-        compliance="none",
-        timezone={"primary": "America/New_York", "fallback": "America/New_York"},
-    )
+    window = sundays_in_new_york("02:00", "03:00")
     got = next_eligible(datetime(2026, 3, 8, 0, 0, tzinfo=UTC), window, ContactInfo())
     assert got == datetime(2026, 3, 15, 6, 0, tzinfo=UTC)  # next Sunday 02:00 EDT
 
 
 def test_fall_back_repeated_hour_is_eligible_twice() -> None:
-    window = ContactWindow(
-        days=["sun"],
-        start="01:00",
-        end="02:00",
-        compliance="none",
-        timezone={"primary": "America/New_York", "fallback": "America/New_York"},
-    )
+    window = sundays_in_new_york("01:00", "02:00")
     first = next_eligible(datetime(2026, 11, 1, 0, 0, tzinfo=UTC), window, ContactInfo())
     assert first == datetime(2026, 11, 1, 5, 0, tzinfo=UTC)  # 01:00 EDT
     assert next_eligible(datetime(2026, 11, 1, 6, 0, tzinfo=UTC), window, ContactInfo()) == datetime(
