@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from outreach_common.identity import HEADER, mint
 from outreach_common.settings import DEV_SECRET
 from outreach_contracts.calls import PlaceCall
-from outreach_contracts.contacts import ContactData
+from outreach_contracts.contacts import ContactData, ContactImported
 from outreach_contracts.envelope import Envelope
 from outreach_contracts.registry import ANY_MESSAGE
 from outreach_contracts.window import ContactWindow
@@ -120,6 +120,16 @@ async def serving(app: Any, port: int) -> AsyncIterator[str]:
 ALWAYS = ContactWindow(
     days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start="00:00", end="24:00", compliance="none"
 )
+
+
+OPEN = ALWAYS.model_dump(mode="json")  # the same window as a campaign's JSON
+
+
+def imported(campaign_id: str, contact_id: str, phone: str) -> tuple[str, bytes]:
+    """A ContactImported of the default workspace, keyed and serialised for `produce`."""
+    ids = {"workspace_id": "ws_default", "campaign_id": campaign_id, "contact_id": contact_id, "import_id": "imp"}
+    event = ContactImported(occurred_at=datetime.now(UTC), **ids, row=1, contact=ContactData(phone=phone))
+    return contact_id, event.model_dump_json().encode()
 
 
 def place_call(key: str, phone: str, **fields: Any) -> PlaceCall:

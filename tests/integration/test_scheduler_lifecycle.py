@@ -6,34 +6,14 @@ import itertools
 from datetime import UTC, datetime
 
 import pytest
-from outreach_contracts.contacts import ContactData, ContactImported
 from outreach_contracts.messages import ContactOptedOut
 from outreach_scheduler.bootstrap import build
 from outreach_scheduler.config import Settings
 
 from tests.conftest import Infra
-from tests.integration.helpers import eventually, produce, running
+from tests.integration.helpers import OPEN, eventually, imported, produce, running
 
 pytestmark = pytest.mark.integration
-OPEN = {
-    "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-    "start": "00:00",
-    "end": "24:00",
-    "compliance": "none",
-}
-
-
-def imported(campaign_id: str, contact_id: str, phone: str) -> tuple[str, bytes]:
-    event = ContactImported(
-        occurred_at=datetime.now(UTC),
-        workspace_id="ws_default",
-        campaign_id=campaign_id,
-        contact_id=contact_id,
-        import_id="imp",
-        row=1,
-        contact=ContactData(phone=phone),
-    )
-    return contact_id, event.model_dump_json().encode()
 
 
 async def test_lifecycle_and_opt_out_across_campaigns(infra: Infra, run_id: str) -> None:

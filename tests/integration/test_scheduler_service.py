@@ -6,22 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from outreach_contracts.calls import CallCompleted, PlaceCall
-from outreach_contracts.contacts import ContactData, ContactImported
 from outreach_scheduler.bootstrap import build
 from outreach_scheduler.config import Settings
 from outreach_scheduler.handlers.stuck import InFlightWatch, fail_stuck_steps
 
 from tests.conftest import Infra
-from tests.integration.helpers import caller, consumed, eventually, produce, read_messages, running
+from tests.integration.helpers import OPEN, caller, consumed, eventually, imported, produce, read_messages, running
 
 pytestmark = pytest.mark.integration
-
-OPEN_WINDOW = {
-    "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-    "start": "00:00",
-    "end": "24:00",
-    "compliance": "none",
-}
 
 
 def settings(infra: Infra, run_id: str) -> Settings:
@@ -94,21 +86,12 @@ async def test_import_enrolls_once_dispatches_and_exits_on_answer(infra: Infra, 
     topics = s.topics
     async with running(app) as http:
         created = await http.post(
-            "/campaigns", json={"name": "c", "window": OPEN_WINDOW, "flow": [{"kind": "phone", "agent_id": "agt"}]}
+            "/campaigns", json={"name": "c", "window": OPEN, "flow": [{"kind": "phone", "agent_id": "agt"}]}
         )
         campaign_id = created.json()["id"]
         assert (await http.post(f"/campaigns/{campaign_id}/start")).json()["status"] == "active"
-        event = ContactImported(
-            occurred_at=datetime.now(UTC),
-            workspace_id="ws_default",
-            campaign_id=campaign_id,
-            contact_id="ct_1",
-            import_id="imp",
-            row=1,
-            contact=ContactData(phone="+12125550123"),
-        )
-        payload = event.model_dump_json().encode()
-        await produce(infra.kafka_bootstrap, topics.contacts, [("ct_1", payload), ("ct_1", payload)])  # redelivery
+        message = imported(campaign_id, "ct_1", "+12125550123")
+        await produce(infra.kafka_bootstrap, topics.contacts, [message, message])  # a redelivery
         commands = await read_messages(infra.kafka_bootstrap, topics.call_commands, count=1)
         command = commands[0]
         assert isinstance(command, PlaceCall)
@@ -151,19 +134,10 @@ async def test_a_step_whose_outcome_never_comes_ends_errored(infra: Infra, run_i
     s = settings(infra, run_id)
     app = build(s)
     async with running(app) as http:
-        spec = {"name": "c", "window": OPEN_WINDOW, "flow": [{"kind": "phone", "agent_id": "agt"}]}
+        spec = {"name": "c", "window": OPEN, "flow": [{"kind": "phone", "agent_id": "agt"}]}
         campaign_id = (await http.post("/campaigns", json=spec)).json()["id"]
         await http.post(f"/campaigns/{campaign_id}/start")
-        event = ContactImported(
-            occurred_at=datetime.now(UTC),
-            workspace_id="ws_default",
-            campaign_id=campaign_id,
-            contact_id="ct_9",
-            import_id="imp",
-            row=1,
-            contact=ContactData(phone="+12125550129"),
-        )
-        await produce(infra.kafka_bootstrap, s.topics.contacts, [("ct_9", event.model_dump_json().encode())])
+        await produce(infra.kafka_bootstrap, s.topics.contacts, [imported(campaign_id, "ct_9", "+12125550129")])
         [command] = await read_messages(infra.kafka_bootstrap, s.topics.call_commands, count=1)
         deps, watch = app.state.deps, InFlightWatch()
 
