@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from faststream.kafka import KafkaBroker, KafkaRouter
+from outreach_contracts.campaigns import CampaignPaused, CampaignResumed, CampaignStopped
 from pydantic import TypeAdapter
 
 from outreach_common.consumer import DeadLetters, subscribe
@@ -15,7 +16,13 @@ from outreach_common.consumer import DeadLetters, subscribe
 Handler = Callable[[Any], Awaitable[None]]
 
 
-Handlers = Mapping[type[Any], Callable[..., Awaitable[None]]]  # message type -> its handler
+TypedHandler = Callable[..., Awaitable[None]]  # a handler of one message type, with the service's dependencies
+Handlers = Mapping[type[Any], TypedHandler]  # message type -> its handler
+
+
+def on_lifecycle(paused: TypedHandler, resumed: TypedHandler, stopped: TypedHandler) -> Handlers:
+    """The handlers of a campaign's pause, resume and stop (what a service holding its steps acts on)."""
+    return {CampaignPaused: paused, CampaignResumed: resumed, CampaignStopped: stopped}
 
 
 def by_type(handlers: Handlers, **bound: Any) -> Handler:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from faststream.kafka import KafkaBroker
 from outreach_common.consumer import DeadLetters
-from outreach_common.routes import Handlers, Route, by_type, subscribe_routes
+from outreach_common.routes import Route, by_type, on_lifecycle, subscribe_routes
 from outreach_contracts.calls import PlaceCall
-from outreach_contracts.campaigns import CampaignPaused, CampaignResumed, CampaignStopped
 from outreach_contracts.messages import ContactOptedOut
 from outreach_contracts.registry import CallCommand, CampaignEvent, MessageEvent
 
@@ -21,11 +20,7 @@ GROUP = "dialer"
 def routes(deps: Deps) -> list[Route]:
     """The topics the dialer reads and its handler of each message type."""
     topics = deps.topics
-    lifecycle: Handlers = {
-        CampaignPaused: campaign_paused,
-        CampaignResumed: campaign_resumed,
-        CampaignStopped: campaign_stopped,
-    }
+    lifecycle = on_lifecycle(campaign_paused, campaign_resumed, campaign_stopped)
     return [
         Route(topics.call_commands, CallCommand, by_type({PlaceCall: enqueue_call}, deps=deps),
               "Queue PlaceCall commands"),

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from faststream.kafka import KafkaBroker
 from outreach_common.consumer import DeadLetters
-from outreach_common.routes import Handlers, Route, by_type, subscribe_routes
-from outreach_contracts.campaigns import CampaignPaused, CampaignResumed, CampaignStopped
+from outreach_common.routes import Handlers, Route, by_type, on_lifecycle, subscribe_routes
 from outreach_contracts.messages import ContactOptedOut, SendEmail, SendSms
 from outreach_contracts.numbers import NumberRegistered, NumberRemoved
 from outreach_contracts.registry import CampaignEvent, MessageCommand, MessageEvent, NumberEvent
@@ -21,11 +20,7 @@ GROUP = "messenger"
 def routes(deps: Deps) -> list[Route]:
     """The topics the messenger reads and its handler of each message type."""
     topics = deps.topics
-    lifecycle: Handlers = {
-        CampaignPaused: campaign_paused,
-        CampaignResumed: campaign_resumed,
-        CampaignStopped: campaign_stopped,
-    }
+    lifecycle = on_lifecycle(campaign_paused, campaign_resumed, campaign_stopped)
     numbers: Handlers = {NumberRegistered: number_registered, NumberRemoved: number_removed}
     return [
         Route(topics.message_commands, MessageCommand, by_type({SendSms: send_message, SendEmail: send_message},
