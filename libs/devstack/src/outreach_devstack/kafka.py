@@ -111,7 +111,7 @@ def start(*, port: int = PORT, controller_port: int = CONTROLLER_PORT, timeout: 
     config = _config(data, port, controller_port)
     if not (data / "logs" / "meta.properties").exists():
         subprocess.run(
-            _java(libs, data, "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(config)),
+            _java(libs, data, "kafka.tools.StorageTool", "format", f"--cluster-id={_cluster_id()}", "-c", str(config)),
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -121,7 +121,9 @@ def start(*, port: int = PORT, controller_port: int = CONTROLLER_PORT, timeout: 
 
 
 def _cluster_id() -> str:
-    """A Kafka cluster id: a random UUID in URL-safe base64 without padding."""
+    """A Kafka cluster id: a random UUID in URL-safe base64 without padding. It may begin with `-` (one in 64),
+    so it is passed as `--cluster-id=ID`: as a separate word the storage tool took it for an option and
+    refused to format (a fresh stack failed to start now and then)."""
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
 
 
