@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
@@ -44,6 +45,11 @@ class ServiceShell:
         self.bus = KafkaEventBus(self.broker)
         self.clock: Clock = clock_from(settings.clock_file)
         self.loops = Loops()
+
+    @property
+    def wiring(self) -> dict[str, Any]:
+        """What every service's handlers get from the shell: the event bus, the clock and the topic names."""
+        return {"bus": self.bus, "clock": self.clock, "topics": self.settings.topics}
 
     def dead_letters(self) -> DeadLetters:
         """The service's dead-letter topic, with attempt counts kept in its database (they survive a crash)."""

@@ -42,20 +42,12 @@ def build(settings: Settings | None = None) -> FastAPI:
         imports=repository.ImportRepository(shell.db),
         dnc=suppressions,
         locks=CampaignLocks(shell.db),
-        bus=shell.bus,
-        clock=shell.clock,
-        topics=settings.topics,
+        **shell.wiring,
         batch=settings.publish_batch,
         seen_in_memory=settings.seen_in_memory,
         instruments=Instruments(shell.registry),
     )
-    dnc_deps = DncDeps(
-        dnc=suppressions,
-        bus=shell.bus,
-        clock=shell.clock,
-        topics=settings.topics,
-        pending=PendingOutbox(shell.db["dnc_outbox"]),
-    )
+    dnc_deps = DncDeps(dnc=suppressions, **shell.wiring, pending=PendingOutbox(shell.db["dnc_outbox"]))
     crm = CrmDeps(
         store=crm_store.CrmStore(shell.db),
         box=token_box(settings.crm_keys, Path(settings.upload_dir), environment=settings.environment),

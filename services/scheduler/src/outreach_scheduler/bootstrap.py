@@ -31,9 +31,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     deps = Deps(
         campaigns=campaigns,
         enrollments=enrollments,
-        bus=shell.bus,
-        clock=shell.clock,
-        topics=settings.topics,
+        **shell.wiring,
         calls_log=CallLog(shell.db),
         workspace_call_cap=settings.workspace_call_cap,
         resume_rate_per_s=settings.resume_rate_per_s,
