@@ -26,6 +26,7 @@ from outreach_contracts.window import ContactWindow
 from outreach_devstack import processes
 from outreach_devstack.stack import free_port
 from outreach_twilio_sim.measure import max_concurrency, max_per_window, per_second
+from outreach_twilio_sim.scenario import mix
 
 from bench.common import write
 from bench.infra import endpoints
@@ -33,15 +34,9 @@ from bench.infra import endpoints
 CALLS = int(os.environ.get("BENCH_DIALER_CALLS", "20000"))
 WRITES = {"insert", "update", "delete", "findAndModify"}
 RATE, CONCURRENT = 50.0, int(os.environ.get("BENCH_DIALER_CONCURRENT", "200"))
-SCENARIO = {
-    "seed": 7,
-    "distribution": [
-        {"outcome": "answered_human", "ring_s": 1.0, "duration_s": 2.5, "weight": 5},
-        {"outcome": "voicemail", "ring_s": 1.5, "duration_s": 1.0, "weight": 2},
-        {"outcome": "no_answer", "ring_s": 3.0, "weight": 2},
-        {"outcome": "busy", "ring_s": 0.3, "weight": 1},
-    ],
-}
+CALL_MIX = mix(("answered_human", 1.0, 2.5, 5), ("voicemail", 1.5, 1.0, 2),
+           ("no_answer", 3.0, None, 2), ("busy", 0.3, None, 1))  # fmt: skip
+SCENARIO = {"seed": 7, "distribution": CALL_MIX}
 ALWAYS = ContactWindow(
     days=["mon", "tue", "wed", "thu", "fri", "sat", "sun"], start="00:00", end="24:00", compliance="none"
 )

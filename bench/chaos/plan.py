@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from outreach_twilio_sim.scenario import mix
+
 # Monday 2026-03-09, 13:30 UTC: 09:30 in New York, 06:30 in Los Angeles, 03:30 in Honolulu
 START = datetime(2026, 3, 9, 13, 30, tzinfo=UTC)
 AREAS = {  # area code -> where (several zones, states with their own rules among them)
@@ -42,15 +44,9 @@ FLOW: list[dict[str, Any]] = [
         "window": SMS_WINDOW,
     },
 ]
-SCENARIO: dict[str, Any] = {
-    "seed": 11,
-    "distribution": [
-        {"outcome": "answered_human", "ring_s": 0.8, "duration_s": 1.5, "weight": 3},
-        {"outcome": "voicemail", "ring_s": 1.2, "duration_s": 0.8, "weight": 2},
-        {"outcome": "no_answer", "ring_s": 1.5, "weight": 4},
-        {"outcome": "busy", "ring_s": 0.3, "weight": 1},
-    ],
-}
+CALL_MIX = mix(("answered_human", 0.8, 1.5, 3), ("voicemail", 1.2, 0.8, 2),
+           ("no_answer", 1.5, None, 4), ("busy", 0.3, None, 1))  # fmt: skip
+SCENARIO: dict[str, Any] = {"seed": 11, "distribution": CALL_MIX}
 
 
 @dataclass(frozen=True)

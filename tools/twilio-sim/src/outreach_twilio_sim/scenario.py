@@ -53,3 +53,10 @@ class Scenario(BaseModel):
         if self.distribution:
             return rng.choices(self.distribution, weights=[d.weight for d in self.distribution])[0]
         return self.default
+
+
+def mix(*rows: tuple[Outcome, float, float | None, float]) -> list[dict[str, object]]:
+    """A distribution written as a table: (outcome, ring seconds, talk seconds or None, weight) per row, as
+    JSON."""
+    return [{"outcome": o, "ring_s": ring, **({"duration_s": talk} if talk is not None else {}), "weight": weight}
+            for o, ring, talk, weight in rows]  # fmt: skip
