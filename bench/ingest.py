@@ -13,15 +13,19 @@ import csv
 import json
 import os
 import random
+import secrets
 import sys
 import time
 from pathlib import Path
 
 import httpx
 import psutil
+from outreach_common.identity import HEADER as IDENTITY_HEADER, mint
+from outreach_common.mongo import make_client
 from outreach_devstack import processes
 from outreach_devstack.paths import cache_dir
 from outreach_devstack.stack import free_port
+from outreach_ingest.adapters.campaigns import CampaignDirectory
 from outreach_ingest.domain import fastpath
 from outreach_ingest.domain.batches import record_batches
 from outreach_ingest.domain.csvfile import detect
@@ -145,10 +149,16 @@ async def end_to_end(path: Path, bootstrap: str, mongo: str) -> tuple[float, flo
         "OUTREACH_UPLOAD_DIR": str(cache_dir() / "bench" / "uploads"),
         "OUTREACH_LOG_LEVEL": "WARNING",
     }
+    secret = secrets.token_hex(16)
+    env["OUTREACH_IDENTITY_SECRET"] = secret
+    client = make_client(mongo)  # the campaign as ingest learns it from the scheduler's events
+    await CampaignDirectory(client[env["OUTREACH_MONGO_DB"]]).record("bench", "ws_bench")
+    await client.close()
+    headers = {IDENTITY_HEADER: mint("ws_bench", "key:bench", ["write"], secret, ttl_s=3600)}
     pid = processes.start(name, [sys.executable, "-m", "outreach_ingest"], env=env)
     peak = 0.0
     try:
-        async with httpx.AsyncClient(timeout=300) as http:
+        async with httpx.AsyncClient(timeout=300, headers=headers) as http:
             for _ in range(240):
                 try:
                     if (await http.get(f"{url}/health")).status_code == 200:
@@ -163,6 +173,8 @@ async def end_to_end(path: Path, bootstrap: str, mongo: str) -> tuple[float, flo
                 files={"file": (path.name, await asyncio.to_thread(path.read_bytes), "text/csv")},
             )
             job = response.json()
+            if response.status_code != 202:
+                raise RuntimeError(f"the import was refused: {response.status_code} {job}")
             while job.get("status") not in ("completed", "failed"):
                 await asyncio.sleep(0.5)
                 job = (await http.get(f"{url}/imports/{job['id']}")).json()

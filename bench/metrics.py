@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import sys
 import time
 from datetime import UTC, datetime
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from outreach_common.identity import HEADER, mint
+from outreach_contracts.campaigns import CampaignStarted
 from outreach_contracts.calls import CallCompleted, CallPlaced
 from outreach_contracts.enrollments import EnrollmentChanged
 from outreach_contracts.envelope import Envelope
@@ -25,9 +28,10 @@ CONTACTS = int(os.environ.get("BENCH_METRICS_CONTACTS", "40000"))  # five events
 
 
 def events(topics: Topics) -> list[tuple[str, str, Envelope]]:
-    """Five events per contact: queued, active, call placed, answered, exited."""
+    """The campaign's start, then five events per contact: queued, active, call placed, answered, exited."""
     at = datetime(2026, 3, 9, 15, tzinfo=UTC)
-    out: list[tuple[str, str, Envelope]] = []
+    started = CampaignStarted(workspace_id="ws", campaign_id="bench", name="Bench", occurred_at=at)
+    out: list[tuple[str, str, Envelope]] = [(topics.campaigns, "bench", started)]  # the overview exists from it
     for i in range(CONTACTS):
         common = {"workspace_id": "ws", "campaign_id": "bench", "contact_id": f"ct{i}", "occurred_at": at}
         call = {**common, "idempotency_key": f"bench:ct{i}:0:1", "step_index": 0, "call_id": f"c{i}"}
@@ -80,9 +84,12 @@ async def main(bootstrap: str, mongo: str) -> None:
     topics = Topics(prefix=f"{run}.")
     batch = events(topics)
     await produce(bootstrap, batch)
-    bare_s = await bare(bootstrap, [topics.enrollments, topics.calls], len(batch))
+    count = sum(1 for topic, _, _ in batch if topic != topics.campaigns)  # the contacts' events
+    bare_s = await bare(bootstrap, [topics.enrollments, topics.calls], count)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    secret = secrets.token_hex(16)
+    headers = {HEADER: mint("ws", "key:bench", ["read"], secret, ttl_s=3600)}
     env = {
         "OUTREACH_KAFKA_BOOTSTRAP": bootstrap,
         "OUTREACH_MONGO_URL": mongo,
@@ -90,6 +97,7 @@ async def main(bootstrap: str, mongo: str) -> None:
         "OUTREACH_TOPIC_PREFIX": f"{run}.",
         "OUTREACH_HTTP_PORT": str(port),
         "OUTREACH_LOG_LEVEL": "WARNING",
+        "OUTREACH_IDENTITY_SECRET": secret,
     }
     name = f"{run}-metrics"
 
@@ -111,7 +119,7 @@ async def main(bootstrap: str, mongo: str) -> None:
                 pass
             await asyncio.sleep(0.1)
 
-    async with httpx.AsyncClient(timeout=120) as http:
+    async with httpx.AsyncClient(timeout=120, headers=headers) as http:
         processes.start(name, [sys.executable, "-m", "outreach_metrics"], env=env)
         try:
             await ready(http)
@@ -130,7 +138,6 @@ async def main(bootstrap: str, mongo: str) -> None:
             assert await complete(http), "the restarted service lost counts"
         finally:
             processes.stop(name)
-    count = len(batch)
     write(
         "metrics",
         {
