@@ -20,7 +20,8 @@ from pathlib import Path
 
 import httpx
 import psutil
-from outreach_common.identity import HEADER as IDENTITY_HEADER, mint
+from outreach_common.identity import HEADER as IDENTITY_HEADER
+from outreach_common.identity import mint
 from outreach_common.mongo import make_client
 from outreach_devstack import processes
 from outreach_devstack.paths import cache_dir

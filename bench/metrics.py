@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from outreach_common.identity import HEADER, mint
-from outreach_contracts.campaigns import CampaignStarted
 from outreach_contracts.calls import CallCompleted, CallPlaced
+from outreach_contracts.campaigns import CampaignStarted
 from outreach_contracts.enrollments import EnrollmentChanged
 from outreach_contracts.envelope import Envelope
 from outreach_contracts.topics import Topics
