@@ -16,6 +16,7 @@ from outreach_ingest.adapters.seen import SeenNumbers
 from outreach_ingest.domain import batches
 from outreach_ingest.domain.batches import record_batches
 from outreach_ingest.domain.csvfile import Dialect, records
+from outreach_ingest.domain.duplicates import NumbersInMemory
 from outreach_ingest.domain.fastpath import prefix_verdicts
 from outreach_ingest.domain.mapping import Mapping
 from outreach_ingest.domain.nanp_prefixes import _decides, undecided_leading_digits
@@ -142,13 +143,17 @@ def test_six_digit_prefixes_decide_where_the_metadata_says_so() -> None:
 
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.integers(1, 40), max_size=300), st.integers(1, 30), st.integers(1, 50))
-def test_numbers_seen_answer_the_same_once_moved_to_disk(numbers: list[int], limit: int, batch: int) -> None:
-    in_memory, spilling = SeenNumbers(), SeenNumbers(limit=limit)
+def test_numbers_seen_answer_as_a_dict_would_in_arrays_and_once_moved_to_disk(
+    numbers: list[int], limit: int, batch: int
+) -> None:
+    reference, in_memory, spilling = NumbersInMemory(), SeenNumbers(), SeenNumbers(limit=limit)
     try:
         for start in range(0, len(numbers), batch):
             part = numbers[start : start + batch]
             rows = list(range(start + 1, start + 1 + len(part)))
-            assert spilling.first_rows(part, rows) == in_memory.first_rows(part, rows)
+            expected = reference.first_rows(part, rows)
+            assert in_memory.first_rows(part, rows) == expected
+            assert spilling.first_rows(part, rows) == expected
         assert len(spilling) == len(in_memory) == len(set(numbers))
         assert spilling.disk is not None or len(set(numbers)) <= limit
     finally:

@@ -13,9 +13,10 @@ class Settings(ServiceSettings):
     http_port: int = 8001
     upload_dir: str = Field(default=".local/uploads", description="Where uploaded files are stored")
     seen_in_memory: int = Field(
-        default=250_000,
+        default=1_500_000,
         ge=1,
-        description="Numbers an import remembers in memory (to find repeats) before moving them to a disk file",
+        description="Numbers an import remembers in memory (to find repeats; 16 bytes each) before moving them "
+        "to a disk file",
     )
     rejected_retention_days: float = Field(
         default=30.0, gt=0, description="Days a finished import's rejected-row report is kept"

@@ -28,7 +28,7 @@ class Deps:
     clock: Clock
     topics: Topics
     batch: int = 5000
-    seen_in_memory: int = 250_000
+    seen_in_memory: int = 1_500_000
     in_flight: int = 2
     lease: timedelta = timedelta(seconds=60)
     running: set[str] = field(default_factory=set)
