@@ -88,10 +88,21 @@ def caller(workspace_id: str = "ws", scopes: tuple[str, ...] = ("admin",)) -> di
     return {HEADER: mint(workspace_id, "key:test", scopes, DEV_SECRET, ttl_s=3600)}
 
 
+async def subscribed(app: Any) -> None:
+    """Wait until a service app's subscribers have started (a service is ready before: tests that spread
+    work over instances or read what was consumed need them joined)."""
+    shell = getattr(getattr(app, "state", None), "shell", None)  # (a plain ASGI callable has none)
+    if shell is not None:
+        async with asyncio.timeout(60):
+            await shell.subscribed()
+
+
 @asynccontextmanager
 async def running(app: FastAPI, workspace_id: str = "ws_default") -> AsyncIterator[httpx.AsyncClient]:
-    """Run `app`'s lifespan (broker, loops) and give an HTTP client bound to it, calling as `workspace_id`."""
+    """Run `app`'s lifespan (broker, loops) and give an HTTP client bound to it, calling as `workspace_id`, once
+    its subscribers have joined their groups."""
     async with app.router.lifespan_context(app):
+        await subscribed(app)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://testserver", headers=caller(workspace_id)
@@ -101,7 +112,8 @@ async def running(app: FastAPI, workspace_id: str = "ws_default") -> AsyncIterat
 
 @asynccontextmanager
 async def serving(app: Any, port: int) -> AsyncIterator[str]:
-    """Serve `app` with uvicorn on 127.0.0.1:`port` inside this event loop; yield its base URL."""
+    """Serve `app` with uvicorn on 127.0.0.1:`port` inside this event loop; yield its base URL once it serves
+    and its subscribers (a service's) have joined their groups."""
     import uvicorn
 
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
@@ -111,6 +123,7 @@ async def serving(app: Any, port: int) -> AsyncIterator[str]:
             if task.done():
                 task.result()
             await asyncio.sleep(0.05)
+        await subscribed(app)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True

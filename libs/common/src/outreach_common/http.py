@@ -24,6 +24,7 @@ def make_http_app(
     shutdown: Callable[[], Awaitable[None]],
     checks: dict[str, HealthCheck],
     description: str = "",
+    details: Callable[[], dict[str, Any]] | None = None,
 ) -> FastAPI:
     """A FastAPI app whose lifespan runs `startup`/`shutdown`, with health and metrics endpoints."""
 
@@ -47,6 +48,8 @@ def make_http_app(
         results: dict[str, Any] = {name: await check() for name, check in checks.items()}
         ok = all(results.values())
         body: dict[str, Any] = {"status": "ok" if ok else "degraded", "service": service, "checks": results}
+        if details is not None:
+            body.update(details())  # facts that do not decide readiness
         if OUTAGES.waiting:
             body["waiting"] = OUTAGES.report()  # consumers pausing for a dependency, and since when
         return JSONResponse(body, status_code=200 if ok else 503)

@@ -3,7 +3,10 @@ background loops, and the HTTP app whose lifespan opens and closes them in order
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -21,6 +24,7 @@ from outreach_common.mongo import IndexSpec, ensure_indexes, make_client, ping
 from outreach_common.settings import ServiceSettings
 from outreach_common.telemetry import configure_tracing
 
+log = logging.getLogger(__name__)
 Hook = Callable[[], Awaitable[object]]
 Loop = tuple[str, float, Callable[[], Awaitable[object]]]
 
@@ -45,6 +49,19 @@ class ServiceShell:
         self.bus = KafkaEventBus(self.broker)
         self.clock: Clock = clock_from(settings.clock_file)
         self.loops = Loops()
+        self.subscribing: asyncio.Task[None] | None = None  # the subscribers' start, once begun
+
+    @property
+    def consuming(self) -> bool:
+        """True once the subscribers have started (joined their consumer groups)."""
+        started = self.subscribing
+        return started is not None and started.done() and not started.cancelled() and started.exception() is None
+
+    async def subscribed(self) -> None:
+        """Wait until the subscribers have started (raises what their start raised); after the app's start."""
+        if self.subscribing is None:
+            raise RuntimeError("the app has not started")
+        await asyncio.shield(self.subscribing)
 
     @property
     def wiring(self) -> dict[str, Any]:
@@ -64,13 +81,20 @@ class ServiceShell:
         on_start: Sequence[Hook] = (),
         on_stop: Sequence[Hook] = (),
     ) -> FastAPI:
-        """The HTTP app: start = indexes, `on_start`, broker, loops; stop = loops, broker, `on_stop`, database."""
+        """The HTTP app: start = indexes, `on_start`, the producer, loops, then the subscribers without waiting
+        for them; stop = loops, broker, `on_stop`, database.
+
+        A subscriber's start joins its consumer group, and after a crash the join waits until the dead
+        process's members time out (up to the session timeout, 10 s): the service is ready (it serves, its
+        loops publish) meanwhile, and consumes once joined. A start that fails makes it unready."""
 
         async def startup() -> None:
             await ensure_indexes(self.db, indexes)
             for hook in on_start:
                 await hook()
-            await self.broker.start()
+            await self.broker.connect()
+            self.subscribing = asyncio.get_running_loop().create_task(self.broker.start(), name="subscribers")
+            self.subscribing.add_done_callback(_report_failed_start)
             for name, interval, step in loops:
                 self.loops.every(name, interval, step)
             # What starting made (modules, schemas, clients) lives as long as the process: kept out of the
@@ -80,13 +104,19 @@ class ServiceShell:
 
         async def shutdown() -> None:
             await self.loops.stop()
+            if self.subscribing is not None and not self.subscribing.done():
+                self.subscribing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self.subscribing
             await self.broker.stop()
             for hook in on_stop:
                 await hook()
             await self.client.close()
 
         async def kafka_ok() -> bool:
-            return await self.broker.ping(timeout=2.0)
+            started = self.subscribing
+            failed = started is not None and started.done() and (started.cancelled() or started.exception())
+            return not failed and await self.broker.ping(timeout=2.0)
 
         async def mongo_ok() -> bool:
             return await ping(self.client)
@@ -98,7 +128,14 @@ class ServiceShell:
             shutdown=shutdown,
             checks={"mongo": mongo_ok, "kafka": kafka_ok},
             description=description,
+            details=lambda: {"consuming": self.consuming},
         )
+        app.state.shell = self
         app.state.settings = self.settings
         app.state.broker = self.broker
         return app
+
+
+def _report_failed_start(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("the subscribers did not start: %r (the service stays unready)", error, exc_info=error)
