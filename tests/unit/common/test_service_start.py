@@ -48,7 +48,7 @@ async def _database_answers(client: Any) -> bool:
 
 
 async def _health(
-    shell: ServiceShell, broker: JoiningBroker, *, then_join: bool
+    shell: ServiceShell, broker: JoiningBroker, *, then_join: bool, act_before_consuming: bool = False
 ) -> tuple[tuple[int, bool], tuple[int, bool], list[str]]:
     shell.broker = broker  # type: ignore[assignment]
     ticks: list[int] = []
@@ -56,24 +56,33 @@ async def _health(
     async def tick() -> None:
         ticks.append(1)
 
-    app = shell.app(description="test", indexes=[], loops=[("tick", 0.01, tick)])
+    app = shell.app(
+        description="test", indexes=[], loops=[("tick", 0.01, tick)], act_before_consuming=act_before_consuming
+    )
     async with asyncio.timeout(5), app.router.lifespan_context(app):  # a start that waits for the join: fails
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as http:
             await asyncio.sleep(0.05)
             first = await http.get("/health")
-            assert ticks, "the loops run while the subscribers join"
+            assert bool(ticks) == act_before_consuming, "the loops wait for the join unless told not to"
             broker.joined.set() if then_join else None
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.05)
+            assert bool(ticks) == (then_join and not broker.fails) or act_before_consuming
             then = await http.get("/health")
     before, after = ((r.status_code, r.json()["consuming"]) for r in (first, then))
     return before, after, broker.calls
 
 
-async def test_a_service_serves_and_runs_its_loops_while_its_subscribers_join(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("act_before_consuming", [False, True])
+async def test_a_service_serves_while_its_subscribers_join_and_its_loops_start_once_they_have(
+    monkeypatch: pytest.MonkeyPatch, act_before_consuming: bool
+) -> None:
     monkeypatch.setattr(service, "ensure_indexes", _no_indexes)
     monkeypatch.setattr(service, "ping", _database_answers)
-    before, after, calls = await _health(ServiceShell(ServiceSettings()), JoiningBroker(), then_join=True)
+    shell = ServiceShell(ServiceSettings())
+    before, after, calls = await _health(
+        shell, JoiningBroker(), then_join=True, act_before_consuming=act_before_consuming
+    )
     assert (before, after) == ((200, False), (200, True))  # ready at once; consuming once joined
     assert calls == ["connect", "start", "joined", "stop"]
 

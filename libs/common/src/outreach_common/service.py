@@ -80,34 +80,47 @@ class ServiceShell:
         loops: Sequence[Loop] = (),
         on_start: Sequence[Hook] = (),
         on_stop: Sequence[Hook] = (),
+        act_before_consuming: bool = False,
     ) -> FastAPI:
-        """The HTTP app: start = indexes, `on_start`, the producer, loops, then the subscribers without waiting
-        for them; stop = loops, broker, `on_stop`, database.
+        """The HTTP app: start = indexes, `on_start`, the producer, then the subscribers and the loops without
+        waiting for them; stop = loops, broker, `on_stop`, database.
 
         A subscriber's start joins its consumer group, and after a crash the join waits until the dead
-        process's members time out (up to the session timeout, 10 s): the service is ready (it serves, its
-        loops publish) meanwhile, and consumes once joined. A start that fails makes it unready."""
+        process's members time out (up to the session timeout, 10 s): the service is ready (it serves its
+        API and webhooks) meanwhile, and consumes once joined. The loops start once the subscribers have (a
+        dialer must not dial before it reads the opt-outs sent while it was down), or at once when
+        `act_before_consuming` (loops that act only on the service's own state, whose every message a
+        consumer downstream checks again). A start that fails makes the service unready."""
+
+        def start_loops() -> None:
+            for name, interval, step in loops:
+                self.loops.every(name, interval, step)
+
+        async def subscribe() -> None:
+            await self.broker.start()
+            if not act_before_consuming:
+                start_loops()
 
         async def startup() -> None:
             await ensure_indexes(self.db, indexes)
             for hook in on_start:
                 await hook()
             await self.broker.connect()
-            self.subscribing = asyncio.get_running_loop().create_task(self.broker.start(), name="subscribers")
+            self.subscribing = asyncio.get_running_loop().create_task(subscribe(), name="subscribers")
             self.subscribing.add_done_callback(_report_failed_start)
-            for name, interval, step in loops:
-                self.loops.every(name, interval, step)
+            if act_before_consuming:
+                start_loops()
             # What starting made (modules, schemas, clients) lives as long as the process: kept out of the
             # garbage collector's full passes, which then walk only what the service made since (measured in
             # the dialer: full passes of 70-100 ms every 5 s, each one losing the dial slots it stalled).
             gc.freeze()
 
         async def shutdown() -> None:
-            await self.loops.stop()
             if self.subscribing is not None and not self.subscribing.done():
-                self.subscribing.cancel()
+                self.subscribing.cancel()  # first: it would start the loops
                 with contextlib.suppress(asyncio.CancelledError):
                     await self.subscribing
+            await self.loops.stop()
             await self.broker.stop()
             for hook in on_stop:
                 await hook()

@@ -52,6 +52,9 @@ def build(settings: Settings | None = None) -> FastAPI:
         indexes=INDEXES,
         on_start=[enrollments.start_index],
         on_stop=[checkpoint.save],
+        # dispatching needs only the due index and the enrollments (the dialer and messenger check opt-outs
+        # again before placing), so it starts at once after a restart, while the consumers join
+        act_before_consuming=True,
         loops=[
             (
                 "dispatch",
