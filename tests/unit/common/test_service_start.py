@@ -1,10 +1,12 @@
-"""A service is ready before its subscribers have joined their consumer groups, and unready when they fail to
-start (a stand-in broker: what is tested is the shell's order, not Kafka)."""
+"""A service that says so is ready before its subscribers have joined their consumer groups, and unready when
+they fail to start; the others are ready once they have joined (a stand-in broker: what is tested is the
+shell's order, not Kafka)."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -39,65 +41,76 @@ class JoiningBroker:
         return True
 
 
-async def _no_indexes(db: Any, specs: Any) -> None:
-    return None
+@pytest.fixture(autouse=True)
+def no_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def no_indexes(db: object, specs: object) -> None:
+        return None
+
+    async def answers(client: object) -> bool:
+        return True
+
+    monkeypatch.setattr(service, "ensure_indexes", no_indexes)
+    monkeypatch.setattr(service, "ping", answers)
 
 
-async def _database_answers(client: Any) -> bool:
-    return True
-
-
-async def _health(
-    shell: ServiceShell, broker: JoiningBroker, *, then_join: bool, act_before_consuming: bool = False
-) -> tuple[tuple[int, bool], tuple[int, bool], list[str]]:
+@asynccontextmanager
+async def started(
+    broker: JoiningBroker, ticks: list[int], *, ready_before_consuming: bool
+) -> AsyncIterator[tuple[ServiceShell, httpx.AsyncClient]]:
+    shell = ServiceShell(ServiceSettings())
     shell.broker = broker  # type: ignore[assignment]
-    ticks: list[int] = []
 
     async def tick() -> None:
         ticks.append(1)
 
     app = shell.app(
-        description="test", indexes=[], loops=[("tick", 0.01, tick)], act_before_consuming=act_before_consuming
+        description="test", indexes=[], loops=[("tick", 0.01, tick)], ready_before_consuming=ready_before_consuming
     )
-    async with asyncio.timeout(5), app.router.lifespan_context(app):  # a start that waits for the join: fails
+    async with asyncio.timeout(5), app.router.lifespan_context(app):  # a start that never ends fails here
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as http:
-            await asyncio.sleep(0.05)
-            first = await http.get("/health")
-            assert bool(ticks) == act_before_consuming, "the loops wait for the join unless told not to"
-            broker.joined.set() if then_join else None
-            await asyncio.sleep(0.05)
-            assert bool(ticks) == (then_join and not broker.fails) or act_before_consuming
-            then = await http.get("/health")
-    before, after = ((r.status_code, r.json()["consuming"]) for r in (first, then))
-    return before, after, broker.calls
+            yield shell, http
 
 
-@pytest.mark.parametrize("act_before_consuming", [False, True])
-async def test_a_service_serves_while_its_subscribers_join_and_its_loops_start_once_they_have(
-    monkeypatch: pytest.MonkeyPatch, act_before_consuming: bool
-) -> None:
-    monkeypatch.setattr(service, "ensure_indexes", _no_indexes)
-    monkeypatch.setattr(service, "ping", _database_answers)
-    shell = ServiceShell(ServiceSettings())
-    before, after, calls = await _health(
-        shell, JoiningBroker(), then_join=True, act_before_consuming=act_before_consuming
-    )
-    assert (before, after) == ((200, False), (200, True))  # ready at once; consuming once joined
-    assert calls == ["connect", "start", "joined", "stop"]
+async def _health(http: httpx.AsyncClient) -> tuple[int, bool]:
+    response = await http.get("/health")
+    return response.status_code, response.json()["consuming"]
 
 
-async def test_subscribers_that_fail_to_start_make_the_service_unready(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(service, "ensure_indexes", _no_indexes)
-    monkeypatch.setattr(service, "ping", _database_answers)
-    before, after, _ = await _health(ServiceShell(ServiceSettings()), JoiningBroker(fails=True), then_join=True)
-    assert (before, after) == ((200, False), (503, False))
+async def test_a_service_ready_before_consuming_serves_and_acts_while_its_subscribers_join() -> None:
+    broker, ticks = JoiningBroker(), list[int]()
+    async with started(broker, ticks, ready_before_consuming=True) as (_, http):
+        await asyncio.sleep(0.05)
+        assert await _health(http) == (200, False)
+        assert ticks, "its loops run during the join"
+        broker.joined.set()
+        await asyncio.sleep(0.01)
+        assert await _health(http) == (200, True)
+    assert broker.calls == ["connect", "start", "joined", "stop"]
 
 
-async def test_a_stop_during_the_join_cancels_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(service, "ensure_indexes", _no_indexes)
-    monkeypatch.setattr(service, "ping", _database_answers)
-    shell = ServiceShell(ServiceSettings())
-    _, _, calls = await _health(shell, JoiningBroker(), then_join=False)
-    assert calls == ["connect", "start", "stop"]
+async def test_other_services_are_ready_once_their_subscribers_joined() -> None:
+    broker, ticks = JoiningBroker(), list[int]()
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.1, broker.joined.set)  # the join ends while the start waits for it
+    async with started(broker, ticks, ready_before_consuming=False) as (_, http):
+        assert broker.calls == ["connect", "start", "joined"]  # nothing served or run before
+        assert await _health(http) == (200, True)
+
+
+async def test_subscribers_that_fail_to_start_make_the_service_unready() -> None:
+    broker = JoiningBroker(fails=True)
+    async with started(broker, [], ready_before_consuming=True) as (_, http):
+        assert await _health(http) == (200, False)
+        broker.joined.set()
+        await asyncio.sleep(0.01)
+        assert await _health(http) == (503, False)
+
+
+async def test_a_stop_during_the_join_cancels_it() -> None:
+    broker = JoiningBroker()
+    async with started(broker, [], ready_before_consuming=True) as (shell, http):
+        await asyncio.sleep(0.01)
+        assert await _health(http) == (200, False)
+    assert broker.calls == ["connect", "start", "stop"]
     assert shell.subscribing is not None and shell.subscribing.cancelled()

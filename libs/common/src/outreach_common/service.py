@@ -80,36 +80,30 @@ class ServiceShell:
         loops: Sequence[Loop] = (),
         on_start: Sequence[Hook] = (),
         on_stop: Sequence[Hook] = (),
-        act_before_consuming: bool = False,
+        ready_before_consuming: bool = False,
     ) -> FastAPI:
-        """The HTTP app: start = indexes, `on_start`, the producer, then the subscribers and the loops without
-        waiting for them; stop = loops, broker, `on_stop`, database.
+        """The HTTP app: start = indexes, `on_start`, broker (its subscribers joined), loops; stop = loops,
+        broker, `on_stop`, database.
 
-        A subscriber's start joins its consumer group, and after a crash the join waits until the dead
-        process's members time out (up to the session timeout, 10 s): the service is ready (it serves its
-        API and webhooks) meanwhile, and consumes once joined. The loops start once the subscribers have (a
-        dialer must not dial before it reads the opt-outs sent while it was down), or at once when
-        `act_before_consuming` (loops that act only on the service's own state, whose every message a
-        consumer downstream checks again). A start that fails makes the service unready."""
-
-        def start_loops() -> None:
-            for name, interval, step in loops:
-                self.loops.every(name, interval, step)
-
-        async def subscribe() -> None:
-            await self.broker.start()
-            if not act_before_consuming:
-                start_loops()
+        With `ready_before_consuming`, the subscribers start without being waited for and the loops start at
+        once: a subscriber's start joins its consumer group, and after a crash the join waits until the dead
+        process's members time out (up to the session timeout, 10 s). For services whose loops act on their
+        own state only (the scheduler's dispatch: the dialer and messenger check opt-outs again before
+        placing); the others (a dialer must read the opt-outs sent while it was down before it dials, ingest
+        must know a campaign before it takes its import) are ready once consuming. A start that fails makes
+        the service unready."""
 
         async def startup() -> None:
             await ensure_indexes(self.db, indexes)
             for hook in on_start:
                 await hook()
             await self.broker.connect()
-            self.subscribing = asyncio.get_running_loop().create_task(subscribe(), name="subscribers")
+            self.subscribing = asyncio.get_running_loop().create_task(self.broker.start(), name="subscribers")
             self.subscribing.add_done_callback(_report_failed_start)
-            if act_before_consuming:
-                start_loops()
+            if not ready_before_consuming:
+                await self.subscribing
+            for name, interval, step in loops:
+                self.loops.every(name, interval, step)
             # What starting made (modules, schemas, clients) lives as long as the process: kept out of the
             # garbage collector's full passes, which then walk only what the service made since (measured in
             # the dialer: full passes of 70-100 ms every 5 s, each one losing the dial slots it stalled).
@@ -117,7 +111,7 @@ class ServiceShell:
 
         async def shutdown() -> None:
             if self.subscribing is not None and not self.subscribing.done():
-                self.subscribing.cancel()  # first: it would start the loops
+                self.subscribing.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self.subscribing
             await self.loops.stop()

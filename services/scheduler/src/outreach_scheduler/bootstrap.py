@@ -54,7 +54,7 @@ def build(settings: Settings | None = None) -> FastAPI:
         on_stop=[checkpoint.save],
         # dispatching needs only the due index and the enrollments (the dialer and messenger check opt-outs
         # again before placing), so it starts at once after a restart, while the consumers join
-        act_before_consuming=True,
+        ready_before_consuming=True,
         loops=[
             (
                 "dispatch",
