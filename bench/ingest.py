@@ -47,7 +47,6 @@ MAPPING = {"to_number": "phone", "first_name": "first_name", "last_name": "last_
            "state": "state", "postal_code": "postal_code", "plan": "plan", "company": "company"}  # fmt: skip
 AREAS = ["212", "310", "312", "415", "512", "617", "646", "702", "713", "818", "904", "305", "206", "303", "404"]
 FORMATS = ["({a}) {b}-{c}", "{a}-{b}-{c}", "{a}.{b}.{c}", "+1 {a} {b} {c}", "1{a}{b}{c}", "{a}{b}{c}"]
-T = TypeVar("T")
 BAD = ["555-CALL-NOW", "2.12555E+09", "12345", "(000) 555-0100", "", "n/a"]
 
 
@@ -189,6 +188,9 @@ async def end_to_end(path: Path, bootstrap: str, mongo: str) -> tuple[float, flo
     finally:
         processes.stop(name)
     return elapsed, peak, job
+
+
+T = TypeVar("T")
 
 
 def isolated(function: Callable[..., T], *args: Any) -> T:

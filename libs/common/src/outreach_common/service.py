@@ -54,8 +54,13 @@ class ServiceShell:
     @property
     def consuming(self) -> bool:
         """True once the subscribers have started (joined their consumer groups)."""
+        return self.subscribing is not None and self.subscribing.done() and not self.start_failed
+
+    @property
+    def start_failed(self) -> bool:
+        """True when the subscribers' start ended without starting them (failed or cancelled)."""
         started = self.subscribing
-        return started is not None and started.done() and not started.cancelled() and started.exception() is None
+        return started is not None and started.done() and (started.cancelled() or started.exception() is not None)
 
     async def subscribed(self) -> None:
         """Wait until the subscribers have started (raises what their start raised); after the app's start."""
@@ -121,9 +126,7 @@ class ServiceShell:
             await self.client.close()
 
         async def kafka_ok() -> bool:
-            started = self.subscribing
-            failed = started is not None and started.done() and (started.cancelled() or started.exception())
-            return not failed and await self.broker.ping(timeout=2.0)
+            return not self.start_failed and await self.broker.ping(timeout=2.0)
 
         async def mongo_ok() -> bool:
             return await ping(self.client)
