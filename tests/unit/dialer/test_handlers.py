@@ -156,6 +156,26 @@ async def test_an_opted_out_contact_is_never_dialed() -> None:
     assert await limits.in_flight("account") == 0
 
 
+async def test_an_opt_out_heard_after_the_database_was_asked_stops_the_call_at_its_slot() -> None:
+    deps = make_deps()
+    calls, limits, provider, bus = parts(deps)
+    opted = ContactOptedOut(occurred_at=MONDAY, workspace_id="ws", phone="+12125550001", channel="sms")
+    claim = calls.claim
+
+    async def claim_then_hear(key: str, fields: dict[str, Any]) -> bool:  # heard between the read and the slot
+        won = await claim(key, fields)
+        await opt_outs.on_opt_out(opted, deps)
+        return won
+
+    calls.claim = claim_then_hear  # type: ignore[method-assign]
+    await queue.enqueue_call(command(1), deps)
+    await dial_all(deps)
+    assert provider.requests == [] and calls.claims == {}  # not dialed, and its claim withdrawn
+    assert calls.docs["cmp:ct1:0:1"]["reason"] == "opted_out"
+    assert [e.outcome for e in bus.of_type("CallCompleted")] == ["canceled"]
+    assert await limits.in_flight("account") == 0
+
+
 async def test_a_closed_window_hands_the_call_back() -> None:
     deps = make_deps()
     _, limits, provider, bus = parts(deps)

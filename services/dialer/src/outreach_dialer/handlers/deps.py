@@ -18,6 +18,7 @@ from outreach_contracts.topics import Topics
 
 from outreach_dialer.adapters.provider import CallProvider
 from outreach_dialer.domain.dialqueue import DialQueue
+from outreach_dialer.domain.recent_opt_outs import RecentOptOuts
 from outreach_dialer.handlers.ports import Agents, Calls, Numbers, OptOuts, SharedLimits
 from outreach_dialer.instruments import Instruments
 
@@ -68,6 +69,7 @@ class Runtime:
     answers: dict[str, dict[str, int]] = field(default_factory=dict)  # caller id -> answer counts to write
     unrelayed: set[str] = field(default_factory=set)  # calls whose events stayed in their outbox (Kafka away)
     queue: DialQueue = field(default_factory=DialQueue)
+    opted_out: RecentOptOuts = field(default_factory=RecentOptOuts)  # heard lately: the last check reads them
     idle_until: float = 0.0  # nothing was claimable: skip the queue scan until then or until woken
     number_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 ACCOUNT = "account"
 LATE_SHARE = 0.8  # how far into its slot's interval a call may still leave (the rest absorbs network jitter)
+CHECK_LEAD_S = 0.25  # how long before its slot a call's database checks and claim are made
 
 
 def common(command: PlaceCall, deps: Deps) -> dict[str, Any]:
@@ -41,18 +43,32 @@ async def stopped_before_dialing(
     doc: dict[str, Any], command: PlaceCall, slots: list[Any], deps: Deps, *, ask_opt_outs: bool = True
 ) -> bool:
     """True (and the call finished, its slots released) when the contact opted out in the workspace or its
-    window is closed now; asked when a call is taken from the queue (the window only: an opt-out cancels the
-    contact's queued calls, and a database read per call there halved the pace) and again, opt-outs
-    included, right before it is placed."""
+    window is closed now. Asked when a call is taken from the queue, a moment before its slot (the database's
+    opt-outs too) and right before the provider is asked (the opt-outs heard since, in memory): a database
+    read per call there made calls leave late (with them, the calls of a second spilled into the next)."""
+    reason = stop_reason(command, deps)
+    if reason is None and ask_opt_outs and await deps.opt_outs.contains(command.workspace_id, command.contact.phone):
+        reason = "opted_out"
+    if reason is None:
+        return False
+    await finish_stopped(doc, command, slots, deps, reason)
+    return True
+
+
+def stop_reason(command: PlaceCall, deps: Deps) -> str | None:
+    """`window_closed`, `opted_out` (an opt-out heard here lately) or None: no database read."""
     contact = command.contact
     info = ContactInfo(timezone=contact.timezone, phone=contact.phone, state=contact.state)
-    in_window = is_eligible(deps.clock.now(), command.window, info, command.step_window)
-    opted_out = in_window and ask_opt_outs and await deps.opt_outs.contains(command.workspace_id, contact.phone)
-    if in_window and not opted_out:
-        return False
+    if not is_eligible(deps.clock.now(), command.window, info, command.step_window):
+        return "window_closed"
+    return "opted_out" if (command.workspace_id, contact.phone) in deps.run.opted_out else None
+
+
+async def finish_stopped(doc: dict[str, Any], command: PlaceCall, slots: list[Any], deps: Deps, reason: str) -> None:
+    """Release the call's slots and finish it: canceled for an opt-out, handed back for a closed window."""
     for slot in slots:
         await deps.limits.release(slot)
-    if opted_out:
+    if reason == "opted_out":
         event = CallCompleted(**common(command, deps), call_id=doc["call_id"], outcome="canceled")
         changes = {"status": "canceled", "outcome": "canceled", "reason": "opted_out"}
         await finish_unplaced(doc, event, changes, deps)
@@ -60,7 +76,6 @@ async def stopped_before_dialing(
         deferred = CallDeferred(**common(command, deps), reason="window_closed")
         await finish_unplaced(doc, deferred, {"status": "deferred"}, deps)
         deps.instruments.deferred.inc()
-    return True
 
 
 async def requeue(doc: dict[str, Any], deps: Deps, reason: str) -> None:
@@ -71,19 +86,29 @@ async def requeue(doc: dict[str, Any], deps: Deps, reason: str) -> None:
     deps.run.queue.push({**doc, "waiting": reason})
 
 
+@dataclass
+class Progress:
+    """How far a call being placed got: claimed for dialing, and the provider asked."""
+
+    claimed: bool = False
+    asked: bool = False
+
+
 async def placing(
     doc: dict[str, Any], command: PlaceCall, caller_id: str, dial_at: float, overhead: float, deps: Deps
 ) -> None:
     """`_place`, which never dies silently: before the provider was asked, the call goes back to the queue
-    with its slots released; once it was asked and did not answer, whether the call exists is unknown, so it
-    ends `failed` (never dialed twice on a doubt) with its slots released."""
-    asked = asyncio.Event()
+    with its slots released (and its claim withdrawn); once it was asked and did not answer, whether the call
+    exists is unknown, so it ends `failed` (never dialed twice on a doubt) with its slots released."""
+    progress = Progress()
     try:
-        await _place(doc, command, caller_id, dial_at, overhead, deps, asked)
+        await _place(doc, command, caller_id, dial_at, overhead, deps, progress)
     except asyncio.CancelledError:  # shutdown: a call not yet asked for goes back to the queue
-        if not asked.is_set():
+        if not progress.asked:
             for slot in doc.get("slots") or []:
                 await deps.limits.release(slot)
+            if progress.claimed:
+                await deps.calls.unclaim(doc["_id"])
             await requeue({**doc, "slots": []}, deps, "handed back at shutdown")
         raise
     except Exception as exc:
@@ -92,16 +117,33 @@ async def placing(
             with contextlib.suppress(Exception):
                 await deps.limits.release(slot)
         with contextlib.suppress(Exception):  # (the database may be what failed: the sweepers repair later)
-            if asked.is_set() and not isinstance(exc, ProviderUnavailable):
+            if progress.asked and not isinstance(exc, ProviderUnavailable):
                 event = CallCompleted(**common(command, deps), call_id=doc["call_id"], outcome="failed",
                                       error_code="unreachable", event_id=event_id(doc["_id"], "completed"))  # fmt: skip
                 failed = {"status": "failed", "outcome": "failed", "reason": f"provider: {exc!r}"[:300],
                           "from_number": caller_id}  # fmt: skip
                 await write_final(doc, [event], failed, deps, trail=[])
             else:
-                if asked.is_set():  # the provider surely has no call: the claim goes, so it can be dialed
+                if progress.claimed:  # the provider surely has no call: the claim goes, so it can be dialed
                     await deps.calls.unclaim(doc["_id"])
                 await requeue({**doc, "slots": []}, deps, f"not placed: {exc!r}"[:200])
+
+
+async def until_slot(dial_at: float, deps: Deps, *, lead: float = 0.0) -> float:
+    """Sleep until `lead` seconds before the call's pace slot; return the slot's time.
+
+    Slot k is the interval [k / rate, (k + 1) / rate): a call leaves inside its own slot's interval or not
+    at all (it takes a later slot when the event loop woke too late). Calls in distinct intervals of 1 / rate
+    seconds put at most rate + 1 calls into any one-second window, and a late wake-up within the interval
+    costs no slot (a stricter rule lost 8% of the slots to ordinary event-loop delays)."""
+    tolerance = LATE_SHARE / deps.calls_per_second
+    while True:
+        if dial_at - time.time() < -tolerance:
+            dial_at = await deps.limits.reserve_slot(ACCOUNT, deps.calls_per_second)
+            continue
+        await asyncio.sleep(max(0.0, dial_at - lead - time.time()))
+        if time.time() - dial_at <= tolerance:
+            return dial_at
 
 
 async def _place(
@@ -111,36 +153,35 @@ async def _place(
     dial_at: float,
     overhead: float,
     deps: Deps,
-    asked: asyncio.Event,
+    progress: Progress,
 ) -> None:
-    """Build the request, wait for the reserved slot, then ask the provider for the call.
-
-    Slot k is the interval [k / rate, (k + 1) / rate): a call leaves inside its own slot's interval or not
-    at all (it takes a later slot when the event loop woke too late). Calls in distinct intervals of 1 / rate
-    seconds put at most rate + 1 calls into any one-second window, and a late wake-up within the interval
-    costs no slot (a stricter rule lost 8% of the slots to ordinary event-loop delays)."""
+    """Build the request; a moment before the reserved slot, check the window and opt-outs again and claim
+    the call (the database's answers take milliseconds, and sometimes far more: asked after the wait, they
+    made calls leave late); at the slot, check the window and the opt-outs heard since, and ask the provider."""
     started = time.perf_counter()
     request = await _request(doc, command, caller_id, deps)
     overhead += time.perf_counter() - started
-    tolerance = LATE_SHARE / deps.calls_per_second
-    while True:
-        if dial_at - time.time() < -tolerance:
-            dial_at = await deps.limits.reserve_slot(ACCOUNT, deps.calls_per_second)
-            continue
-        await asyncio.sleep(max(0.0, dial_at - time.time()))
-        if time.time() - dial_at <= tolerance:
-            break
-    if await stopped_before_dialing(doc, command, doc.get("slots") or [], deps):  # again, after the wait
+    slots = doc.get("slots") or []
+    dial_at = await until_slot(dial_at, deps, lead=CHECK_LEAD_S)
+    if await stopped_before_dialing(doc, command, slots, deps):  # again, after the wait
         return
     # Claimed before the provider is asked: a dialer killed from here on leaves the claim, so the call is
     # never adopted and dialed again (the provider may have it) but settled by the live instances.
     claim = {"owner": deps.run.instance, "at": deps.clock.now(), "dialing_wall": datetime.now(UTC),
              "from_number": caller_id, "call_id": doc["call_id"]}  # fmt: skip
     if not await deps.calls.claim(doc["_id"], claim):  # another instance dials it (it adopted the call)
-        for slot in doc.get("slots") or []:
+        for slot in slots:
             await deps.limits.release(slot)
         return
-    asked.set()
+    progress.claimed = True
+    await until_slot(dial_at, deps)
+    reason = stop_reason(command, deps)  # the window closed or an opt-out was heard during the last wait
+    if reason is not None:
+        await deps.calls.unclaim(doc["_id"])
+        progress.claimed = False
+        await finish_stopped(doc, command, slots, deps, reason)
+        return
+    progress.asked = True
     # in memory before the provider is asked: its first callbacks may come before its answer does
     live = Placed(call_id=doc["call_id"], from_number=caller_id, slots=doc["slots"], heard_at=deps.clock.now(),
                   call=call_fields(doc))  # fmt: skip
@@ -149,7 +190,7 @@ async def _place(
         sid = await deps.provider.create_call(request)
     except CallRejected as exc:
         deps.run.live.pop(doc["_id"], None)
-        for slot in doc.get("slots") or []:
+        for slot in slots:
             await deps.limits.release(slot)
         event = CallCompleted(**common(command, deps), call_id=doc["call_id"], outcome="failed",
                               error_code=str(exc.code) if exc.code else None,
