@@ -28,12 +28,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 from outreach_scheduler.adapters.due_index import DueIndex
 from outreach_scheduler.adapters.roster import Roster
 
-PART = 250_000  # entries per checkpoint document (well under the 16 MB document limit, compressed)
+PART = 100_000  # entries per checkpoint document (what one part holds in memory while it is written)
 OVERLAP = timedelta(seconds=5)  # journal entries this long before a checkpoint are replayed too (clock skew)
 
 
 def _pack(array: np.ndarray[Any, Any]) -> Binary:
-    return Binary(zlib.compress(array.tobytes(), 1))
+    return Binary(zlib.compress(np.ascontiguousarray(array), 1))  # (no copy of a contiguous array)
 
 
 def _unpack(data: bytes, dtype: str) -> np.ndarray[Any, Any]:

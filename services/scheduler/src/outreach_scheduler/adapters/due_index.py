@@ -62,7 +62,8 @@ class DueIndex:
         for campaign_id, heap in [(c, list(h)) for c, h in self._heaps.items() if h]:
             for start in range(0, len(heap), part):
                 piece = heap[start : start + part]
-                ids = np.array([contact_id.encode() for _, contact_id in piece])
+                width = max(len(contact_id.encode()) for _, contact_id in piece)  # (no list of a part's bytes)
+                ids = np.fromiter((c.encode() for _, c in piece), dtype=f"S{width}", count=len(piece))
                 dues = np.fromiter((due for due, _ in piece), dtype=np.float64, count=len(piece))
                 yield "due", campaign_id, ids, dues
 

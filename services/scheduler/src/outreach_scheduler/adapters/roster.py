@@ -51,16 +51,17 @@ class _Campaign:
     def settle(self) -> None:
         """The staged ids become the sorted arrays."""
         self._pack()
-        if self._staged:
-            width = max(ids.dtype.itemsize for ids, _ in self._staged)
-            ids = np.concatenate([i.astype(f"S{width}") for i, _ in self._staged])
-            states = np.concatenate([s for _, s in self._staged])
+        if self._staged:  # (the parts go before sorting, copies only where widths differ: a lower peak)
+            staged, self._staged = self._staged, []
+            width = max(ids.dtype.itemsize for ids, _ in staged)
+            ids = np.concatenate([i.astype(f"S{width}", copy=False) for i, _ in staged])
+            states = np.concatenate([s for _, s in staged])
+            del staged
             if len(ids) > 1 and bool(np.all(ids[:-1] <= ids[1:])):  # a checkpoint's parts come sorted
                 self.ids, self.states = ids, states
             else:
                 order = np.argsort(ids, kind="stable")
                 self.ids, self.states = ids[order], states[order]
-            self._staged = []
         self.merge()
 
     def note(self, contact_id: str, code: int) -> None:
