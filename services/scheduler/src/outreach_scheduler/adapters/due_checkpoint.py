@@ -33,7 +33,7 @@ OVERLAP = timedelta(seconds=5)  # journal entries this long before a checkpoint 
 
 
 def _pack(array: np.ndarray[Any, Any]) -> Binary:
-    return Binary(zlib.compress(memoryview(np.ascontiguousarray(array)), 1))  # (no copy of a contiguous array)
+    return Binary(zlib.compress(np.ascontiguousarray(array).data, 1))  # (no copy of a contiguous array)
 
 
 def _unpack(data: bytes, dtype: str) -> np.ndarray[Any, Any]:
