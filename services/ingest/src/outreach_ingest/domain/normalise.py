@@ -24,6 +24,7 @@ from outreach_ingest.domain.mapping import Mapping
 from outreach_ingest.domain.rows import Verdict, to_contact
 
 CONTACT_FIELDS = ("phone", "first_name", "last_name", "email", "timezone", "state", "postal_code")
+_KEYS = (*CONTACT_FIELDS, "fields")  # a contact's keys, as ContactData.model_dump() orders them
 _NAMES = CONTACT_FIELDS[1:3] + CONTACT_FIELDS[6:]  # taken as cleaned
 _EMAIL = f"^{EMAIL_LOCAL}@{EMAIL_DOMAIN}$"
 _SPECIAL = "[@.](?:" + "|".join(re.escape(s) for s in SPECIAL_USE_DOMAIN_NAMES) + ")$"  # of the domain
@@ -56,10 +57,12 @@ class VerdictBatch:
         rows = self.rows.take(at).to_pylist()
         values = [self.contact[name].take(at).to_pylist() for name in CONTACT_FIELDS]
         custom = {name: column.take(at).to_pylist() for name, column in self.fields.items()}
-        for i, (position, row) in enumerate(zip(at.to_pylist(), rows, strict=True)):
-            contact: dict[str, object] = {name: v[i] for name, v in zip(CONTACT_FIELDS, values, strict=True)}
-            contact["fields"] = {name: v[i] for name, v in custom.items() if v[i] is not None}
-            yield position, row, contact
+        names = list(custom)
+        found = zip(*custom.values(), strict=True)
+        extras = [{k: v for k, v in zip(names, f, strict=True) if v is not None} for f in found] if custom else None
+        columns = zip(*values, extras or [{} for _ in rows], strict=True)
+        for position, row, fields in zip(at.to_pylist(), rows, columns, strict=True):
+            yield position, row, dict(zip(_KEYS, fields, strict=True))  # (a dict from pairs: half the time)
 
     def rejected(self) -> Iterator[tuple[int, str, str, int | None]]:
         """(row, status, reason, row duplicated) of each record not imported, in row order."""
