@@ -22,6 +22,3 @@ class RecentOptOuts:
 
     def __contains__(self, key: object) -> bool:
         return key in self._heard
-
-    def __len__(self) -> int:
-        return len(self._heard)

@@ -43,9 +43,10 @@ async def stopped_before_dialing(
     doc: dict[str, Any], command: PlaceCall, slots: list[Any], deps: Deps, *, ask_opt_outs: bool = True
 ) -> bool:
     """True (and the call finished, its slots released) when the contact opted out in the workspace or its
-    window is closed now. Asked when a call is taken from the queue, a moment before its slot (the database's
-    opt-outs too) and right before the provider is asked (the opt-outs heard since, in memory): a database
-    read per call there made calls leave late (with them, the calls of a second spilled into the next)."""
+    window is closed now (`stop_reason`), or, with `ask_opt_outs`, when the database holds its opt-out. Asked
+    when a call is taken from the queue (without the database) and a moment before its slot; right before the
+    provider is asked, `stop_reason` alone is (a database read there made calls leave late, and the calls of
+    one second spilled into the next)."""
     reason = stop_reason(command, deps)
     if reason is None and ask_opt_outs and await deps.opt_outs.contains(command.workspace_id, command.contact.phone):
         reason = "opted_out"
