@@ -31,14 +31,16 @@ def stack(infra: Infra, run_id: str) -> Iterator[Stack]:
         yield s
 
 
+# a number's figures that A's own calls, still finishing while B probes, move (not B's doing)
+ACTIVITY = ("last_used_at", "uses", "answer_rate", "recent_calls", "stats")
+
+
 def snapshot(a: httpx.Client, ids: dict[str, str]) -> dict[str, Any]:
     """What A sees of its own resources (anything B changed would show here)."""
     return {
         "campaign": a.get(f"/campaigns/{ids['campaign_id']}").json(),
         "agents": a.get("/agents").json(),
-        "numbers": [
-            {k: v for k, v in n.items() if k not in ("last_used_at", "uses")} for n in a.get("/numbers").json()
-        ],
+        "numbers": [{k: v for k, v in n.items() if k not in ACTIVITY} for n in a.get("/numbers").json()],
         "dnc": a.get("/dnc").json(),
         "import": a.get(f"/imports/{ids['import_id']}").json()["status"],
         "keys": [(k["id"], k["revoked_at"]) for k in a.get("/keys").json()],
