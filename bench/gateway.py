@@ -133,31 +133,12 @@ def main() -> None:
             {},
             url["sink"] + "/",
         )
-        _start(
-            names[1],
-            [sys.executable, "-m", "outreach_metrics"],
-            {
-                **common,
-                "OUTREACH_MONGO_DB": f"{run}_metrics",
-                "OUTREACH_HTTP_PORT": str(ports["metrics"]),
-                "OUTREACH_TOPIC_PREFIX": f"{run}.",
-            },
-            url["metrics"] + "/health",
-        )
-        _start(
-            names[2],
-            [sys.executable, "-m", "outreach_gateway"],
-            {
-                **common,
-                "OUTREACH_MONGO_DB": f"{run}_gateway",
-                "OUTREACH_HTTP_PORT": str(ports["gateway"]),
-                "OUTREACH_METRICS_URL": url["metrics"],
-                "OUTREACH_INGEST_URL": url["sink"],
-                "OUTREACH_RATE_PER_S": "1000000",
-                "OUTREACH_RATE_BURST": "1000000",
-            },
-            url["gateway"] + "/health",
-        )
+        gateway = {"OUTREACH_METRICS_URL": url["metrics"], "OUTREACH_INGEST_URL": url["sink"]}
+        gateway |= {"OUTREACH_RATE_PER_S": "1000000", "OUTREACH_RATE_BURST": "1000000"}
+        metrics = {"OUTREACH_TOPIC_PREFIX": f"{run}."}
+        for name, service, extra in ((names[1], "metrics", metrics), (names[2], "gateway", gateway)):
+            env = {**common, "OUTREACH_MONGO_DB": f"{run}_{service}", "OUTREACH_HTTP_PORT": str(ports[service])}
+            _start(name, [sys.executable, "-m", f"outreach_{service}"], env | extra, url[service] + "/health")
         created = (
             httpx.post(
                 f"{url['gateway']}/api/v1/workspaces",

@@ -25,6 +25,12 @@ def _bootstrap_token(given: str | None) -> str:
     return from_env().bootstrap_token
 
 
+def _create(url: str | None, key: str | None, path: str, body: dict[str, object]) -> None:
+    """POST `body` to `path` and print what was created as JSON (a secret in it is shown this once)."""
+    with Api(url, key) as api:
+        typer.echo(json.dumps(api.call("POST", path, json=body), default=str))
+
+
 @workspaces.command("create")
 def create_workspace(
     name: str = typer.Argument(..., help="Workspace name"),
@@ -59,8 +65,7 @@ def create_key(
     key: str = KEY,
 ) -> None:
     """Create a key; its secret is printed once."""
-    with Api(url, key) as api:
-        typer.echo(json.dumps(api.call("POST", "/keys", json={"name": name, "scopes": scope}), default=str))
+    _create(url, key, "/keys", {"name": name, "scopes": scope})
 
 
 @keys.command("list")
@@ -88,8 +93,7 @@ def invite(
     key: str = KEY,
 ) -> None:
     """Invite a person; prints the invitation token they accept with a password of their own."""
-    with Api(url, key) as api:
-        typer.echo(json.dumps(api.call("POST", "/people", json={"email": email, "role": role}), default=str))
+    _create(url, key, "/people", {"email": email, "role": role})
 
 
 @people.command("list")

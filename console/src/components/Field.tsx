@@ -17,6 +17,19 @@ export function Field(props: { label: string; error?: string; children: (id: str
   );
 }
 
+/** A labelled choice among named options (`value` is an option's id). */
+export function ChoiceField(props: { label: string; error?: string; value: string; onChange: (value: string) => void; options: { id: string; name: string }[] }) {
+  return (
+    <Field label={props.label} error={props.error}>
+      {(id, d) => (
+        <select id={id} aria-describedby={d} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+          {props.options.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+        </select>
+      )}
+    </Field>
+  );
+}
+
 export function FormError({ message }: { message?: string }) {
   return message ? (
     <p className="error" role="alert">

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
-import { Field, FormError } from "../components/Field";
+import { ChoiceField, Field, FormError } from "../components/Field";
 import { useErrors, useList } from "../components/useList";
 import { errorFor } from "../lib/errors";
 import { inZone, operatorZone } from "../lib/time";
@@ -172,20 +172,8 @@ function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => 
       <h2>Campaign feeds</h2>
       <form aria-label="Feed a campaign from a CRM" onSubmit={feed}>
         <div className="row">
-          <Field label="Connection" error={errorFor(errors, "connection_id")}>
-            {(id, d) => (
-              <select id={id} aria-describedby={d} value={chosenConnection} onChange={(e) => setConnection(e.target.value)}>
-                {usable.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-              </select>
-            )}
-          </Field>
-          <Field label="Campaign to feed" error={errorFor(errors, "campaign_id")}>
-            {(id, d) => (
-              <select id={id} aria-describedby={d} value={chosenCampaign} onChange={(e) => setCampaign(e.target.value)}>
-                {campaigns.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-              </select>
-            )}
-          </Field>
+          <ChoiceField label="Connection" error={errorFor(errors, "connection_id")} value={chosenConnection} onChange={setConnection} options={usable} />
+          <ChoiceField label="Campaign to feed" error={errorFor(errors, "campaign_id")} value={chosenCampaign} onChange={setCampaign} options={campaigns} />
           {kind === "hubspot" && <Field label="HubSpot list ID" error={errorFor(errors, "source.list_id") ?? errorFor(errors, "source")}>{(id, d) => <input id={id} aria-describedby={d} value={listId} onChange={(e) => setListId(e.target.value)} />}</Field>}
           {kind === "gohighlevel" && (
             <>

@@ -4,7 +4,6 @@ sealed credentials, HubSpot's time zones."""
 
 from __future__ import annotations
 
-import itertools
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -140,8 +139,9 @@ async def test_requests_are_spaced_by_the_announced_rate() -> None:
     http = CrmHttp(crm="CRM", base_url="http://crm", auth=_auth, client=client, limits=limits)
     for _ in range(6):
         await http.request("GET", "/x")
-    gaps = [b - a for a, b in itertools.pairwise(seen[1:])]
-    assert min(gaps) >= 0.045  # 20 a second: 50 ms apart (a little more, to stay under)
+    # 20 a second: 50 ms apart (a little more, to stay under), on a schedule of slots: one request woken
+    # late (a busy machine) leaves a shorter gap to the next, so the span of the paced ones is checked
+    assert seen[-1] - seen[1] >= 4 * 0.045
 
 
 def test_credentials_are_sealed_and_a_key_rotates() -> None:

@@ -4,6 +4,7 @@ opt-outs, the durable timer, caps, crash repair, stuck steps and the campaign li
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from outreach_common.clock import VirtualClock
@@ -142,6 +143,14 @@ async def test_the_timer_dispatches_a_due_step_once_and_its_outcome_moves_the_co
     assert (await deps.enrollments.get(campaign.id, "ct1")) == enrollment
 
 
+async def _sms_sent(deps: Any) -> dict[str, Any]:
+    """Dispatch what is due; the fields of an outcome of the one SendSms it published."""
+    await dispatch.dispatch_due(deps)
+    [sms] = bus(deps).of_type("SendSms")
+    ids = {k: getattr(sms, k) for k in ("workspace_id", "idempotency_key", "campaign_id", "contact_id", "step_index")}
+    return {"occurred_at": MONDAY, "channel": "sms", **ids}
+
+
 async def test_an_answered_call_ends_the_flow_and_a_sent_sms_completes_it() -> None:
     deps = make_deps()
     campaign = await active_campaign(deps)
@@ -152,12 +161,7 @@ async def test_an_answered_call_ends_the_flow_and_a_sent_sms_completes_it() -> N
     await outcomes.call_completed(completed(campaign, 1, keys["ct1"], "answered_human"), deps)
     await outcomes.call_completed(completed(campaign, 2, keys["ct2"], "no_answer"), deps)
     assert (await deps.enrollments.get(campaign.id, "ct1")).state in ("exited", "completed")  # type: ignore[union-attr]
-    await dispatch.dispatch_due(deps)
-    [sms] = bus(deps).of_type("SendSms")
-    sent = MessageSent(occurred_at=MONDAY, workspace_id="ws", idempotency_key=sms.idempotency_key,
-                       campaign_id=campaign.id, contact_id="ct2", step_index=1, channel="sms",
-                       provider_id="SM1")  # fmt: skip
-    await outcomes.message_sent(sent, deps)
+    await outcomes.message_sent(MessageSent(**await _sms_sent(deps), provider_id="SM1"), deps)
     assert (await deps.enrollments.get(campaign.id, "ct2")).state == "completed"  # type: ignore[union-attr]
 
 
@@ -165,12 +169,7 @@ async def test_a_failed_message_is_the_steps_outcome() -> None:
     deps = make_deps()
     campaign = await active_campaign(deps, flow=[{"kind": "sms", "body": "Hi"}])
     await enrolled(deps, campaign)
-    await dispatch.dispatch_due(deps)
-    [sms] = bus(deps).of_type("SendSms")
-    failed = MessageFailed(occurred_at=MONDAY, workspace_id="ws", idempotency_key=sms.idempotency_key,
-                           campaign_id=campaign.id, contact_id="ct1", step_index=0, channel="sms",
-                           reason="x")  # fmt: skip
-    await outcomes.message_failed(failed, deps)
+    await outcomes.message_failed(MessageFailed(**await _sms_sent(deps), reason="x"), deps)
     assert (await deps.enrollments.get(campaign.id, "ct1")).state != "active"  # type: ignore[union-attr]
 
 

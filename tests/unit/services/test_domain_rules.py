@@ -9,7 +9,6 @@ from outreach_contracts.contacts import ContactData
 from outreach_dialer.domain.outcomes import normalise
 from outreach_ingest.domain.phones import InvalidPhone, normalise_phone
 from outreach_messenger.domain.replies import classify
-from outreach_messenger.domain.templates import TemplateFailed, render
 from outreach_scheduler.domain.campaign import CampaignSpec
 from outreach_scheduler.domain.enrollment import dispatch, enroll, first_reach, on_outcome
 
@@ -56,14 +55,6 @@ def test_call_statuses_normalise(status: str, extra: dict[str, str], outcome: st
 )
 def test_replies_are_classified(text: str, verdict: str) -> None:
     assert classify(text) == verdict
-
-
-def test_missing_template_variable_fails_instead_of_sending_a_placeholder() -> None:
-    contact = ContactData(phone="+12125550123", first_name="Ada", fields={"plan": "gold"})
-    assert render("Hi {{ first_name }}, your {{ plan }} plan", contact) == "Hi Ada, your gold plan"
-    assert render("Hi {{ last_name | default('there') }}", contact) == "Hi there"
-    with pytest.raises(TemplateFailed, match="last_name"):
-        render("Hi {{ last_name }}", contact)
 
 
 @pytest.mark.parametrize(

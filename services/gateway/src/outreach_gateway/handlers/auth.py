@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from outreach_common.clock import Clock
@@ -54,37 +55,39 @@ class Authenticator:
         key_id = key_id_of(secret)
         if key_id is None:
             return None
-        hashed = digest(secret)
-        fresh, cached = self._cached(hashed)
-        if fresh:
-            return cached
-        doc = await self.credentials.key(key_id)
-        principal = None
-        if doc is not None and doc["digest"] == hashed and doc.get("revoked_at") is None:
-            principal = Principal(doc["workspace_id"], f"key:{key_id}", expand(doc["scopes"]))
+
+        async def verify(hashed: str) -> Principal | None:
+            doc = await self.credentials.key(key_id)
+            if doc is None or doc["digest"] != hashed or doc.get("revoked_at") is not None:
+                return None
             self._touch(key_id)
-        self._cache[hashed] = (time.monotonic(), principal)
-        return principal
+            return Principal(doc["workspace_id"], f"key:{key_id}", expand(doc["scopes"]))
+
+        return await self._remembered(secret, verify)
 
     async def session(self, token: str) -> Principal | None:
         """The principal of a sign-in session that has not expired."""
-        hashed = digest(token)
-        fresh, cached = self._cached(hashed)
-        if fresh:
-            return cached
-        doc = await self.credentials.session(hashed)
-        principal = None
-        if doc is not None and doc["expires_at"] > self.clock.now():
-            principal = Principal(doc["workspace_id"], f"person:{doc['person_id']}", ROLE_SCOPES[doc["role"]])
-        self._cache[hashed] = (time.monotonic(), principal)
-        return principal
 
-    def _cached(self, hashed: str) -> tuple[bool, Principal | None]:
-        """(True, verdict) when a verdict on this credential is younger than the cache time."""
+        async def verify(hashed: str) -> Principal | None:
+            doc = await self.credentials.session(hashed)
+            if doc is None or doc["expires_at"] <= self.clock.now():
+                return None
+            return Principal(doc["workspace_id"], f"person:{doc['person_id']}", ROLE_SCOPES[doc["role"]])
+
+        return await self._remembered(token, verify)
+
+    async def _remembered(
+        self, credential: str, verify: Callable[[str], Awaitable[Principal | None]]
+    ) -> Principal | None:
+        """The verdict on a credential (by its hash): the cached one while younger than the cache time,
+        else `verify`'s, cached (a refusal too)."""
+        hashed = digest(credential)
         hit = self._cache.get(hashed)
         if hit is not None and time.monotonic() - hit[0] < self.cache_s:
-            return True, hit[1]
-        return False, None
+            return hit[1]
+        principal = await verify(hashed)
+        self._cache[hashed] = (time.monotonic(), principal)
+        return principal
 
     def forget(self) -> None:
         """Drop every cached verdict (after a revocation or a removal in this instance)."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from outreach_common.mongo import Document, IndexSpec, insert_new
 from pymongo import ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 INDEXES = [
@@ -15,6 +16,19 @@ INDEXES = [
     IndexSpec("crm_feeds", [("workspace_id", 1)], name="feeds_by_workspace"),
     IndexSpec("crm_syncs", [("feed_id", 1), ("started_at", -1)], name="syncs_by_feed"),
 ]
+
+
+async def _owned(collection: AsyncCollection[Document], doc_id: str, workspace_id: str | None) -> Document | None:
+    """A document by id; None when it is another workspace's (when `workspace_id` is given)."""
+    doc = await collection.find_one({"_id": doc_id})
+    if doc is None or (workspace_id is not None and doc["workspace_id"] != workspace_id):
+        return None
+    return doc
+
+
+async def _of_workspace(collection: AsyncCollection[Document], workspace_id: str) -> list[Document]:
+    """A workspace's documents, oldest first."""
+    return [d async for d in collection.find({"workspace_id": workspace_id}).sort("created_at", 1)]
 
 
 class CrmStore:
@@ -36,13 +50,10 @@ class CrmStore:
         await self.connections.insert_one(doc)
 
     async def connection(self, connection_id: str, workspace_id: str | None = None) -> Document | None:
-        doc = await self.connections.find_one({"_id": connection_id})
-        if doc is None or (workspace_id is not None and doc["workspace_id"] != workspace_id):
-            return None
-        return doc
+        return await _owned(self.connections, connection_id, workspace_id)
 
     async def connections_of(self, workspace_id: str) -> list[Document]:
-        return [d async for d in self.connections.find({"workspace_id": workspace_id}).sort("created_at", 1)]
+        return await _of_workspace(self.connections, workspace_id)
 
     async def all_connections(self) -> list[Document]:
         return [d async for d in self.connections.find({})]
@@ -67,13 +78,10 @@ class CrmStore:
         await self.feeds.insert_one(doc)
 
     async def feed(self, feed_id: str, workspace_id: str | None = None) -> Document | None:
-        doc = await self.feeds.find_one({"_id": feed_id})
-        if doc is None or (workspace_id is not None and doc["workspace_id"] != workspace_id):
-            return None
-        return doc
+        return await _owned(self.feeds, feed_id, workspace_id)
 
     async def feeds_of(self, workspace_id: str) -> list[Document]:
-        return [d async for d in self.feeds.find({"workspace_id": workspace_id}).sort("created_at", 1)]
+        return await _of_workspace(self.feeds, workspace_id)
 
     async def feeds_of_connection(self, connection_id: str) -> list[Document]:
         return [d async for d in self.feeds.find({"connection_id": connection_id})]
