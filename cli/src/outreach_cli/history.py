@@ -7,21 +7,25 @@ from typing import Any
 import typer
 
 from outreach_cli.client import JSON, KEY, URL, Api
-from outreach_cli.output import field, show
+from outreach_cli.output import Column, field, show
 
 calls = typer.Typer(help="Call history.", no_args_is_help=True)
 
 
-def _pages(api: Api, route: str, filters: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+def _listed(
+    route: str, filters: dict[str, Any], columns: list[Column], *, limit: int, json_out: bool, url: str, key: str
+) -> None:
+    """Up to `limit` items of `route` with `filters`, page after page, shown as a table (or JSON)."""
     items: list[dict[str, Any]] = []
     after: str | None = None
-    while len(items) < limit:
-        params = {k: v for k, v in filters.items() if v is not None} | {"limit": min(500, limit - len(items))}
-        page = api.call("GET", route, params=params | ({"after": after} if after else {}))
-        items += page["items"]
-        if (after := page["next"]) is None:
-            break
-    return items
+    with Api(url, key) as api:
+        while len(items) < limit:
+            params = {k: v for k, v in filters.items() if v is not None} | {"limit": min(500, limit - len(items))}
+            page = api.call("GET", route, params=params | ({"after": after} if after else {}))
+            items += page["items"]
+            if (after := page["next"]) is None:
+                break
+    show({"items": items}, items, columns, json_out=json_out)
 
 
 @calls.command("list")
@@ -46,9 +50,7 @@ def list_calls(
         "from_number": from_number,
         "agent_id": agent,
     }
-    with Api(url, key) as api:
-        items = _pages(api, "/calls", filters, limit)
-    columns = [
+    columns: list[Column] = [
         ("CALL", field("call_id")),
         ("CONTACT", field("contact_id")),
         ("TO", field("phone")),
@@ -57,7 +59,7 @@ def list_calls(
         ("OUTCOME", field("outcome", "-")),
         ("QUEUED", field("queued_at")),
     ]
-    show({"items": items}, items, columns, json_out=json_out)
+    _listed("/calls", filters, columns, limit=limit, json_out=json_out, url=url, key=key)
 
 
 def list_messages(
@@ -72,9 +74,7 @@ def list_messages(
 ) -> None:
     """SMS and email sends, newest first."""
     filters = {"campaign_id": campaign, "contact_id": contact, "status": status, "channel": channel}
-    with Api(url, key) as api:
-        items = _pages(api, "/messages", filters, limit)
-    columns = [
+    columns: list[Column] = [
         ("MESSAGE", field("id")),
         ("CONTACT", field("contact_id")),
         ("CHANNEL", field("channel")),
@@ -82,4 +82,4 @@ def list_messages(
         ("REASON", field("reason", "-")),
         ("CREATED", field("created_at")),
     ]
-    show({"items": items}, items, columns, json_out=json_out)
+    _listed("/messages", filters, columns, limit=limit, json_out=json_out, url=url, key=key)

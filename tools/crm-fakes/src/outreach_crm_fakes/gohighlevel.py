@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from outreach_crm_fakes.app import fake_app
 from outreach_crm_fakes.gohighlevel_auth import GhlApp, add_oauth, announce
 from outreach_crm_fakes.ratelimit import RollingLimit
 from outreach_crm_fakes.specs import violations as check
@@ -46,9 +47,7 @@ def _public(contact: dict[str, Any]) -> dict[str, Any]:
 
 def create_app(state: GoHighLevelState | None = None) -> FastAPI:
     """The fake's app; `app.state.gohighlevel` is its state."""
-    app = FastAPI(title="fake GoHighLevel")
-    ghl = state or GoHighLevelState()
-    app.state.gohighlevel = ghl
+    app, ghl = fake_app("GoHighLevel", "gohighlevel", state or GoHighLevelState())
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:

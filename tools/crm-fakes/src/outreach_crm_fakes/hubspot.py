@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from outreach_crm_fakes.app import fake_app
 from outreach_crm_fakes.consent import Codes
 from outreach_crm_fakes.ratelimit import RollingLimit
 from outreach_crm_fakes.specs import violations as check
@@ -48,9 +49,7 @@ def _error(status: int, message: str, category: str, **headers: str) -> JSONResp
 
 def create_app(state: HubSpotState | None = None) -> FastAPI:
     """The fake's app; `app.state.hubspot` is its state."""
-    app = FastAPI(title="fake HubSpot")
-    hs = state or HubSpotState()
-    app.state.hubspot = hs
+    app, hs = fake_app("HubSpot", "hubspot", state or HubSpotState())
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:

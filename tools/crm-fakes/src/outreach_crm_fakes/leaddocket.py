@@ -14,6 +14,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from outreach_crm_fakes.app import fake_app
+
 
 @dataclass
 class LeadDocketState:
@@ -30,9 +32,7 @@ class LeadDocketState:
 
 def create_app(state: LeadDocketState | None = None) -> FastAPI:
     """The fake's app; `app.state.leaddocket` is its state."""
-    app = FastAPI(title="fake Lead Docket")
-    ld = state or LeadDocketState()
-    app.state.leaddocket = ld
+    app, ld = fake_app("Lead Docket", "leaddocket", state or LeadDocketState())
 
     def refuse(message: str) -> JSONResponse:
         ld.violations.append(message)

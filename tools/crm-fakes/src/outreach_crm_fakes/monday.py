@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from graphql import FieldNode, GraphQLSchema, OperationDefinitionNode, build_schema, parse, validate
 
+from outreach_crm_fakes.app import fake_app
 from outreach_crm_fakes.monday_push import MondayApp, add_oauth
 from outreach_crm_fakes.specs import specs_folder
 
@@ -56,9 +57,7 @@ def _fields(selection: Any) -> dict[str, FieldNode]:
 
 def create_app(state: MondayState | None = None) -> FastAPI:
     """The fake's app; `app.state.monday` is its state."""
-    app = FastAPI(title="fake monday.com")
-    mo = state or MondayState()
-    app.state.monday = mo
+    app, mo = fake_app("monday.com", "monday", state or MondayState())
 
     def page(board: str, group: str | None, offset: int, limit: int) -> dict[str, Any]:
         ids = mo.boards[board][group] if group else [i for g in mo.boards[board].values() for i in g]

@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from outreach_crm_fakes import soql
+from outreach_crm_fakes.app import fake_app
 from outreach_crm_fakes.consent import Codes
 
 API = "/services/data/v62.0"
@@ -51,9 +52,7 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 def create_app(state: SalesforceState | None = None) -> FastAPI:
     """The fake's app; `app.state.salesforce` is its state."""
-    app = FastAPI(title="fake Salesforce")
-    sf = state or SalesforceState()
-    app.state.salesforce = sf
+    app, sf = fake_app("Salesforce", "salesforce", state or SalesforceState())
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
