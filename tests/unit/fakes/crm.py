@@ -12,13 +12,51 @@ from outreach_ingest.handlers.crm_deps import Connector, CrmDeps
 
 
 class FakeCrmStore:
-    """The parts of `CrmStore` the write-back reads and writes."""
+    """The parts of `CrmStore` the syncs and the write-back read and write."""
 
     def __init__(self) -> None:
         self.connections: dict[str, dict[str, Any]] = {}
         self.links: dict[str, dict[str, Any]] = {}
         self.phones: dict[str, list[dict[str, str]]] = {}
         self.ledger: dict[str, dict[str, Any]] = {}
+        self.feeds: dict[str, dict[str, Any]] = {}
+        self.syncs: dict[str, dict[str, Any]] = {}
+        self.running: dict[str, str] = {}  # feed id -> its running sync
+
+    async def feed(self, feed_id: str, workspace_id: str | None = None) -> dict[str, Any] | None:
+        return self.feeds.get(feed_id)
+
+    async def scheduled_feeds(self) -> list[dict[str, Any]]:
+        return [f for f in self.feeds.values() if f.get("every_minutes", 0) > 0]
+
+    async def update_feed(self, feed_id: str, fields: dict[str, Any]) -> None:
+        self.feeds[feed_id].update(fields)
+
+    async def add_sync(self, doc: dict[str, Any]) -> bool:
+        if doc["feed_id"] in self.running:
+            return False
+        self.running[doc["feed_id"]] = doc["_id"]
+        self.syncs[doc["_id"]] = dict(doc)
+        return True
+
+    async def finish_sync(self, feed_id: str) -> None:
+        self.running.pop(feed_id, None)
+
+    async def unfinished_syncs(self) -> list[dict[str, Any]]:
+        return [dict(s) for s in self.syncs.values() if s["status"] in ("fetching", "importing")]
+
+    async def update_sync(
+        self, sync_id: str, fields: dict[str, Any], *, push: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        sync = self.syncs[sync_id]
+        sync.update(fields)
+        for name, items in (push or {}).items():
+            sync.setdefault(name, []).extend(items)
+        return dict(sync)
+
+    async def link(self, links: list[dict[str, Any]]) -> None:
+        for link in links:
+            self.links[link["_id"]] = link
 
     async def connection(self, connection_id: str, workspace_id: str | None = None) -> dict[str, Any] | None:
         return self.connections.get(connection_id)
@@ -52,6 +90,8 @@ class FakeConnector:
         self.calls: dict[str, dict[str, Any]] = {}
         self.opted_out: list[str] = []
         self.fail: Exception | None = None
+        self.listing: list[Page] = [Page(records=[], cursor=None)]  # what `pages` yields
+        self.asked: list[dict[str, Any]] = []  # each listing asked for: its cursor and `since`
 
     def _maybe_fail(self) -> None:
         if self.fail is not None:
@@ -67,7 +107,10 @@ class FakeConnector:
     async def pages(
         self, source: dict[str, str], mapping: dict[str, str], *, cursor: str | None, since: datetime | None
     ) -> AsyncIterator[Page]:
-        yield Page(records=[], cursor=None)
+        self.asked.append({"source": source, "cursor": cursor, "since": since})
+        self._maybe_fail()
+        for page in self.listing:
+            yield page
 
     async def log_call(self, record_id: str, call: CallFacts) -> str:
         self._maybe_fail()
