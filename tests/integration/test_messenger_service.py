@@ -14,6 +14,7 @@ from outreach_contracts.contacts import ContactData
 from outreach_contracts.messages import ContactOptedOut, MessageDelivery, MessageFailed, MessageSent, SendEmail, SendSms
 from outreach_contracts.numbers import NumberRegistered
 from outreach_devstack.stack import free_port
+from outreach_messenger.adapters.repository import MessageRepository
 from outreach_messenger.bootstrap import build
 from outreach_messenger.config import Settings
 from outreach_messenger.handlers.stuck import UNKNOWN, take_up_stuck
@@ -368,3 +369,26 @@ async def test_sms_steps_choose_their_sender_by_tag_local_first_within_caps(infr
         "+13105550102": "+12125550001",  # the local number's hourly cap (1) is spent
         "+12125550103": "+12125550001",  # New York to New York
     }
+
+
+async def test_a_status_callback_finds_its_message_by_key_a_final_one_once(infra: Infra, run_id: str) -> None:
+    """The callback URL carries the message's key: its status is recorded by `_id` (no scan of every
+    message); a callback without a key (a send made before keys were added) is still found by its id; a key
+    that is not the message's with that provider id changes nothing."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongo_url)
+    messages = MessageRepository(client[f"{run_id}_messenger"])
+    for key, sid in (("k1", "SM1"), ("k2", "SM2")):
+        await messages.collection.insert_one({"_id": key, "provider_id": sid, "trail": [], "final_status": None})
+    sent = {"status": "sent", "at": datetime.now(UTC)}
+    before, known = await messages.record_status("SM1", sent, final=False, key="k1")
+    assert known and before is not None and before["_id"] == "k1"
+    assert await messages.record_status("SM1", sent, final=False, key="k2") == (None, False)  # not k2's id
+    delivered = {"status": "delivered", "at": datetime.now(UTC)}
+    before, known = await messages.record_status("SM1", delivered, final=True, key="k1")
+    assert known and before is not None and before["final_status"] is None
+    assert await messages.record_status("SM1", delivered, final=True, key="k1") == (None, True)  # once
+    before, known = await messages.record_status("SM2", delivered, final=True)  # without a key
+    assert known and before is not None and before["_id"] == "k2"
+    k1 = await messages.collection.find_one({"_id": "k1"})
+    assert k1 is not None and [t["status"] for t in k1["trail"]] == ["sent", "delivered"]
+    await client.close()

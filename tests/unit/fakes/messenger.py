@@ -43,8 +43,10 @@ class FakeMessages:
         _push(doc, push or {})
         return doc
 
-    async def record_status(self, provider_id: str, entry: Document, *, final: bool) -> tuple[Document | None, bool]:
-        found = [d for d in self.docs.values() if d.get("provider_id") == provider_id]
+    async def record_status(
+        self, provider_id: str, entry: Document, *, final: bool, key: str | None = None
+    ) -> tuple[Document | None, bool]:
+        found = [d for d in self.docs.values() if d.get("provider_id") == provider_id and key in (None, d["_id"])]
         if not found:
             return None, False
         doc = found[0]

@@ -60,15 +60,20 @@ class MessageRepository:
             update["$push"] = push
         return await self.collection.find_one_and_update({"_id": key}, update, return_document=ReturnDocument.AFTER)
 
-    async def record_status(self, provider_id: str, entry: Document, *, final: bool) -> tuple[Document | None, bool]:
+    async def record_status(
+        self, provider_id: str, entry: Document, *, final: bool, key: str | None = None
+    ) -> tuple[Document | None, bool]:
         """Append a status callback to its message's trail; a final status is kept once (the first wins).
-        The message as it was before (None when nothing changed), and whether a message has that id."""
-        query: Document = {"provider_id": provider_id, **({"final_status": None} if final else {})}
+        The message as it was before (None when nothing changed), and whether a message has that id. With
+        the message's `key` (the callback URL carries it) the message is found by `_id`; without, by a
+        scan for its provider id."""
+        found: Document = {"_id": key, "provider_id": provider_id} if key else {"provider_id": provider_id}
+        query: Document = {**found, **({"final_status": None} if final else {})}
         update: Document = {"$push": {"trail": entry}, **({"$set": {"final_status": entry["status"]}} if final else {})}
         # race: two final callbacks of one message at once may both match (MessageDelivery twice, which its
         # consumers count by message key); not arbitrated by an insert a killed messenger could strand
         doc = await self.collection.find_one_and_update(query, update)
-        return doc, doc is not None or await self.collection.count_documents({"provider_id": provider_id}, limit=1) > 0
+        return doc, doc is not None or await self.collection.find_one(found, {"_id": 1}) is not None
 
     async def relay(self, key: str, entries: list[Document], bus: EventBus) -> None:
         """Publish a message's new outbox entries and clear them."""

@@ -26,8 +26,9 @@ async def message_status(request: Request) -> dict[str, str]:
     status = params.get("MessageStatus", "")
     entry = {"status": status, "at": deps.clock.now(), "error_code": params.get("ErrorCode")}
     final = status in FINAL
+    key = request.query_params.get("key")  # the message's key (callbacks of sends made before it: none)
     for _ in range(10):  # a callback can overtake the write of the provider's id
-        doc, known = await deps.messages.record_status(params.get("MessageSid", ""), entry, final=final)
+        doc, known = await deps.messages.record_status(params.get("MessageSid", ""), entry, final=final, key=key)
         if known:
             break
         await asyncio.sleep(0.2)

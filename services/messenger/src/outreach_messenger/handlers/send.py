@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
+from urllib.parse import urlencode
 
 from outreach_contracts.messages import ContactOptedOut, MessageFailed, MessageSent, SendEmail, SendSms
 from outreach_windows import ContactInfo, is_eligible
@@ -158,13 +159,15 @@ async def _deliver(command: Command, deps: Deps) -> tuple[str, dict[str, Any]]:
         body = render(command.body_template, contact)
         sender = await pick_sender(command, deps)
         segments = count(body)
+        key = command.idempotency_key
 
         async def send_sms() -> str:
             return await deps.sms.send_sms(
                 to=contact.phone,
                 from_=sender,
                 body=body,
-                status_callback=f"{deps.public_url}/webhooks/twilio/messages/status",
+                # the message's key in the callback URL: its status is recorded by `_id`, not by a scan
+                status_callback=f"{deps.public_url}/webhooks/twilio/messages/status?{urlencode({'key': key})}",
             )
 
         provider_id = await _with_retries(deps, command.idempotency_key, send_sms, "sms")
