@@ -65,3 +65,35 @@ async def test_pages_by_state_read_the_stored_truth(infra: Infra, run_id: str) -
     finally:
         await client.drop_database(f"{run_id}_roster")
         await client.close()
+
+
+async def test_whether_a_campaign_has_open_enrollments_is_the_stored_truth(infra: Infra, run_id: str) -> None:
+    """`has_open` reads the roster's open candidates by `_id`; a stale roster (another instance closed them)
+    falls back to the search, and the answer is the documents' in every case."""
+    client = make_client(infra.mongo_url)
+    db = client[f"{run_id}_open"]
+    try:
+        await ensure_indexes(db, INDEXES)
+        writer, reader, cold = EnrollmentRepository(db), EnrollmentRepository(db), EnrollmentRepository(db)
+        due = datetime.now(UTC) + timedelta(days=1)
+        enrollments = [
+            Enrollment(campaign_id="cmp", contact_id=f"ct_{i:02d}", workspace_id="ws",
+                       contact=ContactData(phone=f"+12125550{i:03d}"), due_at=due, version=0)
+            for i in range(30)
+        ]  # fmt: skip
+        await writer.add_many(enrollments, at=due)
+        writer.track(enrollments)
+        await reader.load_index()
+        for repo in (writer, reader, cold):
+            assert await repo.has_open("cmp") and not await repo.has_open("cmp_none")
+        for e in enrollments[:-1]:  # all but the last close; the reader's roster still names them open
+            assert await writer.save(exit_with(e, "answered"), expected_version=e.version, outbox=[])
+        for repo in (writer, reader, cold):
+            assert await repo.has_open("cmp")  # the last one (the reader finds it by the search)
+        last = enrollments[-1]
+        assert await writer.save(exit_with(last, "answered"), expected_version=last.version, outbox=[])
+        for repo in (writer, reader, cold):
+            assert not await repo.has_open("cmp")
+    finally:
+        await client.drop_database(f"{run_id}_open")
+        await client.close()
