@@ -19,6 +19,16 @@ from tests.conftest import Infra
 pytestmark = pytest.mark.integration
 
 
+def queued_in_a_day(n: int) -> tuple[datetime, list[Enrollment]]:
+    """`n` enrollments of campaign `cmp`, queued and due in a day (contacts ct_0000 ...), and that time."""
+    due = datetime.now(UTC) + timedelta(days=1)
+    return due, [
+        Enrollment(campaign_id="cmp", contact_id=f"ct_{i:04d}", workspace_id="ws",
+                   contact=ContactData(phone=f"+1212555{i:04d}"), due_at=due, version=0)
+        for i in range(n)
+    ]  # fmt: skip
+
+
 async def all_pages(repo: EnrollmentRepository, states: tuple[str, ...] | None, limit: int) -> list[str]:
     seen: list[str] = []
     after = None
@@ -36,12 +46,7 @@ async def test_pages_by_state_read_the_stored_truth(infra: Infra, run_id: str) -
     try:
         await ensure_indexes(db, INDEXES)
         writer, reader, cold = EnrollmentRepository(db), EnrollmentRepository(db), EnrollmentRepository(db)
-        due = datetime.now(UTC) + timedelta(days=1)
-        enrollments = [
-            Enrollment(campaign_id="cmp", contact_id=f"ct_{i:04d}", workspace_id="ws",
-                       contact=ContactData(phone=f"+1212555{i:04d}"), due_at=due, version=0)
-            for i in range(250)
-        ]  # fmt: skip
+        due, enrollments = queued_in_a_day(250)
         other = replace(enrollments[0], campaign_id="cmp_other")
         await writer.add_many([*reversed(enrollments), other], at=due)
         writer.track([*enrollments, other])
@@ -75,12 +80,7 @@ async def test_whether_a_campaign_has_open_enrollments_is_the_stored_truth(infra
     try:
         await ensure_indexes(db, INDEXES)
         writer, reader, cold = EnrollmentRepository(db), EnrollmentRepository(db), EnrollmentRepository(db)
-        due = datetime.now(UTC) + timedelta(days=1)
-        enrollments = [
-            Enrollment(campaign_id="cmp", contact_id=f"ct_{i:02d}", workspace_id="ws",
-                       contact=ContactData(phone=f"+12125550{i:03d}"), due_at=due, version=0)
-            for i in range(30)
-        ]  # fmt: skip
+        due, enrollments = queued_in_a_day(30)
         await writer.add_many(enrollments, at=due)
         writer.track(enrollments)
         await reader.load_index()
