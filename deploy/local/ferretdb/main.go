@@ -8,6 +8,7 @@ import (
 	"context"
 	"flag"
 	"log"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -20,12 +21,15 @@ func main() {
 	data := flag.String("data", "./ferretdb-data", "folder for the SQLite database files")
 	flag.Parse()
 
+	tuneGC()
+
 	if err := os.MkdirAll(*data, 0o755); err != nil {
 		log.Fatalf("create data folder: %v", err)
 	}
 
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener: ferretdb.ListenerConfig{TCP: *listen},
+		Logger:   slog.New(lazyAttrs{next: slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})}),
 		Handler:  "sqlite",
 		// WAL with synchronous=NORMAL (SQLite's advice for WAL: a crash of the process or the OS keeps the
 		// files consistent; a power loss may drop the last commits) and a 64 MiB page cache per connection

@@ -22,7 +22,13 @@ PORT = 27017
 MODULE = "github.com/FerretDB/FerretDB"
 VERSION = "v1.24.2"  # the version our diffs are made against (go.mod requires it, go.sum pins its hash)
 # Our own changes to FerretDB, as unified diffs against VERSION (the README says why and what each buys)
-PATCHES = ("sqlite-id-expression.patch", "sqlite-id-pushdown.patch", "insert-batch-size.patch")
+PATCHES = (
+    "sqlite-id-expression.patch",
+    "sqlite-id-pushdown.patch",
+    "insert-batch-size.patch",
+    "resource-untracked.patch",
+    "filter-in-strings.patch",
+)
 
 
 class PatchError(RuntimeError):

@@ -64,7 +64,7 @@ class DurableTimer(EnrollmentStore):
         if not pairs:
             return []
         ids = [enrollment_id(c, k) for c, k in pairs]
-        docs = [d async for d in self.collection.find({"_id": {"$in": ids}})]
+        docs = [d async for d in self.collection.find({"_id": {"$in": ids}}).batch_size(len(ids))]
         behind = await self._entries(docs)
         ready = []
         for doc in docs:

@@ -1,0 +1,64 @@
+"""Queries whose handling our FerretDB diffs change give MongoDB's answers: `$in` with strings beside other
+types and array fields (`filter-in-strings.patch`), `_id` lists pushed down to SQLite beside other keys
+(`sqlite-id-pushdown.patch`), and a cursor opened and closed many times (`resource-untracked.patch`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from outreach_common.mongo import make_client
+
+from tests.conftest import Infra
+
+pytestmark = pytest.mark.integration
+
+DOCS: list[dict[str, Any]] = [
+    {"_id": "a", "name": "ann", "tags": ["vip", "west"], "n": 1},
+    {"_id": "b", "name": "bob", "tags": ["east"], "n": 2},
+    {"_id": "c", "name": "1", "tags": [], "n": 3},
+    {"_id": "d", "name": 1, "tags": ["vip"], "n": 4},
+    {"_id": "e", "tags": "vip", "n": 5},
+    {"_id": "f", "name": "Ann", "n": 6},
+    {"_id": "g", "name": None, "n": 7},
+]
+
+
+async def _ids(collection: Any, query: dict[str, Any]) -> list[str]:
+    return sorted([d["_id"] async for d in collection.find(query, {"_id": 1})])
+
+
+async def test_in_matches_as_mongodb_does(infra: Infra, run_id: str) -> None:
+    client = make_client(infra.mongo_url)
+    try:
+        collection = client[f"{run_id}_queries"]["people"]
+        await collection.insert_many(DOCS)
+        assert await _ids(collection, {"name": {"$in": ["ann", "bob"]}}) == ["a", "b"]  # exact, case kept
+        assert await _ids(collection, {"name": {"$in": ["1"]}}) == ["c"]  # a string is not the number 1
+        assert await _ids(collection, {"name": {"$in": [1]}}) == ["d"]
+        assert await _ids(collection, {"name": {"$in": ["zed", 1, "ann"]}}) == ["a", "d"]
+        assert await _ids(collection, {"name": {"$in": [None]}}) == ["e", "g"]  # missing or null
+        assert await _ids(collection, {"tags": {"$in": ["vip"]}}) == ["a", "d", "e"]  # array fields and a string
+        assert await _ids(collection, {"tags": {"$in": ["nowhere"]}}) == []
+        assert await _ids(collection, {"name": {"$nin": ["ann", 1]}}) == ["b", "c", "e", "f", "g"]
+    finally:
+        await client.close()
+
+
+async def test_id_lists_narrow_and_the_other_keys_still_filter(infra: Infra, run_id: str) -> None:
+    client = make_client(infra.mongo_url)
+    try:
+        collection = client[f"{run_id}_queries"]["many"]
+        await collection.insert_many([{"_id": f"k{i:05d}", "n": i} for i in range(5000)])
+        wanted = [f"k{i:05d}" for i in range(0, 5000, 2)] + ["absent", "k99999"]
+        found = await _ids(collection, {"_id": {"$in": wanted}})
+        assert found == [f"k{i:05d}" for i in range(0, 5000, 2)]
+        small = await _ids(collection, {"_id": {"$in": wanted}, "n": {"$lt": 10}})
+        assert small == [f"k{i:05d}" for i in (0, 2, 4, 6, 8)]
+        assert await _ids(collection, {"_id": "k00003", "n": 4}) == []  # the other key still decides
+        assert await _ids(collection, {"_id": "k00003", "n": 3}) == ["k00003"]
+        for _ in range(200):  # cursors made and closed, none left behind to fail the server later
+            assert len([d async for d in collection.find({"_id": {"$in": wanted[:50]}}).batch_size(10)]) == 50
+        assert await client.admin.command("ping") == {"ok": 1.0}
+    finally:
+        await client.close()
