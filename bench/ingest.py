@@ -31,9 +31,8 @@ from outreach_devstack import processes
 from outreach_devstack.paths import cache_dir
 from outreach_devstack.stack import free_port
 from outreach_ingest.adapters.campaigns import CampaignDirectory
+from outreach_ingest.adapters.csvfiles import detect, record_batches
 from outreach_ingest.domain import fastpath
-from outreach_ingest.domain.batches import record_batches
-from outreach_ingest.domain.csvfile import detect
 from outreach_ingest.domain.mapping import Mapping
 from outreach_ingest.domain.pipeline import verdict_batches
 

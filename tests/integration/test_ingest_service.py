@@ -18,11 +18,10 @@ from outreach_contracts.campaigns import CampaignCreated
 from outreach_contracts.contacts import ContactImported
 from outreach_contracts.messages import ContactOptedOut
 from outreach_devstack.stack import free_port
+from outreach_ingest.adapters.csvfiles import check_file, detect
 from outreach_ingest.bootstrap import build
 from outreach_ingest.config import Settings
-from outreach_ingest.domain.csvfile import detect
 from outreach_ingest.domain.mapping import Mapping
-from outreach_ingest.domain.report import check_file
 from outreach_ingest.handlers.imports import resume_unfinished
 
 from tests.conftest import Infra

@@ -11,9 +11,9 @@ from typing import Any
 
 import phonenumbers
 import typer
-from outreach_ingest.domain.csvfile import DELIMITERS, detect
+from outreach_ingest.adapters.csvfiles import check_file, detect
+from outreach_ingest.domain.csvfile import DELIMITERS
 from outreach_ingest.domain.mapping import Mapping, MappingError
-from outreach_ingest.domain.report import check_file
 
 app = typer.Typer(help="Contacts: check a file, import it into a campaign, list states.", no_args_is_help=True)
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from outreach_ingest.adapters.csvfiles import record_batches, records
 from outreach_ingest.adapters.seen import SeenNumbers
 from outreach_ingest.domain import batches
-from outreach_ingest.domain.batches import record_batches
-from outreach_ingest.domain.csvfile import Dialect, records
+from outreach_ingest.domain.csvfile import Dialect
 from outreach_ingest.domain.duplicates import NumbersInMemory
 from outreach_ingest.domain.fastpath import prefix_verdicts
 from outreach_ingest.domain.mapping import Mapping

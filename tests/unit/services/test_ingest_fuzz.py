@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from outreach_ingest.domain.csvfile import detect
+from outreach_ingest.adapters.csvfiles import check_file, detect
 from outreach_ingest.domain.mapping import Mapping, MappingError
-from outreach_ingest.domain.report import check_file
 
 pytestmark = pytest.mark.unit
 

@@ -1,6 +1,7 @@
-"""Reading a CSV file as batches of records in columns, with exactly the records `csvfile.records` gives.
+"""A CSV text stream as batches of records in columns, with exactly the records `csvfile.keyed_records`
+gives (the file is opened by `adapters.csvfiles`).
 
-The file is decoded as `records` decodes it, then cut into pieces of about 262,000 characters at
+The text is decoded as for `keyed_records`, then cut into pieces of about 262,000 characters at
 record ends. A piece is parsed by Arrow's CSV reader when both parsers must agree on it: it has no quote
 characters, or its quoting is well formed (RFC 4180, checked by a linear-time pattern), and every row has
 the header's width (the two agree on line ends: \\n, \\r\\n and a lone \\r each end a record outside
@@ -18,7 +19,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from typing import TextIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -46,30 +47,30 @@ class RecordBatch:
         return len(self.rows)
 
     def records(self, indices: Iterable[int]) -> list[tuple[int, dict[str, str]]]:
-        """The (row, record) pairs at `indices`, as `csvfile.records` gives them."""
+        """The (row, record) pairs at `indices`, as `csvfile.keyed_records` gives them."""
         take = pa.array(list(indices), pa.int64())
         rows = self.rows.take(take).to_pylist()
         values = {key: column.take(take).to_pylist() for key, column in self.columns.items()}
         return [(row, {key: v[i] for key, v in values.items() if v[i] is not None}) for i, row in enumerate(rows)]
 
 
-def record_batches(path: Path, dialect: Dialect) -> Iterator[RecordBatch]:
-    """The file's data records in batches (blank records skipped and not counted)."""
-    with path.open("r", encoding=dialect.encoding, newline="", errors="replace") as handle:
-        names: list[str] | None = None
-        if dialect.has_headers:  # csv.reader pulls whole lines, so the handle stops right after the header
-            names = next(([h.strip() for h in v] for v in csv.reader(handle, delimiter=dialect.delimiter)
-                          if any(x.strip() for x in v)), None)  # fmt: skip
-            if names is None:
-                return
-        shape = _Shape(names)
-        row = 1
-        for batch in _parsed(handle, dialect.delimiter, shape):
-            batch = _without_blank_records(batch)
-            if batch.num_rows:
-                rows = _numbers(row, batch.num_rows)
-                row += batch.num_rows
-                yield RecordBatch(rows, shape.columns(batch))
+def batches_in(handle: TextIO, dialect: Dialect) -> Iterator[RecordBatch]:
+    """The data records of a text stream opened with newline="" in batches (blank records skipped and not
+    counted)."""
+    names: list[str] | None = None
+    if dialect.has_headers:  # csv.reader pulls whole lines, so the handle stops right after the header
+        names = next(([h.strip() for h in v] for v in csv.reader(handle, delimiter=dialect.delimiter)
+                      if any(x.strip() for x in v)), None)  # fmt: skip
+        if names is None:
+            return
+    shape = _Shape(names)
+    row = 1
+    for batch in _parsed(handle, dialect.delimiter, shape):
+        batch = _without_blank_records(batch)
+        if batch.num_rows:
+            rows = _numbers(row, batch.num_rows)
+            row += batch.num_rows
+            yield RecordBatch(rows, shape.columns(batch))
 
 
 def _numbers(start: int, count: int) -> pa.Int64Array:
@@ -103,7 +104,7 @@ class _Shape:
         return columns
 
 
-def _parsed(handle: io.TextIOBase, delimiter: str, shape: _Shape) -> Iterator[pa.Table]:
+def _parsed(handle: TextIO, delimiter: str, shape: _Shape) -> Iterator[pa.Table]:
     """Tables of string columns "0", "1", ... (null: no value) for the rest of the file."""
     carry = ""
     while True:
@@ -176,7 +177,7 @@ def _arrow_table(piece: str, delimiter: str, shape: _Shape, *, quoted: bool) -> 
 
 
 def _python_tables(
-    text: str, rest: io.TextIOBase | None, delimiter: str, shape: _Shape, size: int = 50_000
+    text: str, rest: TextIO | None, delimiter: str, shape: _Shape, size: int = 50_000
 ) -> Iterator[pa.Table]:
     """Python's csv reading of `text` and then the `rest` of the file, in tables of `size` records."""
     reader = csv.reader(_lines(text, rest), delimiter=delimiter)
@@ -188,7 +189,7 @@ def _python_tables(
         yield pa.table({str(i): pa.array(c, pa.string()) for i, c in enumerate(columns)})
 
 
-def _lines(text: str, rest: io.TextIOBase | None) -> Iterator[str]:
+def _lines(text: str, rest: TextIO | None) -> Iterator[str]:
     """Lines of `text` then `rest` as a file opened with newline="" gives them (\\n, \\r\\n or \\r ends
     one; a line cut where a piece ends is joined up again)."""
     tail = ""

@@ -1,12 +1,12 @@
-"""Reading uploaded CSV files: encoding and delimiter detection, records as dicts, streamed."""
+"""CSV dialects and records: encoding and delimiter detection from a file's first bytes, records as dicts
+from its lines (the files themselves are opened by `adapters.csvfiles`)."""
 
 from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 DELIMITERS = (",", ";", "\t", "|")
 
@@ -48,49 +48,37 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
-def detect(
-    path: Path, *, encoding: str | None = None, delimiter: str | None = None, has_headers: bool = True
+def dialect_of(
+    sample: bytes, *, encoding: str | None = None, delimiter: str | None = None, has_headers: bool = True
 ) -> Dialect:
-    """Detect what was not given."""
-    sample = path.open("rb").read(65536)
+    """The dialect of a file whose first bytes are `sample`: what was not given is detected."""
     enc = encoding or detect_encoding(sample)
     text = sample.decode(enc, errors="replace")
     return Dialect(encoding=enc, delimiter=delimiter or detect_delimiter(text), has_headers=has_headers)
 
 
-def _reader(handle: Iterator[str], dialect: Dialect) -> Iterator[list[str]]:
+def data_records(lines: Iterable[str], dialect: Dialect) -> Iterator[list[str]]:
     """Records that hold at least one non-blank value (blank lines are not data records)."""
-    for values in csv.reader(handle, delimiter=dialect.delimiter):
+    for values in csv.reader(lines, delimiter=dialect.delimiter):
         if any(v.strip() for v in values):
             yield values
 
 
-def header(path: Path, dialect: Dialect, sample: int = 200) -> tuple[list[str] | None, int]:
+def header_of(lines: Iterable[str], dialect: Dialect, sample: int = 200) -> tuple[list[str] | None, int]:
     """The header (None without headers) and the widest record among the first `sample` records."""
-    with path.open("r", encoding=dialect.encoding, newline="", errors="replace") as handle:
-        reader = _reader(handle, dialect)
-        names = [h.strip() for h in next(reader, [])] if dialect.has_headers else None
-        widths = [len(values) for values, _ in zip(reader, range(sample), strict=False)]
+    reader = data_records(lines, dialect)
+    names = [h.strip() for h in next(reader, [])] if dialect.has_headers else None
+    widths = [len(values) for values, _ in zip(reader, range(sample), strict=False)]
     return names, max([len(names or []), *widths])
 
 
-def preview(path: Path, dialect: Dialect, limit: int = 10) -> tuple[list[str], list[list[str]]]:
-    """The first raw lines and the first records as parsed (header included when there is one)."""
-    with path.open("r", encoding=dialect.encoding, newline="", errors="replace") as handle:
-        raw = [line.rstrip("\r\n") for line, _ in zip(handle, range(limit), strict=False)]
-    with path.open("r", encoding=dialect.encoding, newline="", errors="replace") as handle:
-        table = [values for values, _ in zip(_reader(handle, dialect), range(limit + 1), strict=False)]
-    return raw, table
-
-
-def records(path: Path, dialect: Dialect) -> Iterator[tuple[int, dict[str, str]]]:
+def keyed_records(lines: Iterable[str], dialect: Dialect) -> Iterator[tuple[int, dict[str, str]]]:
     """(1-based data record, record) pairs, header excluded and blank records skipped and not counted;
     without headers, keys are 1-based column numbers as strings."""
-    with path.open("r", encoding=dialect.encoding, newline="", errors="replace") as handle:
-        reader = _reader(handle, dialect)
-        names: list[str] | None = None
-        if dialect.has_headers:
-            names = [h.strip() for h in next(reader, [])]
-        for index, values in enumerate(reader, start=1):
-            keys = names or [str(i) for i in range(1, len(values) + 1)]
-            yield index, dict(zip(keys, values, strict=False))
+    reader = data_records(lines, dialect)
+    names: list[str] | None = None
+    if dialect.has_headers:
+        names = [h.strip() for h in next(reader, [])]
+    for index, values in enumerate(reader, start=1):
+        keys = names or [str(i) for i in range(1, len(values) + 1)]
+        yield index, dict(zip(keys, values, strict=False))

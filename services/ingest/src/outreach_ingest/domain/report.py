@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
-from outreach_ingest.domain.batches import record_batches
-from outreach_ingest.domain.csvfile import Dialect, header
+from outreach_ingest.domain.batches import RecordBatch
+from outreach_ingest.domain.csvfile import Dialect
 from outreach_ingest.domain.mapping import Mapping
 from outreach_ingest.domain.pipeline import verdict_batches
 
 
-def check_file(
-    path: Path, dialect: Dialect, mapping: Mapping, *, default_region: str = "US", skip_duplicates: bool = True
+def report_of(
+    dialect: Dialect,
+    batches: Iterable[RecordBatch],
+    resolved: Mapping,
+    *,
+    default_region: str = "US",
+    skip_duplicates: bool = True,
 ) -> dict[str, Any]:
-    """Every data record's verdict; raises MappingError when the mapping does not fit the file."""
-    names, width = header(path, dialect)
-    resolved = mapping.resolve(names, width)
+    """Every data record's verdict, for a file's record batches and a mapping resolved against its header."""
     report: dict[str, Any] = {
         "encoding": dialect.encoding,
         "delimiter": dialect.delimiter,
@@ -30,7 +33,7 @@ def check_file(
     }
     contacts, rejections = report["contacts"], report["rejected"]
     for _, verdicts in verdict_batches(
-        record_batches(path, dialect), resolved, default_region=default_region, skip_duplicates=skip_duplicates
+        batches, resolved, default_region=default_region, skip_duplicates=skip_duplicates
     ):
         report["rows"] += len(verdicts)
         for position, row, contact in verdicts.contacts():

@@ -16,8 +16,9 @@ from fastapi.responses import StreamingResponse
 from outreach_common.errors import CONFLICT, unprocessable, unprocessable_all
 from outreach_common.identity import REQUIRED, Caller
 
+from outreach_ingest.adapters.csvfiles import detect, header, preview
 from outreach_ingest.domain.cells import safe_cell
-from outreach_ingest.domain.csvfile import DELIMITERS, Dialect, detect, header, preview
+from outreach_ingest.domain.csvfile import DELIMITERS, Dialect
 from outreach_ingest.domain.mapping import Mapping, MappingError, suggest
 from outreach_ingest.entrypoints.schemas import ImportJob, ImportPreview
 from outreach_ingest.entrypoints.uploads import store_upload

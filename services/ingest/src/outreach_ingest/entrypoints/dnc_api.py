@@ -12,7 +12,7 @@ from outreach_common.errors import unprocessable
 from outreach_common.identity import REQUIRED, Caller
 from pydantic import BaseModel, ConfigDict, Field
 
-from outreach_ingest.domain.csvfile import detect, header
+from outreach_ingest.adapters.csvfiles import detect, header
 from outreach_ingest.domain.phones import InvalidPhone, normalise_phone
 from outreach_ingest.entrypoints.schemas import DncAdded, DncEntry, DncPage
 from outreach_ingest.entrypoints.uploads import store_upload

@@ -14,8 +14,9 @@ from outreach_common.outbox import PendingOutbox, outbox_entry
 from outreach_contracts.messages import ContactOptedOut
 from outreach_contracts.topics import Topics
 
+from outreach_ingest.adapters.csvfiles import records
 from outreach_ingest.adapters.dnc import SuppressionRepository, entry_id
-from outreach_ingest.domain.csvfile import Dialect, records
+from outreach_ingest.domain.csvfile import Dialect
 from outreach_ingest.domain.phones import InvalidPhone, normalise_phone
 
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from outreach_ingest.adapters.csvfiles import record_batches
 from outreach_ingest.adapters.seen import SeenNumbers
-from outreach_ingest.domain.batches import RecordBatch, record_batches
+from outreach_ingest.domain.batches import RecordBatch
 from outreach_ingest.domain.csvfile import Dialect
 from outreach_ingest.domain.duplicates import repeated_rows
 from outreach_ingest.domain.mapping import Mapping
