@@ -181,3 +181,23 @@ def test_first_reach_follows_the_window_as_saved_now_not_as_it_was_at_import() -
     friday_evening = datetime(2026, 3, 13, 22, 0, tzinfo=UTC)  # a scheduled start after Friday's window
     assert first_reach(e, later, start=friday_evening) == datetime(2026, 3, 16, 18, 0, tzinfo=UTC)  # Monday
     assert first_reach(dispatch(e), later, start=imported) is None  # in flight: not queued
+
+
+def test_dispatch_changes_only_what_a_step_going_out_changes() -> None:
+    """Every other field is carried over (dispatch builds the enrollment field by field)."""
+    from dataclasses import fields, replace
+
+    from outreach_contracts.envelope import TraceContext
+    from outreach_scheduler.domain.enrollment import Enrollment
+
+    e = Enrollment(
+        campaign_id="c", contact_id="k", workspace_id="w", contact=ContactData(phone="+12125550100", state="NY"),
+        state="queued", step_index=2, attempt=3, due_at=datetime(2030, 1, 1, tzinfo=UTC), version=7,
+        reason="retry", in_flight_key=None, failures=1, attempts_total=4,
+        trace=TraceContext(traceparent="00-" + "1" * 32 + "-" + "2" * 16 + "-01"),
+    )  # fmt: skip
+    names = "campaign_id contact_id workspace_id contact state step_index attempt due_at version reason"
+    names += " in_flight_key failures attempts_total trace"
+    assert [f.name for f in fields(Enrollment)] == names.split()  # a new field: dispatch must carry it over
+    expected = replace(e, state="active", in_flight_key="c:k:2:3", version=8, attempts_total=5)
+    assert dispatch(e) == expected

@@ -6,7 +6,7 @@ Kafka headers carry it from publisher to consumer (FastStream's telemetry middle
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -39,7 +39,21 @@ def stamped(message: M, journey: TraceContext | dict[str, object] | None = None)
     span's context."""
     if message.trace.traceparent:
         return message
+    return _stamped(message, journey, current())
+
+
+def stamper() -> Callable[[M, TraceContext | dict[str, object] | None], M]:
+    """`stamped` for many messages made under one active span (a batch): the span's context is read once,
+    not once a message (8 us each, the largest cost of a dispatch round's messages)."""
     active = current()
+
+    def stamp(message: M, journey: TraceContext | dict[str, object] | None = None) -> M:
+        return message if message.trace.traceparent else _stamped(message, journey, active)
+
+    return stamp
+
+
+def _stamped(message: M, journey: TraceContext | dict[str, object] | None, active: TraceContext | None) -> M:
     stored = None
     if journey:
         stored = journey if isinstance(journey, TraceContext) else TraceContext.model_validate(journey)

@@ -15,7 +15,7 @@ from opentelemetry.trace import TracerProvider
 from outreach_contracts.envelope import Envelope
 from prometheus_client import CollectorRegistry
 
-from outreach_common.journey import attached, stamped
+from outreach_common.journey import attached, stamped, stamper
 from outreach_common.partitions import partitions_of
 
 # How every service produces: acknowledged by all replicas, idempotent, and in batches of up to 256 KiB
@@ -103,8 +103,9 @@ class KafkaEventBus:
                 await self.publish(message, topic=topic, key=key)
             return
         encoded = []
+        stamp = stamper()
         for message, topic, key in items:
-            message = stamped(message)
+            message = stamp(message, None)
             kind = getattr(message, "type", type(message).__name__)
             value = message.model_dump_json().encode()
             encoded.append((Encoded(value, kind, message.trace.traceparent, message.trace.tracestate), topic, key))

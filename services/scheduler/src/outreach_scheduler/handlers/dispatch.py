@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from outreach_common.journey import stamped
+from outreach_common.journey import stamper
 from outreach_windows.compliance import contact_states, max_calls_per_24h
 
 from outreach_scheduler.domain.campaign import CampaignSpec, PhoneStep
@@ -30,7 +31,8 @@ async def dispatch_due(deps: Deps, *, limit: int = 500) -> int:
         if campaign is not None:
             specs[campaign_id] = campaign.spec
     due = [e for e in due if e.campaign_id in specs]
-    held = await _apply_caps(due, specs, deps)
+    capped = {e.contact_id for e in due if _capped(e, specs[e.campaign_id], deps)}
+    held = await _apply_caps([e for e in due if e.contact_id in capped], specs, deps)
     await _postpone_held([e for e in due if e.contact_id in held], specs, held, deps)
     # The claim is the persisted intent (active, published=false); commands are rebuilt from it, so a crash
     # before `mark_published` is repaired by `republish_claims` with the same idempotency keys.
@@ -40,14 +42,15 @@ async def dispatch_due(deps: Deps, *, limit: int = 500) -> int:
         claim=claim,
         at=datetime.now(UTC),  # wall clock:
     )  # the sweeper's staleness must not follow a virtual clock that jumps
-    await deps.calls_log.record([e for e in claimed if _capped(e, specs[e.campaign_id], deps)], at=now)
+    await deps.calls_log.record([e for e in claimed if e.contact_id in capped], at=now)
     await _publish(claimed, specs, deps)
     await deps.enrollments.mark_published(claim)
     published = deps.clock.now()
     for e in claimed:
         if e.due_at is not None:
             deps.instruments.lag.observe(max(0.0, (published - e.due_at).total_seconds()))
-        deps.instruments.dispatched.labels(specs[e.campaign_id].flow[e.step_index].kind).inc()
+    for kind, count in Counter(specs[e.campaign_id].flow[e.step_index].kind for e in claimed).items():
+        deps.instruments.dispatched.labels(kind).inc(count)
     return len(claimed)
 
 
@@ -79,8 +82,9 @@ async def count_due(deps: Deps) -> int:
 async def _publish(claimed: list[Enrollment], specs: dict[str, CampaignSpec], deps: Deps) -> None:
     """Each claimed step's command and state events, all handed to Kafka at once (a contact's in order)."""
     now = deps.clock.now()
+    stamp = stamper()  # one active span for the round
     items = [
-        (stamped(m, e.trace), deps.topic_of(m), e.contact_id)
+        (stamp(m, e.trace), deps.topic_of(m), e.contact_id)
         for e in claimed
         for m in [step_command(e, specs[e.campaign_id], now=now), *state_events(e, now=now)]
     ]
@@ -113,9 +117,9 @@ async def republish_claims(deps: Deps, *, older_than: timedelta = timedelta(seco
     return len(ready)
 
 
-async def _apply_caps(due: list[Enrollment], specs: dict[str, CampaignSpec], deps: Deps) -> dict[str, datetime]:
-    """Contacts whose phone steps must wait for a call cap, with the instant they may go."""
-    phone_due = [e for e in due if _capped(e, specs[e.campaign_id], deps)]
+async def _apply_caps(phone_due: list[Enrollment], specs: dict[str, CampaignSpec], deps: Deps) -> dict[str, datetime]:
+    """Contacts whose phone steps (those a cap can hold) must wait for a call cap, with the instant they may
+    go."""
     if not phone_due:
         return {}
     now = deps.clock.now()
@@ -143,6 +147,8 @@ def _capped(enrollment: Enrollment, spec: CampaignSpec, deps: Deps) -> bool:
     written per number, so steps no cap can hold cost nothing here."""
     if not isinstance(spec.flow[enrollment.step_index], PhoneStep):
         return False
+    if deps.workspace_call_cap is None and spec.window.compliance == "none":
+        return False  # no state caps without a compliance profile: the contact's states need not be found
     return deps.workspace_call_cap is not None or (
         max_calls_per_24h(spec.window.compliance, contact_states(enrollment.contact.state, enrollment.contact.phone))
         is not None
