@@ -6,7 +6,7 @@ import (
 )
 
 // tuneGC lets the heap grow to five times what is live before a collection (Go's default is twice) and
-// collects harder only near 1 GiB, unless GOGC or GOMEMLIMIT say otherwise.
+// collects harder only near 2 GiB, unless GOGC or GOMEMLIMIT say otherwise.
 //
 // Every document FerretDB reads is decoded from JSON into short-lived values: with the default, the
 // collector took about a third of FerretDB's CPU while the scheduler dispatched (39 core-seconds for 60,000
@@ -17,6 +17,6 @@ func tuneGC() {
 	}
 
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(1 << 30)
+		debug.SetMemoryLimit(2 << 30)
 	}
 }
