@@ -1,6 +1,7 @@
 """Queries whose handling our FerretDB diffs change give MongoDB's answers: `$in` with strings beside other
 types and array fields (`filter-in-strings.patch`), `_id` lists pushed down to SQLite beside other keys
-(`sqlite-id-pushdown.patch`), and a cursor opened and closed many times (`resource-untracked.patch`)."""
+(`sqlite-id-pushdown.patch`), a cursor opened and closed many times (`resource-untracked.patch`), and
+documents read with and without a projection (`projection-empty.patch`)."""
 
 from __future__ import annotations
 
@@ -60,5 +61,19 @@ async def test_id_lists_narrow_and_the_other_keys_still_filter(infra: Infra, run
         for _ in range(200):  # cursors made and closed, none left behind to fail the server later
             assert len([d async for d in collection.find({"_id": {"$in": wanted[:50]}}).batch_size(10)]) == 50
         assert await client.admin.command("ping") == {"ok": 1.0}
+    finally:
+        await client.close()
+
+
+async def test_documents_come_back_whole_with_and_without_a_projection(infra: Infra, run_id: str) -> None:
+    client = make_client(infra.mongo_url)
+    try:
+        collection = client[f"{run_id}_queries"]["shapes"]
+        await collection.insert_one({"n": 1, "_id": "z", "nested": {"a": [1, {"b": None}]}, "s": "x"})
+        [doc] = [d async for d in collection.find({})]
+        assert list(doc) == ["_id", "n", "nested", "s"]  # `_id` first, as MongoDB stores it
+        assert doc == {"_id": "z", "n": 1, "nested": {"a": [1, {"b": None}]}, "s": "x"}
+        assert [d async for d in collection.find({}, {"n": 1})] == [{"_id": "z", "n": 1}]
+        assert [d async for d in collection.find({}, {"nested": 0, "_id": 0})] == [{"n": 1, "s": "x"}]
     finally:
         await client.close()

@@ -28,6 +28,7 @@ PATCHES = (
     "insert-batch-size.patch",
     "resource-untracked.patch",
     "filter-in-strings.patch",
+    "projection-empty.patch",
 )
 
 
