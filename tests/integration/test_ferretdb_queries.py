@@ -5,6 +5,7 @@ documents read with and without a projection (`projection-empty.patch`)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -25,55 +26,50 @@ DOCS: list[dict[str, Any]] = [
 ]
 
 
+@pytest.fixture
+async def db(infra: Infra, run_id: str) -> AsyncIterator[Any]:
+    client = make_client(infra.mongo_url)
+    yield client[f"{run_id}_queries"]
+    await client.close()
+
+
 async def _ids(collection: Any, query: dict[str, Any]) -> list[str]:
     return sorted([d["_id"] async for d in collection.find(query, {"_id": 1})])
 
 
-async def test_in_matches_as_mongodb_does(infra: Infra, run_id: str) -> None:
-    client = make_client(infra.mongo_url)
-    try:
-        collection = client[f"{run_id}_queries"]["people"]
-        await collection.insert_many(DOCS)
-        assert await _ids(collection, {"name": {"$in": ["ann", "bob"]}}) == ["a", "b"]  # exact, case kept
-        assert await _ids(collection, {"name": {"$in": ["1"]}}) == ["c"]  # a string is not the number 1
-        assert await _ids(collection, {"name": {"$in": [1]}}) == ["d"]
-        assert await _ids(collection, {"name": {"$in": ["zed", 1, "ann"]}}) == ["a", "d"]
-        assert await _ids(collection, {"name": {"$in": [None]}}) == ["e", "g"]  # missing or null
-        assert await _ids(collection, {"tags": {"$in": ["vip"]}}) == ["a", "d", "e"]  # array fields and a string
-        assert await _ids(collection, {"tags": {"$in": ["nowhere"]}}) == []
-        assert await _ids(collection, {"name": {"$nin": ["ann", 1]}}) == ["b", "c", "e", "f", "g"]
-    finally:
-        await client.close()
+async def test_in_matches_as_mongodb_does(db: Any) -> None:
+    collection = db["people"]
+    await collection.insert_many(DOCS)
+    assert await _ids(collection, {"name": {"$in": ["ann", "bob"]}}) == ["a", "b"]  # exact, case kept
+    assert await _ids(collection, {"name": {"$in": ["1"]}}) == ["c"]  # a string is not the number 1
+    assert await _ids(collection, {"name": {"$in": [1]}}) == ["d"]
+    assert await _ids(collection, {"name": {"$in": ["zed", 1, "ann"]}}) == ["a", "d"]
+    assert await _ids(collection, {"name": {"$in": [None]}}) == ["e", "g"]  # missing or null
+    assert await _ids(collection, {"tags": {"$in": ["vip"]}}) == ["a", "d", "e"]  # array fields and a string
+    assert await _ids(collection, {"tags": {"$in": ["nowhere"]}}) == []
+    assert await _ids(collection, {"name": {"$nin": ["ann", 1]}}) == ["b", "c", "e", "f", "g"]
 
 
-async def test_id_lists_narrow_and_the_other_keys_still_filter(infra: Infra, run_id: str) -> None:
-    client = make_client(infra.mongo_url)
-    try:
-        collection = client[f"{run_id}_queries"]["many"]
-        await collection.insert_many([{"_id": f"k{i:05d}", "n": i} for i in range(5000)])
-        wanted = [f"k{i:05d}" for i in range(0, 5000, 2)] + ["absent", "k99999"]
-        found = await _ids(collection, {"_id": {"$in": wanted}})
-        assert found == [f"k{i:05d}" for i in range(0, 5000, 2)]
-        small = await _ids(collection, {"_id": {"$in": wanted}, "n": {"$lt": 10}})
-        assert small == [f"k{i:05d}" for i in (0, 2, 4, 6, 8)]
-        assert await _ids(collection, {"_id": "k00003", "n": 4}) == []  # the other key still decides
-        assert await _ids(collection, {"_id": "k00003", "n": 3}) == ["k00003"]
-        for _ in range(200):  # cursors made and closed, none left behind to fail the server later
-            assert len([d async for d in collection.find({"_id": {"$in": wanted[:50]}}).batch_size(10)]) == 50
-        assert await client.admin.command("ping") == {"ok": 1.0}
-    finally:
-        await client.close()
+async def test_id_lists_narrow_and_the_other_keys_still_filter(db: Any) -> None:
+    collection = db["many"]
+    await collection.insert_many([{"_id": f"k{i:05d}", "n": i} for i in range(5000)])
+    wanted = [f"k{i:05d}" for i in range(0, 5000, 2)] + ["absent", "k99999"]
+    found = await _ids(collection, {"_id": {"$in": wanted}})
+    assert found == [f"k{i:05d}" for i in range(0, 5000, 2)]
+    small = await _ids(collection, {"_id": {"$in": wanted}, "n": {"$lt": 10}})
+    assert small == [f"k{i:05d}" for i in (0, 2, 4, 6, 8)]
+    assert await _ids(collection, {"_id": "k00003", "n": 4}) == []  # the other key still decides
+    assert await _ids(collection, {"_id": "k00003", "n": 3}) == ["k00003"]
+    for _ in range(200):  # cursors made and closed, none left behind to fail the server later
+        assert len([d async for d in collection.find({"_id": {"$in": wanted[:50]}}).batch_size(10)]) == 50
+    assert await db.client.admin.command("ping") == {"ok": 1.0}
 
 
-async def test_documents_come_back_whole_with_and_without_a_projection(infra: Infra, run_id: str) -> None:
-    client = make_client(infra.mongo_url)
-    try:
-        collection = client[f"{run_id}_queries"]["shapes"]
-        await collection.insert_one({"n": 1, "_id": "z", "nested": {"a": [1, {"b": None}]}, "s": "x"})
-        [doc] = [d async for d in collection.find({})]
-        assert list(doc) == ["_id", "n", "nested", "s"]  # `_id` first, as MongoDB stores it
-        assert doc == {"_id": "z", "n": 1, "nested": {"a": [1, {"b": None}]}, "s": "x"}
-        assert [d async for d in collection.find({}, {"n": 1})] == [{"_id": "z", "n": 1}]
-        assert [d async for d in collection.find({}, {"nested": 0, "_id": 0})] == [{"n": 1, "s": "x"}]
-    finally:
-        await client.close()
+async def test_documents_come_back_whole_with_and_without_a_projection(db: Any) -> None:
+    collection = db["shapes"]
+    await collection.insert_one({"n": 1, "_id": "z", "nested": {"a": [1, {"b": None}]}, "s": "x"})
+    [doc] = [d async for d in collection.find({})]
+    assert list(doc) == ["_id", "n", "nested", "s"]  # `_id` first, as MongoDB stores it
+    assert doc == {"_id": "z", "n": 1, "nested": {"a": [1, {"b": None}]}, "s": "x"}
+    assert [d async for d in collection.find({}, {"n": 1})] == [{"_id": "z", "n": 1}]
+    assert [d async for d in collection.find({}, {"nested": 0, "_id": 0})] == [{"n": 1, "s": "x"}]
