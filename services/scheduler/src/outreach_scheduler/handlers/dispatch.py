@@ -147,9 +147,7 @@ def _capped(enrollment: Enrollment, spec: CampaignSpec, deps: Deps) -> bool:
     written per number, so steps no cap can hold cost nothing here."""
     if not isinstance(spec.flow[enrollment.step_index], PhoneStep):
         return False
-    if deps.workspace_call_cap is None and spec.window.compliance == "none":
-        return False  # no state caps without a compliance profile: the contact's states need not be found
-    return deps.workspace_call_cap is not None or (
-        max_calls_per_24h(spec.window.compliance, contact_states(enrollment.contact.state, enrollment.contact.phone))
-        is not None
-    )
+    if deps.workspace_call_cap is not None:
+        return True
+    states = contact_states(enrollment.contact.state, enrollment.contact.phone)
+    return max_calls_per_24h(spec.window.compliance, states) is not None
