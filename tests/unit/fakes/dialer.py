@@ -116,10 +116,13 @@ class FakeCalls:
     async def cancel_keys(self, keys: list[str], *, reason: str) -> int:
         return self._cancel({"_id": {"$in": keys}, "status": "queued"}, {"reason": reason})
 
-    async def history(self, query: Document, *, after: tuple[datetime, str] | None, limit: int) -> list[Document]:
-        found = sorted((d for d in self.docs.values() if matches(d, query)),
-                       key=lambda d: (d["queued_at"], d["_id"]), reverse=True)  # fmt: skip
-        return [d for d in found if after is None or (d["queued_at"], d["_id"]) < after][:limit]
+    async def history(
+        self, workspace_id: str, filters: dict[str, str], *, before: int | None, limit: int
+    ) -> tuple[list[Document], int | None]:
+        numbered = [d for d in self.docs.values() if d["workspace_id"] == workspace_id]  # in the order recorded
+        below = len(numbered) + 1 if before is None else before
+        found = [(n, d) for n, d in enumerate(numbered, 1) if n < below and matches(d, filters)][::-1][:limit]
+        return [d for _, d in found], (found[-1][0] if len(found) == limit else None)
 
     async def outbox_of(self, key: str) -> list[Document]:
         return list((self.docs.get(key) or {}).get("outbox") or [])

@@ -34,3 +34,21 @@ def page_after(field: str, after: tuple[datetime, str] | None) -> dict[str, obje
         return {}
     at, key = after
     return {"$or": [{field: {"$lt": at}}, {field: at, "_id": {"$lt": key}}]}
+
+
+def encode_position(position: int) -> str:
+    """The cursor of a position in a numbered list (a page starts below it)."""
+    return base64.urlsafe_b64encode(f"below|{position}".encode()).decode()
+
+
+def decode_position(cursor: str | None) -> int | None:
+    """The position of a cursor made by `encode_position`; 422 for a string this API did not make."""
+    if cursor is None:
+        return None
+    try:
+        kind, _, position = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        if kind != "below" or not position.isdigit() or int(position) < 1:
+            raise ValueError("not a position")
+        return int(position)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise unprocessable((["query", "after"], "not a cursor of this API")) from exc

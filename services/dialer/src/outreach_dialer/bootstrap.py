@@ -73,12 +73,14 @@ def build(settings: Settings | None = None) -> FastAPI:
         on_stop=[
             lambda: finish_placing(deps, deadline_s=settings.shutdown_deadline_s),
             lambda: flush_trails(deps, older_than_s=0),
+            calls.log.flush,
             lambda: flush_answers(deps),
             lambda: deps.limits.return_idle(0.0),
             provider.close,
         ],
         loops=[
             ("dial", settings.dial_interval_s, lambda: drain(deps)),
+            ("history-entries", 0.25, calls.log.flush),
             ("outbox-sweep", settings.outbox_sweep_interval_s, sweep_all),
             ("relay-again", 3.0, deps.relay_again),
             ("gauges", 5.0, lambda: refresh_gauges(deps)),

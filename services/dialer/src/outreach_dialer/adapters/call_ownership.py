@@ -9,12 +9,15 @@ from outreach_common.mongo import Document
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from outreach_dialer.adapters.call_history import CallHistory
+
 
 class CallOwnership:
     """Claims and heartbeats of the dialer instances (a part of `CallStore`)."""
 
     claims: AsyncCollection[Document]
     dialers: AsyncCollection[Document]
+    log: CallHistory
 
     def collection(self, key: str) -> AsyncCollection[Document]:
         raise NotImplementedError
@@ -61,6 +64,7 @@ class CallOwnership:
         )
         doc["round"] = doc.get("round", 0) + 1
         doc["owner"] = owner
+        self.log.add(doc, maybe_entered=True)  # the stopped instance may not have written its entry
         return True
 
     async def take_over(self, doc: Document, *, owner: str, now: datetime, alive: set[str]) -> bool:
@@ -84,4 +88,5 @@ class CallOwnership:
         else:
             return False
         await self.claims.update_one({"_id": doc["_id"]}, {"$set": {"owner": owner}})
+        self.log.add(doc, maybe_entered=True)
         return True

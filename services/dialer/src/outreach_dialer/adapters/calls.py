@@ -5,19 +5,19 @@ calls are spread by a hash of their idempotency key over `shards` collections (`
 call id carries its shard, so webhooks find a call in one collection. A call costs three writes: its record
 with the command (queued), its claim (`call_claims`, right before the provider is asked: who dials it, with
 what caller id), and its final state (outcome, caller id, provider id, status trail), written after its
-event was published; its progress in between lives in the dialing instance's memory.
+event was published; its progress in between lives in the dialing instance's memory. Its entry in the
+history's order (`call_history`) is written with the others queued in the same quarter second.
 """
 
 from __future__ import annotations
 
-import heapq
+import asyncio
 import uuid
 import zlib
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
-from outreach_common.cursors import page_after
 from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document, IndexSpec
 from outreach_common.outbox import relay
@@ -27,6 +27,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from outreach_dialer.adapters.call_history import FIXED, CallHistory, number_of
 from outreach_dialer.adapters.call_ownership import CallOwnership
 
 SHARDS = 128
@@ -58,10 +59,18 @@ class CallStore(CallOwnership):
         self.shards: list[AsyncCollection[Document]] = [db[f"calls_{i:03d}"] for i in range(shards)]
         self.claims = db["call_claims"]
         self.dialers = db["dialers"]
+        self.log = CallHistory(db["call_history"])
 
     def shard_of(self, key: str) -> int:
         """Shard of an idempotency key."""
         return zlib.crc32(key.encode()) % len(self.shards)
+
+    def by_shard(self, keys: list[str]) -> dict[int, list[str]]:
+        """`keys` grouped by the shard each is in."""
+        grouped: dict[int, list[str]] = {}
+        for key in keys:
+            grouped.setdefault(self.shard_of(key), []).append(key)
+        return grouped
 
     def collection(self, key: str) -> AsyncCollection[Document]:
         """The collection holding the call with this idempotency key."""
@@ -78,6 +87,7 @@ class CallStore(CallOwnership):
             await self.collection(doc["_id"]).insert_one(doc)
         except DuplicateKeyError:
             return False
+        self.log.add(doc)
         return True
 
     async def stranded(self, *, owners: list[str]) -> list[Document]:
@@ -104,12 +114,8 @@ class CallStore(CallOwnership):
         round of a call that is still in the queue)."""
 
         async def open_calls(claims: list[Document]) -> set[str]:
-            keys: dict[int, list[str]] = {}
-            for claim in claims:
-                key = claim["_id"].split("#")[0]
-                keys.setdefault(self.shard_of(key), []).append(key)
             open_keys = set()
-            for shard, wanted in keys.items():
+            for shard, wanted in self.by_shard([c["_id"].split("#")[0] for c in claims]).items():
                 query = {"_id": {"$in": wanted}, "status": {"$in": ["queued", "dialing", "placed"]}}
                 open_keys |= {d["_id"] async for d in self.shards[shard].find(query, {"_id": 1})}
             return {c["_id"] for c in claims if c["_id"].split("#")[0] in open_keys}
@@ -123,7 +129,10 @@ class CallStore(CallOwnership):
     async def update(
         self, key: str, *, expect: dict[str, Any], changes: Document, push: dict[str, Any] | None = None
     ) -> Document | None:
-        """Conditional update of one call; None when `expect` no longer holds."""
+        """Conditional update of one call; None when `expect` no longer holds. A call whose history entry is
+        still waiting gets it first (this may be its final state)."""
+        if self.log.waiting(key):
+            await self.log.flush()
         update: dict[str, Any] = {"$set": changes} if changes else {}
         if push:
             update["$push"] = push
@@ -137,13 +146,13 @@ class CallStore(CallOwnership):
         return await self.collection(key).find_one({"_id": key})
 
     async def _by_keys(self, keys: list[str], fields: Document | None = None) -> list[Document]:
-        by_shard: dict[int, list[str]] = {}
-        for key in keys:
-            by_shard.setdefault(self.shard_of(key), []).append(key)
-        found = []
-        for shard, wanted in by_shard.items():
-            found += [d async for d in self.shards[shard].find({"_id": {"$in": wanted}}, fields)]
-        return found
+        """Calls by key, their shards read at once."""
+
+        async def read(shard: int, wanted: list[str]) -> list[Document]:
+            return [d async for d in self.shards[shard].find({"_id": {"$in": wanted}}, fields)]
+
+        found = await asyncio.gather(*(read(shard, wanted) for shard, wanted in self.by_shard(keys).items()))
+        return [doc for part in found for doc in part]
 
     async def with_claims(self, docs: list[Document]) -> list[Document]:
         """`docs` with the claims of those still recorded as queued: a call being dialed or on the line
@@ -179,11 +188,8 @@ class CallStore(CallOwnership):
 
     async def cancel_keys(self, keys: list[str], *, reason: str) -> int:
         """Cancel these calls if they are still queued (one statement per shard they are in)."""
-        by_shard: dict[int, list[str]] = {}
-        for key in keys:
-            by_shard.setdefault(self.shard_of(key), []).append(key)
         canceled = 0
-        for shard, wanted in by_shard.items():
+        for shard, wanted in self.by_shard(keys).items():
             # race: a call claimed meanwhile is stopped by the opt-out check right before dialing
             result = await self.shards[shard].update_many(
                 {"_id": {"$in": wanted}, "status": "queued"},
@@ -192,17 +198,35 @@ class CallStore(CallOwnership):
             canceled += result.modified_count
         return canceled
 
-    async def history(self, query: Document, *, after: tuple[datetime, str] | None, limit: int) -> list[Document]:
-        """Calls matching `query`, newest first (queue time, then key), merged across shards; `after` is the
-        (queue time, key) of the last call of the previous page."""
-        query = {**query, **page_after("queued_at", after)}
-        hidden = {"outbox": 0, "command": 0}
-        pages = [
-            [d async for d in shard.find(query, hidden).sort([("queued_at", -1), ("_id", -1)]).limit(limit)]
-            for shard in self.shards
-        ]
-        merged = heapq.merge(*pages, key=lambda d: (d["queued_at"], d["_id"]), reverse=True)
-        return await self.with_claims(list(merged)[:limit])
+    async def history(
+        self, workspace_id: str, filters: dict[str, str], *, before: int | None, limit: int, budget: int = 20_000
+    ) -> tuple[list[Document], int | None]:
+        """A page of the workspace's calls that match `filters`, newest first (in the order they were
+        recorded), below the number `before` (None: from the newest); and the number the next page starts
+        below (None: nothing older). A page reads blocks of numbers until it is full or `budget` numbers were
+        read, so a rare filter's page may come back short, with where to go on."""
+        fixed = {k: v for k, v in filters.items() if k in FIXED}
+        rest = {k: v for k, v in filters.items() if k not in FIXED}
+        top = before - 1 if before is not None else await self.log.head(workspace_id)
+        found: list[Document] = []
+        read = 0
+        while top >= 1 and read < budget:
+            size = min(top, budget - read, 500 if rest else max(limit, 100))
+            entries = await self.log.block(workspace_id, fixed, top=top, size=size)
+            if not rest:
+                entries = entries[: limit - len(found)]
+            docs = await self._by_keys([e["key"] for e in entries], {"outbox": 0, "command": 0})
+            calls = {d["_id"]: d for d in await self.with_claims(docs)}
+            for entry in entries:
+                call = calls.get(entry["key"])
+                if call is None or any(call.get(k) != v for k, v in rest.items()):
+                    continue
+                found.append(call)
+                if len(found) == limit:
+                    return found, number_of(entry)
+            top -= size
+            read += size
+        return found, (top + 1 if top >= 1 else None)
 
     async def relay(self, key: str, entries: list[Document], bus: EventBus) -> None:
         """Publish a call's new outbox entries and clear them."""
@@ -215,10 +239,7 @@ class CallStore(CallOwnership):
 
     async def clear_outboxes(self, keys: list[str]) -> None:
         """Empty the outboxes of these calls (their events were published), one statement per shard."""
-        by_shard: dict[int, list[str]] = {}
-        for key in keys:
-            by_shard.setdefault(self.shard_of(key), []).append(key)
-        for shard, wanted in by_shard.items():
+        for shard, wanted in self.by_shard(keys).items():
             await self.shards[shard].update_many({"_id": {"$in": wanted}}, {"$set": {"outbox": []}})
 
     async def each_shard(self) -> AsyncIterator[AsyncCollection[Document]]:

@@ -32,11 +32,12 @@ async def list_calls(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     after: Annotated[str | None, Query(description="`next` of the previous page")] = None,
 ) -> dict[str, Any]:
-    """Calls, newest first: campaign, contact, number used, agent, status trail with times, duration,
-    outcome, recording URL when the provider gives one, and the agent's post-call report. Pass `next` back
-    as `after` for the next page."""
+    """Calls, newest first (in the order they were queued): campaign, contact, number used, agent, status
+    trail with times, duration, outcome, recording URL when the provider gives one, and the agent's post-call
+    report. Pass `next` back as `after` for the next page; `next` is null on the last page. A page filtered
+    on status, outcome or number reads at most 20,000 calls, so a rare match's page may hold fewer than
+    `limit` items and still have a `next`."""
     filters = {
-        "workspace_id": who.workspace_id,
         "campaign_id": campaign_id,
         "contact_id": contact_id,
         "outcome": outcome,
@@ -44,11 +45,12 @@ async def list_calls(
         "from_number": from_number,
         "agent_id": agent_id,
     }
-    query = {k: v for k, v in filters.items() if v is not None}
-    docs = await request.app.state.deps.calls.history(query, after=cursors.decode(after), limit=limit)
+    wanted = {k: v for k, v in filters.items() if v is not None}
+    before = cursors.decode_position(after)
+    docs, following = await request.app.state.deps.calls.history(who.workspace_id, wanted, before=before, limit=limit)
     return {
         "items": [_public(d) for d in docs],
-        "next": cursors.encode(docs[-1]["queued_at"], docs[-1]["_id"]) if len(docs) == limit else None,
+        "next": cursors.encode_position(following) if following is not None else None,
     }
 
 
