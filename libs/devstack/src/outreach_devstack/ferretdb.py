@@ -29,6 +29,7 @@ PATCHES = (
     "resource-untracked.patch",
     "filter-in-strings.patch",
     "projection-empty.patch",
+    "sjson-decode.patch",
 )
 
 
