@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 
 def _call(store: CallStore, key: str, owner: str) -> dict[str, Any]:
     call_id = f"call_{store.shard_of(key):03d}_{key}"
-    return {"_id": key, "call_id": call_id, "status": "queued", "owner": owner, "round": 0,
+    return {"_id": key, "call_id": call_id, "workspace_id": "ws", "status": "queued", "owner": owner, "round": 0,
             "queued_at": datetime.now(UTC), "trail": [], "outbox": [], "command": '{"k": 1}'}  # fmt: skip
 
 
