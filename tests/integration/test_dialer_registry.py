@@ -246,8 +246,12 @@ async def test_pause_holds_and_stop_cancels_queued_calls(infra: Infra, run_id: s
         )
         events = await read_messages(infra.kafka_bootstrap, topics.calls, count=2, timeout=60)
         assert {e.idempotency_key for e in events if isinstance(e, CallPlaced)} == {"p1"}
-        stopped = (await http.get(f"{url}/calls", params={"campaign_id": "s"})).json()["items"]
-        assert [(c["status"], c["outcome"]) for c in stopped] == [("canceled", "canceled")]
+
+        async def canceled() -> bool:  # the stop is handled apart from the resume: wait for it too
+            stopped = (await http.get(f"{url}/calls", params={"campaign_id": "s"})).json()["items"]
+            return [(c["status"], c["outcome"]) for c in stopped] == [("canceled", "canceled")]
+
+        await eventually(canceled, timeout=30)
         assert [e["to"] for e in (await http.get(f"{sim_url}/_sim/log")).json() if e["kind"] == "call"] == [
             "+12125550111"
         ]
