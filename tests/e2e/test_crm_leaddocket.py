@@ -61,9 +61,10 @@ def test_a_lead_docket_status_feeds_a_campaign_and_hears_back(crm: tuple[str, Le
 
         def heard() -> dict[str, Any] | None:
             state = httpx.get(f"{url}/_fake/state").json()
-            return state if all(state["notes"].get(i) for i in ids[:2]) else None
+            done = all(state["notes"].get(i) and state["leads"][i]["Status"] == "Contacted" for i in ids[:2])
+            return state if done else None  # the note and the status are two requests to the CRM
 
-        state = until(heard, timeout=60, what="a note per call")
+        state = until(heard, timeout=60, what="a note and the status after the call, per call")
         assert [state["leads"][i]["Status"] for i in ids[:4]] == ["Contacted", "Contacted", "New", "New"]
 
         http.post("/dnc", json={"phones": ["+12125550123"]}).raise_for_status()
