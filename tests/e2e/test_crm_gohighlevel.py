@@ -73,10 +73,10 @@ def test_a_gohighlevel_tag_feeds_a_campaign_and_hears_back(crm: tuple[str, GoHig
 
         def heard() -> dict[str, Any] | None:
             state = httpx.get(f"{url}/_fake/state").json()
-            return state if all(state["notes"].get(i) for i in ids[:2]) else None
+            tagged = all("outreach-answered-human" in state["contacts"][i]["tags"] for i in ids[:2])
+            return state if tagged and all(state["notes"].get(i) for i in ids[:2]) else None  # two requests
 
-        state = until(heard, timeout=60, what="a note per call")
-        assert all("outreach-answered-human" in state["contacts"][i]["tags"] for i in ids[:2])
+        state = until(heard, timeout=60, what="a note and the outcome's tag, per call")
         assert all(len(state["notes"][i]) == 1 for i in ids[:2])
 
         http.post("/dnc", json={"phones": ["+14155550134"]}).raise_for_status()
