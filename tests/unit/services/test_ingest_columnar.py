@@ -173,3 +173,13 @@ def test_import_sizes_below_one_are_refused_at_start(name: str) -> None:
 
     with pytest.raises(ValidationError, match=name):
         Settings(**{name: 0})
+
+
+def test_numbers_seen_stay_in_few_runs_and_sorted() -> None:
+    seen = SeenNumbers()
+    for batch in range(200):
+        numbers = [(batch * 7919 + i * 104729) % 10_000_019 for i in range(1000)]
+        seen.first_rows(numbers, list(range(batch * 1000, batch * 1000 + 1000)))
+    assert len(seen.runs) <= 9  # about log2(200 batches)
+    for numbers, _ in seen.runs:
+        assert bool((numbers[1:] > numbers[:-1]).all())
