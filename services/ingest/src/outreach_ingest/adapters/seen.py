@@ -4,10 +4,11 @@ A number is kept as the integer of its E.164 digits (distinct numbers, distinct 
 numbers live in sorted runs of two arrays each (numbers and first rows: 16 bytes a number, where a dict
 took about 90), and a batch is looked up in every run at once (about 0.25 us a row, as fast as the dict).
 A batch's new numbers make a run of their own, merged with the run before while that one is not more than
-twice as long, so there are about log2(numbers / batch) runs and each number is copied as often; inserting
-them into one array instead copied the whole array every batch (1,000,000 numbers in batches of 5,000: 1.22 s that way, 0.49 s in runs). Past `limit`, all of
-them move to an SQLite file and the rest of the file is looked up there a batch at a time (a join with the
-batch: about 1.5 us a row), so an import's memory stays flat whatever its size.
+twice as long, so there are about log2(numbers / batch) runs and each number is copied as often (inserting
+them into one array copied the whole array every batch: 1,000,000 numbers in batches of 5,000 took 1.22 s
+that way, 0.49 s in runs). Past `limit`, all of them move to an SQLite file and the rest of the file is
+looked up there a batch at a time (a join with the batch: about 1.5 us a row), so an import's memory stays
+flat whatever its size.
 """
 
 from __future__ import annotations
