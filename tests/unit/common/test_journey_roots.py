@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from opentelemetry import context
 from opentelemetry.sdk.resources import Resource
@@ -55,3 +57,19 @@ def test_without_processors_only_the_ids_are_made() -> None:
     provider = OutreachTracerProvider(Resource.create({}))
     parents = provider.instant_roots("x", [{"row": i} for i in range(1000)])
     assert len(set(parents)) == 1000 and all(p.startswith("00-") and p.endswith("-03") for p in parents)
+
+
+def test_without_processors_the_default_sampler_takes_the_bulk_path() -> None:
+    provider = OutreachTracerProvider(Resource.create({}))
+    asked: list[int] = []
+    provider.id_generator.generate_trace_id = lambda: asked.append(1) or 1  # type: ignore[method-assign]
+    parents = provider.instant_roots("x", [{"row": i} for i in range(2000)])
+    assert asked == []  # ids made in bulk, not one at a time
+    assert all(re.fullmatch(r"00-[0-9a-f]{32}-[0-9a-f]{16}-03", p) for p in parents)
+    assert len({p[3:35] for p in parents}) == len({p[36:52] for p in parents}) == 2000
+
+
+def test_without_processors_a_sampler_that_may_drop_roots_still_decides_each() -> None:
+    provider = OutreachTracerProvider(Resource.create({}))
+    provider.sampler = TraceIdRatioBased(0.0)  # type: ignore[misc]
+    assert all(p.endswith("-02") for p in provider.instant_roots("x", [{"row": i} for i in range(10)]))
