@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 from outreach_crm_fakes.serve import served
 from outreach_devstack.stack import DEFAULT_PORTS, Stack, free_port
 
@@ -90,6 +91,17 @@ def crm_stack(
     URL, its state and the stack."""
     with served(state, create_app) as (url, _), isolated_stack(infra, run_id, extra_env=env(url)) as stack:
         yield url, state, stack
+
+
+def crm_fixture(state: Callable[[], S], create_app: Callable[[S], Any], env: Callable[[str], dict[str, str]]) -> Any:
+    """A test module's `crm` fixture: `crm_stack` around a fresh `state()`."""
+
+    @pytest.fixture
+    def crm(infra: Infra, run_id: str) -> Iterator[tuple[str, S, Stack]]:
+        with crm_stack(infra, run_id, state(), create_app, env) as found:
+            yield found
+
+    return crm
 
 
 def finished_sync(http: httpx.Client, feed: dict[str, Any], timeout: float = 60.0) -> dict[str, Any]:

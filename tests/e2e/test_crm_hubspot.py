@@ -22,7 +22,7 @@ from outreach_ingest.domain.hubspot_signature import signature
 from typer.testing import CliRunner
 
 from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, crm_stack, isolated_stack, new_workspace
+from tests.e2e.stacks import ALWAYS, api_client, crm_fixture, isolated_stack, new_workspace
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -37,10 +37,7 @@ CONTACTS = [
 ]
 
 
-@pytest.fixture
-def crm(infra: Infra, run_id: str) -> Iterator[tuple[str, HubSpotState, Stack]]:
-    with crm_stack(infra, run_id, HubSpotState(), create_app, hubspot_env) as found:
-        yield found
+crm = crm_fixture(HubSpotState, create_app, hubspot_env)
 
 
 def _finished(http: httpx.Client, sync_id: str) -> dict[str, Any] | None:

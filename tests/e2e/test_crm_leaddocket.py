@@ -5,7 +5,6 @@ answered, `DoNotContact` after an opt-out)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,8 +13,7 @@ from outreach_crm_fakes.env import leaddocket_env
 from outreach_crm_fakes.leaddocket import LeadDocketState, create_app
 from outreach_devstack.stack import Stack
 
-from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, crm_stack, finished_sync, start_until_exited
+from tests.e2e.stacks import ALWAYS, api_client, crm_fixture, finished_sync, start_until_exited
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -28,10 +26,7 @@ LEADS = [
 ]
 
 
-@pytest.fixture
-def crm(infra: Infra, run_id: str) -> Iterator[tuple[str, LeadDocketState, Stack]]:
-    with crm_stack(infra, run_id, LeadDocketState(), create_app, leaddocket_env) as found:
-        yield found
+crm = crm_fixture(LeadDocketState, create_app, leaddocket_env)
 
 
 def test_a_lead_docket_status_feeds_a_campaign_and_hears_back(crm: tuple[str, LeadDocketState, Stack]) -> None:

@@ -5,7 +5,6 @@ against monday's published GraphQL schema."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,8 +15,7 @@ from outreach_crm_fakes.monday import MondayState, create_app
 from outreach_devstack.stack import Stack
 from typer.testing import CliRunner
 
-from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, crm_stack, finished_sync, new_workspace, start_until_exited
+from tests.e2e.stacks import ALWAYS, api_client, crm_fixture, finished_sync, new_workspace, start_until_exited
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -30,10 +28,7 @@ ITEMS = [
 ]
 
 
-@pytest.fixture
-def crm(infra: Infra, run_id: str) -> Iterator[tuple[str, MondayState, Stack]]:
-    with crm_stack(infra, run_id, MondayState(), create_app, monday_env) as found:
-        yield found
+crm = crm_fixture(MondayState, create_app, monday_env)
 
 
 def test_a_monday_group_feeds_a_campaign_and_hears_back(crm: tuple[str, MondayState, Stack]) -> None:

@@ -4,7 +4,6 @@ back (a completed Task per call on the right Contact, `DoNotCall` after an opt-o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -13,8 +12,7 @@ from outreach_crm_fakes.env import salesforce_env
 from outreach_crm_fakes.salesforce import SalesforceState, create_app
 from outreach_devstack.stack import Stack
 
-from tests.conftest import Infra
-from tests.e2e.stacks import ALWAYS, api_client, crm_stack, finished_sync, start_until_exited
+from tests.e2e.stacks import ALWAYS, api_client, crm_fixture, finished_sync, start_until_exited
 from tests.waiting import until
 
 pytestmark = pytest.mark.e2e
@@ -27,10 +25,7 @@ CONTACTS = [
 ]
 
 
-@pytest.fixture
-def crm(infra: Infra, run_id: str) -> Iterator[tuple[str, SalesforceState, Stack]]:
-    with crm_stack(infra, run_id, SalesforceState(), create_app, salesforce_env) as found:
-        yield found
+crm = crm_fixture(SalesforceState, create_app, salesforce_env)
 
 
 def test_salesforce_contacts_feed_a_campaign_and_hear_back(crm: tuple[str, SalesforceState, Stack]) -> None:

@@ -1,15 +1,28 @@
-"""What every CRM connector's write-back test does: post to its fake, then log a call, find it again,
-update it with the agent's report, mark another record as opted out, and close."""
+"""What every CRM connector's tests share: reading a source to its end, posting to the fake, and the
+write-back (log a call, find it again, update it with the agent's report, mark another record as opted
+out, close)."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+from datetime import datetime
 from typing import Any
 
 import httpx
 from outreach_ingest.domain.crm import CallFacts
 from outreach_ingest.handlers.crm_deps import Connector
+
+
+async def records_of(
+    crm: Connector, source: dict[str, str], mapping: dict[str, str], *, cursor: str | None = None,
+    since: datetime | None = None,
+) -> list[Any]:  # fmt: skip
+    """Every record the connector reads from `source`, page by page from `cursor`."""
+    found: list[Any] = []
+    async for page in crm.pages(source, mapping, cursor=cursor, since=since):
+        found += page.records
+    return found
 
 
 async def post(url: str, body: dict[str, Any] | None = None) -> Any:

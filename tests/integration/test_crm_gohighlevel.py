@@ -16,7 +16,7 @@ from outreach_ingest.adapters.crm.gohighlevel import GoHighLevel, default_mappin
 from outreach_ingest.adapters.crm.http import CrmConnectionError
 from outreach_ingest.domain.crm import CallFacts
 
-from tests.integration.crm_writebacks import post, write_backs
+from tests.integration.crm_writebacks import post, records_of, write_backs
 
 pytestmark = pytest.mark.integration
 
@@ -28,10 +28,7 @@ def fake() -> Iterator[tuple[str, GoHighLevelState]]:
 
 
 async def read(ghl: GoHighLevel, source: dict[str, str], since: datetime | None = None) -> list[Any]:
-    found = []
-    async for page in ghl.pages(source, default_mapping(), cursor=None, since=since):
-        found += page.records
-    return found
+    return await records_of(ghl, source, default_mapping(), since=since)
 
 
 async def test_a_tag_and_a_pipeline_stage_are_read_page_by_page(fake: tuple[str, GoHighLevelState]) -> None:

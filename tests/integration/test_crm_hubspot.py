@@ -20,7 +20,7 @@ from outreach_ingest.adapters.crm.hubspot import HubSpot, default_mapping, token
 from outreach_ingest.adapters.crm.oauth import token_request
 from outreach_ingest.domain.crm import CallFacts
 
-from tests.integration.crm_writebacks import write_backs
+from tests.integration.crm_writebacks import records_of, write_backs
 
 pytestmark = pytest.mark.integration
 
@@ -48,12 +48,7 @@ def token(url: str, **body: Any) -> str:
 
 
 async def read_all(hs: HubSpot, **kw: Any) -> list[Any]:
-    found = []
-    async for page in hs.pages(
-        {"list_id": "7"}, default_mapping(), cursor=kw.pop("cursor", None), since=kw.pop("since", None)
-    ):
-        found += page.records
-    return found
+    return await records_of(hs, {"list_id": "7"}, default_mapping(), **kw)
 
 
 async def test_a_list_is_read_page_by_page_with_the_crm_opt_out(fake: tuple[str, HubSpotState]) -> None:

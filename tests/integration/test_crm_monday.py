@@ -16,7 +16,7 @@ from outreach_ingest.adapters.crm.http import CrmConnectionError
 from outreach_ingest.adapters.crm.monday import Monday, default_mapping
 from outreach_ingest.domain.crm import CallFacts
 
-from tests.integration.crm_writebacks import post, write_backs
+from tests.integration.crm_writebacks import post, records_of, write_backs
 
 pytestmark = pytest.mark.integration
 
@@ -28,10 +28,7 @@ def fake() -> Iterator[tuple[str, MondayState]]:
 
 
 async def read(mon: Monday, source: dict[str, str]) -> list[Any]:
-    found = []
-    async for page in mon.pages(source, default_mapping(), cursor=None, since=None):
-        found += page.records
-    return found
+    return await records_of(mon, source, default_mapping())
 
 
 async def test_a_group_is_read_by_cursor_with_its_opt_out_column(fake: tuple[str, MondayState]) -> None:

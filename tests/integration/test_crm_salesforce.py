@@ -17,7 +17,7 @@ from outreach_ingest.adapters.crm.oauth import token_request
 from outreach_ingest.adapters.crm.salesforce import Salesforce, default_mapping, token_url
 from outreach_ingest.domain.crm import CallFacts
 
-from tests.integration.crm_writebacks import post, write_backs
+from tests.integration.crm_writebacks import post, records_of, write_backs
 
 pytestmark = pytest.mark.integration
 OAUTH = {"client_id": "sf-client", "client_secret": "sf-secret"}
@@ -40,10 +40,7 @@ async def connect(url: str) -> dict[str, Any]:
 
 
 async def read(sf: Salesforce, source: dict[str, str], **kw: Any) -> list[Any]:
-    found = []
-    async for page in sf.pages(source, default_mapping(), cursor=kw.get("cursor"), since=kw.get("since")):
-        found += page.records
-    return found
+    return await records_of(sf, source, default_mapping(), **kw)
 
 
 async def test_contacts_by_filter_list_view_and_campaign(fake: tuple[str, SalesforceState]) -> None:

@@ -6,9 +6,10 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from outreach_common.ids import uuid4_strings
 from outreach_contracts.contacts import ContactData, ContactImported
 from outreach_contracts.envelope import TraceContext
-from outreach_ingest.adapters.events import contacts_imported, uuid4_strings
+from outreach_ingest.adapters.events import contacts_imported
 
 pytestmark = pytest.mark.unit
 PARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"

@@ -53,14 +53,27 @@ def stamper() -> Callable[[M, TraceContext | dict[str, object] | None], M]:
     return stamp
 
 
+def continuer() -> Callable[[TraceContext | dict[str, object] | None], TraceContext | None]:
+    """For messages made under one active span without a context of their own: the context `stamped` would
+    give one of them from its contact's `journey` (None: it keeps none). For encoders that build the JSON
+    of many messages themselves."""
+    active = current()
+    return lambda journey: _continued(journey, active)
+
+
 def _stamped(message: M, journey: TraceContext | dict[str, object] | None, active: TraceContext | None) -> M:
+    found = _continued(journey, active)
+    return message.model_copy(update={"trace": found}) if found is not None else message
+
+
+def _continued(journey: TraceContext | dict[str, object] | None, active: TraceContext | None) -> TraceContext | None:
     stored = None
     if journey:
         stored = journey if isinstance(journey, TraceContext) else TraceContext.model_validate(journey)
     found = stored if stored and stored.traceparent else active
     if stored and active and _trace_id(stored) == _trace_id(active):
         found = active
-    return message.model_copy(update={"trace": found}) if found and found.traceparent else message
+    return found if found and found.traceparent else None
 
 
 @contextmanager

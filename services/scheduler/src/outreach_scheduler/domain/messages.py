@@ -26,12 +26,11 @@ def _about(e: Enrollment, now: datetime) -> dict[str, Any]:
 
 def state_events(e: Enrollment, *, now: datetime) -> list[Envelope]:
     """EnrollmentChanged for the new state, plus ContactExited when an exit criterion was met."""
-    about = _about(e, now)
     events: list[Envelope] = [
-        EnrollmentChanged(**about, state=e.state, version=e.version, step_index=e.step_index, reason=e.reason)
+        EnrollmentChanged(**_about(e, now), state=e.state, version=e.version, step_index=e.step_index, reason=e.reason)
     ]
     if e.state == "exited" and e.reason in ("answered", "opted_out", "unreachable", "stopped"):
-        events.append(ContactExited(**about, reason=e.reason))
+        events.append(ContactExited(**_about(e, now), reason=e.reason))  # an id of its own
     return events
 
 

@@ -7,13 +7,12 @@ import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from outreach_common.journey import stamper
 from outreach_windows.compliance import contact_states, max_calls_per_24h
 
+from outreach_scheduler.adapters.round_encoding import encoded_round
 from outreach_scheduler.domain.campaign import CampaignSpec, PhoneStep
 from outreach_scheduler.domain.caps import RecentCall, cap_release
 from outreach_scheduler.domain.enrollment import Enrollment, postpone
-from outreach_scheduler.domain.messages import state_events, step_command
 from outreach_scheduler.handlers.deps import Deps
 
 
@@ -81,14 +80,7 @@ async def count_due(deps: Deps) -> int:
 
 async def _publish(claimed: list[Enrollment], specs: dict[str, CampaignSpec], deps: Deps) -> None:
     """Each claimed step's command and state events, all handed to Kafka at once (a contact's in order)."""
-    now = deps.clock.now()
-    stamp = stamper()  # one active span for the round
-    items = [
-        (stamp(m, e.trace), deps.topic_of(m), e.contact_id)
-        for e in claimed
-        for m in [step_command(e, specs[e.campaign_id], now=now), *state_events(e, now=now)]
-    ]
-    await deps.bus.publish_many(items)
+    await deps.bus.publish_encoded(encoded_round(claimed, specs, now=deps.clock.now(), topic_of=deps.topic_of))
 
 
 async def _postpone_held(
