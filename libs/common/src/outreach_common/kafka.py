@@ -56,6 +56,12 @@ class Encoded:
     tracestate: str | None = None
 
 
+def encoded(message: Envelope) -> Encoded:
+    """`message` as its model encodes it, with the type and trace context its record's headers carry."""
+    kind = getattr(message, "type", type(message).__name__)
+    return Encoded(message.model_dump_json().encode(), kind, message.trace.traceparent, message.trace.tracestate)
+
+
 class EventBus(Protocol):
     """Where handlers send events and commands; the real one is Kafka, unit tests use a fake."""
 
@@ -102,14 +108,8 @@ class KafkaEventBus:
             for message, topic, key in items:
                 await self.publish(message, topic=topic, key=key)
             return
-        encoded = []
         stamp = stamper()
-        for message, topic, key in items:
-            message = stamp(message, None)
-            kind = getattr(message, "type", type(message).__name__)
-            value = message.model_dump_json().encode()
-            encoded.append((Encoded(value, kind, message.trace.traceparent, message.trace.tracestate), topic, key))
-        await self.publish_encoded(encoded)
+        await self.publish_encoded([(encoded(stamp(message, None)), topic, key) for message, topic, key in items])
 
     async def publish_encoded(self, items: Sequence[tuple[Encoded, str, str]]) -> None:
         """`publish_many` for messages already encoded (the same headers, the same waiting)."""

@@ -78,6 +78,9 @@ def _samples_every_root(sampler: Sampler) -> bool:
     )
 
 
+_NO_TRACE_ID, _NO_SPAN_ID = "0" * 32, "0" * 16
+
+
 def random_traceparents(count: int, flags: int) -> list[str]:
     """`count` W3C traceparents of new random trace and span ids (as the SDK's random id generator makes
     them: never all zeros), from one read of the system's random source (about 1 us a root, against 5 through the
@@ -91,9 +94,6 @@ def random_traceparents(count: int, flags: int) -> list[str]:
             trace_id, span_id = os.urandom(16).hex(), os.urandom(8).hex()
         parents.append(f"00-{trace_id}-{span_id}{suffix}")
     return parents
-
-
-_NO_TRACE_ID, _NO_SPAN_ID = "0" * 32, "0" * 16
 
 
 class JsonLinesExporter(SpanExporter):

@@ -11,7 +11,7 @@ from typing import Any
 
 from outreach_common.ids import uuid4_strings
 from outreach_common.journey import continuer
-from outreach_common.kafka import Encoded
+from outreach_common.kafka import Encoded, encoded
 from outreach_common.shared_fields import SharedFields
 from outreach_contracts.envelope import Envelope, TraceContext
 
@@ -75,6 +75,4 @@ def _shared(first: Envelope, own: tuple[str, ...], topic_of: Callable[[Envelope]
 def _one(message: Envelope, trace: TraceContext | None, topic: str, key: str) -> Encode:
     if trace is not None and not message.trace.traceparent:
         message = message.model_copy(update={"trace": trace})
-    kind = getattr(message, "type", type(message).__name__)
-    value = message.model_dump_json().encode()
-    return Encoded(value, kind, message.trace.traceparent, message.trace.tracestate), topic, key
+    return encoded(message), topic, key
