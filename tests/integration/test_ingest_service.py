@@ -26,6 +26,7 @@ from outreach_ingest.handlers.imports import resume_unfinished
 
 from tests.conftest import Infra
 from tests.integration.helpers import caller, eventually, produce, read_messages, serving
+from tests.unit.fakes.ingest import as_stored, contact_columns
 
 pytestmark = pytest.mark.integration
 DATA = Path(__file__).parents[1] / "data" / "csv"
@@ -243,8 +244,8 @@ async def test_a_crashed_import_resumes_after_its_last_stored_chunk(infra: Infra
         # the crashed run had stored the chunk of rows 11-13 (ledger entry and page, maybe unpublished), and
         # for rows 14 and 16 only the ledger entry (the page insert never ran)
         header = {"workspace_id": "ws", "campaign_id": "cmp", "import_id": job["_id"]}
-        await deps.contacts.add_pages(header, [{"id": f"ct_{r}", "row": r, "phone": f"+1212555{1000 + r}"}
-                                               for r in (11, 12, 13)])  # fmt: skip
+        stored = contact_columns([{"id": f"ct_{r}", "row": r, "phone": f"+1212555{1000 + r}"} for r in (11, 12, 13)])
+        await deps.contacts.add_pages(header, stored)
         numbers, rows = np.array([12125551014, 12125551016]), np.array([14, 16])
         orphan = {**header, "_id": f"{job['_id']}:{14:012d}", "numbers": Binary(numbers.tobytes()),
                   "rows": Binary(rows.tobytes())}  # fmt: skip
@@ -281,12 +282,13 @@ async def test_contacts_are_stored_as_a_ledger_of_numbers_and_pages(
     try:
         repository = ContactRepository(client[f"{run_id}_pages"])
         monkeypatch.setattr(module, "PAGE_BYTES", 200)
-        contacts = [{"id": f"ct_{i}", "row": i, "phone": f"+1212555{i:04d}", "first_name": "Zoë"} for i in range(1, 11)]
+        contacts = [{"id": f"ct_{i}", "row": i, "phone": f"+1212555{i:04d}", "first_name": "Zoë", "fields": {"n": '"'}}
+                    for i in range(1, 11)]  # fmt: skip
         header = {"workspace_id": "ws", "campaign_id": "cmp", "import_id": "imp"}
         for _ in range(2):
-            await repository.add_pages(header, contacts)
+            await repository.add_pages(header, contact_columns(contacts))
         pages = [page async for page in repository.of_campaign("ws", "cmp")]
-        assert len(pages) > 2 and [c for page in pages for c in page] == contacts
+        assert len(pages) > 2 and [c for page in pages for c in page] == [as_stored(c) for c in contacts]
         assert [page async for page in repository.of_campaign("ws", "other")] == []
         ledger = sorted([entry async for entry in repository.ledger_of("ws", "cmp")], key=lambda e: e.page)
         assert len(ledger) == len(pages) and {e.import_id for e in ledger} == {"imp"}

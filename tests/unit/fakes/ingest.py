@@ -4,12 +4,17 @@ import jobs and stored contacts."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
 from outreach_common.kafka import EventBus
 from outreach_common.mongo import Document
 from outreach_common.outbox import publish
+from outreach_contracts.contacts import ContactData
+from outreach_ingest.domain.contact_columns import ContactColumns
 
 
 class FakeSuppressions:
@@ -72,19 +77,17 @@ class FakeStoredContacts:
         self.pages: dict[str, Document] = {}
         self.ledger: dict[str, Any] = {}
 
-    async def add_pages(self, header: Document, contacts: list[Document]) -> None:
-        import numpy as np
+    async def add_pages(self, header: Document, contacts: ContactColumns) -> None:
         from outreach_ingest.adapters.repository import Ledger
-        from outreach_ingest.domain.taken import number_key
 
-        if not contacts:
+        if not len(contacts):
             return
-        page_id = f"{header['import_id']}:{contacts[0]['row']:012d}"
-        numbers = np.array([number_key(c["phone"]) for c in contacts], np.int64)
-        rows = np.array([c["row"] for c in contacts], np.int64)
-        entry = Ledger(page=page_id, import_id=header["import_id"], rows=rows, numbers=numbers)
+        page_id = f"{header['import_id']}:{int(contacts.rows[0]):012d}"
+        entry = Ledger(page=page_id, import_id=header["import_id"], rows=contacts.rows, numbers=contacts.numbers)
         self.ledger.setdefault(page_id, (header["workspace_id"], header["campaign_id"], entry))
-        self.pages.setdefault(page_id, {**header, "contacts": contacts})
+        found = zip(contacts.ids, contacts.rows.tolist(), contacts.json.to_pylist(), strict=True)
+        stored = [{"id": i, "row": r, **json.loads(text)} for i, r, text in found]
+        self.pages.setdefault(page_id, {**header, "contacts": stored})
 
     async def has_page(self, page_id: str) -> bool:
         return page_id in self.pages
@@ -153,3 +156,26 @@ class FakeLocks:
     async def release(self, key: str, holder: str) -> None:
         if self.holders.get(key) == holder:
             del self.holders[key]
+
+
+def contact_columns(contacts: list[Document]) -> ContactColumns:
+    """`ContactColumns` of (id, row, ContactData fields) dicts, as an import builds them."""
+    from outreach_ingest.adapters.contact_json import contacts_json
+    from outreach_ingest.domain.normalise import CONTACT_FIELDS
+
+    custom = list(dict.fromkeys(name for c in contacts for name in c.get("fields", {})))
+    columns = {name: pa.array([c.get(name) for c in contacts], pa.string()) for name in CONTACT_FIELDS}
+    fields = {name: pa.array([c.get("fields", {}).get(name) for c in contacts], pa.string()) for name in custom}
+    return ContactColumns(
+        rows=np.array([c["row"] for c in contacts], np.int64),
+        ids=[c["id"] for c in contacts],
+        phones=[c["phone"] for c in contacts],
+        numbers=np.array([int(c["phone"][1:]) for c in contacts], np.int64),
+        json=contacts_json(columns, fields),
+    )
+
+
+def as_stored(contact: Document) -> Document:
+    """An (id, row, ContactData fields) dict as a stored page gives it back: every field of the model."""
+    fields = {k: v for k, v in contact.items() if k not in ("id", "row")}
+    return {"id": contact["id"], "row": contact["row"], **ContactData.model_validate(fields).model_dump()}

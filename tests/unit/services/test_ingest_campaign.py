@@ -19,8 +19,9 @@ def test_taken_numbers_answer_for_each_number_asked() -> None:
     taken = TakenNumbers([np.array([12125550003, 12125550001]), np.array([447700900123, 12125550001])])
     assert len(taken) == 3
     asked = [12125550001, 12125550002, 447700900123, 1, 999999999999999, 12125550003]
-    assert taken.contains(asked) == [True, False, True, False, False, True]
-    assert TakenNumbers().contains([12125550001]) == [False] and taken.contains([]) == []
+    assert taken.contains(np.array(asked)).tolist() == [True, False, True, False, False, True]
+    assert TakenNumbers().contains(np.array([12125550001])).tolist() == [False]
+    assert taken.contains(np.array([], np.int64)).tolist() == []
 
 
 class Locks:

@@ -9,6 +9,7 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -146,14 +147,15 @@ def test_six_digit_prefixes_decide_where_the_metadata_says_so() -> None:
 def test_numbers_seen_answer_as_a_dict_would_in_arrays_and_once_moved_to_disk(
     numbers: list[int], limit: int, batch: int
 ) -> None:
-    reference, in_memory, spilling = NumbersInMemory(), SeenNumbers(), SeenNumbers(limit=limit)
+    reference: dict[int, int] = {}
+    in_memory, spilling = NumbersInMemory(), SeenNumbers(limit=limit)
     try:
         for start in range(0, len(numbers), batch):
             part = numbers[start : start + batch]
             rows = list(range(start + 1, start + 1 + len(part)))
-            expected = reference.first_rows(part, rows)
-            assert in_memory.first_rows(part, rows) == expected
-            assert spilling.first_rows(part, rows) == expected
+            expected = [reference.setdefault(n, r) for n, r in zip(part, rows, strict=True)]
+            assert in_memory.first_rows(np.array(part, np.int64), np.array(rows, np.int64)).tolist() == expected
+            assert spilling.first_rows(np.array(part, np.int64), np.array(rows, np.int64)).tolist() == expected
         assert len(spilling) == len(in_memory) == len(set(numbers))
         assert spilling.disk is not None or len(set(numbers)) <= limit
     finally:
@@ -176,10 +178,10 @@ def test_import_sizes_below_one_are_refused_at_start(name: str) -> None:
 
 
 def test_numbers_seen_stay_in_few_runs_and_sorted() -> None:
-    seen = SeenNumbers()
+    seen = NumbersInMemory()
     for batch in range(200):
-        numbers = [(batch * 7919 + i * 104729) % 10_000_019 for i in range(1000)]
-        seen.first_rows(numbers, list(range(batch * 1000, batch * 1000 + 1000)))
+        numbers = np.array([(batch * 7919 + i * 104729) % 10_000_019 for i in range(1000)], np.int64)
+        seen.first_rows(numbers, np.arange(batch * 1000, batch * 1000 + 1000))
     assert len(seen.runs) <= 9  # about log2(200 batches)
     for numbers, _ in seen.runs:
         assert bool((numbers[1:] > numbers[:-1]).all())

@@ -11,6 +11,8 @@ from outreach_contracts.contacts import ContactData, ContactImported
 from outreach_contracts.envelope import TraceContext
 from outreach_ingest.adapters.events import contacts_imported
 
+from tests.unit.fakes.ingest import contact_columns
+
 pytestmark = pytest.mark.unit
 PARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
@@ -34,7 +36,8 @@ PARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 @pytest.mark.parametrize("at", [datetime(2026, 3, 9, 14, 0, tzinfo=UTC), datetime(2026, 3, 9, 14, 0, 0, 1234, UTC)])
 def test_encoded_events_are_the_contract_models(contact: dict[str, object], at: datetime) -> None:
     header = {"workspace_id": "ws", "campaign_id": "cmp", "import_id": "imp"}
-    (encoded,) = contacts_imported(header, [("ct_1", 7, contact)], at, [PARENT])
+    columns = contact_columns([{"id": "ct_1", "row": 7, **contact}])
+    (encoded,) = contacts_imported(header, columns, at, [PARENT])
     parsed = ContactImported.model_validate_json(encoded.value)
     expected = ContactImported(
         event_id=parsed.event_id, occurred_at=at, workspace_id="ws", campaign_id="cmp", contact_id="ct_1",

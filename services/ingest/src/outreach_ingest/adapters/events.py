@@ -1,43 +1,45 @@
-"""ContactImported events encoded in bulk: the JSON the contract model gives, built without a model per
-contact (an import publishes one per contact; a test checks the encoding against the model)."""
+"""ContactImported events encoded in bulk: the JSON the contract model gives, built on columns without a
+model or a dict per contact (an import publishes one per contact; a test checks the encoding against the
+model)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from outreach_common.ids import uuid4_strings
 from outreach_common.kafka import Encoded
-from outreach_contracts.contacts import ContactData
 from pydantic_core import to_json
 
-_FIELDS = tuple(ContactData.model_fields)
+from outreach_ingest.domain.contact_columns import ContactColumns
 
 
 def contacts_imported(
-    header: dict[str, str], contacts: Sequence[tuple[str, int, dict[str, Any]]], occurred_at: datetime,
-    traceparents: Sequence[str],
-) -> list[Encoded]:  # fmt: skip
-    """ContactImported for (contact id, row, contact) of one import (`header`: its workspace, campaign and
-    import ids), one journey each. What all of them share is encoded once; per event, its ids, row and
-    contact are encoded and joined in (with the ids below, about 2.7 us an event; 4 us before)."""
+    header: dict[str, str], contacts: ContactColumns, occurred_at: datetime, traceparents: Sequence[str]
+) -> list[Encoded]:
+    """ContactImported for contacts of one import (`header`: its workspace, campaign and import ids), one
+    journey each, built on the columns: what all of them share is encoded once, and each event's ids, row
+    and contact are joined in (ids, traceparents and contact ids need no escaping)."""
     at = occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
     shared = (
-        b'","schema_version":1,"occurred_at":' + to_json(at) + b',"workspace_id":' + to_json(header["workspace_id"])
-        + b',"trace":{"traceparent":'
+        '","schema_version":1,"occurred_at":' + _text(at) + ',"workspace_id":' + _text(header["workspace_id"])
+        + ',"trace":{"traceparent":"'
     )  # fmt: skip
-    kind = b',"tracestate":null},"type":"ContactImported","campaign_id":' + to_json(header["campaign_id"])
-    import_id = b',"import_id":' + to_json(header["import_id"]) + b',"row":'
-    encoded = []
-    for (contact_id, row, contact), parent, event_id in zip(
-        contacts, traceparents, uuid4_strings(len(contacts)), strict=True
-    ):
-        if tuple(contact) != _FIELDS:  # in the model's field order, every field present
-            contact = {name: contact.get(name, {} if name == "fields" else None) for name in _FIELDS}
-        value = b"".join((
-            b'{"event_id":"', event_id.encode(), shared, to_json(parent), kind, b',"contact_id":', to_json(contact_id),
-            import_id, str(row).encode(), b',"contact":', to_json(contact), b"}",
-        ))  # fmt: skip
-        encoded.append(Encoded(value, "ContactImported", parent))
-    return encoded
+    kind = '","tracestate":null},"type":"ContactImported","campaign_id":' + _text(header["campaign_id"])
+    import_id = ',"import_id":' + _text(header["import_id"]) + ',"row":'
+    parents = pa.array(traceparents, pa.string())
+    values = pc.binary_join_element_wise(
+        '{"event_id":"', pa.array(uuid4_strings(len(contacts)), pa.string()), shared, parents, kind,
+        ',"contact_id":"', pa.array(contacts.ids, pa.string()), '"', import_id,
+        pc.cast(pa.array(contacts.rows), pa.string()), ',"contact":', contacts.json, "}", "",
+    )  # fmt: skip
+    return [
+        Encoded(value, "ContactImported", parent)
+        for value, parent in zip(pc.cast(values, pa.binary()).to_pylist(), traceparents, strict=True)
+    ]
+
+
+def _text(value: str) -> str:
+    return to_json(value).decode()

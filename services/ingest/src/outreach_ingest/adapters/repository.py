@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from bson import Binary
 from outreach_common.mongo import Document, IndexSpec, insert_new
 from pydantic_core import to_json
 from pymongo.asynchronous.database import AsyncDatabase
 
-from outreach_ingest.domain.taken import number_key
+from outreach_ingest.domain.contact_columns import ContactColumns
 
 PAGE_BYTES = 4_000_000  # of JSON in one stored page of contacts or of rejected rows (compressed, far below 16 MB)
 INDEXES = [
@@ -47,18 +49,17 @@ class ContactRepository:
         self.ledger = db["contact_ledger"]
         self.pages = db["contact_pages"]
 
-    async def add_pages(self, header: Document, contacts: list[Document]) -> None:
-        """Store contacts (each with `id`, `row` and `phone`, in row order) of one chunk as pages
-        `<import>:<first row>` with `header`'s fields (workspace, campaign, import), their ledger entries
-        first; what was stored before (a redone chunk) is left as it is."""
+    async def add_pages(self, header: Document, contacts: ContactColumns) -> None:
+        """Store contacts (in row order) of one chunk as pages `<import>:<first row>` with `header`'s fields
+        (workspace, campaign, import), their ledger entries first; what was stored before (a redone chunk)
+        is left as it is."""
         keys = {k: header[k] for k in ("workspace_id", "campaign_id", "import_id")}
         ledger, pages = [], []
-        for page, text in split_json(contacts, PAGE_BYTES):
-            page_id = f"{header['import_id']}:{page[0]['row']:012d}"
-            numbers = np.array([number_key(c["phone"]) for c in page], np.int64).tobytes()
-            rows = np.array([c["row"] for c in page], np.int64).tobytes()
-            ledger.append({"_id": page_id, **keys, "numbers": Binary(numbers), "rows": Binary(rows)})
-            pages.append({**header, "_id": page_id, "count": len(page), "contacts": packed(text)})
+        for start, stop, text in page_texts(contacts, PAGE_BYTES):
+            page_id = f"{header['import_id']}:{int(contacts.rows[start]):012d}"
+            numbers, rows = Binary(contacts.numbers[start:stop].tobytes()), Binary(contacts.rows[start:stop].tobytes())
+            ledger.append({"_id": page_id, **keys, "numbers": numbers, "rows": rows})
+            pages.append({**header, "_id": page_id, "count": stop - start, "contacts": packed(text)})
         await insert_new(self.ledger, ledger)
         await insert_new(self.pages, pages)
 
@@ -186,6 +187,25 @@ def split_json(items: list[Document], limit: int) -> list[tuple[list[Document], 
             continue
         parts.append((part, text))
     return parts
+
+
+def page_texts(contacts: ContactColumns, limit: int) -> Iterator[tuple[int, int, bytes]]:
+    """(start, stop, JSON) of consecutive parts of `contacts` whose JSON, `[{"id", "row", ...contact}]`,
+    is at most `limit` bytes (or holds one contact), built on the columns."""
+    if not len(contacts):
+        return
+    rows = pc.cast(pa.array(contacts.rows), pa.string())
+    ids = pa.array(contacts.ids, pa.string())
+    contact = pc.utf8_slice_codeunits(contacts.json, 1)  # after its "{"
+    entries = pc.binary_join_element_wise('{"id":"', ids, '","row":', rows, ",", contact, "")
+    ends = np.cumsum(pc.binary_length(entries).to_numpy() + 1)  # an entry and its comma (or the "[")
+    cuts = [0]
+    while cuts[-1] < len(contacts):
+        base = int(ends[cuts[-1] - 1]) if cuts[-1] else 0
+        cuts.append(max(int(np.searchsorted(ends, base + limit - 1, "right")), cuts[-1] + 1))
+    parts = pc.binary_join(pa.ListArray.from_arrays(pa.array(cuts, pa.int32()), entries), ",")
+    for start, stop, text in zip(cuts[:-1], cuts[1:], pc.cast(parts, pa.binary()).to_pylist(), strict=True):
+        yield start, stop, b"[" + text + b"]"
 
 
 def packed(text: str | bytes) -> Binary:

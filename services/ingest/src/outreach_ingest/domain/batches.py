@@ -27,10 +27,12 @@ import pyarrow.csv as pacsv
 
 from outreach_ingest.domain.csvfile import Dialect, data_records
 
-# A piece's rows become Python objects (contacts, verdicts) at once: 2 MiB pieces held ~80 MB of them and
-# took an import of 1,000,000 rows to a 327 MB peak; 256 KiB pieces read the same rows as fast (9.8 s against
-# 9.3 s in one process) with a 242 MB peak, and a CRM sync's 100,000 rows with 220 MB instead of 291.
-PIECE_CHARS = 1 << 18
+# A piece is one batch of Arrow's kernels: each kernel call has a fixed cost, so pieces of 2 MiB (about
+# 20,000 rows) normalise 1.5x faster than pieces of 256 KiB (measured 2026-12-04: 190,000-225,000 rows/s
+# against 122,000-129,000 on the same machine). Since contacts stay in columns up to their JSON, a piece
+# holds few Python objects: an import of 1,000,000 rows peaks at about 350 MB (327 MB when 2 MiB pieces
+# became dicts, 242 MB with 256 KiB pieces).
+PIECE_CHARS = 1 << 21
 # Everything Python's str.strip() removes, so Arrow's trim gives exactly what str.strip() gives.
 WHITESPACE = "".join(c for c in map(chr, range(0x3100)) if c.isspace())
 

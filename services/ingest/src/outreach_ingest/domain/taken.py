@@ -3,7 +3,8 @@ one sorted array (8 bytes a number), looked up a batch at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -23,10 +24,11 @@ class TakenNumbers:
     def __len__(self) -> int:
         return len(self.sorted)
 
-    def contains(self, numbers: Sequence[int]) -> list[bool]:
+    def contains(self, numbers: np.ndarray[Any, np.dtype[np.int64]]) -> np.ndarray[Any, np.dtype[np.bool_]]:
         """For each number, whether the set has it."""
-        if not len(self.sorted) or not numbers:
-            return [False] * len(numbers)
         asked = np.asarray(numbers, np.int64)
+        if not len(self.sorted) or not len(asked):
+            return np.zeros(len(asked), bool)
         at = np.minimum(np.searchsorted(self.sorted, asked), len(self.sorted) - 1)
-        return (self.sorted[at] == asked).tolist()  # type: ignore[no-any-return]
+        found: np.ndarray[Any, np.dtype[np.bool_]] = self.sorted[at] == asked
+        return found

@@ -6,11 +6,13 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from outreach_common.journey import journey_roots
 
 from outreach_ingest.adapters.events import contacts_imported
-from outreach_ingest.domain.rows import Verdict, contact_id
-from outreach_ingest.domain.taken import TakenNumbers, number_key
+from outreach_ingest.domain.contact_columns import ContactColumns
+from outreach_ingest.domain.rows import Verdict
+from outreach_ingest.domain.taken import TakenNumbers
 from outreach_ingest.handlers.import_chunks import Chunk
 from outreach_ingest.handlers.import_deps import Deps
 
@@ -44,35 +46,33 @@ async def flush(
     ws, campaign_id, job_id = job["workspace_id"], job["campaign_id"], job["_id"]
     rejected = [_rejection(verdict, values) for verdict, values in chunk.rejected]
     refused: list[Verdict] = []  # rows turned away here: their values are read once, at the end
-    stored_before, candidates = [], []  # (row, contact)
-    for row, contact in chunk.contacts:
-        if row in campaign.stored:  # by the crashed run of this chunk (maybe unpublished)
-            stored_before.append((row, contact))
-            continue
-        source = dnc.get(contact["phone"]) if dnc else None
-        if source is not None:
-            reason = "opted out earlier" if source.startswith("opt_out") else "on the workspace's do-not-call list"
-            refused.append(Verdict(row=row, status="suppressed", reason=reason))
-            continue
-        candidates.append((row, contact))
-    taken = campaign.taken.contains([number_key(contact["phone"]) for _, contact in candidates])
-    fresh, merged = [], chunk.merged
-    for (row, contact), known in zip(candidates, taken, strict=True):
-        if not known:
-            fresh.append((contact_id(ws, campaign_id, contact["phone"]), row, contact))
-        elif job["skip_duplicates"]:
-            refused.append(Verdict(row=row, status="duplicate", reason="contact already in campaign"))
-        else:  # duplicates kept: the campaign still holds one contact per number, the one it had
-            merged += 1
+    contacts = chunk.contacts
+    before = np.isin(contacts.rows, list(campaign.stored)) if campaign.stored else np.zeros(len(contacts), bool)
+    candidates = np.flatnonzero(~before)  # (the rows a crashed run of this chunk stored are published again)
+    if dnc:
+        listed = [dnc.get(contacts.phones[i]) for i in candidates.tolist()]
+        for i, source in zip(candidates.tolist(), listed, strict=True):
+            if source is not None:
+                reason = "opted out earlier" if source.startswith("opt_out") else "on the workspace's do-not-call list"
+                refused.append(Verdict(row=int(contacts.rows[i]), status="suppressed", reason=reason))
+        candidates = candidates[np.array([source is None for source in listed], bool)]
+    taken = campaign.taken.contains(contacts.numbers[candidates])
+    fresh = contacts.take(candidates[~taken])
+    merged = chunk.merged
+    if job["skip_duplicates"]:
+        refused += [Verdict(row=row, status="duplicate", reason="contact already in campaign")
+                    for row in contacts.rows[candidates[taken]].tolist()]  # fmt: skip
+    else:  # duplicates kept: the campaign still holds one contact per number, the one it had
+        merged += int(np.count_nonzero(taken))
     header = {"workspace_id": ws, "campaign_id": campaign_id, "import_id": job_id}
-    await deps.contacts.add_pages({**header, "created_at": now}, [{"id": c, "row": r, **x} for c, r, x in fresh])
+    await deps.contacts.add_pages({**header, "created_at": now}, fresh)
     if refused:
         values = chunk.values([v.row for v in refused])
         rejected += [_rejection(verdict, row) for verdict, row in zip(refused, values, strict=True)]
         rejected.sort(key=lambda r: int(r["row"]))
     await deps.imports.add_rejections(job_id, rejected)
-    again = [(contact_id(ws, campaign_id, contact["phone"]), row, contact) for row, contact in stored_before]
-    await publish_contacts(header, sorted(fresh + again, key=lambda c: c[1]) if again else fresh, deps)
+    again = contacts.take(np.flatnonzero(before))
+    await publish_contacts(header, ContactColumns.in_row_order([fresh, again]) if len(again) else fresh, deps)
     statuses = [r["status"] for r in rejected]
     for kind in ("duplicate", "invalid", "suppressed"):
         deps.instruments.rows.labels(kind).inc(statuses.count(kind))
@@ -97,13 +97,13 @@ async def flush(
     )
 
 
-async def publish_contacts(header: dict[str, str], contacts: list[tuple[str, int, dict[str, Any]]], deps: Deps) -> None:
-    """Publish ContactImported for stored (contact id, row, contact) of one import (`header`: workspace,
-    campaign and import), each the root of its contact's journey (a redone chunk publishes again:
-    consumers deduplicate)."""
-    if not contacts:
+async def publish_contacts(header: dict[str, str], contacts: ContactColumns, deps: Deps) -> None:
+    """Publish ContactImported for stored contacts of one import (`header`: workspace, campaign and import),
+    each the root of its contact's journey (a redone chunk publishes again: consumers deduplicate)."""
+    if not len(contacts):
         return
-    roots: list[dict[str, str | int]] = [{"import_id": header["import_id"], "row": row} for _, row, _ in contacts]
+    rows = contacts.rows.tolist()
+    roots: list[dict[str, str | int]] = [{"import_id": header["import_id"], "row": row} for row in rows]
     events = contacts_imported(header, contacts, deps.clock.now(), journey_roots("contact imported", roots))
     topic = deps.topics.contacts
-    await deps.bus.publish_encoded([(e, topic, c[0]) for e, c in zip(events, contacts, strict=True)])
+    await deps.bus.publish_encoded([(e, topic, key) for e, key in zip(events, contacts.ids, strict=True)])
