@@ -27,12 +27,11 @@ import pyarrow.csv as pacsv
 
 from outreach_ingest.domain.csvfile import Dialect, data_records
 
-# A piece is one batch of Arrow's kernels: each kernel call has a fixed cost, so pieces of 2 MiB (about
-# 20,000 rows) normalise 1.5x faster than pieces of 256 KiB (measured 2026-12-04: 190,000-225,000 rows/s
-# against 122,000-129,000 on the same machine). Since contacts stay in columns up to their JSON, a piece
-# holds few Python objects: an import of 1,000,000 rows peaks at about 350 MB (327 MB when 2 MiB pieces
-# became dicts, 242 MB with 256 KiB pieces).
-PIECE_CHARS = 1 << 21
+# A piece is one batch of Arrow's kernels, whose calls each have a fixed cost, and what a batch holds at
+# once grows with it. Measured 2026-12-04 on the 1,000,000-row benchmark file and a CRM sync of 100,000
+# contacts (ingest's peak RSS, target 300 MB): 256 KiB 258,000-261,000 rows/s, 2 MiB 340,000-400,000 rows/s
+# but a 327 MB sync, 1 MiB a 306 MB sync, 512 KiB 323,000-328,000 rows/s and a 276 MB sync.
+PIECE_CHARS = 1 << 19
 # Everything Python's str.strip() removes, so Arrow's trim gives exactly what str.strip() gives.
 WHITESPACE = "".join(c for c in map(chr, range(0x3100)) if c.isspace())
 
