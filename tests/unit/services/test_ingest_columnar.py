@@ -18,7 +18,7 @@ from outreach_ingest.adapters.seen import SeenNumbers
 from outreach_ingest.domain import batches
 from outreach_ingest.domain.csvfile import Dialect
 from outreach_ingest.domain.duplicates import NumbersInMemory
-from outreach_ingest.domain.fastpath import prefix_verdicts
+from outreach_ingest.domain.fastpath import INVALID, MIXED, VALID, prefix_codes
 from outreach_ingest.domain.mapping import Mapping
 from outreach_ingest.domain.nanp_prefixes import _decides, undecided_leading_digits
 from outreach_ingest.domain.pipeline import verdict_batches
@@ -138,8 +138,8 @@ def test_six_digit_prefixes_decide_where_the_metadata_says_so() -> None:
     assert not decides(r"246521[0369]\d{3}")  # the seventh digit counts
     undecided = undecided_leading_digits()
     assert undecided is not None and any(re.match(leading, "246521") for leading in undecided)
-    assert "246521" not in prefix_verdicts(["246521"])  # never settled by prefix: the slow path asks
-    assert prefix_verdicts(["212555", "000555"]) == ["212555"]
+    assert prefix_codes(np.array([246521])).tolist() == [MIXED]  # never settled by prefix: the slow path asks
+    assert prefix_codes(np.array([212555, 555, 212555])).tolist() == [VALID, INVALID, VALID]
 
 
 @settings(max_examples=50, deadline=None)

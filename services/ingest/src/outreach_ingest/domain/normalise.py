@@ -13,13 +13,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import available_timezones
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from outreach_contracts.contacts import ContactData
 
 from outreach_ingest.domain.batches import WHITESPACE, RecordBatch
-from outreach_ingest.domain.fastpath import EMAIL_DOMAIN, EMAIL_LOCAL, NANP_REGIONS, email_fast, prefix_verdicts
+from outreach_ingest.domain.fastpath import EMAIL_DOMAIN, EMAIL_LOCAL, NANP_REGIONS, VALID, email_fast, prefix_codes
 from outreach_ingest.domain.mapping import Mapping
 from outreach_ingest.domain.rows import Verdict, to_contact
 
@@ -153,9 +154,11 @@ def _phones(value: pa.StringArray, default_region: str) -> tuple[pa.StringArray,
         shaped = pc.and_(plus, by_plus)
     candidate = pc.fill_null(pc.and_(plain, shaped), False)
     national = pc.utf8_slice_codeunits(digits, -10)
-    prefix = pc.utf8_slice_codeunits(national, 0, 6)
-    known = prefix_verdicts(pc.unique(prefix.filter(candidate)).to_pylist())
-    valid = pc.and_(candidate, pc.is_in(prefix, value_set=pa.array(known, pa.string())))
+    at = pc.indices_nonzero(candidate)
+    prefixes = pc.cast(pc.utf8_slice_codeunits(national.take(at), 0, 6), pa.int64()).to_numpy()
+    valid_at = np.zeros(len(value), bool)
+    valid_at[at.to_numpy()[prefix_codes(prefixes) == VALID]] = True
+    valid = pa.array(valid_at)
     e164 = pc.if_else(valid, pc.binary_join_element_wise("+1", national, ""), pa.nulls(len(value), pa.string()))
     return e164, pc.and_(pc.is_valid(value), pc.invert(valid))
 
@@ -203,13 +206,21 @@ def _settle_slow(
 
     verdicts.status = put(verdicts.status, [v.status for v in settled])
     verdicts.reason = put(verdicts.reason, [v.reason for v in settled])
+    if all(v.contact is None for v in settled):  # (the contact columns are read only where imported)
+        for position, v in zip(positions, settled, strict=True):
+            _set_warnings(verdicts, position, v.warnings)
+        return
     for name in CONTACT_FIELDS:
         verdicts.contact[name] = put(verdicts.contact[name], [getattr(v.contact, name, None) for v in settled])
     for name in verdicts.fields:
         values = [v.contact.fields.get(name) if v.contact is not None else None for v in settled]
         verdicts.fields[name] = put(verdicts.fields[name], values)
     for position, v in zip(positions, settled, strict=True):
-        if v.warnings:
-            verdicts.warnings[position] = v.warnings
-        else:
-            verdicts.warnings.pop(position, None)
+        _set_warnings(verdicts, position, v.warnings)
+
+
+def _set_warnings(verdicts: VerdictBatch, position: int, warnings: tuple[str, ...]) -> None:
+    if warnings:
+        verdicts.warnings[position] = warnings
+    else:
+        verdicts.warnings.pop(position, None)
