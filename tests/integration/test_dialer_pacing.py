@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
+import time
+from typing import Any
+
 import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -66,3 +71,45 @@ async def test_two_instances_never_exceed_the_shared_pace_and_concurrency(infra:
     assert len({h["dialer"] for h in history}) == 2  # both instances dialed
     assert max_concurrency(calls) <= CONCURRENT
     assert max_per_window([c["created"] for c in calls]) <= RATE + 1  # a window can straddle two slots' edges
+
+
+async def test_pace_slots_come_from_one_insert_at_a_time_and_are_never_shared(
+    infra: Infra, run_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many callers in two instances: every slot is handed out once, in time order per instance, none already
+    passed; an instance's callers wait on one insert of a block instead of racing with inserts of their own,
+    and the next block is reserved before the last one runs out."""
+    from outreach_dialer.adapters import limits as module
+    from pymongo import AsyncMongoClient
+
+    inserts: list[int] = []
+    real = module.insert_new
+
+    async def counted(collection: Any, docs: list[Any]) -> list[Any]:
+        inserts.append(len(docs))
+        return await real(collection, docs)
+
+    monkeypatch.setattr(module, "insert_new", counted)
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongo_url)
+    rate, per_caller, callers = 40.0, 10, 8
+    try:
+        instances = [module.Limits(client[f"{run_id}_dialer"], owner=f"d{i}") for i in range(2)]
+        handed: list[tuple[int, float, float]] = []  # (instance, slot time, when it was handed out)
+
+        async def caller_of(index: int) -> None:
+            for _ in range(per_caller):
+                at = await instances[index].reserve_slot("acct", rate)
+                handed.append((index, at, time.time()))
+                await asyncio.sleep(max(0.0, at - time.time()))  # dial at the slot, as a call does
+
+        await asyncio.gather(*(caller_of(i % 2) for i in range(2 * callers)))
+    finally:
+        await client.close()
+    times = [at for _, at, _ in handed]
+    assert len(set(times)) == len(times) == 2 * callers * per_caller  # no slot twice, across instances
+    assert all(at >= now - 1 / rate for _, at, now in handed)  # never a slot already passed
+    for index in range(2):
+        mine = [at for i, at, _ in handed if i == index]
+        assert mine == sorted(mine)
+    block = math.ceil(rate / 4)
+    assert len(inserts) <= 2 * (len(times) / block + 4)  # about a block per insert (racing inserts win few)

@@ -14,14 +14,20 @@ while. A lease lasts as long as its instance's heartbeat: the leases of an insta
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
 import time
+from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from outreach_common.mongo import Document, insert_new
 from pymongo.asynchronous.database import AsyncDatabase
 
 from outreach_dialer.domain.pacing import first_free_slot, lease_block, slot_time
+
+logger = logging.getLogger(__name__)
 
 
 class Limits:
@@ -40,25 +46,56 @@ class Limits:
         self._holds_cache: tuple[float, list[str]] = (0.0, [])
         self._rates: dict[str, float] = {}  # pace per account, for forgetting its slots
         self._forgotten: dict[str, int] = {}  # per account, slot numbers below this are deleted
+        self._locks: dict[str, asyncio.Lock] = {}  # per account: one insert of pace slots at a time
+        self._background: set[asyncio.Task[None]] = set()
 
     async def reserve_slot(self, account: str, rate: float, block: int = 0) -> float:
         """Reserve the next free dialing slot of the account (slot k is at k / rate seconds of wall-clock
         time); return the time to dial at. No two calls of any instance share a slot. Slots are reserved a
-        block at a time (one insert; those another instance holds are skipped), a quarter second's worth."""
+        block at a time (one insert; those another instance holds are skipped), a quarter second's worth,
+        and the next block is reserved in the background once half of one is left: calls do not wait on
+        that insert, and callers that find no slot wait on one insert instead of racing with their own for
+        the same slots (on a slow database each lost race cost a round trip, and slots came back passed)."""
         block = block or max(4, math.ceil(rate / 4))
         held = self._held.setdefault(account, [])
         self._rates[account] = rate
-        now_k = first_free_slot(time.time(), rate)
-        while held and held[0] < now_k:
-            held.pop(0)  # a reserved slot that went unused has passed
-        while not held:
+        while True:
+            now_k = first_free_slot(time.time(), rate)
+            while held and held[0] < now_k:
+                held.pop(0)  # a reserved slot that went unused has passed
+            if held:
+                slot = held.pop(0)
+                if len(held) < block // 2 and not self._reserving(account).locked():
+                    self._in_background(self._reserve_block(account, rate, block))
+                return slot_time(slot, rate)
+            await self._reserve_block(account, rate, block)
+
+    async def _reserve_block(self, account: str, rate: float, block: int) -> None:
+        """Insert the account's next block of slots, one insert at a time (nothing when another caller's
+        insert left enough)."""
+        held = self._held[account]
+        async with self._reserving(account):
+            if len([k for k in held if k >= first_free_slot(time.time(), rate)]) >= max(1, block // 2):
+                return
             start = first_free_slot(time.time(), rate, self._last_slot.get(account))
             wanted = [start + i for i in range(block)]
             docs = [{"_id": f"{account}:{k}", "at": datetime.now(UTC)} for k in wanted]
             won = [int(doc["_id"].rpartition(":")[2]) for doc in await insert_new(self.pace, docs)]
             self._last_slot[account] = wanted[-1]
             held.extend(won)
-        return slot_time(held.pop(0), rate)
+
+    def _reserving(self, account: str) -> asyncio.Lock:
+        return self._locks.setdefault(account, asyncio.Lock())
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._settled)
+
+    def _settled(self, task: asyncio.Task[None]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:  # the next caller without a slot tries again
+            logger.warning("reserving pace slots ahead failed: %s", task.exception())
 
     async def forget_slots(self, older_than: timedelta = timedelta(minutes=2)) -> None:
         """Drop pace slots long past (keeps the collection small). Slot numbers are consecutive, so after a
