@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from outreach_ingest.domain.normalise import VerdictBatch
+from outreach_ingest.domain.taken import number_keys
 
 Array = np.ndarray[Any, np.dtype[np.int64]]
 
@@ -100,6 +101,6 @@ def _first_rows(verdicts: VerdictBatch, seen: FirstRows) -> tuple[pa.Int64Array,
     at = pc.indices_nonzero(pc.equal(verdicts.status, "imported"))
     if not len(at):
         return None
-    numbers = pc.cast(pc.utf8_slice_codeunits(verdicts.contact["phone"].take(at), 1), pa.int64()).to_numpy()
+    numbers = number_keys(verdicts.contact["phone"].take(at))
     rows = verdicts.rows.take(at)
     return pa.array(seen.first_rows(numbers, rows.to_numpy()), pa.int64()), rows

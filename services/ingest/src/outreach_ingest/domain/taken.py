@@ -7,11 +7,14 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
-def number_key(e164: str) -> int:
-    """A number as the ledger and the lookups keep it: the integer of its E.164 digits (at most 15)."""
-    return int(e164[1:])
+def number_keys(phones: pa.Array) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """Numbers (E.164) as the ledger and the lookups keep them: the integer of their digits (at most 15)."""
+    keys: np.ndarray[Any, np.dtype[np.int64]] = pc.cast(pc.utf8_slice_codeunits(phones, 1), pa.int64()).to_numpy()
+    return keys
 
 
 class TakenNumbers:

@@ -23,6 +23,7 @@ from outreach_ingest.domain.mapping import Mapping
 from outreach_ingest.domain.normalise import VerdictBatch
 from outreach_ingest.domain.pipeline import verdict_batches
 from outreach_ingest.domain.rows import Verdict, contact_id
+from outreach_ingest.domain.taken import number_keys
 
 
 @dataclass
@@ -86,7 +87,7 @@ def _imported(
         rows=rows,
         ids=[contact_id(ws, campaign, phone) for phone in phones],
         phones=phones,
-        numbers=pc.cast(pc.utf8_slice_codeunits(contact["phone"], 1), pa.int64()).to_numpy(),
+        numbers=number_keys(contact["phone"]),
         json=contacts_json(contact, {name: column.take(at) for name, column in verdicts.fields.items()}),
     )
     return columns, merged
