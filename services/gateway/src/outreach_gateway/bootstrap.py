@@ -58,6 +58,8 @@ def build(settings: Settings | None = None) -> FastAPI:
     state.sign_ins = Buckets(rate=1 / 6, burst=10)  # per email: 10 tries, then one every 6 seconds
     state.identities = {}
     state.openapi = None
+    for path, endpoint in proxy.first_routes():
+        app.add_route(path, endpoint, methods=proxy.METHODS, include_in_schema=False)
     state.account_deps = AccountDeps(
         accounts=Accounts(db), credentials=credentials, audit=audit, clock=clock, session_ttl_h=settings.session_ttl_h
     )

@@ -10,9 +10,10 @@ from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from outreach_common.identity import HEADER, READ_METHODS, mint
 from starlette.background import BackgroundTask
+from starlette.convertors import Convertor, register_url_convertor
 
 from outreach_gateway.adapters.upstream import BodyTooLargeError, UpstreamUnavailableError, limited, response_headers
-from outreach_gateway.domain.access import API_PREFIX, required_scope, service_for, webhook_service
+from outreach_gateway.domain.access import API_PREFIX, OWNED_SEGMENTS, required_scope, service_for, webhook_service
 from outreach_gateway.entrypoints.guard import allow, authenticate
 from outreach_gateway.handlers.auth import Principal
 
@@ -110,6 +111,27 @@ async def webhook(request: Request) -> Response:
     if service is None:
         raise HTTPException(404, "not found")
     return await _forward(request, service, _raw_path(request), {}, None)
+
+
+class OwnedPath(Convertor[str]):
+    """A path below /api/v1 whose first segment a service owns."""
+
+    regex = f"(?:{'|'.join(OWNED_SEGMENTS)})(?:/.*)?"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("owned", OwnedPath())
+
+
+def first_routes() -> list[tuple[str, Any]]:
+    """(path, endpoint) pairs matched before the gateway's own routes: the paths the services own (about a
+    seventh of a proxied request's time went to trying the gateway's own routes first)."""
+    return [(API_PREFIX + "/{path:owned}", api)]
 
 
 def routes() -> list[tuple[str, Any]]:
