@@ -58,11 +58,11 @@ def build(settings: Settings | None = None) -> FastAPI:
     state.sign_ins = Buckets(rate=1 / 6, burst=10)  # per email: 10 tries, then one every 6 seconds
     state.identities = {}
     state.openapi = None
-    for path, endpoint in proxy.first_routes():
-        app.add_route(path, endpoint, methods=proxy.METHODS, include_in_schema=False)
     state.account_deps = AccountDeps(
         accounts=Accounts(db), credentials=credentials, audit=audit, clock=clock, session_ttl_h=settings.session_ttl_h
     )
+    for path, endpoint in proxy.first_routes():  # the services' paths before the gateway's own routes
+        app.add_route(path, endpoint, methods=proxy.METHODS, include_in_schema=False)
     for api in (accounts_api, keys_api, people_api):
         app.include_router(api.router)
     app.include_router(openapi.router)

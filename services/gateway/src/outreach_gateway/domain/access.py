@@ -22,11 +22,8 @@ _ROUTES: tuple[tuple[str, Service], ...] = (
     (r"^/(messages|templates)(/.*)?$", "messenger"),
 )
 ROUTES = tuple((re.compile(pattern), service) for pattern, service in _ROUTES)
-# The first path segments the services own (none of them is one of the gateway's own): the proxy's routes for
-# them are matched before the gateway's own, so a proxied request is not tried against every one of those.
-OWNED_SEGMENTS = (
-    "campaigns", "overviews", "imports", "dnc", "crm", "numbers", "agents", "calls", "messages", "templates",
-)  # fmt: skip
+# The same paths as one regex, without their leading slash (a route's path parameter below /api/v1/).
+SERVICE_PATHS = "|".join(f"(?:{pattern.removeprefix('^/').removesuffix('$')})" for pattern, _ in _ROUTES)
 
 # Provider webhooks and unsubscribe links: public, at the same path on the service (the provider signed the
 # public URL, so the path must not change); each keeps its own signature or token check.

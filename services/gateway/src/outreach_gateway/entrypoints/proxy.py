@@ -13,7 +13,7 @@ from starlette.background import BackgroundTask
 from starlette.convertors import Convertor, register_url_convertor
 
 from outreach_gateway.adapters.upstream import BodyTooLargeError, UpstreamUnavailableError, limited, response_headers
-from outreach_gateway.domain.access import API_PREFIX, OWNED_SEGMENTS, required_scope, service_for, webhook_service
+from outreach_gateway.domain.access import API_PREFIX, SERVICE_PATHS, required_scope, service_for, webhook_service
 from outreach_gateway.entrypoints.guard import allow, authenticate
 from outreach_gateway.handlers.auth import Principal
 
@@ -114,9 +114,9 @@ async def webhook(request: Request) -> Response:
 
 
 class OwnedPath(Convertor[str]):
-    """A path below /api/v1 whose first segment a service owns."""
+    """A path below /api/v1 that a service owns (exactly those `service_for` routes)."""
 
-    regex = f"(?:{'|'.join(OWNED_SEGMENTS)})(?:/.*)?"
+    regex = f"(?:{SERVICE_PATHS})"
 
     def convert(self, value: str) -> str:
         return value
