@@ -4,6 +4,7 @@ that only loaded them, and before any roster is loaded."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -29,6 +30,19 @@ def queued_in_a_day(n: int) -> tuple[datetime, list[Enrollment]]:
     ]  # fmt: skip
 
 
+@pytest.fixture
+async def three(infra: Infra, run_id: str) -> AsyncIterator[tuple[EnrollmentRepository, ...]]:
+    """A writer, a reader and a cold instance's repositories over one new database with the indexes."""
+    client = make_client(infra.mongo_url)
+    db = client[f"{run_id}_roster"]
+    try:
+        await ensure_indexes(db, INDEXES)
+        yield EnrollmentRepository(db), EnrollmentRepository(db), EnrollmentRepository(db)
+    finally:
+        await client.drop_database(f"{run_id}_roster")
+        await client.close()
+
+
 async def all_pages(repo: EnrollmentRepository, states: tuple[str, ...] | None, limit: int) -> list[str]:
     seen: list[str] = []
     after = None
@@ -40,60 +54,48 @@ async def all_pages(repo: EnrollmentRepository, states: tuple[str, ...] | None, 
         after = page[-1].contact_id
 
 
-async def test_pages_by_state_read_the_stored_truth(infra: Infra, run_id: str) -> None:
-    client = make_client(infra.mongo_url)
-    db = client[f"{run_id}_roster"]
-    try:
-        await ensure_indexes(db, INDEXES)
-        writer, reader, cold = EnrollmentRepository(db), EnrollmentRepository(db), EnrollmentRepository(db)
-        due, enrollments = queued_in_a_day(250)
-        other = replace(enrollments[0], campaign_id="cmp_other")
-        await writer.add_many([*reversed(enrollments), other], at=due)
-        writer.track([*enrollments, other])
-        for e in enrollments[3::50]:
-            assert await writer.save(exit_with(e, "opted_out"), expected_version=e.version, outbox=[])
-        exited = [e.contact_id for e in enrollments[3::50]]
-        queued = sorted({e.contact_id for e in enrollments} - set(exited))
+async def test_pages_by_state_read_the_stored_truth(three: tuple[EnrollmentRepository, ...]) -> None:
+    writer, reader, cold = three
+    due, enrollments = queued_in_a_day(250)
+    other = replace(enrollments[0], campaign_id="cmp_other")
+    await writer.add_many([*reversed(enrollments), other], at=due)
+    writer.track([*enrollments, other])
+    for e in enrollments[3::50]:
+        assert await writer.save(exit_with(e, "opted_out"), expected_version=e.version, outbox=[])
+    exited = [e.contact_id for e in enrollments[3::50]]
+    queued = sorted({e.contact_id for e in enrollments} - set(exited))
 
-        await reader.load_index()  # another instance, as after its start
-        for repo in (writer, reader):
-            assert await all_pages(repo, ("exited",), 2) == exited
-            assert await all_pages(repo, ("queued",), 100) == queued
-            assert await all_pages(repo, None, 64) == sorted(e.contact_id for e in enrollments)
-        assert not cold.roster.loaded  # before its first load: the server sorts, the states are filtered here
-        assert await all_pages(cold, ("exited",), 2) == exited
+    await reader.load_index()  # another instance, as after its start
+    for repo in (writer, reader):
+        assert await all_pages(repo, ("exited",), 2) == exited
+        assert await all_pages(repo, ("queued",), 100) == queued
+        assert await all_pages(repo, None, 64) == sorted(e.contact_id for e in enrollments)
+    assert not cold.roster.loaded  # before its first load: the server sorts, the states are filtered here
+    assert await all_pages(cold, ("exited",), 2) == exited
 
-        moved = enrollments[10]  # changed by the writer after the reader loaded: the reader's hint is stale
-        assert await writer.save(exit_with(moved, "answered"), expected_version=moved.version, outbox=[])
-        assert moved.contact_id not in await all_pages(reader, ("queued",), 100)
-        assert moved.contact_id in await all_pages(writer, ("exited",), 100)
-    finally:
-        await client.drop_database(f"{run_id}_roster")
-        await client.close()
+    moved = enrollments[10]  # changed by the writer after the reader loaded: the reader's hint is stale
+    assert await writer.save(exit_with(moved, "answered"), expected_version=moved.version, outbox=[])
+    assert moved.contact_id not in await all_pages(reader, ("queued",), 100)
+    assert moved.contact_id in await all_pages(writer, ("exited",), 100)
 
 
-async def test_whether_a_campaign_has_open_enrollments_is_the_stored_truth(infra: Infra, run_id: str) -> None:
+async def test_whether_a_campaign_has_open_enrollments_is_the_stored_truth(
+    three: tuple[EnrollmentRepository, ...],
+) -> None:
     """`has_open` reads the roster's open candidates by `_id`; a stale roster (another instance closed them)
     falls back to the search, and the answer is the documents' in every case."""
-    client = make_client(infra.mongo_url)
-    db = client[f"{run_id}_open"]
-    try:
-        await ensure_indexes(db, INDEXES)
-        writer, reader, cold = EnrollmentRepository(db), EnrollmentRepository(db), EnrollmentRepository(db)
-        due, enrollments = queued_in_a_day(30)
-        await writer.add_many(enrollments, at=due)
-        writer.track(enrollments)
-        await reader.load_index()
-        for repo in (writer, reader, cold):
-            assert await repo.has_open("cmp") and not await repo.has_open("cmp_none")
-        for e in enrollments[:-1]:  # all but the last close; the reader's roster still names them open
-            assert await writer.save(exit_with(e, "answered"), expected_version=e.version, outbox=[])
-        for repo in (writer, reader, cold):
-            assert await repo.has_open("cmp")  # the last one (the reader finds it by the search)
-        last = enrollments[-1]
-        assert await writer.save(exit_with(last, "answered"), expected_version=last.version, outbox=[])
-        for repo in (writer, reader, cold):
-            assert not await repo.has_open("cmp")
-    finally:
-        await client.drop_database(f"{run_id}_open")
-        await client.close()
+    writer, reader, cold = three
+    due, enrollments = queued_in_a_day(30)
+    await writer.add_many(enrollments, at=due)
+    writer.track(enrollments)
+    await reader.load_index()
+    for repo in (writer, reader, cold):
+        assert await repo.has_open("cmp") and not await repo.has_open("cmp_none")
+    for e in enrollments[:-1]:  # all but the last close; the reader's roster still names them open
+        assert await writer.save(exit_with(e, "answered"), expected_version=e.version, outbox=[])
+    for repo in (writer, reader, cold):
+        assert await repo.has_open("cmp")  # the last one (the reader finds it by the search)
+    last = enrollments[-1]
+    assert await writer.save(exit_with(last, "answered"), expected_version=last.version, outbox=[])
+    for repo in (writer, reader, cold):
+        assert not await repo.has_open("cmp")

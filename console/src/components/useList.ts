@@ -18,3 +18,9 @@ export function useErrors(): [FieldErrors, <T>(answer: { data?: T; error?: unkno
   };
   return [errors, accept];
 }
+
+/** A change asked of the API, then the list it changed loaded again. */
+export async function thenReload(change: Promise<unknown>, reload: () => Promise<void>): Promise<void> {
+  await change;
+  await reload();
+}

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
 import { Field, FormError } from "../components/Field";
-import { useErrors, useList } from "../components/useList";
+import { thenReload, useErrors, useList } from "../components/useList";
 import { errorFor } from "../lib/errors";
 
 type Agent = Schemas["AgentView"];
@@ -19,10 +19,7 @@ export function AgentsPage() {
     setForm({ id: "", name: "", kind: "twiml", address: "" });
     void load();
   };
-  const remove = async (id: string) => {
-    await api.DELETE("/api/v1/agents/{agent_id}", { params: { path: { agent_id: id } } });
-    void load();
-  };
+  const remove = (id: string) => thenReload(api.DELETE("/api/v1/agents/{agent_id}", { params: { path: { agent_id: id } } }), load);
   return (
     <section aria-labelledby="agents-title">
       <h1 id="agents-title">Agents</h1>

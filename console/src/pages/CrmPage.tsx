@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
 import { ChoiceField, Field, FormError } from "../components/Field";
-import { useErrors, useList } from "../components/useList";
+import { thenReload, useErrors, useList } from "../components/useList";
 import { errorFor } from "../lib/errors";
 import { inZone, operatorZone } from "../lib/time";
 
@@ -71,10 +71,7 @@ function Connections({ connections, reload }: { connections: Connection[]; reloa
     await api.POST("/api/v1/crm/connections/{connection_id}/check", { params: { path: { connection_id: id } } });
     void reload();
   };
-  const remove = async (id: string) => {
-    await api.DELETE("/api/v1/crm/connections/{connection_id}", { params: { path: { connection_id: id } } });
-    void reload();
-  };
+  const remove = (id: string) => thenReload(api.DELETE("/api/v1/crm/connections/{connection_id}", { params: { path: { connection_id: id } } }), reload);
   const zone = operatorZone();
   return (
     <>

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
 import { Field, FormError } from "../components/Field";
-import { useErrors, useList } from "../components/useList";
+import { thenReload, useErrors, useList } from "../components/useList";
 import { errorFor } from "../lib/errors";
 import { inZone, operatorZone } from "../lib/time";
 
@@ -22,10 +22,7 @@ export function NumbersPage() {
     setTags("");
     void load();
   };
-  const remove = async (n: string) => {
-    await api.DELETE("/api/v1/numbers/{number}", { params: { path: { number: n } } });
-    void load();
-  };
+  const remove = (n: string) => thenReload(api.DELETE("/api/v1/numbers/{number}", { params: { path: { number: n } } }), load);
   const zone = operatorZone();
   return (
     <section aria-labelledby="numbers-title">

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
 import { Field, FormError } from "../components/Field";
-import { useErrors, useList } from "../components/useList";
+import { thenReload, useErrors, useList } from "../components/useList";
 import { errorFor } from "../lib/errors";
 
 type Person = Schemas["PersonView"];
@@ -24,10 +24,7 @@ export function PeoplePage() {
     setEmail("");
     void load();
   };
-  const remove = async (id: string) => {
-    await api.DELETE("/api/v1/people/{person_id}", { params: { path: { person_id: id } } });
-    void load();
-  };
+  const remove = (id: string) => thenReload(api.DELETE("/api/v1/people/{person_id}", { params: { path: { person_id: id } } }), load);
   return (
     <section aria-labelledby="people-title">
       <h1 id="people-title">People</h1>

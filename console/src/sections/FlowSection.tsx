@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, type Campaign, type Step } from "../api/client";
 import { Field, FormError } from "../components/Field";
+import { useSaving } from "../components/useSaving";
 import { errorFor, fieldErrors, type FieldErrors } from "../lib/errors";
 import { addStep, changeKind, changeRetry, delayText, flowProblems, KINDS, OUTCOMES, removeStep, RETRY_OUTCOMES, toggleRetry, updateStep, type Kind } from "../lib/flow";
 import type { Save } from "../pages/CampaignPage";
@@ -9,26 +10,16 @@ type Agent = { id: string; name?: string };
 
 export function FlowSection({ campaign, save }: { campaign: Campaign; save: Save }) {
   const [flow, setFlow] = useState<Step[]>(campaign.spec.flow ?? []);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [saved, setSaved] = useState(false);
+  const { errors, saved, submit } = useSaving(save);
   const [agents, setAgents] = useState<Agent[]>([]);
   useEffect(() => {
     void api.GET("/api/v1/agents").then(({ data }) => setAgents((data ?? []).map((a) => ({ id: String(a.id), name: a.name ? String(a.name) : undefined }))));
   }, []);
 
-  const submit = async () => {
-    const problems = flowProblems(flow);
-    setErrors(problems);
-    setSaved(false);
-    if (Object.keys(problems).length) return;
-    const refused = await save({ flow });
-    setErrors(refused);
-    setSaved(Object.keys(refused).length === 0);
-  };
   const set = (i: number, change: Partial<Step>) => setFlow(updateStep(flow, i, change));
 
   return (
-    <form aria-label="Outreach flow" onSubmit={(e) => (e.preventDefault(), void submit())}>
+    <form aria-label="Outreach flow" onSubmit={(e) => (e.preventDefault(), void submit({ flow }, flowProblems(flow)))}>
       <ol className="steps">
         {flow.map((step, i) => (
           <li key={i}>

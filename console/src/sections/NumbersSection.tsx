@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
 import { api, type Campaign, type Schemas } from "../api/client";
 import { Field, FormError } from "../components/Field";
-import { errorFor, type FieldErrors } from "../lib/errors";
+import { useSaving } from "../components/useSaving";
+import { errorFor } from "../lib/errors";
 import type { Save } from "../pages/CampaignPage";
 
 type Numbers = Schemas["NumberSelection"];
@@ -12,8 +13,7 @@ export function NumbersSection({ campaign, save }: { campaign: Campaign; save: S
   const [numbers, setNumbers] = useState<Numbers>(campaign.spec.numbers ?? { numbers: [], tags: [] });
   const [exit, setExit] = useState<Exit>(campaign.spec.exit_criteria ?? {});
   const [owned, setOwned] = useState<Owned[]>([]);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [saved, setSaved] = useState(false);
+  const { errors, saved, submit } = useSaving(save);
   useEffect(() => {
     void api.GET("/api/v1/numbers").then(({ data }) =>
       setOwned((data ?? []).map((n) => ({ number: String(n.number), tags: Array.isArray(n.tags) ? n.tags.map(String) : [] }))),
@@ -22,14 +22,8 @@ export function NumbersSection({ campaign, save }: { campaign: Campaign; save: S
   const tags = [...new Set(owned.flatMap((n) => n.tags))].sort();
   const toggle = (list: string[] | undefined, value: string) => ((list ?? []).includes(value) ? (list ?? []).filter((x) => x !== value) : [...(list ?? []), value]);
 
-  const submit = async () => {
-    const refused = await save({ numbers, exit_criteria: exit });
-    setErrors(refused);
-    setSaved(Object.keys(refused).length === 0);
-  };
-
   return (
-    <form aria-label="Numbers and exit criteria" onSubmit={(e) => (e.preventDefault(), void submit())}>
+    <form aria-label="Numbers and exit criteria" onSubmit={(e) => (e.preventDefault(), void submit({ numbers, exit_criteria: exit }))}>
       <fieldset>
         <legend>Select from numbers</legend>
         {owned.length === 0 && <p>No numbers in this workspace yet: calls use the default caller id.</p>}

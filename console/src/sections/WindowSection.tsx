@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
 import { api, type Campaign, type ContactWindow, type Schemas } from "../api/client";
 import { Field, FormError } from "../components/Field";
-import { errorFor, type FieldErrors } from "../lib/errors";
+import { useSaving } from "../components/useSaving";
+import { errorFor } from "../lib/errors";
 import { allZones, inZone, operatorZone } from "../lib/time";
 import { addBlackout, DAYS, removeBlackout, toggleDay, togglePreset, US_STATES, windowProblems } from "../lib/window";
 import type { Save } from "../pages/CampaignPage";
@@ -10,23 +11,13 @@ export function WindowSection({ campaign, save }: { campaign: Campaign; save: Sa
   const [window, setWindow] = useState<ContactWindow>(campaign.spec.window!);
   const [blackout, setBlackout] = useState("");
   const [state, setState] = useState("");
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [saved, setSaved] = useState(false);
+  const { errors, saved, submit } = useSaving(save);
   const zones = allZones();
 
-  const submit = async () => {
-    const problems = windowProblems(window);
-    setErrors(problems);
-    setSaved(false);
-    if (Object.keys(problems).length) return;
-    const refused = await save({ window });
-    setErrors(refused);
-    setSaved(Object.keys(refused).length === 0);
-  };
   const zone = window.timezone ?? { primary: "contact", fallback: "America/New_York" };
 
   return (
-    <form aria-label="Contact window" onSubmit={(e) => (e.preventDefault(), void submit())}>
+    <form aria-label="Contact window" onSubmit={(e) => (e.preventDefault(), void submit({ window }, windowProblems(window)))}>
       <fieldset>
         <legend>Days</legend>
         {DAYS.map(([day, label]) => (

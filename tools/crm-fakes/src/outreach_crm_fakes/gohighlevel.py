@@ -22,6 +22,8 @@ from outreach_crm_fakes.gohighlevel_auth import GhlApp, add_oauth, announce
 from outreach_crm_fakes.ratelimit import RollingLimit
 from outreach_crm_fakes.specs import violations as check
 
+SHOWN = {"contacts": "contacts", "notes": "notes", "violations": "violations", "rate_limited": "limit.refused"}
+
 
 @dataclass
 class GoHighLevelState:
@@ -36,6 +38,19 @@ class GoHighLevelState:
     app: GhlApp = field(default_factory=GhlApp)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
+    def add_contact(self, location_id: str, fields: dict[str, Any], pipeline: list[str] | None) -> str:
+        """A contact of the location added now, with an open opportunity at `pipeline` ([id, stage]) if given."""
+        n = next(self.ids)
+        cid = f"c{n:06d}"
+        now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+        self.contacts[cid] = {"id": cid, "locationId": location_id, "tags": [], "dnd": False, "_order": n,
+                              "dateUpdated": now, **fields}  # fmt: skip
+        if pipeline:
+            self.opportunities.append({"id": f"o{n:06d}", "contactId": cid, "pipelineId": pipeline[0],
+                                       "pipelineStageId": pipeline[1], "name": f"deal {n}",
+                                       "status": "open"})  # fmt: skip
+        return cid
+
 
 def _error(status: int, message: str, **headers: str) -> JSONResponse:
     return JSONResponse({"statusCode": status, "message": message}, status_code=status, headers=headers)
@@ -47,7 +62,7 @@ def _public(contact: dict[str, Any]) -> dict[str, Any]:
 
 def create_app(state: GoHighLevelState | None = None) -> FastAPI:
     """The fake's app; `app.state.gohighlevel` is its state."""
-    app, ghl = fake_app("GoHighLevel", "gohighlevel", state or GoHighLevelState())
+    app, ghl = fake_app("GoHighLevel", "gohighlevel", state or GoHighLevelState(), shown=SHOWN)
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
@@ -193,30 +208,10 @@ def create_app(state: GoHighLevelState | None = None) -> FastAPI:
     async def seed(request: Request) -> dict[str, Any]:
         """{"location_id", "contacts": [...], "pipeline": [pipeline_id, stage_id], "limit": [most, s]}."""
         body = await request.json()
-        ids = []
-        now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
-        for fields in body.get("contacts") or []:
-            n = next(ghl.ids)
-            cid = f"c{n:06d}"
-            ghl.contacts[cid] = {"id": cid, "locationId": body["location_id"], "tags": [], "dnd": False,
-                                 "dateUpdated": now, "_order": n, **fields}  # fmt: skip
-            ids.append(cid)
-            if body.get("pipeline"):
-                pipeline, stage = body["pipeline"]
-                ghl.opportunities.append({"id": f"o{n:06d}", "contactId": cid, "pipelineId": pipeline,
-                                          "pipelineStageId": stage, "name": f"deal {n}", "status": "open"})  # fmt: skip
+        ids = [ghl.add_contact(body["location_id"], c, body.get("pipeline")) for c in body.get("contacts") or []]
         if body.get("limit"):
             ghl.limit = RollingLimit(int(body["limit"][0]), float(body["limit"][1]))
         announce(ghl.app, body["location_id"], [ghl.contacts[i] for i in ids])
         return {"ids": ids}
-
-    @app.get("/_fake/state")
-    async def snapshot() -> dict[str, Any]:
-        return {
-            "contacts": ghl.contacts,
-            "notes": ghl.notes,
-            "violations": ghl.violations,
-            "rate_limited": ghl.limit.refused,
-        }
 
     return app

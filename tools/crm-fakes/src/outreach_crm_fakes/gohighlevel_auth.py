@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from outreach_crm_fakes.consent import Codes
+from outreach_crm_fakes.consent import Codes, add_consent_page, client_form
 
 
 @dataclass
@@ -70,21 +70,15 @@ def add_oauth(app: FastAPI, auth: GhlApp, tokens: dict[str, str], error: Callabl
     """The chooser, the token endpoint and the tests' controls, on the fake's app (`tokens`: its access
     tokens and their locations)."""
 
-    @app.get("/oauth/chooselocation")
-    async def choose(
-        response_type: str, client_id: str, redirect_uri: str, state: str = "", scope: str = ""
-    ) -> Response:
-        if client_id != auth.client[0] or response_type != "code":
-            return error(400, "unknown client_id or response_type")
-        return auth.codes.back(redirect_uri, state)
+    refused = lambda: error(400, "unknown client_id or response_type")  # noqa: E731
+    add_consent_page(app, "/oauth/chooselocation", auth.client[0], auth.codes, refused)
 
     @app.post("/oauth/token")
     async def token(request: Request) -> Response:
-        form = await request.form()
-        if (form.get("client_id"), form.get("client_secret")) != auth.client:
+        if (form := await client_form(request, auth.client)) is None:
             return error(401, "invalid client credentials")
         if form.get("grant_type") == "authorization_code":
-            if not auth.codes.take(form.get("code"), form.get("redirect_uri")):
+            if not auth.codes.redeem(form):
                 return error(400, "code is invalid, used or for another redirect_uri")
             location = auth.install_location
         elif form.get("grant_type") == "refresh_token":

@@ -17,9 +17,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from outreach_crm_fakes.app import fake_app
-from outreach_crm_fakes.consent import Codes
+from outreach_crm_fakes.consent import Codes, add_consent_page, client_form
 from outreach_crm_fakes.ratelimit import RollingLimit
 from outreach_crm_fakes.specs import violations as check
+
+SHOWN = {"calls": "calls", "contacts": "contacts", "violations": "violations", "requests": "requests",
+         "rate_limited": "limit.refused"}  # fmt: skip
 
 
 @dataclass
@@ -49,7 +52,7 @@ def _error(status: int, message: str, category: str, **headers: str) -> JSONResp
 
 def create_app(state: HubSpotState | None = None) -> FastAPI:
     """The fake's app; `app.state.hubspot` is its state."""
-    app, hs = fake_app("HubSpot", "hubspot", state or HubSpotState())
+    app, hs = fake_app("HubSpot", "hubspot", state or HubSpotState(), shown=SHOWN)
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
@@ -183,20 +186,16 @@ def create_app(state: HubSpotState | None = None) -> FastAPI:
 
     # --- OAuth 2.0
 
-    @app.get("/oauth/authorize")
-    async def authorize(client_id: str, redirect_uri: str, state: str, scope: str = "") -> Response:
-        """Consent is given at once: back to the app with a code."""
-        if client_id != hs.client[0]:
-            return _error(400, "unknown client_id", "BAD_CLIENT")
-        return hs.codes.back(redirect_uri, state)
+    add_consent_page(
+        app, "/oauth/authorize", hs.client[0], hs.codes, lambda: _error(400, "unknown client_id", "BAD_CLIENT")
+    )
 
     @app.post("/oauth/v1/token")
     async def token(request: Request) -> Response:
-        form = await request.form()
-        if (form.get("client_id"), form.get("client_secret")) != hs.client:
+        if (form := await client_form(request, hs.client)) is None:
             return _error(400, "client credentials are wrong", "BAD_CLIENT_ID")
         if form.get("grant_type") == "authorization_code":
-            if not hs.codes.take(form.get("code"), form.get("redirect_uri")):
+            if not hs.codes.redeem(form):
                 return _error(400, "code is invalid, used or for another redirect_uri", "BAD_AUTH_CODE")
         elif form.get("grant_type") == "refresh_token":
             if str(form.get("refresh_token")) not in hs.refresh or str(form.get("refresh_token")) in hs.revoked:
@@ -269,15 +268,5 @@ def create_app(state: HubSpotState | None = None) -> FastAPI:
                 {**{k: str(v) for k, v in (body.get("properties") or {}).items()}, "_modified_ms": now_ms}
             )
         return {"touched": len(body["ids"])}
-
-    @app.get("/_fake/state")
-    async def snapshot() -> dict[str, Any]:
-        return {
-            "calls": hs.calls,
-            "contacts": hs.contacts,
-            "violations": hs.violations,
-            "requests": hs.requests,
-            "rate_limited": hs.limit.refused,
-        }
 
     return app

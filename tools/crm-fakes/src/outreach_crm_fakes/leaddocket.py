@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse, Response
 
 from outreach_crm_fakes.app import fake_app
 
+SHOWN = {"leads": "leads", "notes": "notes", "violations": "violations"}
+
 
 @dataclass
 class LeadDocketState:
@@ -29,10 +31,17 @@ class LeadDocketState:
     violations: list[str] = field(default_factory=list)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(5000))
 
+    def add_lead(self, fields: dict[str, Any]) -> str:
+        """A lead added now (status New unless `fields` say otherwise); its id."""
+        lead_id = str(next(self.ids))
+        now = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+        self.leads[lead_id] = {"Id": lead_id, "Status": "New", "DoNotContact": False, "UpdatedDate": now, **fields}
+        return lead_id
+
 
 def create_app(state: LeadDocketState | None = None) -> FastAPI:
     """The fake's app; `app.state.leaddocket` is its state."""
-    app, ld = fake_app("Lead Docket", "leaddocket", state or LeadDocketState())
+    app, ld = fake_app("Lead Docket", "leaddocket", state or LeadDocketState(), shown=SHOWN)
 
     def refuse(message: str) -> JSONResponse:
         ld.violations.append(message)
@@ -118,18 +127,9 @@ def create_app(state: LeadDocketState | None = None) -> FastAPI:
     @app.post("/_fake/leads")
     async def seed(request: Request) -> dict[str, Any]:
         body = await request.json()
-        ids = []
-        now = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
-        for fields in body.get("leads") or []:
-            lead_id = str(next(ld.ids))
-            ld.leads[lead_id] = {"Id": lead_id, "Status": "New", "DoNotContact": False, "UpdatedDate": now, **fields}
-            ids.append(lead_id)
+        ids = [ld.add_lead(fields) for fields in body.get("leads") or []]
         if body.get("page_size"):
             ld.page_size = int(body["page_size"])
         return {"ids": ids}
-
-    @app.get("/_fake/state")
-    async def snapshot() -> dict[str, Any]:
-        return {"leads": ld.leads, "notes": ld.notes, "violations": ld.violations}
 
     return app

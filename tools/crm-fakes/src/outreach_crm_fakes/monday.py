@@ -22,6 +22,8 @@ from outreach_crm_fakes.app import fake_app
 from outreach_crm_fakes.monday_push import MondayApp, add_oauth
 from outreach_crm_fakes.specs import specs_folder
 
+SHOWN = {"items": "items", "violations": "violations", "exhausted": "exhausted"}
+
 
 @cache
 def schema() -> GraphQLSchema:
@@ -44,6 +46,21 @@ class MondayState:
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
     push: MondayApp = field(default_factory=MondayApp)
 
+    def new_token(self) -> str:
+        """A new personal API token."""
+        token = "mon-" + secrets.token_urlsafe(16)
+        self.tokens.add(token)
+        return token
+
+    def add_item(self, board: str, group: str, item: dict[str, Any]) -> str:
+        """An item ({"name", "columns"}) added now to the board's group; its id."""
+        item_id = str(next(self.ids))
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        self.items[item_id] = {"name": item.get("name", ""), "columns": dict(item.get("columns") or {}),
+                               "board": board, "updated_at": now, "updates": []}  # fmt: skip
+        self.boards.setdefault(board, {}).setdefault(group, []).append(item_id)
+        return item_id
+
     def left(self) -> tuple[int, float]:
         now = time.monotonic()
         self.spent = [(t, c) for t, c in self.spent if t > now - self.reset_s]
@@ -57,7 +74,7 @@ def _fields(selection: Any) -> dict[str, FieldNode]:
 
 def create_app(state: MondayState | None = None) -> FastAPI:
     """The fake's app; `app.state.monday` is its state."""
-    app, mo = fake_app("monday.com", "monday", state or MondayState())
+    app, mo = fake_app("monday.com", "monday", state or MondayState(), shown=SHOWN)
 
     def page(board: str, group: str | None, offset: int, limit: int) -> dict[str, Any]:
         ids = mo.boards[board][group] if group else [i for g in mo.boards[board].values() for i in g]
@@ -146,29 +163,16 @@ def create_app(state: MondayState | None = None) -> FastAPI:
 
     @app.post("/_fake/token")
     async def new_token() -> dict[str, str]:
-        token = "mon-" + secrets.token_urlsafe(16)
-        mo.tokens.add(token)
-        return {"token": token}
+        return {"token": mo.new_token()}
 
     @app.post("/_fake/items")
     async def seed(request: Request) -> dict[str, Any]:
         """{"board", "group", "items": [{"name", "columns": {...}}], "budget": [complexity, reset_s]}."""
         body = await request.json()
-        ids = []
-        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        for item in body.get("items") or []:
-            item_id = str(next(mo.ids))
-            mo.items[item_id] = {"name": item.get("name", ""), "columns": dict(item.get("columns") or {}),
-                                 "board": body["board"], "updated_at": now, "updates": []}  # fmt: skip
-            mo.boards.setdefault(body["board"], {}).setdefault(body["group"], []).append(item_id)
-            ids.append(item_id)
+        ids = [mo.add_item(body["board"], body["group"], item) for item in body.get("items") or []]
         if body.get("budget"):
             mo.budget, mo.reset_s = int(body["budget"][0]), float(body["budget"][1])
         mo.push.announce(body["board"], ids)
         return {"ids": ids}
-
-    @app.get("/_fake/state")
-    async def snapshot() -> dict[str, Any]:
-        return {"items": mo.items, "violations": mo.violations, "exhausted": mo.exhausted}
 
     return app

@@ -17,7 +17,7 @@ import jwt
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from outreach_crm_fakes.consent import Codes
+from outreach_crm_fakes.consent import Codes, add_consent_page, client_form
 
 
 @dataclass
@@ -76,18 +76,13 @@ class MondayApp:
 def add_oauth(app: FastAPI, push: MondayApp, tokens: set[str], error: Callable[..., Response]) -> None:
     """The consent page, the token endpoint and the tests' controls, on the fake's app."""
 
-    @app.get("/oauth2/authorize")
-    async def authorize(client_id: str, redirect_uri: str, state: str = "", scope: str = "") -> Response:
-        if client_id != push.client[0]:
-            return error(400, "invalid client_id")
-        return push.codes.back(redirect_uri, state)
+    add_consent_page(app, "/oauth2/authorize", push.client[0], push.codes, lambda: error(400, "invalid client_id"))
 
     @app.post("/oauth2/token")
     async def token(request: Request) -> Response:
-        form = await request.form()
-        if (form.get("client_id"), form.get("client_secret")) != push.client:
+        if (form := await client_form(request, push.client)) is None:
             return error(401, "invalid client credentials")
-        if not push.codes.take(form.get("code"), form.get("redirect_uri")):
+        if not push.codes.redeem(form):
             return error(400, "invalid_grant: code is invalid, used or for another redirect_uri")
         access = "monapp-" + secrets.token_urlsafe(16)
         tokens.add(access)

@@ -17,10 +17,11 @@ from fastapi.responses import JSONResponse, Response
 
 from outreach_crm_fakes import soql
 from outreach_crm_fakes.app import fake_app
-from outreach_crm_fakes.consent import Codes
+from outreach_crm_fakes.consent import Codes, add_consent_page, client_form
 
 API = "/services/data/v62.0"
 PREFIX = {"Contact": "003", "Lead": "00Q", "Task": "00T"}
+SHOWN = {"objects": "objects", "malformed": "malformed", "used": "used"}
 
 
 @dataclass
@@ -42,6 +43,12 @@ class SalesforceState:
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     base_url: str = ""
 
+    def new_session(self) -> str:
+        """A new session id (an access token)."""
+        session = "00D" + secrets.token_urlsafe(20)
+        self.sessions.add(session)
+        return session
+
     def new_id(self, object_name: str) -> str:
         return f"{PREFIX[object_name]}{next(self.ids):012d}AAA"
 
@@ -52,7 +59,7 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 def create_app(state: SalesforceState | None = None) -> FastAPI:
     """The fake's app; `app.state.salesforce` is its state."""
-    app, sf = fake_app("Salesforce", "salesforce", state or SalesforceState())
+    app, sf = fake_app("Salesforce", "salesforce", state or SalesforceState(), shown=SHOWN)
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
@@ -139,27 +146,21 @@ def create_app(state: SalesforceState | None = None) -> FastAPI:
 
     # --- OAuth 2.0 web server flow
 
-    @app.get("/services/oauth2/authorize")
-    async def authorize(client_id: str, redirect_uri: str, state: str, response_type: str = "code") -> Response:
-        if client_id != sf.client[0] or response_type != "code":
-            return _error(400, "invalid_client_id", "client identifier invalid")
-        return sf.codes.back(redirect_uri, state)
+    refused = lambda: _error(400, "invalid_client_id", "client identifier invalid")  # noqa: E731
+    add_consent_page(app, "/services/oauth2/authorize", sf.client[0], sf.codes, refused)
 
     @app.post("/services/oauth2/token")
     async def token(request: Request) -> Response:
-        form = await request.form()
-        if (form.get("client_id"), form.get("client_secret")) != sf.client:
+        if (form := await client_form(request, sf.client)) is None:
             return JSONResponse({"error": "invalid_client", "error_description": "invalid client credentials"}, 400)
         grant = form.get("grant_type")
-        if grant == "authorization_code" and not sf.codes.take(form.get("code"), form.get("redirect_uri")):
+        if grant == "authorization_code" and not sf.codes.redeem(form):
             return JSONResponse({"error": "invalid_grant", "error_description": "authentication failure"}, 400)
         if grant == "refresh_token" and str(form.get("refresh_token")) not in sf.refresh:
             return JSONResponse({"error": "invalid_grant", "error_description": "expired access/refresh token"}, 400)
         if grant not in ("authorization_code", "refresh_token"):
             return JSONResponse({"error": "unsupported_grant_type"}, 400)
-        session = "00D" + secrets.token_urlsafe(20)
-        sf.sessions.add(session)
-        body = {"access_token": session, "instance_url": sf.base_url or str(request.base_url).rstrip("/"),
+        body = {"access_token": sf.new_session(), "instance_url": sf.base_url or str(request.base_url).rstrip("/"),
                 "token_type": "Bearer", "issued_at": str(int(time.time() * 1000))}  # fmt: skip
         if grant == "authorization_code":
             refresh = secrets.token_urlsafe(20)
@@ -171,9 +172,7 @@ def create_app(state: SalesforceState | None = None) -> FastAPI:
 
     @app.post("/_fake/session")
     async def session() -> dict[str, str]:
-        token = "00D" + secrets.token_urlsafe(20)
-        sf.sessions.add(token)
-        return {"token": token}
+        return {"token": sf.new_session()}
 
     @app.post("/_fake/expire")
     async def expire() -> dict[str, int]:
@@ -200,9 +199,5 @@ def create_app(state: SalesforceState | None = None) -> FastAPI:
             if body.get(key):
                 setattr(sf, key, int(body[key]))
         return {"ids": ids}
-
-    @app.get("/_fake/state")
-    async def snapshot() -> dict[str, Any]:
-        return {"objects": sf.objects, "malformed": sf.malformed, "used": sf.used}
 
     return app

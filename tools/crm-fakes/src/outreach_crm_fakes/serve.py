@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 import warnings
@@ -16,28 +15,21 @@ from fastapi import FastAPI
 S = TypeVar("S")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @contextmanager
 def running(app: FastAPI, *, port: int | None = None) -> Iterator[str]:
-    """The app served until the block ends; its base URL."""
+    """The app served until the block ends (on `port`, or one the system picks); its base URL."""
     warnings.filterwarnings("ignore", message="Unsupported scheme type")  # openapi-core on HubSpot's private-app key
-    port = port or _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, name=f"fake-crm-{port}", daemon=True)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port or 0, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, name="fake-crm", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError(f"the fake CRM did not start on port {port}")
+            raise RuntimeError(f"the fake CRM did not start (port {port or 'any'})")
         time.sleep(0.02)
+    bound: int = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{bound}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -4,7 +4,7 @@ stop, edit, complete or reopen, the campaign it becomes and the event that says 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
 from outreach_contracts.campaigns import (
     CampaignCompleted,
@@ -12,6 +12,7 @@ from outreach_contracts.campaigns import (
     CampaignResumed,
     CampaignScheduled,
     CampaignStarted,
+    CampaignStatus,
     CampaignStopped,
 )
 from outreach_contracts.envelope import Envelope
@@ -19,6 +20,7 @@ from outreach_contracts.envelope import Envelope
 from outreach_scheduler.domain.campaign import Campaign, CampaignSpec
 
 TERMINAL = ("stopped", "completed")
+NOT_TERMINAL = tuple(status for status in get_args(CampaignStatus) if status not in TERMINAL)
 Change = tuple[Campaign, Envelope]  # the campaign as it becomes, and the event that tells the other services
 
 
@@ -45,39 +47,38 @@ def start(campaign: Campaign, *, now: datetime, at: datetime | None) -> Change:
     return campaign.model_copy(update={"status": "active", "started_at": now}), CampaignStarted(**_about(campaign, now))
 
 
+def _move(
+    campaign: Campaign, now: datetime, verb: str, sources: tuple[str, ...], to: str, told: type[Envelope]
+) -> Change:
+    """The campaign moved to status `to`, and the event `told` that says so; only from one of `sources`."""
+    if campaign.status not in sources:
+        raise LifecycleError(f"cannot {verb} a {campaign.status} campaign")
+    return campaign.model_copy(update={"status": to}), told(**_about(campaign, now))
+
+
 def pause(campaign: Campaign, *, now: datetime) -> Change:
     """No new dispatch (steps in flight finish); only an active campaign pauses."""
-    if campaign.status != "active":
-        raise LifecycleError(f"cannot pause a {campaign.status} campaign")
-    return campaign.model_copy(update={"status": "paused"}), CampaignPaused(**_about(campaign, now))
+    return _move(campaign, now, "pause", ("active",), "paused", CampaignPaused)
 
 
 def resume(campaign: Campaign, *, now: datetime) -> Change:
     """Active again; only a paused campaign resumes."""
-    if campaign.status != "paused":
-        raise LifecycleError(f"cannot resume a {campaign.status} campaign")
-    return campaign.model_copy(update={"status": "active"}), CampaignResumed(**_about(campaign, now))
+    return _move(campaign, now, "resume", ("paused",), "active", CampaignResumed)
 
 
 def stop(campaign: Campaign, *, now: datetime) -> Change:
     """Terminal: any campaign not yet terminal stops (its open enrollments then exit as `stopped`)."""
-    if campaign.status in TERMINAL:
-        raise LifecycleError(f"cannot stop a {campaign.status} campaign")
-    return campaign.model_copy(update={"status": "stopped"}), CampaignStopped(**_about(campaign, now))
+    return _move(campaign, now, "stop", NOT_TERMINAL, "stopped", CampaignStopped)
 
 
 def complete(campaign: Campaign, *, now: datetime) -> Change:
     """An active campaign whose every enrollment is terminal is completed."""
-    if campaign.status != "active":
-        raise LifecycleError(f"cannot complete a {campaign.status} campaign")
-    return campaign.model_copy(update={"status": "completed"}), CampaignCompleted(**_about(campaign, now))
+    return _move(campaign, now, "complete", ("active",), "completed", CampaignCompleted)
 
 
 def reopen(campaign: Campaign, *, now: datetime) -> Change:
     """A completed campaign that receives new contacts works again."""
-    if campaign.status != "completed":
-        raise LifecycleError(f"cannot reopen a {campaign.status} campaign")
-    return campaign.model_copy(update={"status": "active"}), CampaignResumed(**_about(campaign, now))
+    return _move(campaign, now, "reopen", ("completed",), "active", CampaignResumed)
 
 
 def edit(campaign: Campaign, spec: CampaignSpec) -> Campaign:

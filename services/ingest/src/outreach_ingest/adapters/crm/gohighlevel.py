@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from outreach_ingest.adapters.crm.connector import Connector
 from outreach_ingest.adapters.crm.http import CrmHttp
 from outreach_ingest.adapters.crm.oauth import FreshToken, Save
 from outreach_ingest.domain.crm import CallFacts, CrmRecord, Page
@@ -43,7 +44,7 @@ def default_mapping() -> dict[str, str]:
             "timezone": "timezone", "state": "state", "postal_code": "postalCode"}  # fmt: skip
 
 
-class GoHighLevel:
+class GoHighLevel(Connector):
     """One GoHighLevel location (sub-account)."""
 
     kind = "gohighlevel"
@@ -68,16 +69,10 @@ class GoHighLevel:
 
         self.http = CrmHttp(crm="GoHighLevel", base_url=base_url, auth=auth, limits=limits, reauth=self.token.renew)
 
-    async def close(self) -> None:
-        await self.http.close()
-
     async def check(self) -> str:
         """Lists one contact of the location: the token works for it."""
         await self.http.request("GET", "/contacts/", params={"locationId": self.location_id, "limit": 1})
         return "GoHighLevel contacts readable"
-
-    def properties(self, mapping: dict[str, str]) -> list[str]:
-        return sorted(set(mapping.values()))
 
     async def pages(
         self, source: dict[str, str], mapping: dict[str, str], *, cursor: str | None, since: datetime | None

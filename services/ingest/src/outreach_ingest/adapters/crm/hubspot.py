@@ -4,14 +4,15 @@ Private-app tokens, or OAuth 2.0 access tokens refreshed before they expire."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from outreach_ingest.adapters.crm.connector import Connector
 from outreach_ingest.adapters.crm.http import CrmConnectionError, CrmHttp
-from outreach_ingest.adapters.crm.oauth import FreshToken
+from outreach_ingest.adapters.crm.oauth import FreshToken, Save
 from outreach_ingest.domain.crm import CallFacts, CrmRecord, Page, hubspot_zone
 
 MEMBERS_PAGE = 250  # the most the memberships endpoint returns
@@ -43,7 +44,7 @@ def limits(headers: httpx.Headers) -> tuple[int | None, float | None, int | None
     )
 
 
-class HubSpot:
+class HubSpot(Connector):
     """One HubSpot connection."""
 
     kind = "hubspot"
@@ -54,15 +55,12 @@ class HubSpot:
         *,
         base_url: str,
         oauth: dict[str, str] | None = None,
-        save: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+        save: Save | None = None,
         opt_out_property: str = "do_not_call",
     ) -> None:
         self.token = FreshToken(dict(secrets), crm="HubSpot", token_url=token_url(base_url), client=oauth, save=save)
         self.opt_out_property = opt_out_property
         self.http = CrmHttp(crm="HubSpot", base_url=base_url, auth=self._auth, limits=limits, reauth=self.token.renew)
-
-    async def close(self) -> None:
-        await self.http.close()
 
     async def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {await self.token.access_token()}"}

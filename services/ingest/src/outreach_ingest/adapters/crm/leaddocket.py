@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
+from outreach_ingest.adapters.crm.connector import Connector
 from outreach_ingest.adapters.crm.http import CrmConnectionError, CrmHttp, CrmRefusedError
 from outreach_ingest.domain.crm import CallFacts, CrmRecord, Page
 
@@ -22,7 +23,7 @@ def default_mapping() -> dict[str, str]:
             "state": "State", "postal_code": "Zip"}  # fmt: skip
 
 
-class LeadDocket:
+class LeadDocket(Connector):
     """One firm's Lead Docket."""
 
     kind = "leaddocket"
@@ -36,9 +37,6 @@ class LeadDocket:
         self.status_after_call = status_after_call
         self.http = CrmHttp(crm="Lead Docket", base_url=base_url, auth=auth)
 
-    async def close(self) -> None:
-        await self.http.close()
-
     async def check(self) -> str:
         """Lists the firm's lead statuses: the firm URL and the key are right."""
         try:
@@ -50,9 +48,6 @@ class LeadDocket:
                 ) from exc
             raise
         return "Lead Docket statuses readable"
-
-    def properties(self, mapping: dict[str, str]) -> list[str]:
-        return sorted(set(mapping.values()))
 
     async def pages(
         self, source: dict[str, str], mapping: dict[str, str], *, cursor: str | None, since: datetime | None

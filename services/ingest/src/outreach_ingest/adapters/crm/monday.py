@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
+from outreach_ingest.adapters.crm.connector import Connector
 from outreach_ingest.adapters.crm.http import CrmConnectionError, CrmHttp, CrmRefusedError
 from outreach_ingest.domain.crm import CallFacts, CrmRecord, Page
 
@@ -51,7 +52,7 @@ def default_mapping() -> dict[str, str]:
     return {"to_number": "phone", "first_name": "name"}
 
 
-class Monday:
+class Monday(Connector):
     """One monday.com account."""
 
     kind = "monday"
@@ -65,9 +66,6 @@ class Monday:
 
         self.http = CrmHttp(crm="monday.com", base_url=base_url, auth=auth)
         self._cost = 0  # what the last page query cost, to keep that much budget in hand
-
-    async def close(self) -> None:
-        await self.http.close()
 
     async def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         """The query's data; a spent complexity budget waits as monday says and asks again; other errors
@@ -98,9 +96,6 @@ class Monday:
     async def check(self) -> str:
         me = (await self.graphql(ME, {})).get("me") or {}
         return f"monday.com account of {me.get('name', '?')}"
-
-    def properties(self, mapping: dict[str, str]) -> list[str]:
-        return sorted(set(mapping.values()))
 
     async def pages(
         self, source: dict[str, str], mapping: dict[str, str], *, cursor: str | None, since: datetime | None

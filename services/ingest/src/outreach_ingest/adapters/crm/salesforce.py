@@ -7,12 +7,13 @@ the instance URL comes with the token, and an expired session is refreshed once 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+from outreach_ingest.adapters.crm.connector import Connector
 from outreach_ingest.adapters.crm.http import CrmConnectionError, CrmHttp, CrmRefusedError
-from outreach_ingest.adapters.crm.oauth import token_request
+from outreach_ingest.adapters.crm.oauth import Save, token_request
 from outreach_ingest.domain.crm import CallFacts, CrmRecord, Page
 
 API = "/services/data/v62.0"
@@ -39,18 +40,13 @@ def quoted(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-class Salesforce:
+class Salesforce(Connector):
     """One Salesforce org."""
 
     kind = "salesforce"
 
     def __init__(
-        self,
-        secrets: dict[str, Any],
-        *,
-        login_url: str,
-        oauth: dict[str, str] | None = None,
-        save: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+        self, secrets: dict[str, Any], *, login_url: str, oauth: dict[str, str] | None = None, save: Save | None = None
     ) -> None:
         self._secrets = dict(secrets)
         self._login_url = login_url
@@ -66,9 +62,6 @@ class Salesforce:
             return {"Authorization": f"Bearer {token}"}
 
         return CrmHttp(crm="Salesforce", base_url=self._secrets["instance_url"], auth=auth)
-
-    async def close(self) -> None:
-        await self.http.close()
 
     async def _call(self, method: str, url: str, **kwargs: Any) -> Any:
         """One request; an expired session (401) is refreshed once and the request sent again."""
@@ -109,9 +102,6 @@ class Salesforce:
     async def check(self) -> str:
         await self._call("GET", f"{API}/limits")
         return "Salesforce API reachable"
-
-    def properties(self, mapping: dict[str, str]) -> list[str]:
-        return sorted(set(mapping.values()))
 
     async def _soql(self, source: dict[str, str], mapping: dict[str, str], since: datetime | None) -> str:
         object_name = source.get("object", "Contact")
