@@ -1,40 +1,134 @@
-"""The durable timer's in-memory index: queued enrollments by due instant, one heap per campaign.
+"""The durable timer's in-memory index: queued enrollments by due instant, one queue per campaign.
 
 The database holds the truth (each enrollment's state, due instant and version); this index only says which
 enrollments to look at next, so it may hold stale or repeated entries: the dispatcher re-reads what it pops
-and puts back what is not ready. One heap per campaign lets a paused campaign's steps wait untouched while
-the active campaigns' steps are popped earliest first.
+and puts back what is not ready. One queue per campaign lets a paused campaign's steps wait untouched while
+the active campaigns' steps are popped earliest first (ties: campaign id, then contact id).
+
+A campaign's queue is what the last reload read, packed (due instants as float64 and contact ids as
+fixed-width bytes, sorted, read from a position on: about 20 bytes an entry), and a heap of what was added
+since (a Python tuple and string each, about 150 bytes): a million queued enrollments take about 20 MB.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+
+Ids = npt.NDArray[np.bytes_]
+Dues = npt.NDArray[np.float64]
+PACK_AT = 10_000  # entries read one by one, packed this many at a time
+
+
+def _packed(entries: list[tuple[float, str]]) -> tuple[Ids, Dues]:
+    """(due, contact id) pairs as arrays, in their order."""
+    width = max((len(c.encode()) for _, c in entries), default=1)
+    ids = np.fromiter((c.encode() for _, c in entries), dtype=f"S{width}", count=len(entries))
+    return ids, np.fromiter((due for due, _ in entries), dtype=np.float64, count=len(entries))
+
+
+class _Queue:
+    """One campaign's entries: the packed run from `at` on, and the heap of those added since."""
+
+    def __init__(self) -> None:
+        self.ids: Ids = np.empty(0, dtype="S1")
+        self.dues: Dues = np.empty(0, dtype=np.float64)
+        self.at = 0
+        self.heap: list[tuple[float, str]] = []
+        self._staged: list[tuple[Ids, Dues]] = []
+        self._pending: list[tuple[float, str]] = []
+
+    def __len__(self) -> int:
+        return len(self.dues) - self.at + len(self.heap)
+
+    def stage(self, due: float, contact_id: str) -> None:
+        self._pending.append((due, contact_id))
+        if len(self._pending) >= PACK_AT:
+            self._staged.append(_packed(self._pending))
+            self._pending = []
+
+    def stage_packed(self, ids: Ids, dues: Dues) -> None:
+        self._staged.append((ids, dues))
+
+    def settle(self) -> None:
+        """The staged entries become the packed run, sorted by due instant, then contact id."""
+        if self._pending:
+            self._staged.append(_packed(self._pending))
+            self._pending = []
+        if not self._staged:
+            return
+        staged, self._staged = self._staged, []
+        width = max(ids.dtype.itemsize for ids, _ in staged)
+        ids = np.concatenate([i.astype(f"S{width}", copy=False) for i, _ in staged])
+        dues = np.concatenate([d for _, d in staged])
+        del staged
+        earlier, tied = dues[:-1] < dues[1:], dues[:-1] == dues[1:]
+        if not bool(np.all(earlier | (tied & (ids[:-1] <= ids[1:])))):  # a checkpoint's parts come sorted
+            order = np.lexsort((ids, dues))
+            ids, dues = ids[order], dues[order]
+        self.ids, self.dues, self.at = ids, dues, 0
+
+    def top(self) -> float:
+        """The earliest due instant (infinity when empty)."""
+        packed = float(self.dues[self.at]) if self.at < len(self.dues) else math.inf
+        return min(packed, self.heap[0][0]) if self.heap else packed
+
+    def pop(self) -> str:
+        """The earliest entry's contact id, taken out."""
+        if self.at < len(self.dues):
+            due, contact_id = float(self.dues[self.at]), str(self.ids[self.at].decode())
+            if not self.heap or (due, contact_id) <= self.heap[0]:
+                self.at += 1
+                if self.at == len(self.dues):  # the run is spent: its memory goes
+                    self.ids, self.dues, self.at = np.empty(0, dtype="S1"), np.empty(0, dtype=np.float64), 0
+                return contact_id
+        return heapq.heappop(self.heap)[1]
+
+    def count_due(self, cutoff: float) -> int:
+        packed = int(np.searchsorted(self.dues, cutoff, side="right")) - self.at
+        return max(packed, 0) + sum(1 for due, _ in self.heap if due <= cutoff)
+
+    def parts(self, part: int) -> Iterator[tuple[Ids, Dues]]:
+        """The entries as packed arrays, `part` at a time (the run first, then the heap packed)."""
+        ids, dues, at, heap = self.ids, self.dues, self.at, list(self.heap)  # (a pop replaces, never edits)
+        for start in range(at, len(dues), part):
+            yield ids[start : start + part], dues[start : start + part]
+        for start in range(0, len(heap), part):
+            yield _packed(heap[start : start + part])
+
+
+def _of(queues: dict[str, _Queue], campaign_id: str) -> _Queue:
+    found = queues.get(campaign_id)
+    if found is None:
+        found = queues[campaign_id] = _Queue()
+    return found
 
 
 class DueIndex:
-    """(due instant, contact id) heaps per campaign."""
+    """(due instant, contact id) queues per campaign."""
 
     def __init__(self) -> None:
-        self._heaps: dict[str, list[tuple[float, str]]] = {}
+        self._queues: dict[str, _Queue] = {}
         self._during_reload: list[tuple[str, str, float]] | None = None
-        self._next: dict[str, list[tuple[float, str]]] = {}
+        self._next: dict[str, _Queue] = {}
         self.loaded = False
         self.loaded_at = 0.0
         self.journal: list[list[Any]] | None = None  # changes kept for the checkpoint's journal, when one is kept
 
     def __len__(self) -> int:
-        return sum(len(h) for h in self._heaps.values())
+        return sum(len(q) for q in self._queues.values())
 
     def add(self, campaign_id: str, contact_id: str, due_at: datetime) -> None:
         """Look at this enrollment again at `due_at`."""
         due = due_at.timestamp()
-        heapq.heappush(self._heaps.setdefault(campaign_id, []), (due, contact_id))
+        heapq.heappush(_of(self._queues, campaign_id).heap, (due, contact_id))
         if self.journal is not None:
             self.journal.append(["d", campaign_id, contact_id, due])
         if self._during_reload is not None:
@@ -48,33 +142,30 @@ class DueIndex:
 
     def stage(self, campaign_id: str, contact_id: str, due_at: datetime) -> None:
         """One entry read from the database during a reload."""
-        self._next.setdefault(campaign_id, []).append((due_at.timestamp(), contact_id))
+        _of(self._next, campaign_id).stage(due_at.timestamp(), contact_id)
 
-    def stage_packed(self, campaign_id: str, ids: np.ndarray[Any, Any], dues: np.ndarray[Any, Any]) -> None:
+    def stage_packed(self, campaign_id: str, ids: Ids, dues: Dues) -> None:
         """Entries of a checkpoint during a reload: contact ids as fixed-width bytes, due instants as seconds."""
-        staged = self._next.setdefault(campaign_id, [])
-        staged += zip(dues.tolist(), (i.decode() for i in ids.tolist()), strict=True)
+        _of(self._next, campaign_id).stage_packed(ids, dues)
 
-    def snapshot(self, part: int) -> Iterator[tuple[str, str, np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
+    def snapshot(self, part: int) -> Iterator[tuple[str, str, Ids, npt.NDArray[Any]]]:
         """Every campaign's entries as packed arrays, `part` at a time: ("due", campaign id, contact ids,
-        due instants). The heaps are copied first (a list of references), so changes made while the parts
-        are written do not disturb them; only one part is packed at a time."""
-        for campaign_id, heap in [(c, list(h)) for c, h in self._heaps.items() if h]:
-            for start in range(0, len(heap), part):
-                piece = heap[start : start + part]
-                width = max(len(contact_id.encode()) for _, contact_id in piece)  # (no list of a part's bytes)
-                ids = np.fromiter((c.encode() for _, c in piece), dtype=f"S{width}", count=len(piece))
-                dues = np.fromiter((due for due, _ in piece), dtype=np.float64, count=len(piece))
+        due instants). Each queue's arrays and heap are taken as they are when its turn comes; changes made
+        while the parts are written may be in the snapshot or not (they are in the journal either way)."""
+        for campaign_id, queue in list(self._queues.items()):
+            for ids, dues in queue.parts(part):
                 yield "due", campaign_id, ids, dues
 
     def commit_reload(self) -> None:
         """The staged entries, plus those added since `begin_reload`, replace the index."""
-        heaps, self._next = self._next, {}
+        queues, self._next = self._next, {}
+        for queue in queues.values():
+            queue.settle()
         for campaign_id, contact_id, due in self._during_reload or []:
-            heaps.setdefault(campaign_id, []).append((due, contact_id))
-        for heap in heaps.values():
-            heapq.heapify(heap)
-        self._heaps = heaps
+            _of(queues, campaign_id).heap.append((due, contact_id))
+        for queue in queues.values():
+            heapq.heapify(queue.heap)
+        self._queues = {c: q for c, q in queues.items() if len(q)}
         self._during_reload = None
         self.loaded = True
         self.loaded_at = time.monotonic()
@@ -91,24 +182,24 @@ class DueIndex:
         """Up to `limit` (campaign id, contact id) pairs due at `now` in the given campaigns, earliest first;
         a pair entered twice comes out once."""
         cutoff = now.timestamp()
-        tops = [(h[0][0], c) for c in set(campaign_ids) if (h := self._heaps.get(c)) and h[0][0] <= cutoff]
+        tops = [(due, c) for c in set(campaign_ids) if (q := self._queues.get(c)) and (due := q.top()) <= cutoff]
         heapq.heapify(tops)
         out: list[tuple[str, str]] = []
         seen: set[tuple[str, str]] = set()
         while tops and len(out) < limit:
             _, campaign_id = heapq.heappop(tops)
-            heap = self._heaps[campaign_id]
-            _, contact_id = heapq.heappop(heap)
+            queue = self._queues[campaign_id]
+            contact_id = queue.pop()
             if (campaign_id, contact_id) not in seen:
                 seen.add((campaign_id, contact_id))
                 out.append((campaign_id, contact_id))
-            if heap and heap[0][0] <= cutoff:
-                heapq.heappush(tops, (heap[0][0], campaign_id))
-            elif not heap:
-                del self._heaps[campaign_id]
+            if (due := queue.top()) <= cutoff:
+                heapq.heappush(tops, (due, campaign_id))
+            elif not len(queue):
+                del self._queues[campaign_id]
         return out
 
     def count_due(self, now: datetime, campaign_ids: Iterable[str]) -> int:
         """Entries due at `now` in the given campaigns (repeats counted: a gauge, not a ledger)."""
         cutoff = now.timestamp()
-        return sum(sum(1 for due, _ in self._heaps.get(c, ()) if due <= cutoff) for c in set(campaign_ids))
+        return sum(q.count_due(cutoff) for c in set(campaign_ids) if (q := self._queues.get(c)) is not None)
