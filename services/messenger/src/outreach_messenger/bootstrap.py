@@ -22,13 +22,7 @@ def build(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     shell = ServiceShell(settings)
     sms = TwilioSms.of(settings)
-    email = SmtpEmail(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        username=settings.smtp_username,
-        password=settings.smtp_password,
-        starttls=settings.smtp_starttls,
-    )
+    email = SmtpEmail(settings)
     messages = MessageRepository(shell.db)
     deps = Deps(
         messages=messages,

@@ -70,7 +70,9 @@ def add_oauth(app: FastAPI, auth: GhlApp, tokens: dict[str, str], error: Callabl
     """The chooser, the token endpoint and the tests' controls, on the fake's app (`tokens`: its access
     tokens and their locations)."""
 
-    refused = lambda: error(400, "unknown client_id or response_type")  # noqa: E731
+    def refused() -> Response:
+        return error(400, "unknown client_id or response_type")
+
     add_consent_page(app, "/oauth/chooselocation", auth.client[0], auth.codes, refused)
 
     @app.post("/oauth/token")

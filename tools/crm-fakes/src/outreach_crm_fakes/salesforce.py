@@ -146,7 +146,9 @@ def create_app(state: SalesforceState | None = None) -> FastAPI:
 
     # --- OAuth 2.0 web server flow
 
-    refused = lambda: _error(400, "invalid_client_id", "client identifier invalid")  # noqa: E731
+    def refused() -> Response:
+        return _error(400, "invalid_client_id", "client identifier invalid")
+
     add_consent_page(app, "/services/oauth2/authorize", sf.client[0], sf.codes, refused)
 
     @app.post("/services/oauth2/token")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import aiohttp
 import aiosmtplib
@@ -11,6 +11,9 @@ from outreach_common.twilio_session import TwilioSession
 from twilio.base.exceptions import TwilioRestException
 
 from outreach_messenger.adapters.errors import SendError
+
+if TYPE_CHECKING:
+    from outreach_messenger.config import Settings
 
 
 class SmsProvider(Protocol):
@@ -50,13 +53,14 @@ class TwilioSms(TwilioSession):
 class SmtpEmail:
     """SMTP with optional STARTTLS and auth."""
 
-    def __init__(self, *, host: str, port: int, username: str | None, password: str | None, starttls: bool) -> None:
+    def __init__(self, settings: Settings) -> None:
+        """The SMTP server the messenger's settings name."""
         self._options = {
-            "hostname": host,
-            "port": port,
-            "username": username,
-            "password": password,
-            "start_tls": starttls,
+            "hostname": settings.smtp_host,
+            "port": settings.smtp_port,
+            "username": settings.smtp_username,
+            "password": settings.smtp_password,
+            "start_tls": settings.smtp_starttls,
         }
 
     async def send_email(self, message: EmailMessage) -> str:

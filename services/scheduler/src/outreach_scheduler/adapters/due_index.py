@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-Ids = npt.NDArray[np.bytes_]
+from outreach_scheduler.adapters.packing import Ids, joined, made
+
 Dues = npt.NDArray[np.float64]
 PACK_AT = 10_000  # entries read one by one, packed this many at a time
 
@@ -65,9 +66,7 @@ class _Queue:
         if not self._staged:
             return
         staged, self._staged = self._staged, []
-        width = max(ids.dtype.itemsize for ids, _ in staged)
-        ids = np.concatenate([i.astype(f"S{width}", copy=False) for i, _ in staged])
-        dues = np.concatenate([d for _, d in staged])
+        ids, dues = joined(staged)
         del staged
         earlier, tied = dues[:-1] < dues[1:], dues[:-1] == dues[1:]
         if not bool(np.all(earlier | (tied & (ids[:-1] <= ids[1:])))):  # a checkpoint's parts come sorted
@@ -83,7 +82,8 @@ class _Queue:
     def pop(self) -> str:
         """The earliest entry's contact id, taken out."""
         if self.at < len(self.dues):
-            due, contact_id = float(self.dues[self.at]), str(self.ids[self.at].decode())
+            due = float(self.dues[self.at])
+            contact_id: str = self.ids[self.at].decode()
             if not self.heap or (due, contact_id) <= self.heap[0]:
                 self.at += 1
                 if self.at == len(self.dues):  # the run is spent: its memory goes
@@ -104,13 +104,6 @@ class _Queue:
             yield _packed(heap[start : start + part])
 
 
-def _of(queues: dict[str, _Queue], campaign_id: str) -> _Queue:
-    found = queues.get(campaign_id)
-    if found is None:
-        found = queues[campaign_id] = _Queue()
-    return found
-
-
 class DueIndex:
     """(due instant, contact id) queues per campaign."""
 
@@ -128,7 +121,7 @@ class DueIndex:
     def add(self, campaign_id: str, contact_id: str, due_at: datetime) -> None:
         """Look at this enrollment again at `due_at`."""
         due = due_at.timestamp()
-        heapq.heappush(_of(self._queues, campaign_id).heap, (due, contact_id))
+        heapq.heappush(made(self._queues, campaign_id, _Queue).heap, (due, contact_id))
         if self.journal is not None:
             self.journal.append(["d", campaign_id, contact_id, due])
         if self._during_reload is not None:
@@ -142,11 +135,11 @@ class DueIndex:
 
     def stage(self, campaign_id: str, contact_id: str, due_at: datetime) -> None:
         """One entry read from the database during a reload."""
-        _of(self._next, campaign_id).stage(due_at.timestamp(), contact_id)
+        made(self._next, campaign_id, _Queue).stage(due_at.timestamp(), contact_id)
 
     def stage_packed(self, campaign_id: str, ids: Ids, dues: Dues) -> None:
         """Entries of a checkpoint during a reload: contact ids as fixed-width bytes, due instants as seconds."""
-        _of(self._next, campaign_id).stage_packed(ids, dues)
+        made(self._next, campaign_id, _Queue).stage_packed(ids, dues)
 
     def snapshot(self, part: int) -> Iterator[tuple[str, str, Ids, npt.NDArray[Any]]]:
         """Every campaign's entries as packed arrays, `part` at a time: ("due", campaign id, contact ids,
@@ -162,7 +155,7 @@ class DueIndex:
         for queue in queues.values():
             queue.settle()
         for campaign_id, contact_id, due in self._during_reload or []:
-            _of(queues, campaign_id).heap.append((due, contact_id))
+            made(queues, campaign_id, _Queue).heap.append((due, contact_id))
         for queue in queues.values():
             heapq.heapify(queue.heap)
         self._queues = {c: q for c, q in queues.items() if len(q)}

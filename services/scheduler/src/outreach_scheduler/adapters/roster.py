@@ -15,6 +15,8 @@ import numpy as np
 import numpy.typing as npt
 from outreach_contracts.enrollments import EnrollmentState
 
+from outreach_scheduler.adapters.packing import joined, made
+
 STATES: tuple[EnrollmentState, ...] = ("queued", "active", "exited", "errored", "completed")
 CODE: dict[str, int] = {state: code for code, state in enumerate(STATES)}
 MERGE_AT = 50_000  # unmerged ids kept in a dict before they join the sorted arrays
@@ -53,9 +55,7 @@ class _Campaign:
         self._pack()
         if self._staged:  # (the parts go before sorting, copies only where widths differ: a lower peak)
             staged, self._staged = self._staged, []
-            width = max(ids.dtype.itemsize for ids, _ in staged)
-            ids = np.concatenate([i.astype(f"S{width}", copy=False) for i, _ in staged])
-            states = np.concatenate([s for _, s in staged])
+            ids, states = joined(staged)
             del staged
             if len(ids) > 1 and bool(np.all(ids[:-1] <= ids[1:])):  # a checkpoint's parts come sorted
                 self.ids, self.states = ids, states
@@ -104,14 +104,6 @@ class _Campaign:
         return [k.decode() for k in self.ids[found]]
 
 
-def _of(campaigns: dict[str, _Campaign], campaign_id: str) -> _Campaign:
-    """The campaign's entry, made on first use (not a new one per call: notes and reloads run per contact)."""
-    found = campaigns.get(campaign_id)
-    if found is None:
-        found = campaigns[campaign_id] = _Campaign()
-    return found
-
-
 class Roster:
     """Contact ids per campaign with their last known states; rebuilt by a reload like the due index."""
 
@@ -128,7 +120,7 @@ class Roster:
 
     def note_code(self, campaign_id: str, contact_id: str, code: int) -> None:
         """This enrollment is now in the state of code `code`."""
-        _of(self._campaigns, campaign_id).note(contact_id, code)
+        made(self._campaigns, campaign_id, _Campaign).note(contact_id, code)
         if self.journal is not None:
             self.journal.append(["r", campaign_id, contact_id, code])
         if self._next is not None:
@@ -156,12 +148,12 @@ class Roster:
     def stage(self, campaign_id: str, contact_id: str, state: str) -> None:
         """One enrollment read during a reload."""
         assert self._next is not None, "stage outside a reload"
-        _of(self._next, campaign_id).stage(contact_id, CODE[state])
+        made(self._next, campaign_id, _Campaign).stage(contact_id, CODE[state])
 
     def stage_packed(self, campaign_id: str, ids: npt.NDArray[np.bytes_], codes: npt.NDArray[np.uint8]) -> None:
         """A campaign's ids and state codes from a checkpoint, during a reload."""
         assert self._next is not None, "stage outside a reload"
-        _of(self._next, campaign_id).stage_packed(ids, codes)
+        made(self._next, campaign_id, _Campaign).stage_packed(ids, codes)
 
     def snapshot(self, part: int) -> Iterator[tuple[str, str, npt.NDArray[np.bytes_], npt.NDArray[np.uint8]]]:
         """Every campaign's ids and state codes, `part` at a time: ("roster", campaign id, ids, codes). The
@@ -181,7 +173,7 @@ class Roster:
         for campaign in campaigns.values():
             campaign.settle()
         for campaign_id, contact_id, code in self._during_reload:
-            _of(campaigns, campaign_id).note(contact_id, code)
+            made(campaigns, campaign_id, _Campaign).note(contact_id, code)
         self._campaigns = campaigns
         self._during_reload = []
         self.loaded = True
