@@ -18,6 +18,7 @@ from outreach_common.kafka import PRODUCER_OPTIONS, KafkaEventBus
 from outreach_common.mongo import ensure_indexes, make_client
 from outreach_contracts.contacts import ContactData
 from outreach_contracts.topics import Topics
+from outreach_contracts.window import WEEKDAYS
 from outreach_scheduler.adapters.enrollment_docs import to_doc
 from outreach_scheduler.adapters.enrollments import EnrollmentRepository
 from outreach_scheduler.adapters.repository import INDEXES, CallLog, CampaignRepository
@@ -26,18 +27,8 @@ from outreach_scheduler.domain.enrollment import Enrollment
 from outreach_scheduler.handlers.deps import Deps
 from outreach_scheduler.handlers.dispatch import dispatch_backlog
 
-SPEC = CampaignSpec.model_validate(
-    {
-        "name": "bench",
-        "flow": [{"kind": "phone", "agent_id": "agt"}],
-        "window": {
-            "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-            "start": "00:00",
-            "end": "24:00",
-            "compliance": "none",
-        },
-    }
-)
+ALWAYS = {"days": list(WEEKDAYS), "start": "00:00", "end": "24:00", "compliance": "none"}  # any minute, any day
+SPEC = CampaignSpec.model_validate({"name": "bench", "flow": [{"kind": "phone", "agent_id": "agt"}], "window": ALWAYS})
 
 
 WORKERS = int(os.environ.get("BENCH_DISPATCH_WORKERS", "3"))  # concurrent rounds, as the service's default

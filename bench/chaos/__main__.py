@@ -22,30 +22,24 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _interrupt)
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contacts", type=int, default=10_000)
-    parser.add_argument("--kills", type=int, default=5, help="Kills per service")
+    parser.add_argument("--kills", type=int, default=5, dest="kills_each", help="Kills per service")
     parser.add_argument("--opt-out-share", type=float, default=0.01, help="Share replying STOP (as many go on DNC)")
-    parser.add_argument("--timeout", type=float, default=3600.0, help="Seconds before the run gives up")
+    parser.add_argument("--timeout", type=float, default=3600.0, dest="timeout_s", help="Seconds before it gives up")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=None, help="Write the figures here instead of bench/results")
-    args = parser.parse_args()
+    params = vars(parser.parse_args())
+    out = params.pop("out")  # the rest are `run`'s own parameters
     state = Path(tempfile.mkdtemp(prefix="outreach-chaos-"))
     os.environ["OUTREACH_STATE_DIR"] = str(state)  # own pid files, logs and data: nothing shared, nothing kept
     from bench.chaos.run import run  # after the state folder is set
 
     try:
-        metrics = run(
-            contacts=args.contacts,
-            kills_each=args.kills,
-            opt_out_share=args.opt_out_share,
-            timeout_s=args.timeout,
-            seed=args.seed,
-            state=state,
-        )
+        metrics = run(**params, state=state)
     finally:
         if os.environ.get("OUTREACH_CHAOS_KEEP") != "1":
             shutil.rmtree(state, ignore_errors=True)
-    if args.out:
-        args.out.write_text(json.dumps({"metrics": metrics}, indent=2) + "\n")
+    if out:
+        out.write_text(json.dumps({"metrics": metrics}, indent=2) + "\n")
         print(json.dumps(metrics, indent=2))
     else:
         write("chaos", metrics)

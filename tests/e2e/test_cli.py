@@ -136,6 +136,24 @@ def test_numbers_and_lifecycle_verbs(cli: CliRunner, tmp_path: Path) -> None:
     assert "stopped" in run(cli, "campaign", "stop", cid)
 
 
+def test_keys_and_people_made_listed_and_removed(cli: CliRunner) -> None:
+    made = json.loads(run(cli, "keys", "create", "nightly export", "--scope", "read"))
+    assert made["secret"].startswith(made["prefix"].rstrip("…")) and made["scopes"] == ["read"]
+    reader = CliRunner(env={**cli.env, "OUTREACH_API_KEY": made["secret"]})
+    assert reader.invoke(app, ["campaign", "list"]).exit_code == 0
+    table = run(cli, "keys", "list")
+    assert "SCOPES" in table and "nightly export" in table and made["secret"] not in table
+    run(cli, "keys", "revoke", made["id"])
+    listed = {k["id"]: k for k in json.loads(run(cli, "keys", "list", "--json"))}
+    assert listed[made["id"]]["revoked_at"] is not None
+    assert reader.invoke(app, ["campaign", "list"]).exit_code == 3  # a revoked key signs nobody in
+    invited = json.loads(run(cli, "people", "invite", "ops@example.com", "--role", "viewer"))
+    row = next(line for line in run(cli, "people", "list").splitlines() if "ops@example.com" in line)
+    assert "viewer" in row and "invited" in row
+    run(cli, "people", "remove", invited["id"])
+    assert "ops@example.com" not in [p["email"] for p in json.loads(run(cli, "people", "list", "--json"))]
+
+
 def test_mistakes_get_a_clear_message_and_their_exit_code(cli: CliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nflow:\n  - kind: phone\n")  # no agent

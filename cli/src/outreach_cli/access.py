@@ -8,11 +8,17 @@ import os
 import httpx
 import typer
 
-from outreach_cli.client import KEY, URL, Api, base_url, ok, save
+from outreach_cli.client import JSON, KEY, URL, Api, base_url, ok, save
+from outreach_cli.output import Column, field, show
 
 workspaces = typer.Typer(help="Workspaces (first run).", no_args_is_help=True)
 keys = typer.Typer(help="API keys of the workspace (admin).", no_args_is_help=True)
 people = typer.Typer(help="People of the workspace (admin).", no_args_is_help=True)
+
+KEY_COLUMNS: list[Column] = [("ID", field("id")), ("PREFIX", field("prefix")), ("NAME", field("name")),
+                             ("SCOPES", field("scopes")), ("REVOKED", field("revoked_at", "-"))]  # fmt: skip
+PEOPLE_COLUMNS: list[Column] = [("ID", field("id")), ("EMAIL", field("email")), ("ROLE", field("role")),
+                                ("STATUS", lambda p: "invited" if p.get("invited") else "member")]  # fmt: skip
 
 
 def _bootstrap_token(given: str | None) -> str:
@@ -29,6 +35,18 @@ def _create(url: str | None, key: str | None, path: str, body: dict[str, object]
     """POST `body` to `path` and print what was created as JSON (a secret in it is shown this once)."""
     with Api(url, key) as api:
         typer.echo(json.dumps(api.call("POST", path, json=body), default=str))
+
+
+def _list(path: str, columns: list[Column], json_out: bool, url: str | None, key: str | None) -> None:
+    with Api(url, key) as api:
+        found = api.call("GET", path)
+    show(found, found, columns, json_out=json_out)
+
+
+def _delete(url: str | None, key: str | None, path: str, params: dict[str, str], said: str) -> None:
+    with Api(url, key) as api:
+        api.call("DELETE", path, params)
+    typer.echo(said)
 
 
 @workspaces.command("create")
@@ -69,20 +87,15 @@ def create_key(
 
 
 @keys.command("list")
-def list_keys(url: str = URL, key: str = KEY) -> None:
+def list_keys(json_out: bool = JSON, url: str = URL, key: str = KEY) -> None:
     """The workspace's keys (never their secrets)."""
-    with Api(url, key) as api:
-        for item in api.call("GET", "/keys"):
-            revoked = f" revoked {item['revoked_at']}" if item["revoked_at"] else ""
-            typer.echo(f"{item['id']}  {item['prefix']}  {item['name']}  {','.join(item['scopes'])}{revoked}")
+    _list("/keys", KEY_COLUMNS, json_out, url, key)
 
 
 @keys.command("revoke")
 def revoke_key(key_id: str = typer.Argument(..., help="Key id"), url: str = URL, key: str = KEY) -> None:
-    """Revoke a key."""
-    with Api(url, key) as api:
-        api.call("DELETE", "/keys/{key_id}", {"key_id": key_id})
-    typer.echo(f"revoked {key_id}")
+    """Revoke a key (it stops working at once)."""
+    _delete(url, key, "/keys/{key_id}", {"key_id": key_id}, f"revoked {key_id}")
 
 
 @people.command("invite")
@@ -97,19 +110,15 @@ def invite(
 
 
 @people.command("list")
-def list_people(url: str = URL, key: str = KEY) -> None:
-    """The workspace's people."""
-    with Api(url, key) as api:
-        for item in api.call("GET", "/people"):
-            typer.echo(f"{item['id']}  {item['email']}  {item['role']}{'  (invited)' if item['invited'] else ''}")
+def list_people(json_out: bool = JSON, url: str = URL, key: str = KEY) -> None:
+    """The workspace's people; an invitation not yet accepted shows as `invited`."""
+    _list("/people", PEOPLE_COLUMNS, json_out, url, key)
 
 
 @people.command("remove")
 def remove(person_id: str = typer.Argument(...), url: str = URL, key: str = KEY) -> None:
     """Remove a person (signed out everywhere)."""
-    with Api(url, key) as api:
-        api.call("DELETE", "/people/{person_id}", {"person_id": person_id})
-    typer.echo(f"removed {person_id}")
+    _delete(url, key, "/people/{person_id}", {"person_id": person_id}, f"removed {person_id}")
 
 
 def login(

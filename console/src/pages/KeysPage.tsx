@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
 import { Field, FormError } from "../components/Field";
-import { useErrors, useList } from "../components/useList";
+import { thenReload, useErrors, useList } from "../components/useList";
 import { errorFor } from "../lib/errors";
 import { inZone, operatorZone } from "../lib/time";
 
@@ -24,10 +24,7 @@ export function KeysPage() {
     setName("");
     void load();
   };
-  const revoke = async (id: string) => {
-    await api.DELETE("/api/v1/keys/{key_id}", { params: { path: { key_id: id } } });
-    void load();
-  };
+  const revoke = (id: string) => thenReload(api.DELETE("/api/v1/keys/{key_id}", { params: { path: { key_id: id } } }), load);
   const rotate = async (id: string) => {
     const { data } = await api.POST("/api/v1/keys/{key_id}/rotate", { params: { path: { key_id: id } } });
     setSecret(data?.secret ?? "");

@@ -3,6 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+
+class _Topic:
+    """One topic: its versioned name, read through an instance of `Topics` with that instance's prefix."""
+
+    def __init__(self, base: str, doc: str) -> None:
+        self.base = base
+        self.__doc__ = doc
+
+    def __get__(self, topics: Topics | None, owner: Any = None) -> str:
+        return self.base if topics is None else f"{topics.prefix}{self.base}"  # read on the class: no prefix
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,64 +23,27 @@ class Topics:
 
     prefix: str = ""
 
-    def _name(self, base: str) -> str:
-        return f"{self.prefix}{base}"
-
-    @property
-    def contacts(self) -> str:
-        """ContactImported (ingest -> scheduler, metrics)."""
-        return self._name("outreach.contacts.v1")
-
-    @property
-    def campaigns(self) -> str:
-        """Campaign lifecycle events (scheduler -> dialer, messenger, metrics)."""
-        return self._name("outreach.campaigns.v1")
-
-    @property
-    def enrollments(self) -> str:
-        """EnrollmentChanged and ContactExited (scheduler -> metrics)."""
-        return self._name("outreach.enrollments.v1")
-
-    @property
-    def call_commands(self) -> str:
-        """PlaceCall (scheduler -> dialer)."""
-        return self._name("outreach.commands.calls.v1")
-
-    @property
-    def calls(self) -> str:
-        """CallPlaced, CallCompleted, CallDeferred, CallAnalyzed, NumberRested (dialer -> scheduler, metrics)."""
-        return self._name("outreach.calls.v1")
-
-    @property
-    def message_commands(self) -> str:
-        """SendSms, SendEmail (scheduler -> messenger)."""
-        return self._name("outreach.commands.messages.v1")
-
-    @property
-    def messages(self) -> str:
-        """MessageSent, MessageFailed (messenger), ContactOptedOut (messenger, dialer, ingest's do-not-call list)."""
-        return self._name("outreach.messages.v1")
-
-    @property
-    def numbers(self) -> str:
-        """NumberRegistered, NumberRemoved (dialer -> messenger: who owns the number a reply was sent to)."""
-        return self._name("outreach.numbers.v1")
-
-    @property
-    def dead_letters(self) -> str:
-        """Messages that could not be parsed or kept failing, with the reason in headers."""
-        return self._name("outreach.deadletter.v1")
+    contacts = _Topic("outreach.contacts.v1", "ContactImported (ingest -> scheduler, metrics).")
+    campaigns = _Topic("outreach.campaigns.v1", "Campaign lifecycle events (scheduler -> dialer, messenger, metrics).")
+    enrollments = _Topic("outreach.enrollments.v1", "EnrollmentChanged and ContactExited (scheduler -> metrics).")
+    call_commands = _Topic("outreach.commands.calls.v1", "PlaceCall (scheduler -> dialer).")
+    calls = _Topic(
+        "outreach.calls.v1",
+        "CallPlaced, CallCompleted, CallDeferred, CallAnalyzed, NumberRested (dialer -> scheduler, metrics).",
+    )
+    message_commands = _Topic("outreach.commands.messages.v1", "SendSms, SendEmail (scheduler -> messenger).")
+    messages = _Topic(
+        "outreach.messages.v1",
+        "MessageSent, MessageFailed (messenger), ContactOptedOut (messenger, dialer, ingest's do-not-call list).",
+    )
+    numbers = _Topic(
+        "outreach.numbers.v1",
+        "NumberRegistered, NumberRemoved (dialer -> messenger: who owns the number a reply was sent to).",
+    )
+    dead_letters = _Topic(
+        "outreach.deadletter.v1", "Messages that could not be parsed or kept failing, with the reason in headers."
+    )
 
     def all(self) -> list[str]:
         """Every topic name."""
-        return [
-            self.contacts,
-            self.campaigns,
-            self.enrollments,
-            self.call_commands,
-            self.calls,
-            self.message_commands,
-            self.messages,
-            self.numbers,
-            self.dead_letters,
-        ]
+        return [topic.__get__(self) for topic in vars(Topics).values() if isinstance(topic, _Topic)]
