@@ -9,6 +9,7 @@ from multidict import CIMultiDict
 from yarl import URL
 
 # Hop-by-hop headers (RFC 9110 section 7.6.1) and what a client must never pass to a service itself.
+UPSTREAM_IDLE_S = 30  # how long a pooled connection to a service may wait idle (less than the services keep it)
 DROP_REQUEST = frozenset(
     {
         "connection",
@@ -66,7 +67,7 @@ class Upstreams:
         """The pool, opened on first use (inside the event loop)."""
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=256, limit_per_host=128, keepalive_timeout=30),
+                connector=aiohttp.TCPConnector(limit=256, limit_per_host=128, keepalive_timeout=UPSTREAM_IDLE_S),
                 timeout=aiohttp.ClientTimeout(total=None, connect=5.0, sock_read=600.0),
                 auto_decompress=False,
                 skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
