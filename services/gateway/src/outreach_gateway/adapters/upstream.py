@@ -8,8 +8,9 @@ import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
-# Hop-by-hop headers (RFC 9110 section 7.6.1) and what a client must never pass to a service itself.
 UPSTREAM_IDLE_S = 30  # how long a pooled connection to a service may wait idle (less than the services keep it)
+
+# Hop-by-hop headers (RFC 9110 section 7.6.1) and what a client must never pass to a service itself.
 DROP_REQUEST = frozenset(
     {
         "connection",
