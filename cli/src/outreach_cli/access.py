@@ -94,7 +94,7 @@ def list_keys(json_out: bool = JSON, url: str = URL, key: str = KEY) -> None:
 
 @keys.command("revoke")
 def revoke_key(key_id: str = typer.Argument(..., help="Key id"), url: str = URL, key: str = KEY) -> None:
-    """Revoke a key (it stops working at once)."""
+    """Revoke a key (it stops working within the gateway's few seconds of credential cache)."""
     _delete(url, key, "/keys/{key_id}", {"key_id": key_id}, f"revoked {key_id}")
 
 
