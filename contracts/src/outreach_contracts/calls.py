@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from outreach_contracts.contacts import ContactData
-from outreach_contracts.envelope import Envelope, Frozen, UtcDatetime
+from outreach_contracts.envelope import CampaignId, ContactId, Envelope, Frozen, StepIndex, UtcDatetime
 from outreach_contracts.window import ContactWindow, TimeRange
 
 CallOutcome = Literal["answered_human", "voicemail", "no_answer", "busy", "failed", "canceled", "unreachable"]
@@ -32,9 +32,9 @@ class PlaceCall(Envelope):
     idempotency_key: str = Field(
         description="campaign:contact:step:attempt; a repeat has no second effect", examples=["cmp_123:ct_9f2c:0:1"]
     )
-    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
-    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
-    step_index: int = Field(ge=0, description="Step of the flow", examples=[0])
+    campaign_id: CampaignId
+    contact_id: ContactId
+    step_index: StepIndex
     attempt: int = Field(ge=1, description="Attempt of this step", examples=[1])
     agent_id: str = Field(description="Agent that handles the call", examples=["agt_sales"])
     contact: ContactData = Field(description="Contact data, passed to the agent as call parameters")
@@ -55,9 +55,9 @@ class _CallStepEvent(Envelope):
     """What every event about one PlaceCall command carries."""
 
     idempotency_key: str = Field(description="Key of the PlaceCall command", examples=["cmp_123:ct_9f2c:0:1"])
-    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
-    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
-    step_index: int = Field(ge=0, description="Step of the flow", examples=[0])
+    campaign_id: CampaignId
+    contact_id: ContactId
+    step_index: StepIndex
 
 
 class CallPlaced(_CallStepEvent):
@@ -91,8 +91,8 @@ class CallAnalyzed(Envelope):
 
     type: Literal["CallAnalyzed"] = Field(default="CallAnalyzed", description="Discriminator")
     idempotency_key: str = Field(description="Key of the PlaceCall command", examples=["cmp_123:ct_9f2c:0:1"])
-    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
-    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
+    campaign_id: CampaignId
+    contact_id: ContactId
     call_id: str = Field(description="Dialer's call id", examples=["call_8d1"])
     disposition: str = Field(description="Agent's disposition", examples=["asked_not_to_be_called"])
     summary: str = Field(default="", description="Agent's summary of the call", examples=["Will renew in May"])

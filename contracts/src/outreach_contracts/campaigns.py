@@ -6,13 +6,13 @@ from typing import Literal
 
 from pydantic import Field
 
-from outreach_contracts.envelope import Envelope, UtcDatetime
+from outreach_contracts.envelope import CampaignId, Envelope, UtcDatetime
 
 CampaignStatus = Literal["draft", "scheduled", "active", "paused", "stopped", "completed"]
 
 
 class _CampaignEvent(Envelope):
-    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
+    campaign_id: CampaignId
     name: str = Field(default="", description="Campaign name at the time of the event", examples=["Renewals"])
 
 

@@ -16,6 +16,10 @@ def _to_utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 """An aware datetime, normalised to UTC; naive datetimes are rejected."""
 
+CampaignId = Annotated[str, Field(description="The campaign", examples=["cmp_123"])]
+ContactId = Annotated[str, Field(description="The contact", examples=["ct_9f2c"])]
+StepIndex = Annotated[int, Field(ge=0, description="Step of the flow", examples=[0])]
+
 
 class Frozen(BaseModel):
     """Base of every contract model: immutable and strict about unknown fields."""

@@ -7,17 +7,17 @@ from typing import Literal
 from pydantic import Field
 
 from outreach_contracts.contacts import ContactData
-from outreach_contracts.envelope import Envelope
+from outreach_contracts.envelope import CampaignId, ContactId, Envelope, StepIndex
 from outreach_contracts.window import ContactWindow, TimeRange
 
 Channel = Literal["sms", "email", "call", "dnc"]
 
 
 class _MessageCommand(Envelope):
-    idempotency_key: str = Field(description="campaign:contact:step:attempt", examples=["cmp_1:ct_1:1:1"])
-    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
-    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
-    step_index: int = Field(ge=0, description="Step of the flow", examples=[1])
+    idempotency_key: str = Field(description="campaign:contact:step:attempt", examples=["cmp_123:ct_9f2c:0:1"])
+    campaign_id: CampaignId
+    contact_id: ContactId
+    step_index: StepIndex
     contact: ContactData = Field(description="Contact data for the template")
     window: ContactWindow = Field(description="The contact window, re-checked right before sending")
     step_window: TimeRange | None = Field(default=None, description="The step's own narrower window")
@@ -55,10 +55,10 @@ class SendEmail(_MessageCommand):
 class _MessageOutcome(Envelope):
     """What every report about one message command carries."""
 
-    idempotency_key: str = Field(description="Key of the command", examples=["cmp_1:ct_1:1:1"])
-    campaign_id: str = Field(description="The campaign", examples=["cmp_123"])
-    contact_id: str = Field(description="The contact", examples=["ct_9f2c"])
-    step_index: int = Field(ge=0, description="Step of the flow", examples=[1])
+    idempotency_key: str = Field(description="Key of the command", examples=["cmp_123:ct_9f2c:0:1"])
+    campaign_id: CampaignId
+    contact_id: ContactId
+    step_index: StepIndex
     channel: Literal["sms", "email"] = Field(description="Channel", examples=["sms"])
 
 
