@@ -17,12 +17,14 @@ export function Field(props: { label: string; error?: string; children: (id: str
   );
 }
 
+export type Choice<T extends string = string> = { id: T; name: string };
+
 /** A labelled choice among named options (`value` is an option's id). */
-export function ChoiceField(props: { label: string; error?: string; value: string; onChange: (value: string) => void; options: { id: string; name: string }[] }) {
+export function ChoiceField<T extends string>(props: { label: string; error?: string; value: T; onChange: (value: T) => void; options: readonly Choice<T>[] }) {
   return (
     <Field label={props.label} error={props.error}>
       {(id, d) => (
-        <select id={id} aria-describedby={d} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        <select id={id} aria-describedby={d} value={props.value} onChange={(e) => props.onChange(e.target.value as T)}>
           {props.options.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
         </select>
       )}

@@ -1,11 +1,12 @@
 import { useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
-import { Field, FormError } from "../components/Field";
+import { ChoiceField, Field, FormError, type Choice } from "../components/Field";
 import { thenReload, useErrors, useList } from "../components/useList";
 import { errorFor } from "../lib/errors";
 
 type Agent = Schemas["AgentView"];
 type Kind = "twiml" | "sip" | "stream";
+const KINDS: Choice<Kind>[] = [{ id: "twiml", name: "TwiML URL" }, { id: "sip", name: "SIP URI" }, { id: "stream", name: "Media stream" }];
 const LIST = () => api.GET("/api/v1/agents");
 
 export function AgentsPage() {
@@ -27,15 +28,7 @@ export function AgentsPage() {
         <div className="row">
           <Field label="Agent id" error={errorFor(errors, "id")}>{(id, d) => <input id={id} aria-describedby={d} value={form.id} onChange={(e) => setForm({ ...form, id: e.target.value })} />}</Field>
           <Field label="Agent name" error={errorFor(errors, "name")}>{(id, d) => <input id={id} aria-describedby={d} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />}</Field>
-          <Field label="Kind">
-            {(id) => (
-              <select id={id} value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value as Kind })}>
-                <option value="twiml">TwiML URL</option>
-                <option value="sip">SIP URI</option>
-                <option value="stream">Media stream</option>
-              </select>
-            )}
-          </Field>
+          <ChoiceField label="Kind" value={form.kind} onChange={(kind) => setForm({ ...form, kind })} options={KINDS} />
           <Field label="Address" error={errorFor(errors, "address")}>{(id, d) => <input id={id} aria-describedby={d} value={form.address} onChange={(e) => setForm({ ...form, address: e.target.value })} />}</Field>
         </div>
         <FormError message={errors[""]} />

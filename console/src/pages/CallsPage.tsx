@@ -1,11 +1,11 @@
 import { useEffect, useState } from "react";
 import { api, type Schemas } from "../api/client";
-import { Field } from "../components/Field";
+import { ChoiceField, Field } from "../components/Field";
 import { usePages } from "../components/Pager";
 import { inZone, operatorZone } from "../lib/time";
 
 type Call = Schemas["CallView"];
-const OUTCOMES = ["", "answered_human", "voicemail", "no_answer", "busy", "failed", "canceled"];
+const OUTCOMES = ["", "answered_human", "voicemail", "no_answer", "busy", "failed", "canceled"].map((id) => ({ id, name: id ? id.replace("_", " ") : "Any outcome" }));
 
 export function CallsPage() {
   const [outcome, setOutcome] = useState("");
@@ -27,13 +27,7 @@ export function CallsPage() {
     <section aria-labelledby="calls-title">
       <h1 id="calls-title">Call history</h1>
       <div className="row">
-        <Field label="Outcome">
-          {(id) => (
-            <select id={id} value={outcome} onChange={(e) => (setOutcome(e.target.value), paging.reset())}>
-              {OUTCOMES.map((o) => <option key={o} value={o}>{o ? o.replace("_", " ") : "Any outcome"}</option>)}
-            </select>
-          )}
-        </Field>
+        <ChoiceField label="Outcome" value={outcome} onChange={(o) => (setOutcome(o), paging.reset())} options={OUTCOMES} />
         <Field label="Campaign id">{(id) => <input id={id} value={campaign} onChange={(e) => (setCampaign(e.target.value.trim()), paging.reset())} />}</Field>
       </div>
       <table aria-label="Calls">

@@ -1,12 +1,13 @@
 import { useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
-import { Field, FormError } from "../components/Field";
+import { ChoiceField, Field, FormError, type Choice } from "../components/Field";
 import { thenReload, useErrors, useList } from "../components/useList";
 import { errorFor } from "../lib/errors";
 import { inZone, operatorZone } from "../lib/time";
 
 type Key = Schemas["KeyView"];
 type Scope = "read" | "write" | "admin";
+const SCOPES: Choice<Scope>[] = [{ id: "read", name: "read" }, { id: "write", name: "write (and read)" }, { id: "admin", name: "admin (everything)" }];
 const LIST = () => api.GET("/api/v1/keys");
 
 export function KeysPage() {
@@ -37,15 +38,7 @@ export function KeysPage() {
       <form onSubmit={create} aria-label="Create an API key">
         <div className="row">
           <Field label="Key name" error={errorFor(errors, "name")}>{(id, d) => <input id={id} aria-describedby={d} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
-          <Field label="Scope">
-            {(id) => (
-              <select id={id} value={scope} onChange={(e) => setScope(e.target.value as Scope)}>
-                <option value="read">read</option>
-                <option value="write">write (and read)</option>
-                <option value="admin">admin (everything)</option>
-              </select>
-            )}
-          </Field>
+          <ChoiceField label="Scope" value={scope} onChange={setScope} options={SCOPES} />
         </div>
         <FormError message={errors[""] ?? errorFor(errors, "scopes")} />
         <button type="submit">Create key</button>

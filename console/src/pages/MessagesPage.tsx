@@ -1,13 +1,15 @@
 import { useEffect, useState } from "react";
 import { api, type Schemas } from "../api/client";
-import { Field } from "../components/Field";
+import { ChoiceField, type Choice } from "../components/Field";
 import { usePages } from "../components/Pager";
 import { inZone, operatorZone } from "../lib/time";
 
 type Message = Schemas["MessageView"];
+type Channel = "" | "sms" | "email";
+const CHANNELS: Choice<Channel>[] = [{ id: "", name: "Any channel" }, { id: "sms", name: "SMS" }, { id: "email", name: "Email" }];
 
 export function MessagesPage() {
-  const [channel, setChannel] = useState<"" | "sms" | "email">("");
+  const [channel, setChannel] = useState<Channel>("");
   const [items, setItems] = useState<Message[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const paging = usePages();
@@ -22,15 +24,7 @@ export function MessagesPage() {
   return (
     <section aria-labelledby="messages-title">
       <h1 id="messages-title">Messages</h1>
-      <Field label="Channel">
-        {(id) => (
-          <select id={id} value={channel} onChange={(e) => (setChannel(e.target.value as "" | "sms" | "email"), paging.reset())}>
-            <option value="">Any channel</option>
-            <option value="sms">SMS</option>
-            <option value="email">Email</option>
-          </select>
-        )}
-      </Field>
+      <ChoiceField label="Channel" value={channel} onChange={(c) => (setChannel(c), paging.reset())} options={CHANNELS} />
       <table aria-label="Messages">
         <thead><tr><th scope="col">Created</th><th scope="col">Channel</th><th scope="col">To</th><th scope="col">Status</th><th scope="col">Campaign</th><th scope="col">Status trail</th></tr></thead>
         <tbody>

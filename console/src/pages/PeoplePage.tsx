@@ -1,12 +1,12 @@
 import { useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
-import { Field, FormError } from "../components/Field";
+import { ChoiceField, Field, FormError } from "../components/Field";
 import { thenReload, useErrors, useList } from "../components/useList";
 import { errorFor } from "../lib/errors";
 
 type Person = Schemas["PersonView"];
 type Role = Schemas["InviteIn"]["role"];
-const ROLES: Role[] = ["admin", "operator", "viewer"];
+const ROLES = (["admin", "operator", "viewer"] as const).map((id) => ({ id, name: id }));
 const LIST = () => api.GET("/api/v1/people");
 
 export function PeoplePage() {
@@ -31,13 +31,7 @@ export function PeoplePage() {
       <form onSubmit={invite} aria-label="Invite a person">
         <div className="row">
           <Field label="Email" error={errorFor(errors, "email")}>{(id, d) => <input id={id} aria-describedby={d} type="email" value={email} onChange={(e) => setEmail(e.target.value)} />}</Field>
-          <Field label="Role" error={errorFor(errors, "role")}>
-            {(id, d) => (
-              <select id={id} aria-describedby={d} value={role} onChange={(e) => setRole(e.target.value as Role)}>
-                {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
-              </select>
-            )}
-          </Field>
+          <ChoiceField label="Role" error={errorFor(errors, "role")} value={role} onChange={setRole} options={ROLES} />
         </div>
         <FormError message={errors[""]} />
         <button type="submit">Invite</button>

@@ -55,6 +55,7 @@ def test_an_admin_keeps_the_workspace_from_the_console(stack: Stack) -> None:
         _open(page, "Agents")
         page.get_by_label("Agent id").fill("agt_collect")
         page.get_by_label("Agent name").fill("Collections agent")
+        page.get_by_label("Kind").select_option(label="TwiML URL")
         page.get_by_label("Address").fill("ftp://nowhere")
         page.get_by_role("button", name="Save agent").click()
         expect(page.get_by_role("alert")).to_contain_text("https://")
@@ -65,17 +66,20 @@ def test_an_admin_keeps_the_workspace_from_the_console(stack: Stack) -> None:
 
         _open(page, "API keys")
         page.get_by_label("Key name").fill("crm sync")
+        page.get_by_label("Scope").select_option(label="read")
         page.get_by_role("button", name="Create key").click()
         expect(page.get_by_role("status")).to_contain_text("ork_")
-        expect(page.get_by_role("table", name="API keys")).to_contain_text("crm sync")
+        expect(page.get_by_role("row", name="crm sync")).to_contain_text("read")
+        expect(page.get_by_role("row", name="crm sync")).not_to_contain_text("write")
         page.get_by_role("button", name="Revoke crm sync").click()
         expect(page.get_by_role("button", name="Revoke crm sync")).to_have_count(0)
         assert serious_violations(page) == []
 
         _open(page, "People")
         page.get_by_label("Email").fill("agent.smith@example.com")
+        page.get_by_label("Role").select_option("viewer")
         page.get_by_role("button", name="Invite").click()
-        expect(page.get_by_role("table", name="People")).to_contain_text("agent.smith@example.com")
+        expect(page.get_by_role("row", name="agent.smith@example.com")).to_contain_text("viewer")
         expect(page.get_by_role("status")).to_contain_text("Invitation token")
         assert serious_violations(page) == []
 
@@ -87,4 +91,6 @@ def test_an_admin_keeps_the_workspace_from_the_console(stack: Stack) -> None:
 
         _open(page, "Messages")
         expect(page.get_by_role("table", name="Messages")).to_be_visible()
+        page.get_by_label("Channel").select_option(label="Email")
+        expect(page.get_by_label("Channel")).to_have_value("email")
         assert serious_violations(page) == []
