@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from outreach_common.meter import Meter
+from prometheus_client import CollectorRegistry
 
 
 class Instruments:
     """Import rows by verdict and imports running."""
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
-        registry = registry or CollectorRegistry()
-        self.rows = Counter(
-            "outreach_ingest_import_rows", "Rows read by import jobs, by verdict", ["verdict"], registry=registry
-        )
-        self.running = Gauge(
-            "outreach_ingest_imports_running", "Import jobs running in this instance", registry=registry
-        )
-        self.dnc = Counter("outreach_ingest_dnc_entries_added", "Numbers added to do-not-call lists", registry=registry)
+        meter = Meter("ingest", registry)
+        self.rows = meter.counter("import_rows", "Rows read by import jobs, by verdict", "verdict")
+        self.running = meter.gauge("imports_running", "Import jobs running in this instance")
+        self.dnc = meter.counter("dnc_entries_added", "Numbers added to do-not-call lists")

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from outreach_common.meter import Meter
+from prometheus_client import CollectorRegistry
+
+LAG_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300)
 
 
 class Instruments:
     """Due steps waiting, dispatch lag and steps dispatched."""
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
-        registry = registry or CollectorRegistry()
-        self.due_waiting = Gauge(
-            "outreach_scheduler_due_steps",
-            "Steps of active campaigns already due and not yet dispatched",
-            registry=registry,
+        meter = Meter("scheduler", registry)
+        self.due_waiting = meter.gauge("due_steps", "Steps of active campaigns already due and not yet dispatched")
+        self.lag = meter.histogram(
+            "dispatch_lag_seconds", "From a step's due instant to its command's publication", LAG_BUCKETS
         )
-        self.lag = Histogram(
-            "outreach_scheduler_dispatch_lag_seconds",
-            "From a step's due instant to its command's publication",
-            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300),
-            registry=registry,
-        )
-        self.dispatched = Counter(
-            "outreach_scheduler_steps_dispatched", "Step commands published, by channel", ["channel"], registry=registry
-        )
-        self.enrolled = Counter("outreach_scheduler_contacts_enrolled", "Contacts enrolled", registry=registry)
+        self.dispatched = meter.counter("steps_dispatched", "Step commands published, by channel", "channel")
+        self.enrolled = meter.counter("contacts_enrolled", "Contacts enrolled")
