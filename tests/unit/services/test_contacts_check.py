@@ -21,18 +21,14 @@ def check(*args: str) -> tuple[int, dict[str, Any] | str]:
     return 0, json.loads(result.stdout)
 
 
+def maps(**columns: str) -> list[str]:
+    """`--map FIELD=COLUMN` for each field."""
+    return [arg for field, column in columns.items() for arg in ("--map", f"{field}={column}")]
+
+
 def test_utf8_bom_file_with_every_kind_of_bad_number() -> None:
-    code, report = check(
-        str(DATA / "utf8_bom_comma.csv"),
-        "--map",
-        "to_number=Phone",
-        "--map",
-        "first_name=First Name",
-        "--map",
-        "email=Email",
-        "--map",
-        "plan=Plan",
-    )
+    mapping = maps(to_number="Phone", first_name="First Name", email="Email", plan="Plan")
+    code, report = check(str(DATA / "utf8_bom_comma.csv"), *mapping)
     assert code == 0 and isinstance(report, dict)
     assert (report["encoding"], report["delimiter"]) == ("utf-8-sig", ",")
     assert (report["rows"], report["imported"], report["duplicates"], report["invalid"]) == (11, 5, 1, 5)
@@ -62,15 +58,8 @@ def test_keep_duplicates_imports_both_rows() -> None:
 
 
 def test_semicolons_in_windows_1252_with_a_foreign_default_region() -> None:
-    code, report = check(
-        str(DATA / "semicolon_cp1252.csv"),
-        "--map",
-        "to_number=Téléphone",
-        "--map",
-        "first_name=Prénom",
-        "--default-region",
-        "FR",
-    )
+    mapping = maps(to_number="Téléphone", first_name="Prénom")
+    code, report = check(str(DATA / "semicolon_cp1252.csv"), *mapping, "--default-region", "FR")
     assert code == 0 and isinstance(report, dict)
     assert (report["encoding"], report["delimiter"]) == ("cp1252", ";")
     assert [(c["row"], c["phone"], c["first_name"]) for c in report["contacts"]] == [
@@ -81,32 +70,22 @@ def test_semicolons_in_windows_1252_with_a_foreign_default_region() -> None:
 
 
 def test_utf16_with_tabs() -> None:
-    code, report = check(str(DATA / "utf16_tab.csv"), "--map", "to_number=phone", "--map", "notes=notes")
+    code, report = check(str(DATA / "utf16_tab.csv"), *maps(to_number="phone", notes="notes"))
     assert code == 0 and isinstance(report, dict)
     assert (report["encoding"], report["delimiter"]) == ("utf-16", "\t")
     assert [c["fields"]["notes"] for c in report["contacts"]] == ["こんにちは", "plain"]
 
 
 def test_pipes_quoted_newlines_and_blank_lines() -> None:
-    code, report = check(str(DATA / "pipe_quoted_newlines.csv"), "--map", "to_number=mobile", "--map", "c=comment")
+    code, report = check(str(DATA / "pipe_quoted_newlines.csv"), *maps(to_number="mobile", c="comment"))
     assert code == 0 and isinstance(report, dict)
     assert report["delimiter"] == "|" and report["rows"] == 3
     assert [c["fields"]["c"] for c in report["contacts"]] == ["line one\nline two", "ok", "x"]
 
 
 def test_no_headers_by_column_number_and_overrides() -> None:
-    code, report = check(
-        str(DATA / "no_headers.csv"),
-        "--no-headers",
-        "--map",
-        "to_number=2",
-        "--map",
-        "first_name=1",
-        "--delimiter",
-        ",",
-        "--encoding",
-        "utf-8",
-    )
+    overrides = ["--delimiter", ",", "--encoding", "utf-8"]
+    code, report = check(str(DATA / "no_headers.csv"), "--no-headers", *maps(to_number="2", first_name="1"), *overrides)
     assert code == 0 and isinstance(report, dict)
     assert [(c["row"], c["first_name"]) for c in report["contacts"]] == [(1, "Ann"), (2, "Bob")]
     assert report["rejected"] == [
