@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import sys
 import tempfile
 from pathlib import Path
 
@@ -16,6 +17,14 @@ from bench.common import write
 
 def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt  # a TERM (a CI timeout) stops what the run started, as Ctrl-C does
+
+
+def _tails(state: Path, lines: int = 25) -> None:
+    """Print where the run's state stays and the last lines of each process's log (to stderr)."""
+    print(f"chaos state kept in {state}", file=sys.stderr)
+    for log in sorted((state / "logs").glob("*.log")):
+        tail = log.read_text(errors="replace").splitlines()[-lines:]
+        print(f"--- {log.name} (last {len(tail)} lines)", *tail, sep="\n", file=sys.stderr)
 
 
 def main() -> None:
@@ -33,10 +42,13 @@ def main() -> None:
     os.environ["OUTREACH_STATE_DIR"] = str(state)  # own pid files, logs and data: nothing shared, nothing kept
     from bench.chaos.run import run  # after the state folder is set
 
+    metrics: dict[str, object] = {}
     try:
         metrics = run(**params, state=state)
     finally:
-        if os.environ.get("OUTREACH_CHAOS_KEEP") != "1":
+        if os.environ.get("OUTREACH_CHAOS_KEEP") == "1" or not metrics.get("completed_in_time"):
+            _tails(state)  # a stalled or broken run keeps its logs and data, and says where they are
+        else:
             shutil.rmtree(state, ignore_errors=True)
     if out:
         out.write_text(json.dumps({"metrics": metrics}, indent=2) + "\n")

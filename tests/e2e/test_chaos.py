@@ -22,7 +22,7 @@ def test_faults_never_reach_the_wrong_person_at_the_wrong_time(tmp_path: Path) -
     done = subprocess.run([*command, "--out", str(out)], timeout=1200, check=False, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     figures = json.loads(out.read_text())["metrics"]
-    assert figures["completed_in_time"], json.dumps(figures) + done.stdout[-2000:]
+    assert figures["completed_in_time"], json.dumps(figures) + done.stdout[-2000:] + done.stderr[-20000:]
     assert figures["kills"] >= 6 and figures["restarts"] >= 8, figures
     for name in (
         "duplicate_calls",

@@ -30,6 +30,18 @@ async def post(url: str, body: dict[str, Any] | None = None) -> Any:
     return (await asyncio.to_thread(httpx.post, url, json=body or {})).json()
 
 
+async def seed(url: str, what: str, body: dict[str, Any]) -> list[str]:
+    """Records made on a fake CRM (`/_fake/<what>`); their ids, in order."""
+    ids: list[str] = (await post(f"{url}/_fake/{what}", body))["ids"]
+    return ids
+
+
+async def fake_token(url: str, body: dict[str, Any] | None = None) -> str:
+    """An access token the fake CRM accepts (`body` names whom it is for)."""
+    token: str = (await post(f"{url}/_fake/token", body))["token"]
+    return token
+
+
 async def write_backs(crm: Connector, record: str, opted_out: str, call: CallFacts, **report: Any) -> str:
     """Log `call` on `record` (found again by its key), update it with `report` (summary, disposition,
     outcome, duration), mark `opted_out`, close the connector; the CRM's id of the call record."""

@@ -16,7 +16,7 @@ from outreach_ingest.adapters.crm.gohighlevel import GoHighLevel, default_mappin
 from outreach_ingest.adapters.crm.http import CrmConnectionError
 from outreach_ingest.domain.crm import CallFacts
 
-from tests.integration.crm_writebacks import post, records_of, write_backs
+from tests.integration.crm_writebacks import fake_token, post, records_of, seed, write_backs
 
 pytestmark = pytest.mark.integration
 
@@ -35,13 +35,11 @@ async def test_a_tag_and_a_pipeline_stage_are_read_page_by_page(fake: tuple[str,
     url, state = fake
     tagged = [{"phone": f"+1415555{i:04d}", "firstName": f"T{i}", "tags": ["renewals"]} for i in range(230)]
     tagged[5]["dnd"] = True
-    ids = (await post(f"{url}/_fake/contacts", {"location_id": "loc1", "contacts": tagged}))["ids"]
+    ids = await seed(url, "contacts", {"location_id": "loc1", "contacts": tagged})
     await post(f"{url}/_fake/contacts", {"location_id": "loc1", "contacts": [{"phone": "+14155559999"}]})  # no tag
     staged = [{"phone": f"+1305555{i:04d}", "name": f"Deal Person{i}"} for i in range(150)]
-    stage_ids = (
-        await post(f"{url}/_fake/contacts", {"location_id": "loc1", "contacts": staged, "pipeline": ["p1", "s2"]})
-    )["ids"]
-    token = (await post(f"{url}/_fake/token", {"location_id": "loc1"}))["token"]
+    stage_ids = await seed(url, "contacts", {"location_id": "loc1", "contacts": staged, "pipeline": ["p1", "s2"]})
+    token = await fake_token(url, {"location_id": "loc1"})
     ghl = GoHighLevel({"access_token": token}, base_url=url, location_id="loc1")
     try:
         assert await ghl.check()
@@ -65,12 +63,8 @@ async def test_changes_since_the_wrong_location_and_the_burst_limit(fake: tuple[
     )
     since = datetime.now(UTC) + timedelta(seconds=1)
     await asyncio.sleep(2.1)  # GoHighLevel's update times are whole seconds
-    later = (
-        await post(
-            f"{url}/_fake/contacts", {"location_id": "loc1", "contacts": [{"phone": "+13125550101", "tags": ["t"]}]}
-        )
-    )["ids"]
-    token = (await post(f"{url}/_fake/token", {"location_id": "loc1"}))["token"]
+    later = await seed(url, "contacts", {"location_id": "loc1", "contacts": [{"phone": "+13125550101", "tags": ["t"]}]})
+    token = await fake_token(url, {"location_id": "loc1"})
     ghl = GoHighLevel({"access_token": token}, base_url=url, location_id="loc1")
     try:
         for _ in range(3):  # nine requests at three a second: paced, and 429s (if any) waited out
@@ -87,13 +81,10 @@ async def test_changes_since_the_wrong_location_and_the_burst_limit(fake: tuple[
 
 async def test_write_backs_are_a_note_a_tag_and_dnd(fake: tuple[str, GoHighLevelState]) -> None:
     url, state = fake
-    ids = (
-        await post(
-            f"{url}/_fake/contacts",
-            {"location_id": "loc1", "contacts": [{"phone": "+13125550100"}, {"phone": "+13125550101"}]},
-        )
-    )["ids"]
-    token = (await post(f"{url}/_fake/token", {"location_id": "loc1"}))["token"]
+    ids = await seed(
+        url, "contacts", {"location_id": "loc1", "contacts": [{"phone": "+13125550100"}, {"phone": "+13125550101"}]}
+    )
+    token = await fake_token(url, {"location_id": "loc1"})
     ghl = GoHighLevel({"access_token": token}, base_url=url, location_id="loc1")
     call = CallFacts(key="cmp:ct:0:1", outcome="no_answer", duration_s=0, at=datetime.now(UTC))
     note = await write_backs(ghl, ids[0], ids[1], call, summary="Call back")

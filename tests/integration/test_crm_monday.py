@@ -16,7 +16,7 @@ from outreach_ingest.adapters.crm.http import CrmConnectionError
 from outreach_ingest.adapters.crm.monday import Monday, default_mapping
 from outreach_ingest.domain.crm import CallFacts
 
-from tests.integration.crm_writebacks import post, records_of, write_backs
+from tests.integration.crm_writebacks import fake_token, post, records_of, seed, write_backs
 
 pytestmark = pytest.mark.integration
 
@@ -35,12 +35,12 @@ async def test_a_group_is_read_by_cursor_with_its_opt_out_column(fake: tuple[str
     url, state = fake
     items = [{"name": f"Lead {i}", "columns": {"phone": f"+1212555{i:04d}", "dnc": "Do not call" if i == 3 else ""}}
              for i in range(1100)]  # fmt: skip
-    ids = (await post(f"{url}/_fake/items", {"board": "b1", "group": "new_leads", "items": items}))["ids"]
+    ids = await seed(url, "items", {"board": "b1", "group": "new_leads", "items": items})
     await post(
         f"{url}/_fake/items",
         {"board": "b1", "group": "other", "items": [{"name": "x", "columns": {"phone": "+13125550100"}}]},
     )
-    token = (await post(f"{url}/_fake/token"))["token"]
+    token = await fake_token(url)
     mon = Monday({"access_token": token}, base_url=url, opt_out_column="dnc")
     try:
         assert "Fake User" in await mon.check()
@@ -59,7 +59,7 @@ async def test_a_spent_complexity_budget_waits_for_its_reset(fake: tuple[str, Mo
     url, state = fake
     items = [{"name": f"L{i}", "columns": {"phone": f"+1415555{i:04d}"}} for i in range(1500)]
     await post(f"{url}/_fake/items", {"board": "b2", "group": "g", "items": items, "budget": [12_000, 2.0]})
-    mon = Monday({"access_token": (await post(f"{url}/_fake/token"))["token"]}, base_url=url)
+    mon = Monday({"access_token": await fake_token(url)}, base_url=url)
     started = asyncio.get_running_loop().time()
     try:
         assert len(await read(mon, {"board_id": "b2", "group_id": "g"})) == 1500  # three pages of 5,000 each
@@ -71,13 +71,10 @@ async def test_a_spent_complexity_budget_waits_for_its_reset(fake: tuple[str, Mo
 
 async def test_write_backs_and_a_refused_token(fake: tuple[str, MondayState]) -> None:
     url, state = fake
-    ids = (
-        await post(
-            f"{url}/_fake/items",
-            {"board": "b3", "group": "g", "items": [{"name": "A", "columns": {"phone": "+13125550100"}}]},
-        )
-    )["ids"]
-    mon = Monday({"access_token": (await post(f"{url}/_fake/token"))["token"]}, base_url=url, opt_out_column="dnc")
+    ids = await seed(
+        url, "items", {"board": "b3", "group": "g", "items": [{"name": "A", "columns": {"phone": "+13125550100"}}]}
+    )
+    mon = Monday({"access_token": await fake_token(url)}, base_url=url, opt_out_column="dnc")
     call = CallFacts(key="cmp:ct:0:1", outcome="busy", duration_s=0, at=datetime.now(UTC))
     await write_backs(mon, ids[0], ids[0], call, summary="Later")
     item = state.items[ids[0]]

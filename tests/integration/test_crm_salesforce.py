@@ -17,7 +17,7 @@ from outreach_ingest.adapters.crm.oauth import token_request
 from outreach_ingest.adapters.crm.salesforce import Salesforce, default_mapping, token_url
 from outreach_ingest.domain.crm import CallFacts
 
-from tests.integration.crm_writebacks import post, records_of, write_backs
+from tests.integration.crm_writebacks import post, records_of, seed, write_backs
 
 pytestmark = pytest.mark.integration
 OAUTH = {"client_id": "sf-client", "client_secret": "sf-secret"}
@@ -49,14 +49,10 @@ async def test_contacts_by_filter_list_view_and_campaign(fake: tuple[str, Salesf
                "LeadSource": "Web" if i % 2 else "Phone"} for i in range(45)]  # fmt: skip
     people[3]["DoNotCall"] = True
     view = ["00B1", "SELECT Name FROM Contact WHERE LeadSource = 'Web' ORDER BY Name ASC"]
-    ids = (
-        await post(f"{url}/_fake/records", {"object": "Contact", "records": people, "list_view": view, "batch": 10})
-    )["ids"]
-    members = (
-        await post(
-            f"{url}/_fake/records", {"object": "Contact", "campaign_id": "701A", "records": [{"Phone": "+13125550100"}]}
-        )
-    )["ids"]
+    ids = await seed(url, "records", {"object": "Contact", "records": people, "list_view": view, "batch": 10})
+    members = await seed(
+        url, "records", {"object": "Contact", "campaign_id": "701A", "records": [{"Phone": "+13125550100"}]}
+    )
     saved: list[dict[str, Any]] = []
 
     async def save(secrets: dict[str, Any]) -> None:
@@ -109,10 +105,8 @@ async def test_a_sync_resumes_from_next_records_url_and_stops_at_the_daily_limit
 
 async def test_write_backs_are_a_task_and_do_not_call(fake: tuple[str, SalesforceState]) -> None:
     url, state = fake
-    [contact] = (await post(f"{url}/_fake/records", {"object": "Contact", "records": [{"Phone": "+13125550100"}]}))[
-        "ids"
-    ]
-    [lead] = (await post(f"{url}/_fake/records", {"object": "Lead", "records": [{"Phone": "+13125550101"}]}))["ids"]
+    [contact] = await seed(url, "records", {"object": "Contact", "records": [{"Phone": "+13125550100"}]})
+    [lead] = await seed(url, "records", {"object": "Lead", "records": [{"Phone": "+13125550101"}]})
     sf = Salesforce(await connect(url), login_url=url, oauth=OAUTH)
     call = CallFacts(key="cmp:ct:0:1", outcome="answered_human", duration_s=75, at=datetime.now(UTC))
     task = await write_backs(sf, contact, lead, call, disposition="interested")
