@@ -20,6 +20,7 @@ from pymongo import MongoClient
 
 from bench.chaos import plan
 from bench.chaos.faults import Faults
+from bench.chaos.stall import diagnose
 from bench.chaos.verdict import figures
 
 
@@ -181,6 +182,7 @@ def run(
                     break
             time.sleep(0.5)
         time.sleep(5)  # late callbacks and projections settle
+        stalled = None if complete else diagnose(mongo)
         found = _contacts(http, campaign_id)
         overview = patiently(lambda: http.get(f"/campaigns/{campaign_id}/overview")).json()
         log = httpx.get(stack.url("twilio-sim") + "/_sim/log", timeout=60).json()
@@ -192,6 +194,7 @@ def run(
     return {
         **result,
         "completed_in_time": complete,
+        **({"stalled": stalled} if stalled else {}),
         "contacts": contacts,
         "imported": imported,
         "opt_outs": len(opted_out_at),

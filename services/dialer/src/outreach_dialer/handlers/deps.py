@@ -72,6 +72,13 @@ class Runtime:
     opted_out: RecentOptOuts = field(default_factory=RecentOptOuts)  # heard lately: the last check reads them
     idle_until: float = 0.0  # nothing was claimable: skip the queue scan until then or until woken
     number_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    taking: set[str] = field(default_factory=set)  # calls taken from the queue, before their placing starts
+
+    def holds(self, key: str) -> bool:
+        """The call is in this instance's hands: queued, being taken, being placed (a task named by its key) or
+        placed here and not final."""
+        in_tasks = any(task.get_name() == key for task in self.tasks)
+        return key in self.queue or key in self.taking or key in self.live or in_tasks
 
     def wake(self) -> None:
         """Something may be claimable now (a new call, a resumed campaign, a freed slot)."""

@@ -80,11 +80,12 @@ async def finish_stopped(doc: dict[str, Any], command: PlaceCall, slots: list[An
 
 
 async def requeue(doc: dict[str, Any], deps: Deps, reason: str) -> None:
-    """Back to this instance's queue; the reason is written when it changes (a call waiting for a slot or a
-    caller id is put back many times, for one reason)."""
+    """Back to this instance's queue, then the reason written when it changes (a call waiting for a slot or a
+    caller id is put back many times, for one reason); in that order, so a write that fails (the database
+    restarting) cannot leave the call out of the queue for good."""
+    deps.run.queue.push({**doc, "waiting": reason})
     if doc.get("waiting") != reason:
         await deps.calls.requeue(doc["_id"], reason)
-    deps.run.queue.push({**doc, "waiting": reason})
 
 
 @dataclass
@@ -117,17 +118,20 @@ async def placing(
         for slot in doc.get("slots") or []:
             with contextlib.suppress(Exception):
                 await deps.limits.release(slot)
-        with contextlib.suppress(Exception):  # (the database may be what failed: the sweepers repair later)
-            if progress.asked and not isinstance(exc, ProviderUnavailable):
-                event = CallCompleted(**common(command, deps), call_id=doc["call_id"], outcome="failed",
-                                      error_code="unreachable", event_id=event_id(doc["_id"], "completed"))  # fmt: skip
-                failed = {"status": "failed", "outcome": "failed", "reason": f"provider: {exc!r}"[:300],
-                          "from_number": caller_id}  # fmt: skip
+        if progress.asked and not isinstance(exc, ProviderUnavailable):
+            event = CallCompleted(**common(command, deps), call_id=doc["call_id"], outcome="failed",
+                                  error_code="unreachable", event_id=event_id(doc["_id"], "completed"))  # fmt: skip
+            failed = {"status": "failed", "outcome": "failed", "reason": f"provider: {exc!r}"[:300],
+                      "from_number": caller_id}  # fmt: skip
+            with contextlib.suppress(Exception):  # (the database may be what failed: the sweepers repair later)
                 await write_final(doc, [event], failed, deps, trail=[])
-            else:
-                if progress.claimed:  # the provider surely has no call: the claim goes, so it can be dialed
-                    await deps.calls.unclaim(doc["_id"])
-                await requeue({**doc, "slots": []}, deps, f"not placed: {exc!r}"[:200])
+            return
+        # the provider surely has no call: back to the queue, and its claim goes (were it left: this instance's)
+        with contextlib.suppress(Exception):
+            await requeue({**doc, "slots": []}, deps, f"not placed: {exc!r}"[:200])
+        if progress.claimed:
+            with contextlib.suppress(Exception):
+                await deps.calls.unclaim(doc["_id"])
 
 
 async def until_slot(dial_at: float, deps: Deps, *, lead: float = 0.0) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,6 +45,22 @@ async def enqueue_call(command: PlaceCall, deps: Deps) -> None:
         deps.run.queue.push(queued(doc, command))
         if command.campaign_id not in await deps.limits.held_campaigns():
             deps.wake()
+    else:
+        await _queue_unheld(command, deps)
+
+
+async def _queue_unheld(command: PlaceCall, deps: Deps) -> None:
+    """A PlaceCall seen before. Its record may be this instance's own while the call is in none of its hands:
+    the insert went through and its answer was lost (a database restart), so the command came again. Nothing
+    else would ever dial it (only a stopped instance's calls are adopted), so it is queued here now."""
+    key = command.idempotency_key
+    if deps.run.holds(key):
+        return
+    stored = await deps.calls.by_key(key)
+    mine = stored and (stored.get("status"), stored.get("owner")) == ("queued", deps.run.instance)
+    if stored and mine and not deps.run.holds(key):  # (held again if it was taken meanwhile)
+        deps.run.queue.push(queued(stored, command))
+        deps.wake()
 
 
 def queued(doc: dict[str, Any], command: PlaceCall) -> dict[str, Any]:
@@ -102,6 +119,23 @@ async def dial_next(deps: Deps) -> bool:
     doc = next(deps.run.queue.take(skip=skip), None)  # claimed right before the provider is asked
     if doc is None:
         return False
+    deps.run.taking.add(doc["_id"])
+    slots: list[str] = []  # taken for it and not yet handed on
+    try:
+        return await _start(doc, slots, deps, started)
+    except Exception:  # the database went away (a restart): the call waits in the queue again, slots returned
+        for slot in slots:
+            with contextlib.suppress(Exception):
+                await deps.limits.release(slot)
+        deps.run.queue.push(doc)
+        raise
+    finally:
+        deps.run.taking.discard(doc["_id"])
+
+
+async def _start(doc: dict[str, Any], slots: list[str], deps: Deps, started: float) -> bool:
+    """Slots, a caller id and a pace slot for a call taken from the queue, then its placing started (or the
+    call stopped, or put back to wait); `slots` holds what it took until the placing has them."""
     command = command_of(doc)
     contact = command.contact
     if await stopped_before_dialing(doc, command, [], deps, ask_opt_outs=False):
@@ -110,28 +144,35 @@ async def dial_next(deps: Deps) -> bool:
     if account_slot is None:
         await requeue(doc, deps, "account at its concurrency limit")
         return False
-    slots = [account_slot]
+    slots.append(account_slot)
     if command.max_concurrent:
         campaign_slot = await deps.limits.acquire(f"campaign:{command.campaign_id}", command.max_concurrent)
         if campaign_slot is None:
-            await deps.limits.release(account_slot)
+            await _give_back(slots, deps)
             await requeue(doc, deps, "campaign at its concurrency limit")
             return True
         slots.append(campaign_slot)
     async with deps.run.number_lock:  # one pick at a time in this instance
         caller_id = await pick_number(command.numbers, contact, deps, workspace_id=command.workspace_id)
     if caller_id is None:
-        for slot in slots:
-            await deps.limits.release(slot)
+        await _give_back(slots, deps)
         await requeue(doc, deps, "no caller id available (caps, cool-down or resting)")
         return False
     dial_at = await deps.limits.reserve_slot(ACCOUNT, deps.calls_per_second)
-    doc = {**doc, "slots": slots}  # stored with the call's next write
+    doc = {**doc, "slots": list(slots)}  # stored with the call's next write
+    slots.clear()  # the placing has them now
     overhead = time.perf_counter() - started
-    task = asyncio.get_running_loop().create_task(placing(doc, command, caller_id, dial_at, overhead, deps))
+    placed = placing(doc, command, caller_id, dial_at, overhead, deps)
+    task = asyncio.get_running_loop().create_task(placed, name=doc["_id"])  # the name: `Runtime.holds`
     deps.run.tasks.add(task)
     task.add_done_callback(deps.run.tasks.discard)
     return True
+
+
+async def _give_back(slots: list[str], deps: Deps) -> None:
+    while slots:
+        await deps.limits.release(slots[-1])
+        slots.pop()
 
 
 async def drain(deps: Deps, *, budget: int = 200, workers: int = 8) -> int:
