@@ -45,6 +45,9 @@ async def test_queued_calls_are_adopted_once_and_claimed_ones_settled_once(infra
     [stranded] = await store.stranded(owners=["dead"])
     assert await store.adopt(stranded, owner="a", now=now)
     assert not await store.adopt(_call(store, "k1", "dead"), owner="b", now=now)
+    await store.collection("k1").update_one({"_id": "k1"}, {"$set": {"owner": "dead", "round": 0}})
+    assert await store.adopt(_call(store, "k1", "dead"), owner="a", now=now)  # as if its update was lost: won again
+    assert (await store.by_key("k1") or {})["owner"] == "a"
     assert await store.take_over(dialing, owner="a", now=now, alive={"a"})
     assert not await store.take_over(dialing, owner="b", now=now, alive={"a", "b"})  # "a" settles it
     # "a" stops too; "b" takes over from it, then stops between its insert and renaming the claim

@@ -66,7 +66,7 @@ class FakeCalls:
 
     async def adopt(self, doc: Document, *, owner: str, now: datetime) -> bool:
         key = f"{doc['_id']}#{doc.get('round', 0)}#adopted"
-        if key in self.claims:
+        if self.claims.get(key, {"owner": owner})["owner"] != owner:
             return False
         self.claims[key] = {"owner": owner}
         stored = self.docs[doc["_id"]]

@@ -53,12 +53,16 @@ class CallOwnership:
 
     async def adopt(self, doc: Document, *, owner: str, now: datetime) -> bool:
         """Take over a stranded call: one adopter wins (an insert), and the call moves to a new round and
-        owner, so the stopped instance's claim of the old round cannot collide with the new one."""
+        owner, so the stopped instance's claim of the old round cannot collide with the new one. An adoption
+        of this same instance is won again (its insert went through and the call's update did not, say in a
+        database restart: the call would otherwise stay stranded for good)."""
+        claim = {"_id": f"{doc['_id']}#{doc.get('round', 0)}#adopted", "owner": owner, "at": now}
         try:
-            claim = {"_id": f"{doc['_id']}#{doc.get('round', 0)}#adopted", "owner": owner, "at": now}
             await self.claims.insert_one(claim)
         except DuplicateKeyError:
-            return False
+            held = await self.claims.find_one({"_id": claim["_id"]}, {"owner": 1})
+            if not held or held.get("owner") != owner:
+                return False
         await self.collection(doc["_id"]).update_one(
             {"_id": doc["_id"]}, {"$set": {"owner": owner, "adopted_at": now}, "$inc": {"round": 1}}
         )
