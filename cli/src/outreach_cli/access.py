@@ -8,7 +8,7 @@ import os
 import httpx
 import typer
 
-from outreach_cli.client import JSON, KEY, URL, Api, base_url, ok, save
+from outreach_cli.client import JSON, KEY, URL, base_url, call, ok, save
 from outreach_cli.output import Column, field, show
 
 workspaces = typer.Typer(help="Workspaces (first run).", no_args_is_help=True)
@@ -33,19 +33,16 @@ def _bootstrap_token(given: str | None) -> str:
 
 def _create(url: str | None, key: str | None, path: str, body: dict[str, object]) -> None:
     """POST `body` to `path` and print what was created as JSON (a secret in it is shown this once)."""
-    with Api(url, key) as api:
-        typer.echo(json.dumps(api.call("POST", path, json=body), default=str))
+    typer.echo(json.dumps(call(url, key, "POST", path, json=body), default=str))
 
 
 def _list(path: str, columns: list[Column], json_out: bool, url: str | None, key: str | None) -> None:
-    with Api(url, key) as api:
-        found = api.call("GET", path)
+    found = call(url, key, "GET", path)
     show(found, found, columns, json_out=json_out)
 
 
 def _delete(url: str | None, key: str | None, path: str, params: dict[str, str], said: str) -> None:
-    with Api(url, key) as api:
-        api.call("DELETE", path, params)
+    call(url, key, "DELETE", path, params)
     typer.echo(said)
 
 
@@ -126,7 +123,6 @@ def login(
     key: str = typer.Option(..., "--key", help="API key"),
 ) -> None:
     """Check the key against the gateway and keep URL and key for later commands (file mode 0600)."""
-    with Api(url, key) as api:
-        who = api.call("GET", "/workspace")
+    who = call(url, key, "GET", "/workspace")
     path = save(url, key)
     typer.echo(f"signed in to {who['name']} ({who['workspace_id']}); saved in {path}")

@@ -12,8 +12,8 @@ import typer
 import yaml
 from outreach_scheduler.domain.campaign import CampaignSpec
 
-from outreach_cli.client import JSON, KEY, URL, USAGE, Api, fail
-from outreach_cli.output import as_json, field, pairs, show
+from outreach_cli.client import JSON, KEY, URL, USAGE, Api, call, fail
+from outreach_cli.output import as_json, field, pairs, say, show
 from outreach_cli.watch import watch
 
 app = typer.Typer(help="Campaigns: create, run and watch them.", no_args_is_help=True)
@@ -57,8 +57,7 @@ def schema() -> None:
 def create(file: Path = FILE, json_out: bool = JSON, url: str = URL, key: str = KEY) -> None:
     """Create a draft campaign from a file."""
     spec = read_spec(file)
-    with Api(url, key) as api:
-        pairs(api.call("POST", "/campaigns", json=spec), SUMMARY, json_out=json_out)
+    pairs(call(url, key, "POST", "/campaigns", json=spec), SUMMARY, json_out=json_out)
 
 
 @app.command("edit")
@@ -78,13 +77,10 @@ def edit(
 @app.command("show")
 def show_one(campaign_id: str = typer.Argument(...), json_out: bool = JSON, url: str = URL, key: str = KEY) -> None:
     """One campaign."""
-    with Api(url, key) as api:
-        campaign = api.call("GET", "/campaigns/{campaign_id}", {"campaign_id": campaign_id})
-    if json_out:
-        as_json(campaign)
-        return
-    pairs(campaign, SUMMARY, json_out=False)
-    typer.echo(yaml.safe_dump({"spec": campaign["spec"]}, sort_keys=False, allow_unicode=True).rstrip())
+    campaign = call(url, key, "GET", "/campaigns/{campaign_id}", {"campaign_id": campaign_id})
+    pairs(campaign, SUMMARY, json_out=json_out)
+    if not json_out:  # and its spec, in YAML
+        typer.echo(yaml.safe_dump({"spec": campaign["spec"]}, sort_keys=False, allow_unicode=True).rstrip())
 
 
 @app.command("list")
@@ -92,8 +88,7 @@ def list_campaigns(
     limit: int = typer.Option(100, min=1, max=500), json_out: bool = JSON, url: str = URL, key: str = KEY
 ) -> None:
     """The workspace's campaigns, newest first."""
-    with Api(url, key) as api:
-        campaigns = api.call("GET", "/campaigns", params={"limit": limit})
+    campaigns = call(url, key, "GET", "/campaigns", params={"limit": limit})
     show(campaigns, campaigns, COLUMNS, json_out=json_out)
 
 
@@ -131,22 +126,14 @@ def stop(campaign_id: str = typer.Argument(...), json_out: bool = JSON, url: str
 
 
 def _lifecycle(verb: str, campaign_id: str, json_out: bool, url: str | None, key: str | None, body: Any = None) -> None:
-    with Api(url, key) as api:
-        campaign = api.call("POST", f"/campaigns/{{campaign_id}}/{verb}", {"campaign_id": campaign_id}, json=body)
-    if json_out:
-        as_json(campaign)
-    else:
-        typer.echo(f"{campaign['id']}  {campaign['status']}")
+    campaign = call(url, key, "POST", f"/campaigns/{{campaign_id}}/{verb}", {"campaign_id": campaign_id}, json=body)
+    say(campaign, f"{campaign['id']}  {campaign['status']}", json_out=json_out)
 
 
 @app.command("preview")
 def preview(campaign_id: str = typer.Argument(...), json_out: bool = JSON, url: str = URL, key: str = KEY) -> None:
     """The launch preview: how many imported contacts will be skipped, and why."""
-    with Api(url, key) as api:
-        result = api.call("GET", "/campaigns/{campaign_id}/preview", {"campaign_id": campaign_id})
-    if json_out:
-        as_json(result)
-        return
-    typer.echo(result["message"])
+    result = call(url, key, "GET", "/campaigns/{campaign_id}/preview", {"campaign_id": campaign_id})
+    say(result, result["message"], json_out=json_out)
     for reason, count in result["split"].items():
         typer.echo(f"  {reason.replace('_', ' ')}: {count}")

@@ -179,6 +179,14 @@ class Api:
         return ok(self.raw(method, route, path, **kwargs))
 
 
+def call(
+    url: str | None, key: str | None, method: str, route: str, path: dict[str, str] | None = None, **kwargs: Any
+) -> Any:
+    """One request on a connection of its own (`Api.call`), for a command that makes only one."""
+    with Api(url, key) as api:
+        return api.call(method, route, path, **kwargs)
+
+
 URL = typer.Option(None, "--url", help="Gateway base URL (or OUTREACH_URL)")
 KEY = typer.Option(None, "--key", help="API key (or OUTREACH_API_KEY)")
 JSON = typer.Option(False, "--json", help="Print the API's own JSON")

@@ -11,7 +11,7 @@ from typing import IO, Any
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-from outreach_cli.client import JSON, KEY, URL, USAGE, Api, fail, readable
+from outreach_cli.client import JSON, KEY, URL, USAGE, Api, call, fail, readable
 from outreach_cli.contacts import app, pairs_of
 from outreach_cli.output import as_json, console, field, show
 
@@ -95,8 +95,7 @@ def rejected(
     key: str = KEY,
 ) -> None:
     """The rows an import did not take, with the reason each (CSV)."""
-    with Api(url, key) as api:
-        text = api.call("GET", "/imports/{import_id}/rejected.csv", {"import_id": import_id})
+    text = call(url, key, "GET", "/imports/{import_id}/rejected.csv", {"import_id": import_id})
     if out is None:
         typer.echo(text, nl=False)
     else:

@@ -7,8 +7,8 @@ from typing import Any
 
 import typer
 
-from outreach_cli.client import JSON, KEY, URL, USAGE, Api, fail
-from outreach_cli.output import field, pairs, show
+from outreach_cli.client import JSON, KEY, URL, USAGE, Api, call, fail
+from outreach_cli.output import field, pairs, say, show
 
 app = typer.Typer(help="CRM connections, the campaigns they feed, and their syncs.", no_args_is_help=True)
 
@@ -54,19 +54,18 @@ def sign_in(
 ) -> None:
     """Connect by OAuth: the CRM's consent page to open in a browser signed in to the console (an admin);
     the CRM sends the browser back to the console, where the connection then shows."""
-    with Api(url, key) as api:
-        started = api.call("GET", "/crm/oauth/{kind}/start", {"kind": kind}, params={"name": name})
-    if json_out:
-        pairs(started, ("authorize_url", "state"), json_out=True)
-        return
-    typer.echo(f"Open this page in a browser signed in to the console, and allow access:\n{started['authorize_url']}")
+    started = call(url, key, "GET", "/crm/oauth/{kind}/start", {"kind": kind}, params={"name": name})
+    say(
+        started,
+        f"Open this page in a browser signed in to the console, and allow access:\n{started['authorize_url']}",
+        json_out=json_out,
+    )
 
 
 @app.command("connections")
 def connections(json_out: bool = JSON, url: str = URL, key: str = KEY) -> None:
     """The workspace's connections and their state."""
-    with Api(url, key) as api:
-        found = api.call("GET", "/crm/connections")
+    found = call(url, key, "GET", "/crm/connections")
     columns = [("ID", field("id")), ("KIND", field("kind")), ("NAME", field("name")), ("AUTH", field("auth")),
                ("STATUS", field("status")), ("PROBLEM", field("problem", "-")),
                ("WEBHOOKS TO", field("webhook_url", "-"))]  # fmt: skip
@@ -76,16 +75,14 @@ def connections(json_out: bool = JSON, url: str = URL, key: str = KEY) -> None:
 @app.command("check")
 def check(connection_id: str = typer.Argument(...), json_out: bool = JSON, url: str = URL, key: str = KEY) -> None:
     """Ask the CRM again whether the connection works."""
-    with Api(url, key) as api:
-        found = api.call("POST", "/crm/connections/{connection_id}/check", {"connection_id": connection_id})
+    found = call(url, key, "POST", "/crm/connections/{connection_id}/check", {"connection_id": connection_id})
     pairs(found, ("id", "status", "problem"), json_out=json_out)
 
 
 @app.command("disconnect")
 def disconnect(connection_id: str = typer.Argument(...), url: str = URL, key: str = KEY) -> None:
     """Remove a connection and the feeds that use it."""
-    with Api(url, key) as api:
-        api.call("DELETE", "/crm/connections/{connection_id}", {"connection_id": connection_id})
+    call(url, key, "DELETE", "/crm/connections/{connection_id}", {"connection_id": connection_id})
     typer.echo(f"removed {connection_id}")
 
 
@@ -143,8 +140,7 @@ def feed(
 @app.command("feeds")
 def feeds(json_out: bool = JSON, url: str = URL, key: str = KEY) -> None:
     """The workspace's feeds and how their last sync went."""
-    with Api(url, key) as api:
-        found = api.call("GET", "/crm/feeds")
+    found = call(url, key, "GET", "/crm/feeds")
     columns = [("ID", field("id")), ("CAMPAIGN", field("campaign_id")), ("SOURCE", field("source")),
                ("EVERY (MIN)", field("every_minutes")), ("LAST", field("last_status", "-")),
                ("PUSH", field("push", "-"))]  # fmt: skip

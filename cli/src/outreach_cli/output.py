@@ -23,6 +23,14 @@ def as_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
 
+def say(data: Any, text: str, *, json_out: bool) -> None:
+    """`data` as JSON when asked, else the line `text` (written for people)."""
+    if json_out:
+        as_json(data)
+    else:
+        typer.echo(text)
+
+
 def field(name: str, default: str = "") -> Callable[[dict[str, Any]], Any]:
     """A column reading one field (nested with dots)."""
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from outreach_cli.client import JSON, KEY, URL, USAGE, Api, fail, readable
+from outreach_cli.client import JSON, KEY, URL, USAGE, Api, call, fail, readable
 from outreach_cli.output import field, pairs, show
 
 dnc = typer.Typer(help="The workspace's do-not-call list.", no_args_is_help=True)
@@ -26,8 +26,7 @@ def dnc_add(
     key: str = KEY,
 ) -> None:
     """Add numbers; their contacts exit every campaign of the workspace."""
-    with Api(url, key) as api:
-        result = api.call("POST", "/dnc", json={"phones": phones, "reason": reason})
+    result = call(url, key, "POST", "/dnc", json={"phones": phones, "reason": reason})
     pairs(result, ("added", "already_listed", "invalid"), json_out=json_out)
 
 
@@ -69,8 +68,7 @@ def dnc_list(limit: int = typer.Option(500, min=1), json_out: bool = JSON, url: 
 @dnc.command("remove")
 def dnc_remove(phone: str = typer.Argument(...), url: str = URL, key: str = KEY) -> None:
     """Take a number off the list (future imports reach it again)."""
-    with Api(url, key) as api:
-        api.call("DELETE", "/dnc/{phone}", {"phone": phone})
+    call(url, key, "DELETE", "/dnc/{phone}", {"phone": phone})
     typer.echo(f"removed {phone}")
 
 
@@ -104,8 +102,7 @@ def numbers_import(
             for r in rows
         ]
     }
-    with Api(url, key) as api:
-        result = api.call("POST", "/numbers/import", json=body)
+    result = call(url, key, "POST", "/numbers/import", json=body)
     pairs(result, tuple(result), json_out=json_out)
 
 
@@ -114,8 +111,7 @@ def numbers_list(
     tag: str | None = typer.Option(None, "--tag"), json_out: bool = JSON, url: str = URL, key: str = KEY
 ) -> None:
     """The workspace's numbers with tags, state and answer rate."""
-    with Api(url, key) as api:
-        found = api.call("GET", "/numbers", params={"tag": tag} if tag else {})
+    found = call(url, key, "GET", "/numbers", params={"tag": tag} if tag else {})
     show(found, found, NUMBER_COLUMNS, json_out=json_out)
 
 
@@ -158,15 +154,13 @@ def agents_add(
     if len(variables) != len(var):
         raise fail("--var expects NAME=VALUE", USAGE)
     body = {"id": agent_id, "name": name or agent_id, "kind": kind, "address": address, "variables": variables}
-    with Api(url, key) as api:
-        agent = api.call("PUT", "/agents/{agent_id}", {"agent_id": agent_id}, json=body)
+    agent = call(url, key, "PUT", "/agents/{agent_id}", {"agent_id": agent_id}, json=body)
     pairs(agent, ("id", "name", "kind", "address"), json_out=json_out)
 
 
 @agents.command("list")
 def agents_list(json_out: bool = JSON, url: str = URL, key: str = KEY) -> None:
     """The workspace's agents."""
-    with Api(url, key) as api:
-        found = api.call("GET", "/agents")
+    found = call(url, key, "GET", "/agents")
     columns = [("ID", field("id")), ("NAME", field("name")), ("KIND", field("kind")), ("ADDRESS", field("address"))]
     show(found, found, columns, json_out=json_out)

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { fieldErrors, type FieldErrors } from "../lib/errors";
 
 /** A list the page shows, loaded now and again after each change (`reload`). */
@@ -17,6 +17,25 @@ export function useErrors(): [FieldErrors, <T>(answer: { data?: T; error?: unkno
     return answer.data;
   };
   return [errors, accept];
+}
+
+/** A form that asks the API for a change to a list: on submit it `send`s; when the API takes the change,
+ *  `done` gets the answer (to clear the form, show a secret) and the list loads again; else the form shows
+ *  the API's field errors. */
+export function useSubmit<T>(
+  send: () => Promise<{ data?: T; error?: unknown }>,
+  done: (data: T) => void,
+  reload: () => Promise<void>,
+): [FieldErrors, (event: FormEvent) => Promise<void>] {
+  const [errors, accept] = useErrors();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const data = accept(await send());
+    if (data === undefined) return;
+    done(data);
+    await reload();
+  };
+  return [errors, submit];
 }
 
 /** A change asked of the API, then the list it changed loaded again. */

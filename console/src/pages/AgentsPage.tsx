@@ -1,25 +1,20 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { api, type Schemas } from "../api/client";
 import { ChoiceField, Field, FormError, type Choice } from "../components/Field";
-import { thenReload, useErrors, useList } from "../components/useList";
+import { thenReload, useList, useSubmit } from "../components/useList";
 import { errorFor } from "../lib/errors";
 
 type Agent = Schemas["AgentView"];
 type Kind = "twiml" | "sip" | "stream";
 const KINDS: Choice<Kind>[] = [{ id: "twiml", name: "TwiML URL" }, { id: "sip", name: "SIP URI" }, { id: "stream", name: "Media stream" }];
 const LIST = () => api.GET("/api/v1/agents");
+const EMPTY = { id: "", name: "", kind: "twiml" as Kind, address: "" };
 
 export function AgentsPage() {
-  const [form, setForm] = useState({ id: "", name: "", kind: "twiml" as Kind, address: "" });
+  const [form, setForm] = useState(EMPTY);
   const [agents, load] = useList<Agent>(LIST);
-  const [errors, accept] = useErrors();
-
-  const save = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!accept(await api.PUT("/api/v1/agents/{agent_id}", { params: { path: { agent_id: form.id || "-" } }, body: form }))) return;
-    setForm({ id: "", name: "", kind: "twiml", address: "" });
-    void load();
-  };
+  const send = () => api.PUT("/api/v1/agents/{agent_id}", { params: { path: { agent_id: form.id || "-" } }, body: form });
+  const [errors, save] = useSubmit(send, () => setForm(EMPTY), load);
   const remove = (id: string) => thenReload(api.DELETE("/api/v1/agents/{agent_id}", { params: { path: { agent_id: id } } }), load);
   return (
     <section aria-labelledby="agents-title">

@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { api, type Schemas } from "../api/client";
 import { ChoiceField, Field, FormError, type Choice } from "../components/Field";
-import { thenReload, useErrors, useList } from "../components/useList";
+import { thenReload, useList, useSubmit } from "../components/useList";
 import { errorFor } from "../lib/errors";
 import { inZone, operatorZone } from "../lib/time";
 
@@ -15,16 +15,8 @@ export function KeysPage() {
   const [scope, setScope] = useState<Scope>("write");
   const [secret, setSecret] = useState("");
   const [keys, load] = useList<Key>(LIST);
-  const [errors, accept] = useErrors();
-
-  const create = async (event: FormEvent) => {
-    event.preventDefault();
-    const data = accept(await api.POST("/api/v1/keys", { body: { name, scopes: [scope] } }));
-    if (!data) return;
-    setSecret(data.secret ?? "");
-    setName("");
-    void load();
-  };
+  const send = () => api.POST("/api/v1/keys", { body: { name, scopes: [scope] } });
+  const [errors, create] = useSubmit(send, (made) => { setSecret(made.secret ?? ""); setName(""); }, load);
   const revoke = (id: string) => thenReload(api.DELETE("/api/v1/keys/{key_id}", { params: { path: { key_id: id } } }), load);
   const rotate = async (id: string) => {
     const { data } = await api.POST("/api/v1/keys/{key_id}/rotate", { params: { path: { key_id: id } } });

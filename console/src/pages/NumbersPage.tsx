@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { api, type Schemas } from "../api/client";
 import { Field, FormError } from "../components/Field";
-import { thenReload, useErrors, useList } from "../components/useList";
+import { thenReload, useList, useSubmit } from "../components/useList";
 import { errorFor } from "../lib/errors";
 import { inZone, operatorZone } from "../lib/time";
 
@@ -12,16 +12,8 @@ export function NumbersPage() {
   const [number, setNumber] = useState("");
   const [tags, setTags] = useState("");
   const [numbers, load] = useList<Number>(LIST);
-  const [errors, accept] = useErrors();
-
-  const add = async (event: FormEvent) => {
-    event.preventDefault();
-    const body = { number, tags: tags.split(",").map((t) => t.trim()).filter(Boolean) };
-    if (!accept(await api.POST("/api/v1/numbers", { body }))) return;
-    setNumber("");
-    setTags("");
-    void load();
-  };
+  const body = { number, tags: tags.split(",").map((t) => t.trim()).filter(Boolean) };
+  const [errors, add] = useSubmit(() => api.POST("/api/v1/numbers", { body }), () => { setNumber(""); setTags(""); }, load);
   const remove = (n: string) => thenReload(api.DELETE("/api/v1/numbers/{number}", { params: { path: { number: n } } }), load);
   const zone = operatorZone();
   return (

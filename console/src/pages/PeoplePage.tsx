@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { api, type Schemas } from "../api/client";
 import { ChoiceField, Field, FormError } from "../components/Field";
-import { thenReload, useErrors, useList } from "../components/useList";
+import { thenReload, useList, useSubmit } from "../components/useList";
 import { errorFor } from "../lib/errors";
 
 type Person = Schemas["PersonView"];
@@ -14,16 +14,8 @@ export function PeoplePage() {
   const [role, setRole] = useState<Role>("operator");
   const [token, setToken] = useState("");
   const [people, load] = useList<Person>(LIST);
-  const [errors, accept] = useErrors();
-
-  const invite = async (event: FormEvent) => {
-    event.preventDefault();
-    const data = accept(await api.POST("/api/v1/people", { body: { email, role } }));
-    if (!data) return;
-    setToken(data.invitation_token ?? "");
-    setEmail("");
-    void load();
-  };
+  const send = () => api.POST("/api/v1/people", { body: { email, role } });
+  const [errors, invite] = useSubmit(send, (made) => { setToken(made.invitation_token ?? ""); setEmail(""); }, load);
   const remove = (id: string) => thenReload(api.DELETE("/api/v1/people/{person_id}", { params: { path: { person_id: id } } }), load);
   return (
     <section aria-labelledby="people-title">
