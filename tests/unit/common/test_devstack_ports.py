@@ -33,3 +33,24 @@ def test_a_port_this_checkout_serves_is_used(tmp_path: Path, monkeypatch: pytest
         assert processes.claim_port("ours", port) is True
     finally:
         assert processes.stop("ours")
+
+
+def test_a_free_port_is_below_the_ephemeral_range() -> None:
+    """Outgoing connections take their local ports from the ephemeral range: a server's port chosen there may
+    be taken before the server binds it."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    ports = {free_port() for _ in range(20)}
+    assert all(1024 <= p < low for p in ports) and len(ports) > 1
+    for port in ports:
+        with socket.create_server(("127.0.0.1", port)):
+            pass
+
+
+def test_a_server_that_exits_during_start_up_is_reported_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child that exited (its port taken, say) is not waited for until the deadline."""
+    monkeypatch.setenv("OUTREACH_STATE_DIR", str(tmp_path))
+    processes.start("dies", [sys.executable, "-c", "print('address already in use'); raise SystemExit(1)"])
+    with pytest.raises(processes.StartError, match=r"exited during start-up(?s:.*)address already in use"):
+        processes.wait_until("dies", lambda: False, timeout=30)

@@ -56,9 +56,7 @@ def running_pid(name: str) -> int | None:
         pid = int(path.read_text().strip())
     except (FileNotFoundError, ValueError):
         return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if not _alive(pid):  # (a child of this process that exited is reaped: a zombie is not alive)
         path.unlink(missing_ok=True)
         return None
     return pid

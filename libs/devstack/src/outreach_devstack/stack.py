@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import secrets
 import socket
 import sys
@@ -28,12 +29,32 @@ DEFAULT_PORTS = {
 }
 
 
+def _ephemeral_start() -> int:
+    """Where the system's ephemeral ports begin (the local ports of outgoing connections)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as sock:
+    """A TCP port on 127.0.0.1 that is free right now, below the ephemeral range. A port the system hands
+    out (bind to 0) is an ephemeral one: until the server binds it, any outgoing connection (a Kafka or
+    MongoDB client's) may take it as its local port, and the server then fails with `address in use` (seen
+    in CI: a dialer that started ten seconds after its port was chosen)."""
+    top = _ephemeral_start()
+    for _ in range(200):
+        port = random.randrange(max(1024, top - 12_000), top)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as sock:  # (all taken: what the system hands out)
         sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+        given: int = sock.getsockname()[1]
+        return given
 
 
 @dataclass
