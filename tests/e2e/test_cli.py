@@ -103,6 +103,7 @@ def test_a_campaign_from_file_to_finish(cli: CliRunner, tmp_path: Path) -> None:
     assert len(rejected.read_text().strip().splitlines()) == 4  # header + invalid, duplicate, do-not-call
     preview = run(cli, "campaign", "preview", cid)
     assert "3 of 4 contacts will be skipped" in preview
+    assert json.loads(run(cli, "campaign", "preview", cid, "--json"))["skipped"] == 3  # the JSON and nothing else
 
     assert "active" in run(cli, "campaign", "start", cid)
 

@@ -134,6 +134,5 @@ def _lifecycle(verb: str, campaign_id: str, json_out: bool, url: str | None, key
 def preview(campaign_id: str = typer.Argument(...), json_out: bool = JSON, url: str = URL, key: str = KEY) -> None:
     """The launch preview: how many imported contacts will be skipped, and why."""
     result = call(url, key, "GET", "/campaigns/{campaign_id}/preview", {"campaign_id": campaign_id})
-    say(result, result["message"], json_out=json_out)
-    for reason, count in result["split"].items():
-        typer.echo(f"  {reason.replace('_', ' ')}: {count}")
+    split = "".join(f"\n  {reason.replace('_', ' ')}: {count}" for reason, count in result["split"].items())
+    say(result, result["message"] + split, json_out=json_out)  # with --json, the JSON alone
