@@ -15,14 +15,13 @@ SHOWN = 5  # steps in flight described one by one
 def _plain(doc: dict[str, Any] | None) -> dict[str, Any] | None:
     if doc is None:
         return None
-    out: dict[str, Any] = {}
-    for name, value in doc.items():
-        if name in ("contact", "trace"):
-            continue
-        out[name] = value.isoformat() if isinstance(value, datetime) else value
-        if isinstance(value, dict | list):
-            out[name] = repr(value)[:300]
-    return out
+
+    def shown(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return repr(value)[:300] if isinstance(value, dict | list) else value
+
+    return {name: shown(value) for name, value in doc.items() if name not in ("contact", "trace")}
 
 
 def _call(client: MongoClient[dict[str, Any]], key: str) -> dict[str, Any] | None:

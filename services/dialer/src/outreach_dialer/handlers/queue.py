@@ -57,8 +57,9 @@ async def _queue_unheld(command: PlaceCall, deps: Deps) -> None:
     if deps.run.holds(key):
         return
     stored = await deps.calls.by_key(key)
-    mine = stored and (stored.get("status"), stored.get("owner")) == ("queued", deps.run.instance)
-    if stored and mine and not deps.run.holds(key):  # (held again if it was taken meanwhile)
+    if stored is None or (stored.get("status"), stored.get("owner")) != ("queued", deps.run.instance):
+        return
+    if not deps.run.holds(key):  # (held again if it was taken meanwhile)
         deps.run.queue.push(queued(stored, command))
         deps.wake()
 
