@@ -1,4 +1,4 @@
-import { useId, type ReactNode } from "react";
+import { useId, type InputHTMLAttributes, type ReactNode } from "react";
 
 /** A labelled control with its error (from the API or the form) right under it. */
 export function Field(props: { label: string; error?: string; children: (id: string, describedBy?: string) => ReactNode }) {
@@ -38,4 +38,14 @@ export function FormError({ message }: { message?: string }) {
       {message}
     </p>
   ) : null;
+}
+
+/** A labelled text input; other attributes (type, placeholder, autoComplete...) go to the input. */
+export function TextField(props: { label: string; error?: string; value: string; onChange: (value: string) => void } & Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "value" | "onChange">) {
+  const { label, error, value, onChange, ...rest } = props;
+  return (
+    <Field label={label} error={error}>
+      {(id, d) => <input id={id} aria-describedby={d} value={value} onChange={(e) => onChange(e.target.value)} {...rest} />}
+    </Field>
+  );
 }

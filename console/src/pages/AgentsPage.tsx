@@ -1,6 +1,8 @@
-import { useState } from "react";
 import { api, type Schemas } from "../api/client";
-import { ChoiceField, Field, FormError, type Choice } from "../components/Field";
+import { ChoiceField, FormError, TextField, type Choice } from "../components/Field";
+import { Page } from "../components/Page";
+import { Table } from "../components/Table";
+import { useForm } from "../components/useForm";
 import { thenReload, useList, useSubmit } from "../components/useList";
 import { errorFor } from "../lib/errors";
 
@@ -11,33 +13,29 @@ const LIST = () => api.GET("/api/v1/agents");
 const EMPTY = { id: "", name: "", kind: "twiml" as Kind, address: "" };
 
 export function AgentsPage() {
-  const [form, setForm] = useState(EMPTY);
+  const { values: form, field, reset } = useForm(EMPTY);
   const [agents, load] = useList<Agent>(LIST);
   const send = () => api.PUT("/api/v1/agents/{agent_id}", { params: { path: { agent_id: form.id || "-" } }, body: form });
-  const [errors, save] = useSubmit(send, () => setForm(EMPTY), load);
+  const [errors, save] = useSubmit(send, reset, load);
   const remove = (id: string) => thenReload(api.DELETE("/api/v1/agents/{agent_id}", { params: { path: { agent_id: id } } }), load);
   return (
-    <section aria-labelledby="agents-title">
-      <h1 id="agents-title">Agents</h1>
+    <Page title="Agents">
       <form onSubmit={save} aria-label="Add or replace an agent">
         <div className="row">
-          <Field label="Agent id" error={errorFor(errors, "id")}>{(id, d) => <input id={id} aria-describedby={d} value={form.id} onChange={(e) => setForm({ ...form, id: e.target.value })} />}</Field>
-          <Field label="Agent name" error={errorFor(errors, "name")}>{(id, d) => <input id={id} aria-describedby={d} value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />}</Field>
-          <ChoiceField label="Kind" value={form.kind} onChange={(kind) => setForm({ ...form, kind })} options={KINDS} />
-          <Field label="Address" error={errorFor(errors, "address")}>{(id, d) => <input id={id} aria-describedby={d} value={form.address} onChange={(e) => setForm({ ...form, address: e.target.value })} />}</Field>
+          <TextField label="Agent id" error={errorFor(errors, "id")} value={form.id} onChange={field("id")} />
+          <TextField label="Agent name" error={errorFor(errors, "name")} value={form.name} onChange={field("name")} />
+          <ChoiceField label="Kind" value={form.kind} onChange={field("kind")} options={KINDS} />
+          <TextField label="Address" error={errorFor(errors, "address")} value={form.address} onChange={field("address")} />
         </div>
         <FormError message={errors[""]} />
         <button type="submit">Save agent</button>
       </form>
-      <table aria-label="Agents">
-        <thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Address</th><th scope="col">Remove</th></tr></thead>
-        <tbody>
-          {agents.map((a) => (
-            <tr key={a.id}><td>{a.id}</td><td>{a.name}</td><td>{a.kind}</td><td>{a.address}</td>
-              <td><button type="button" aria-label={`Remove ${a.id}`} onClick={() => remove(a.id)}>Remove</button></td></tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
+      <Table label="Agents" columns={["Id", "Name", "Kind", "Address", "Remove"]}>
+        {agents.map((a) => (
+          <tr key={a.id}><td>{a.id}</td><td>{a.name}</td><td>{a.kind}</td><td>{a.address}</td>
+            <td><button type="button" aria-label={`Remove ${a.id}`} onClick={() => remove(a.id)}>Remove</button></td></tr>
+        ))}
+      </Table>
+    </Page>
   );
 }

@@ -1,6 +1,8 @@
 import { useEffect, useState } from "react";
 import { api, type Schemas } from "../api/client";
+import { Page } from "../components/Page";
 import { usePages } from "../components/Pager";
+import { Table } from "../components/Table";
 import { inZone, operatorZone } from "../lib/time";
 
 type Entry = Schemas["AuditEntry"];
@@ -17,15 +19,11 @@ export function AuditPage() {
   }, [paging.after]);
   const zone = operatorZone();
   return (
-    <section aria-labelledby="audit-title">
-      <h1 id="audit-title">Audit log</h1>
-      <table aria-label="Audit log">
-        <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Did</th><th scope="col">On</th></tr></thead>
-        <tbody>
-          {items.map((e) => <tr key={e.id}><td>{inZone(e.at, zone)}</td><td>{e.actor}</td><td>{e.action}</td><td>{e.target}</td></tr>)}
-        </tbody>
-      </table>
+    <Page title="Audit log">
+      <Table label="Audit log" columns={["When", "Who", "Did", "On"]}>
+        {items.map((e) => <tr key={e.id}><td>{inZone(e.at, zone)}</td><td>{e.actor}</td><td>{e.action}</td><td>{e.target}</td></tr>)}
+      </Table>
       {paging.controls(next)}
-    </section>
+    </Page>
   );
 }

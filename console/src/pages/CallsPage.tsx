@@ -1,7 +1,9 @@
 import { useEffect, useState } from "react";
 import { api, type Schemas } from "../api/client";
 import { ChoiceField, Field } from "../components/Field";
+import { Page } from "../components/Page";
 import { usePages } from "../components/Pager";
+import { Table } from "../components/Table";
 import { inZone, operatorZone } from "../lib/time";
 
 type Call = Schemas["CallView"];
@@ -24,26 +26,22 @@ export function CallsPage() {
   }, [outcome, campaign, after]);
   const zone = operatorZone();
   return (
-    <section aria-labelledby="calls-title">
-      <h1 id="calls-title">Call history</h1>
+    <Page title="Call history">
       <div className="row">
         <ChoiceField label="Outcome" value={outcome} onChange={(o) => (setOutcome(o), paging.reset())} options={OUTCOMES} />
         <Field label="Campaign id">{(id) => <input id={id} value={campaign} onChange={(e) => (setCampaign(e.target.value.trim()), paging.reset())} />}</Field>
       </div>
-      <table aria-label="Calls">
-        <thead><tr><th scope="col">Queued</th><th scope="col">To</th><th scope="col">Outcome</th><th scope="col">Duration</th><th scope="col">Number used</th><th scope="col">Agent</th><th scope="col">Details</th></tr></thead>
-        <tbody>
-          {calls.map((c) => (
-            <tr key={c.idempotency_key}>
-              <td>{inZone(c.queued_at, zone)}</td><td>{c.phone}</td><td>{c.outcome ?? c.status}</td><td>{c.duration_s ?? 0} s</td><td>{c.from_number ?? ""}</td><td>{c.agent_id ?? ""}</td>
-              <td><button type="button" onClick={() => setOpen(c)} aria-label={`Open call to ${c.phone}`}>Open</button></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table label="Calls" columns={["Queued", "To", "Outcome", "Duration", "Number used", "Agent", "Details"]}>
+        {calls.map((c) => (
+          <tr key={c.idempotency_key}>
+            <td>{inZone(c.queued_at, zone)}</td><td>{c.phone}</td><td>{c.outcome ?? c.status}</td><td>{c.duration_s ?? 0} s</td><td>{c.from_number ?? ""}</td><td>{c.agent_id ?? ""}</td>
+            <td><button type="button" onClick={() => setOpen(c)} aria-label={`Open call to ${c.phone}`}>Open</button></td>
+          </tr>
+        ))}
+      </Table>
       {paging.controls(next)}
       {open && <CallDetails call={open} onClose={() => setOpen(null)} />}
-    </section>
+    </Page>
   );
 }
 

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { api, type Campaign, type Schemas } from "../api/client";
+import { Page } from "../components/Page";
 import { fieldErrors, type FieldErrors } from "../lib/errors";
 import { href, SECTIONS, type Section } from "../lib/route";
 import { ContactsSection } from "../sections/ContactsSection";
@@ -36,10 +37,7 @@ export function CampaignPage({ id, section }: { id: string; section: Section }) 
   if (missing) return <p role="alert">Campaign {id} was not found.</p>;
   if (!campaign) return <p role="status">Loading…</p>;
   return (
-    <section aria-labelledby="campaign-title">
-      <h1 id="campaign-title">
-        {campaign.spec.name} <span className="status">{campaign.status}</span>
-      </h1>
+    <Page title={<>{campaign.spec.name} <span className="status">{campaign.status}</span></>}>
       <nav aria-label="Campaign sections" className="tabs">
         {SECTIONS.map((s) => (
           <a key={s.id} href={href({ page: "campaign", id, section: s.id })} aria-current={s.id === section ? "page" : undefined}>
@@ -52,6 +50,6 @@ export function CampaignPage({ id, section }: { id: string; section: Section }) 
       {section === "numbers" && <NumbersSection campaign={campaign} save={save} />}
       {section === "contacts" && <ContactsSection campaign={campaign} />}
       {section === "overview" && <OverviewSection campaign={campaign} onChange={setCampaign} />}
-    </section>
+    </Page>
   );
 }

@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { api, type Campaign, type Overview } from "../api/client";
-import { Field, FormError } from "../components/Field";
+import { Field, FormError, TextField } from "../components/Field";
+import { Page } from "../components/Page";
+import { Table } from "../components/Table";
 import { errorFor, fieldErrors, type FieldErrors } from "../lib/errors";
 import { go, href } from "../lib/route";
 import { inZone } from "../lib/time";
@@ -19,40 +21,23 @@ export function CampaignsPage() {
   }, []);
 
   return (
-    <section aria-labelledby="campaigns-title">
-      <div className="title-row">
-        <h1 id="campaigns-title">Campaigns</h1>
-        <button type="button" onClick={() => setCreating(true)}>
-          New Campaign
-        </button>
-      </div>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Status</th>
-            <th scope="col">Total contacts</th>
-            <th scope="col">Exited</th>
-            <th scope="col">Started on</th>
+    <Page title="Campaigns" actions={<button type="button" onClick={() => setCreating(true)}>New Campaign</button>}>
+      <Table columns={["Name", "Status", "Total contacts", "Exited", "Started on"]}>
+        {campaigns.map((c) => (
+          <tr key={c.id}>
+            <td>
+              <a href={href({ page: "campaign", id: c.id, section: "overview" })}>{c.spec.name}</a>
+            </td>
+            <td>{c.status}</td>
+            <td>{overviews[c.id]?.total ?? 0}</td>
+            <td>{overviews[c.id]?.exited ?? 0}</td>
+            <td>{inZone(c.started_at)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {campaigns.map((c) => (
-            <tr key={c.id}>
-              <td>
-                <a href={href({ page: "campaign", id: c.id, section: "overview" })}>{c.spec.name}</a>
-              </td>
-              <td>{c.status}</td>
-              <td>{overviews[c.id]?.total ?? 0}</td>
-              <td>{overviews[c.id]?.exited ?? 0}</td>
-              <td>{inZone(c.started_at)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
       {campaigns.length === 0 && <p>No campaigns yet.</p>}
       <CreateCampaign open={creating} onClose={() => setCreating(false)} />
-    </section>
+    </Page>
   );
 }
 
@@ -80,9 +65,7 @@ function CreateCampaign({ open, onClose }: { open: boolean; onClose: () => void 
     <dialog ref={ref} aria-labelledby="create-title" onCancel={onClose}>
       <form onSubmit={submit}>
         <h2 id="create-title">Create campaign</h2>
-        <Field label="Campaign name" error={errorFor(errors, "name")}>
-          {(id, d) => <input id={id} aria-describedby={d} value={name} onChange={(e) => setName(e.target.value)} required />}
-        </Field>
+        <TextField label="Campaign name" error={errorFor(errors, "name")} value={name} onChange={setName} required />
         <Field label="Campaign description" error={errorFor(errors, "description")}>
           {(id, d) => <textarea id={id} aria-describedby={d} value={description} onChange={(e) => setDescription(e.target.value)} />}
         </Field>

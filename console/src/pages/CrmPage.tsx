@@ -1,6 +1,8 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
-import { ChoiceField, Field, FormError } from "../components/Field";
+import { ChoiceField, Field, FormError, TextField } from "../components/Field";
+import { Page } from "../components/Page";
+import { Table } from "../components/Table";
 import { thenReload, useErrors, useList } from "../components/useList";
 import { errorFor } from "../lib/errors";
 import { inZone, operatorZone } from "../lib/time";
@@ -26,14 +28,13 @@ export function CrmPage() {
   const [shown, setShown] = useState<string | null>(null);
   const back = landing();
   return (
-    <section aria-labelledby="crm-title">
-      <h1 id="crm-title">CRM</h1>
+    <Page title="CRM">
       {back.connected && <p role="status">HubSpot connected.</p>}
       {back.problem && <p role="alert">HubSpot was not connected: {back.problem}</p>}
       <Connections connections={connections} reload={loadConnections} />
       <Feeds connections={connections} feeds={feeds} reload={loadFeeds} show={setShown} />
       {shown && <SyncReport syncId={shown} onDone={() => void loadFeeds()} />}
-    </section>
+    </Page>
   );
 }
 
@@ -85,16 +86,16 @@ function Connections({ connections, reload }: { connections: Connection[]; reloa
               </select>
             )}
           </Field>
-          <Field label="Connection name" error={errorFor(errors, "name")}>{(id, d) => <input id={id} aria-describedby={d} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
-          {kind !== "salesforce" && <Field label={TOKEN[kind]} error={errorFor(errors, "token")}>{(id, d) => <input id={id} aria-describedby={d} type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} />}</Field>}
-          {kind === "gohighlevel" && <Field label="Location ID" error={errorFor(errors, "location_id")}>{(id, d) => <input id={id} aria-describedby={d} value={location} onChange={(e) => setLocation(e.target.value)} />}</Field>}
+          <TextField label="Connection name" error={errorFor(errors, "name")} value={name} onChange={setName} />
+          {kind !== "salesforce" && <TextField label={TOKEN[kind]} error={errorFor(errors, "token")} type="password" autoComplete="off" value={token} onChange={setToken} />}
+          {kind === "gohighlevel" && <TextField label="Location ID" error={errorFor(errors, "location_id")} value={location} onChange={setLocation} />}
           {kind === "leaddocket" && (
             <>
-              <Field label="Firm URL" error={errorFor(errors, "base_url")}>{(id, d) => <input id={id} aria-describedby={d} placeholder="https://yourfirm.leaddocket.com" value={firmUrl} onChange={(e) => setFirmUrl(e.target.value)} />}</Field>
-              <Field label="Status after an answered call">{(id) => <input id={id} value={afterCall} onChange={(e) => setAfterCall(e.target.value)} />}</Field>
+              <TextField label="Firm URL" error={errorFor(errors, "base_url")} placeholder="https://yourfirm.leaddocket.com" value={firmUrl} onChange={setFirmUrl} />
+              <TextField label="Status after an answered call" value={afterCall} onChange={setAfterCall} />
             </>
           )}
-          {(kind === "hubspot" || kind === "monday") && <Field label={kind === "monday" ? "Do-not-call column" : "Do-not-call property"} error={errorFor(errors, "opt_out_property")}>{(id, d) => <input id={id} aria-describedby={d} placeholder={kind === "monday" ? "column id" : "do_not_call"} value={optOut} onChange={(e) => setOptOut(e.target.value)} />}</Field>}
+          {(kind === "hubspot" || kind === "monday") && <TextField label={kind === "monday" ? "Do-not-call column" : "Do-not-call property"} error={errorFor(errors, "opt_out_property")} placeholder={kind === "monday" ? "column id" : "do_not_call"} value={optOut} onChange={setOptOut} />}
         </div>
         <FormError message={errors[""]} />
         {kind !== "salesforce" && <button type="submit">Connect with token</button>}{" "}
@@ -103,20 +104,17 @@ function Connections({ connections, reload }: { connections: Connection[]; reloa
         {kind === "gohighlevel" && <button type="button" onClick={() => void oauth("gohighlevel")}>Connect with GoHighLevel sign-in</button>}
         {kind === "monday" && <button type="button" onClick={() => void oauth("monday")}>Connect with monday.com sign-in</button>}
       </form>
-      <table aria-label="CRM connections">
-        <thead><tr><th scope="col">Name</th><th scope="col">CRM</th><th scope="col">Sign-in</th><th scope="col">Status</th><th scope="col">Problem</th><th scope="col">Checked</th><th scope="col">Webhooks to</th><th scope="col">Actions</th></tr></thead>
-        <tbody>
-          {connections.map((c) => (
-            <tr key={c.id}>
-              <td>{c.name}</td><td>{c.kind}</td><td>{c.auth}</td><td>{c.status}</td><td>{c.problem ?? "—"}</td><td>{inZone(c.checked_at, zone)}</td><td>{c.webhook_url ?? "—"}</td>
-              <td>
-                <button type="button" aria-label={`Check ${c.name}`} onClick={() => void check(c.id)}>Check</button>{" "}
-                <button type="button" className="danger" aria-label={`Disconnect ${c.name}`} onClick={() => void remove(c.id)}>Disconnect</button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table label="CRM connections" columns={["Name", "CRM", "Sign-in", "Status", "Problem", "Checked", "Webhooks to", "Actions"]}>
+        {connections.map((c) => (
+          <tr key={c.id}>
+            <td>{c.name}</td><td>{c.kind}</td><td>{c.auth}</td><td>{c.status}</td><td>{c.problem ?? "—"}</td><td>{inZone(c.checked_at, zone)}</td><td>{c.webhook_url ?? "—"}</td>
+            <td>
+              <button type="button" aria-label={`Check ${c.name}`} onClick={() => void check(c.id)}>Check</button>{" "}
+              <button type="button" className="danger" aria-label={`Disconnect ${c.name}`} onClick={() => void remove(c.id)}>Disconnect</button>
+            </td>
+          </tr>
+        ))}
+      </Table>
     </>
   );
 }
@@ -171,10 +169,10 @@ function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => 
         <div className="row">
           <ChoiceField label="Connection" error={errorFor(errors, "connection_id")} value={chosenConnection} onChange={setConnection} options={usable} />
           <ChoiceField label="Campaign to feed" error={errorFor(errors, "campaign_id")} value={chosenCampaign} onChange={setCampaign} options={campaigns} />
-          {kind === "hubspot" && <Field label="HubSpot list ID" error={errorFor(errors, "source.list_id") ?? errorFor(errors, "source")}>{(id, d) => <input id={id} aria-describedby={d} value={listId} onChange={(e) => setListId(e.target.value)} />}</Field>}
+          {kind === "hubspot" && <TextField label="HubSpot list ID" error={errorFor(errors, "source.list_id") ?? errorFor(errors, "source")} value={listId} onChange={setListId} />}
           {kind === "gohighlevel" && (
             <>
-              <Field label="Tag" error={errorFor(errors, "source")}>{(id, d) => <input id={id} aria-describedby={d} value={tag} onChange={(e) => setTag(e.target.value)} />}</Field>
+              <TextField label="Tag" error={errorFor(errors, "source")} value={tag} onChange={setTag} />
               <Field label="Or pipeline ID">{(id) => <input id={id} value={pipeline} onChange={(e) => setPipeline(e.target.value)} />}</Field>
               <Field label="Stage ID">{(id) => <input id={id} value={stage} onChange={(e) => setStage(e.target.value)} />}</Field>
             </>
@@ -189,45 +187,42 @@ function Feeds(props: { connections: Connection[]; feeds: Feed[]; reload: () => 
                   </select>
                 )}
               </Field>
-              <Field label="SOQL filter" error={errorFor(errors, "source")}>{(id, d) => <input id={id} aria-describedby={d} placeholder="LeadSource = 'Web'" value={where} onChange={(e) => setWhere(e.target.value)} />}</Field>
+              <TextField label="SOQL filter" error={errorFor(errors, "source")} placeholder="LeadSource = 'Web'" value={where} onChange={setWhere} />
               <Field label="Or Salesforce campaign ID">{(id) => <input id={id} value={sfCampaign} onChange={(e) => setSfCampaign(e.target.value)} />}</Field>
               <Field label="Or list view ID">{(id) => <input id={id} value={listView} onChange={(e) => setListView(e.target.value)} />}</Field>
             </>
           )}
           {kind === "leaddocket" && (
             <>
-              <Field label="Lead status" error={errorFor(errors, "source.status") ?? errorFor(errors, "source")}>{(id, d) => <input id={id} aria-describedby={d} value={ldStatus} onChange={(e) => setLdStatus(e.target.value)} />}</Field>
+              <TextField label="Lead status" error={errorFor(errors, "source.status") ?? errorFor(errors, "source")} value={ldStatus} onChange={setLdStatus} />
               <Field label="Case type">{(id) => <input id={id} value={caseType} onChange={(e) => setCaseType(e.target.value)} />}</Field>
             </>
           )}
           {kind === "monday" && (
             <>
-              <Field label="Board ID" error={errorFor(errors, "source.board_id") ?? errorFor(errors, "source")}>{(id, d) => <input id={id} aria-describedby={d} value={board} onChange={(e) => setBoard(e.target.value)} />}</Field>
+              <TextField label="Board ID" error={errorFor(errors, "source.board_id") ?? errorFor(errors, "source")} value={board} onChange={setBoard} />
               <Field label="Group ID">{(id) => <input id={id} value={group} onChange={(e) => setGroup(e.target.value)} />}</Field>
             </>
           )}
-          <Field label={kind === "monday" ? "Phone column" : kind === "salesforce" ? "Phone field" : "Phone property"} error={errorFor(errors, "mapping.to_number")}>{(id, d) => <input id={id} aria-describedby={d} placeholder={kind === "salesforce" || kind === "leaddocket" ? "Phone" : "phone"} value={phone} onChange={(e) => setPhone(e.target.value)} />}</Field>
+          <TextField label={kind === "monday" ? "Phone column" : kind === "salesforce" ? "Phone field" : "Phone property"} error={errorFor(errors, "mapping.to_number")} placeholder={kind === "salesforce" || kind === "leaddocket" ? "Phone" : "phone"} value={phone} onChange={setPhone} />
           <Field label="Sync every (minutes, 0: on demand)" error={errorFor(errors, "every_minutes")}>{(id, d) => <input id={id} aria-describedby={d} type="number" min={0} value={every} onChange={(e) => setEvery(Number(e.target.value))} />}</Field>
         </div>
         <FormError message={errors[""]} />
         <button type="submit" disabled={!chosenConnection || !chosenCampaign}>Feed campaign</button>
       </form>
-      <table aria-label="CRM feeds">
-        <thead><tr><th scope="col">Campaign</th><th scope="col">Source</th><th scope="col">Every (minutes)</th><th scope="col">Last sync</th><th scope="col">Actions</th></tr></thead>
-        <tbody>
-          {props.feeds.map((f) => (
-            <tr key={f.id}>
-              <td>{names[f.campaign_id] ?? f.campaign_id}</td><td>{Object.entries(f.source).map(([k, v]) => `${k.replace("_id", "")}: ${v}`).join(", ")}</td><td>{f.every_minutes || "on demand"}</td>
-              <td>{f.last_status ?? "—"}{f.last_error ? `: ${f.last_error}` : ""}{f.push ? ` (push: ${f.push})` : ""}</td>
-              <td>
-                <button type="button" aria-label={`Sync now for ${names[f.campaign_id] ?? f.campaign_id}`} onClick={() => void syncNow(f.id, false)}>Sync now</button>{" "}
-                <button type="button" aria-label={`Full sync of ${names[f.campaign_id] ?? f.campaign_id}`} onClick={() => void syncNow(f.id, true)}>Full sync</button>{" "}
-                {f.last_sync_id && <button type="button" aria-label={`Report of ${names[f.campaign_id] ?? f.campaign_id}`} onClick={() => props.show(f.last_sync_id!)}>Report</button>}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table label="CRM feeds" columns={["Campaign", "Source", "Every (minutes)", "Last sync", "Actions"]}>
+        {props.feeds.map((f) => (
+          <tr key={f.id}>
+            <td>{names[f.campaign_id] ?? f.campaign_id}</td><td>{Object.entries(f.source).map(([k, v]) => `${k.replace("_id", "")}: ${v}`).join(", ")}</td><td>{f.every_minutes || "on demand"}</td>
+            <td>{f.last_status ?? "—"}{f.last_error ? `: ${f.last_error}` : ""}{f.push ? ` (push: ${f.push})` : ""}</td>
+            <td>
+              <button type="button" aria-label={`Sync now for ${names[f.campaign_id] ?? f.campaign_id}`} onClick={() => void syncNow(f.id, false)}>Sync now</button>{" "}
+              <button type="button" aria-label={`Full sync of ${names[f.campaign_id] ?? f.campaign_id}`} onClick={() => void syncNow(f.id, true)}>Full sync</button>{" "}
+              {f.last_sync_id && <button type="button" aria-label={`Report of ${names[f.campaign_id] ?? f.campaign_id}`} onClick={() => props.show(f.last_sync_id!)}>Report</button>}
+            </td>
+          </tr>
+        ))}
+      </Table>
     </>
   );
 }
@@ -265,10 +260,9 @@ function SyncReport({ syncId, onDone }: { syncId: string; onDone: () => void }) 
         ))}
       </dl>
       {records.length > 0 && (
-        <table aria-label="Records not imported">
-          <thead><tr><th scope="col">Record</th><th scope="col">Verdict</th><th scope="col">Reason</th></tr></thead>
-          <tbody>{records.map((r) => <tr key={`${r.record_id}-${r.status}`}><td>{r.record_id}</td><td>{r.status}</td><td>{r.reason ?? "—"}</td></tr>)}</tbody>
-        </table>
+        <Table label="Records not imported" columns={["Record", "Verdict", "Reason"]}>
+          {records.map((r) => <tr key={`${r.record_id}-${r.status}`}><td>{r.record_id}</td><td>{r.status}</td><td>{r.reason ?? "—"}</td></tr>)}
+        </Table>
       )}
     </section>
   );

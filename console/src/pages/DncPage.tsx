@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { api, type Schemas } from "../api/client";
-import { Field, FormError } from "../components/Field";
+import { Field, FormError, TextField } from "../components/Field";
+import { Page } from "../components/Page";
 import { usePages } from "../components/Pager";
+import { Table } from "../components/Table";
 import { errorFor, fieldErrors, type FieldErrors } from "../lib/errors";
 import { inZone, operatorZone } from "../lib/time";
 
@@ -38,31 +40,25 @@ export function DncPage() {
   };
   const zone = operatorZone();
   return (
-    <section aria-labelledby="dnc-title">
-      <h1 id="dnc-title">Do-not-call</h1>
+    <Page title="Do-not-call">
       <form onSubmit={add} aria-label="Add to the do-not-call list">
         <Field label="Phone numbers (one per line)" error={errorFor(errors, "phones")}>
           {(id, d) => <textarea id={id} aria-describedby={d} rows={3} value={phones} onChange={(e) => setPhones(e.target.value)} />}
         </Field>
-        <Field label="Reason" error={errorFor(errors, "reason")}>
-          {(id, d) => <input id={id} aria-describedby={d} value={reason} onChange={(e) => setReason(e.target.value)} />}
-        </Field>
+        <TextField label="Reason" error={errorFor(errors, "reason")} value={reason} onChange={setReason} />
         <FormError message={errors[""]} />
         <button type="submit">Add to do-not-call list</button>
         {result && <p role="status">{result}</p>}
       </form>
-      <table aria-label="Do-not-call list">
-        <thead><tr><th scope="col">Phone</th><th scope="col">Source</th><th scope="col">Reason</th><th scope="col">Added</th><th scope="col">Remove</th></tr></thead>
-        <tbody>
-          {items.map((e) => (
-            <tr key={e.phone}>
-              <td>{e.phone}</td><td>{e.source}</td><td>{e.reason ?? ""}</td><td>{inZone(e.added_at, zone)}</td>
-              <td><button type="button" aria-label={`Remove ${e.phone}`} onClick={() => remove(e.phone)}>Remove</button></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table label="Do-not-call list" columns={["Phone", "Source", "Reason", "Added", "Remove"]}>
+        {items.map((e) => (
+          <tr key={e.phone}>
+            <td>{e.phone}</td><td>{e.source}</td><td>{e.reason ?? ""}</td><td>{inZone(e.added_at, zone)}</td>
+            <td><button type="button" aria-label={`Remove ${e.phone}`} onClick={() => remove(e.phone)}>Remove</button></td>
+          </tr>
+        ))}
+      </Table>
       {paging.controls(next)}
-    </section>
+    </Page>
   );
 }

@@ -1,6 +1,9 @@
 import { useState } from "react";
 import { api, type Schemas } from "../api/client";
-import { ChoiceField, Field, FormError, type Choice } from "../components/Field";
+import { ChoiceField, FormError, TextField, type Choice } from "../components/Field";
+import { Page } from "../components/Page";
+import { Table } from "../components/Table";
+import { useForm } from "../components/useForm";
 import { thenReload, useList, useSubmit } from "../components/useList";
 import { errorFor } from "../lib/errors";
 import { inZone, operatorZone } from "../lib/time";
@@ -11,12 +14,11 @@ const SCOPES: Choice<Scope>[] = [{ id: "read", name: "read" }, { id: "write", na
 const LIST = () => api.GET("/api/v1/keys");
 
 export function KeysPage() {
-  const [name, setName] = useState("");
-  const [scope, setScope] = useState<Scope>("write");
+  const { values: form, field, reset } = useForm({ name: "", scope: "write" as Scope });
   const [secret, setSecret] = useState("");
   const [keys, load] = useList<Key>(LIST);
-  const send = () => api.POST("/api/v1/keys", { body: { name, scopes: [scope] } });
-  const [errors, create] = useSubmit(send, (made) => { setSecret(made.secret ?? ""); setName(""); }, load);
+  const send = () => api.POST("/api/v1/keys", { body: { name: form.name, scopes: [form.scope] } });
+  const [errors, create] = useSubmit(send, (made) => { setSecret(made.secret ?? ""); reset(); }, load);
   const revoke = (id: string) => thenReload(api.DELETE("/api/v1/keys/{key_id}", { params: { path: { key_id: id } } }), load);
   const rotate = async (id: string) => {
     const { data } = await api.POST("/api/v1/keys/{key_id}/rotate", { params: { path: { key_id: id } } });
@@ -25,12 +27,11 @@ export function KeysPage() {
   };
   const zone = operatorZone();
   return (
-    <section aria-labelledby="keys-title">
-      <h1 id="keys-title">API keys</h1>
+    <Page title="API keys">
       <form onSubmit={create} aria-label="Create an API key">
         <div className="row">
-          <Field label="Key name" error={errorFor(errors, "name")}>{(id, d) => <input id={id} aria-describedby={d} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
-          <ChoiceField label="Scope" value={scope} onChange={setScope} options={SCOPES} />
+          <TextField label="Key name" error={errorFor(errors, "name")} value={form.name} onChange={field("name")} />
+          <ChoiceField label="Scope" value={form.scope} onChange={field("scope")} options={SCOPES} />
         </div>
         <FormError message={errors[""] ?? errorFor(errors, "scopes")} />
         <button type="submit">Create key</button>
@@ -40,24 +41,21 @@ export function KeysPage() {
           The key's secret, shown this once: <code>{secret}</code>
         </p>
       )}
-      <table aria-label="API keys">
-        <thead><tr><th scope="col">Name</th><th scope="col">Prefix</th><th scope="col">Scopes</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Revoked</th><th scope="col">Actions</th></tr></thead>
-        <tbody>
-          {keys.map((k) => (
-            <tr key={k.id}>
-              <td>{k.name}</td><td><code>{k.prefix}</code></td><td>{k.scopes.join(", ")}</td><td>{inZone(k.created_at, zone)}</td><td>{inZone(k.last_used_at, zone)}</td><td>{inZone(k.revoked_at, zone)}</td>
-              <td>
-                {!k.revoked_at && (
-                  <>
-                    <button type="button" aria-label={`Rotate ${k.name}`} onClick={() => rotate(k.id)}>Rotate</button>{" "}
-                    <button type="button" className="danger" aria-label={`Revoke ${k.name}`} onClick={() => revoke(k.id)}>Revoke</button>
-                  </>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
+      <Table label="API keys" columns={["Name", "Prefix", "Scopes", "Created", "Last used", "Revoked", "Actions"]}>
+        {keys.map((k) => (
+          <tr key={k.id}>
+            <td>{k.name}</td><td><code>{k.prefix}</code></td><td>{k.scopes.join(", ")}</td><td>{inZone(k.created_at, zone)}</td><td>{inZone(k.last_used_at, zone)}</td><td>{inZone(k.revoked_at, zone)}</td>
+            <td>
+              {!k.revoked_at && (
+                <>
+                  <button type="button" aria-label={`Rotate ${k.name}`} onClick={() => rotate(k.id)}>Rotate</button>{" "}
+                  <button type="button" className="danger" aria-label={`Revoke ${k.name}`} onClick={() => revoke(k.id)}>Revoke</button>
+                </>
+              )}
+            </td>
+          </tr>
+        ))}
+      </Table>
+    </Page>
   );
 }

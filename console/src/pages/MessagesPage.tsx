@@ -1,7 +1,9 @@
 import { useEffect, useState } from "react";
 import { api, type Schemas } from "../api/client";
 import { ChoiceField, type Choice } from "../components/Field";
+import { Page } from "../components/Page";
 import { usePages } from "../components/Pager";
+import { Table } from "../components/Table";
 import { inZone, operatorZone } from "../lib/time";
 
 type Message = Schemas["MessageView"];
@@ -22,21 +24,17 @@ export function MessagesPage() {
   }, [channel, paging.after]);
   const zone = operatorZone();
   return (
-    <section aria-labelledby="messages-title">
-      <h1 id="messages-title">Messages</h1>
+    <Page title="Messages">
       <ChoiceField label="Channel" value={channel} onChange={(c) => (setChannel(c), paging.reset())} options={CHANNELS} />
-      <table aria-label="Messages">
-        <thead><tr><th scope="col">Created</th><th scope="col">Channel</th><th scope="col">To</th><th scope="col">Status</th><th scope="col">Campaign</th><th scope="col">Status trail</th></tr></thead>
-        <tbody>
-          {items.map((m) => (
-            <tr key={m.id}>
-              <td>{inZone(m.created_at, zone)}</td><td>{m.channel}</td><td>{String(m.command?.to ?? m.command?.phone ?? m.command?.email ?? "")}</td><td>{m.status}</td><td>{m.campaign_id}</td>
-              <td>{(m.trail ?? []).map((t) => String(t.status)).join(" → ")}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table label="Messages" columns={["Created", "Channel", "To", "Status", "Campaign", "Status trail"]}>
+        {items.map((m) => (
+          <tr key={m.id}>
+            <td>{inZone(m.created_at, zone)}</td><td>{m.channel}</td><td>{String(m.command?.to ?? m.command?.phone ?? m.command?.email ?? "")}</td><td>{m.status}</td><td>{m.campaign_id}</td>
+            <td>{(m.trail ?? []).map((t) => String(t.status)).join(" → ")}</td>
+          </tr>
+        ))}
+      </Table>
       {paging.controls(next)}
-    </section>
+    </Page>
   );
 }

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { api } from "../api/client";
-import { Field, FormError } from "../components/Field";
+import { FormError, TextField } from "../components/Field";
 import { errorFor, fieldErrors, type FieldErrors } from "../lib/errors";
 
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
@@ -22,16 +22,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     <main className="signin">
       <h1>Sign in to Outreach</h1>
       <form onSubmit={submit}>
-        <Field label="Email" error={errorFor(errors, "email")}>
-          {(id, d) => (
-            <input id={id} aria-describedby={d} type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required />
-          )}
-        </Field>
-        <Field label="Password" error={errorFor(errors, "password")}>
-          {(id, d) => (
-            <input id={id} aria-describedby={d} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
-          )}
-        </Field>
+        <TextField label="Email" error={errorFor(errors, "email")} type="email" autoComplete="username" value={email} onChange={setEmail} required />
+        <TextField label="Password" error={errorFor(errors, "password")} type="password" autoComplete="current-password" value={password} onChange={setPassword} required />
         <FormError message={errors[""]} />
         <button type="submit" disabled={busy}>
           Sign in

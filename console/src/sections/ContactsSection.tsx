@@ -2,6 +2,7 @@ import Papa from "papaparse";
 import { useEffect, useState } from "react";
 import { api, type Campaign, type ImportJob, type ImportPreview, type Schemas } from "../api/client";
 import { Field, FormError } from "../components/Field";
+import { Table } from "../components/Table";
 import { errorFor, fieldErrors, type FieldErrors } from "../lib/errors";
 import { assign, columnsOf, FIELDS, mappingProblems, withCustom, type Mapping } from "../lib/mapping";
 
@@ -154,10 +155,9 @@ function Progress({ job }: { job: ImportJob }) {
         <>
           <h2>Rejected rows</h2>
           <a href={url} download>Download rejected rows</a>
-          <table aria-label="Rejected rows">
-            <thead><tr>{rejected[0].map((h, i) => <th key={i} scope="col">{h}</th>)}</tr></thead>
-            <tbody>{rejected.slice(1, 51).map((row, i) => <tr key={i}>{row.map((cell, j) => <td key={j}>{cell}</td>)}</tr>)}</tbody>
-          </table>
+          <Table label="Rejected rows" columns={rejected[0]}>
+            {rejected.slice(1, 51).map((row, i) => <tr key={i}>{row.map((cell, j) => <td key={j}>{cell}</td>)}</tr>)}
+          </Table>
         </>
       )}
     </div>

@@ -3,6 +3,7 @@ import { api, type Campaign, type Overview, type Schemas } from "../api/client";
 import { Confirm } from "../components/Confirm";
 import { Field, FormError } from "../components/Field";
 import { usePages } from "../components/Pager";
+import { Table } from "../components/Table";
 import { fieldErrors } from "../lib/errors";
 import { allZones, inZone, instantIn, operatorZone } from "../lib/time";
 
@@ -112,14 +113,11 @@ function Funnel({ overview }: { overview: Overview }) {
   return (
     <>
       <h2>Funnel per step</h2>
-      <table aria-label="Funnel per step">
-        <thead><tr><th scope="col">Step</th><th scope="col">Attempts</th><th scope="col">Answered</th><th scope="col">Voicemail</th><th scope="col">No answer</th><th scope="col">Delivered</th></tr></thead>
-        <tbody>
-          {steps.map(([step, f]) => (
-            <tr key={step}><td>{Number(step) + 1}</td><td>{f.attempts ?? 0}</td><td>{f.answered_human ?? 0}</td><td>{f.voicemail ?? 0}</td><td>{f.no_answer ?? 0}</td><td>{f.delivered ?? 0}</td></tr>
-          ))}
-        </tbody>
-      </table>
+      <Table label="Funnel per step" columns={["Step", "Attempts", "Answered", "Voicemail", "No answer", "Delivered"]}>
+        {steps.map(([step, f]) => (
+          <tr key={step}><td>{Number(step) + 1}</td><td>{f.attempts ?? 0}</td><td>{f.answered_human ?? 0}</td><td>{f.voicemail ?? 0}</td><td>{f.no_answer ?? 0}</td><td>{f.delivered ?? 0}</td></tr>
+        ))}
+      </Table>
       <h2>Attempts and outcomes per hour</h2>
       <ul className="chart" aria-label="Attempts and outcomes per hour">
         {hours.map(([hour, f]) => (
@@ -163,14 +161,11 @@ function Contacts({ campaignId }: { campaignId: string }) {
           </select>
         )}
       </Field>
-      <table aria-label="Contacts">
-        <thead><tr><th scope="col">Phone</th><th scope="col">State</th><th scope="col">Step</th><th scope="col">Attempts</th><th scope="col">Next due (contact's time)</th><th scope="col">Exit or error reason</th></tr></thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.contact_id}><td>{r.phone}</td><td>{r.state}</td><td>{r.step_index + 1}</td><td>{r.attempt}</td><td>{inZone(r.due_at, r.timezone)}</td><td>{r.reason ?? ""}</td></tr>
-          ))}
-        </tbody>
-      </table>
+      <Table label="Contacts" columns={["Phone", "State", "Step", "Attempts", "Next due (contact's time)", "Exit or error reason"]}>
+        {rows.map((r) => (
+          <tr key={r.contact_id}><td>{r.phone}</td><td>{r.state}</td><td>{r.step_index + 1}</td><td>{r.attempt}</td><td>{inZone(r.due_at, r.timezone)}</td><td>{r.reason ?? ""}</td></tr>
+        ))}
+      </Table>
       {paging.controls(next)}
     </section>
   );

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, type Campaign, type ContactWindow, type Schemas } from "../api/client";
-import { Field, FormError } from "../components/Field";
+import { Field, FormError, TextField } from "../components/Field";
+import { Table } from "../components/Table";
 import { useSaving } from "../components/useSaving";
 import { errorFor } from "../lib/errors";
 import { allZones, inZone, operatorZone } from "../lib/time";
@@ -29,12 +30,8 @@ export function WindowSection({ campaign, save }: { campaign: Campaign; save: Sa
         <FormError message={errorFor(errors, "window.days")} />
       </fieldset>
       <div className="row">
-        <Field label="Start time" error={errorFor(errors, "window.start")}>
-          {(id, d) => <input id={id} aria-describedby={d} type="time" value={window.start ?? "09:00"} onChange={(e) => setWindow({ ...window, start: e.target.value })} />}
-        </Field>
-        <Field label="End time" error={errorFor(errors, "window.end")}>
-          {(id, d) => <input id={id} aria-describedby={d} type="time" value={window.end === "24:00" ? "23:59" : (window.end ?? "19:00")} onChange={(e) => setWindow({ ...window, end: e.target.value })} />}
-        </Field>
+        <TextField label="Start time" error={errorFor(errors, "window.start")} type="time" value={window.start ?? "09:00"} onChange={(start) => setWindow({ ...window, start })} />
+        <TextField label="End time" error={errorFor(errors, "window.end")} type="time" value={window.end === "24:00" ? "23:59" : (window.end ?? "19:00")} onChange={(end) => setWindow({ ...window, end })} />
       </div>
       <div className="row">
         <Field label="Primary timezone" error={errorFor(errors, "window.timezone.primary")}>
@@ -120,15 +117,10 @@ function FirstReach({ campaign }: { campaign: Campaign }) {
   if (rows.length === 0) return <p>When contacts are imported, a sample of them shows here with the time each will first be reached.</p>;
   const mine = operatorZone();
   return (
-    <table aria-label="First reach">
-      <thead>
-        <tr><th scope="col">Phone</th><th scope="col">Contact's time</th><th scope="col">Your time</th></tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.contact_id}><td>{r.phone}</td><td>{r.first_at ? inZone(r.first_at, r.timezone) : "No eligible time"}</td><td>{r.first_at ? inZone(r.first_at, mine) : "—"}</td></tr>
-        ))}
-      </tbody>
-    </table>
+    <Table label="First reach" columns={["Phone", "Contact's time", "Your time"]}>
+      {rows.map((r) => (
+        <tr key={r.contact_id}><td>{r.phone}</td><td>{r.first_at ? inZone(r.first_at, r.timezone) : "No eligible time"}</td><td>{r.first_at ? inZone(r.first_at, mine) : "—"}</td></tr>
+      ))}
+    </Table>
   );
 }
