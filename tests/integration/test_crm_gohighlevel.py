@@ -40,7 +40,7 @@ async def test_a_tag_and_a_pipeline_stage_are_read_page_by_page(fake: tuple[str,
     staged = [{"phone": f"+1305555{i:04d}", "name": f"Deal Person{i}"} for i in range(150)]
     stage_ids = await seed(url, "contacts", {"location_id": "loc1", "contacts": staged, "pipeline": ["p1", "s2"]})
     token = await fake_token(url, {"location_id": "loc1"})
-    ghl = GoHighLevel({"access_token": token}, base_url=url, location_id="loc1")
+    ghl = GoHighLevel({"access_token": token}, base_url=url, settings={"location_id": "loc1"})
     try:
         assert await ghl.check()
         by_tag = await read(ghl, {"tag": "renewals"})
@@ -65,14 +65,14 @@ async def test_changes_since_the_wrong_location_and_the_burst_limit(fake: tuple[
     await asyncio.sleep(2.1)  # GoHighLevel's update times are whole seconds
     later = await seed(url, "contacts", {"location_id": "loc1", "contacts": [{"phone": "+13125550101", "tags": ["t"]}]})
     token = await fake_token(url, {"location_id": "loc1"})
-    ghl = GoHighLevel({"access_token": token}, base_url=url, location_id="loc1")
+    ghl = GoHighLevel({"access_token": token}, base_url=url, settings={"location_id": "loc1"})
     try:
         for _ in range(3):  # nine requests at three a second: paced, and 429s (if any) waited out
             assert [r.id for r in await read(ghl, {"tag": "t"}, since=since)] == later
             assert len(await read(ghl, {"tag": "t"})) == 2
     finally:
         await ghl.close()
-    wrong = GoHighLevel({"access_token": token}, base_url=url, location_id="loc2")
+    wrong = GoHighLevel({"access_token": token}, base_url=url, settings={"location_id": "loc2"})
     with pytest.raises(CrmConnectionError, match="access"):
         await wrong.check()
     await wrong.close()
@@ -85,7 +85,7 @@ async def test_write_backs_are_a_note_a_tag_and_dnd(fake: tuple[str, GoHighLevel
         url, "contacts", {"location_id": "loc1", "contacts": [{"phone": "+13125550100"}, {"phone": "+13125550101"}]}
     )
     token = await fake_token(url, {"location_id": "loc1"})
-    ghl = GoHighLevel({"access_token": token}, base_url=url, location_id="loc1")
+    ghl = GoHighLevel({"access_token": token}, base_url=url, settings={"location_id": "loc1"})
     call = CallFacts(key="cmp:ct:0:1", outcome="no_answer", duration_s=0, at=datetime.now(UTC))
     note = await write_backs(ghl, ids[0], ids[1], call, summary="Call back")
     assert "Summary: Call back" in state.notes[ids[0]][note]["body"]

@@ -21,6 +21,8 @@ from outreach_ingest.domain.crm import CallFacts, Page
 from outreach_ingest.handlers.dnc import DncDeps
 from outreach_ingest.handlers.import_deps import Deps
 
+TOKEN_CONNECTORS: dict[str, type[HubSpot] | type[GoHighLevel]] = {"hubspot": HubSpot, "gohighlevel": GoHighLevel}
+
 
 class Connector(Protocol):
     """What a sync and a write-back ask of a CRM."""
@@ -67,33 +69,18 @@ class CrmDeps:
         async def save(updated: dict[str, Any]) -> None:
             await self.store.update_connection(connection["_id"], {"sealed": self.box.seal(updated)})
 
-        kind = connection["kind"]
-        if kind == "hubspot":
-            return HubSpot(
-                secrets,
-                base_url=self.base_urls["hubspot"],
-                oauth=self.oauth.get("hubspot"),
-                save=save,
-                opt_out_property=connection.get("settings", {}).get("opt_out_property", "do_not_call"),
-            )
-        if kind == "gohighlevel":
-            location = connection.get("settings", {}).get("location_id", "")
-            return GoHighLevel(
-                secrets,
-                base_url=self.base_urls["gohighlevel"],
-                location_id=location,
-                oauth=self.oauth.get("gohighlevel"),
-                save=save,
-            )
+        kind, settings = connection["kind"], connection.get("settings", {})
+        if kind in TOKEN_CONNECTORS:
+            base_url, oauth = self.base_urls[kind], self.oauth.get(kind)
+            return TOKEN_CONNECTORS[kind](secrets, base_url=base_url, settings=settings, oauth=oauth, save=save)
         if kind == "monday":
-            column = connection.get("settings", {}).get("opt_out_property")
+            column = settings.get("opt_out_property")
             return Monday(secrets, base_url=self.base_urls["monday"], opt_out_column=column)
         if kind == "salesforce":
             return Salesforce(
                 secrets, login_url=self.base_urls["salesforce"], oauth=self.oauth.get("salesforce"), save=save
             )
         if kind == "leaddocket":
-            settings = connection.get("settings", {})
             return LeadDocket(
                 secrets, base_url=settings["base_url"], status_after_call=settings.get("status_after_call")
             )

@@ -12,9 +12,7 @@ from typing import Any
 
 import httpx
 
-from outreach_ingest.adapters.crm.connector import Connector
-from outreach_ingest.adapters.crm.http import CrmHttp
-from outreach_ingest.adapters.crm.oauth import FreshToken, Save
+from outreach_ingest.adapters.crm.oauth import TokenConnector
 from outreach_ingest.domain.crm import CallFacts, CrmRecord, Page
 
 VERSION = "2021-07-28"
@@ -44,30 +42,19 @@ def default_mapping() -> dict[str, str]:
             "timezone": "timezone", "state": "state", "postal_code": "postalCode"}  # fmt: skip
 
 
-class GoHighLevel(Connector):
-    """One GoHighLevel location (sub-account)."""
+class GoHighLevel(TokenConnector):
+    """One GoHighLevel location (sub-account), its setting `location_id`."""
 
     kind = "gohighlevel"
+    crm = "GoHighLevel"
+    keep = ("locationId",)
+    headers = {"Version": VERSION}  # noqa: RUF012 (read only)
+    limits = staticmethod(limits)
+    token_url = staticmethod(token_url)
 
-    def __init__(
-        self,
-        secrets: dict[str, Any],
-        *,
-        base_url: str,
-        location_id: str,
-        oauth: dict[str, str] | None = None,
-        save: Save | None = None,
-    ) -> None:
-        self.location_id = location_id
-        self.token = FreshToken(
-            dict(secrets), crm="GoHighLevel", token_url=token_url(base_url), client=oauth, save=save,
-            keep=("locationId",),
-        )  # fmt: skip
-
-        async def auth() -> dict[str, str]:
-            return {"Authorization": f"Bearer {await self.token.access_token()}", "Version": VERSION}
-
-        self.http = CrmHttp(crm="GoHighLevel", base_url=base_url, auth=auth, limits=limits, reauth=self.token.renew)
+    @property
+    def location_id(self) -> str:
+        return str(self.settings.get("location_id", ""))
 
     async def check(self) -> str:
         """Lists one contact of the location: the token works for it."""

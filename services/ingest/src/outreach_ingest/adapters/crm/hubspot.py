@@ -10,9 +10,8 @@ from typing import Any
 
 import httpx
 
-from outreach_ingest.adapters.crm.connector import Connector
-from outreach_ingest.adapters.crm.http import CrmConnectionError, CrmHttp
-from outreach_ingest.adapters.crm.oauth import FreshToken, Save
+from outreach_ingest.adapters.crm.http import CrmConnectionError
+from outreach_ingest.adapters.crm.oauth import TokenConnector
 from outreach_ingest.domain.crm import CallFacts, CrmRecord, Page, hubspot_zone
 
 MEMBERS_PAGE = 250  # the most the memberships endpoint returns
@@ -44,26 +43,22 @@ def limits(headers: httpx.Headers) -> tuple[int | None, float | None, int | None
     )
 
 
-class HubSpot(Connector):
-    """One HubSpot connection."""
+def token_url(base_url: str) -> str:
+    """HubSpot's token endpoint (authorization codes and refresh tokens)."""
+    return base_url.rstrip("/") + "/oauth/v1/token"
+
+
+class HubSpot(TokenConnector):
+    """One HubSpot connection; its setting `opt_out_property` names the do-not-call property we also set."""
 
     kind = "hubspot"
+    crm = "HubSpot"
+    limits = staticmethod(limits)
+    token_url = staticmethod(token_url)
 
-    def __init__(
-        self,
-        secrets: dict[str, Any],
-        *,
-        base_url: str,
-        oauth: dict[str, str] | None = None,
-        save: Save | None = None,
-        opt_out_property: str = "do_not_call",
-    ) -> None:
-        self.token = FreshToken(dict(secrets), crm="HubSpot", token_url=token_url(base_url), client=oauth, save=save)
-        self.opt_out_property = opt_out_property
-        self.http = CrmHttp(crm="HubSpot", base_url=base_url, auth=self._auth, limits=limits, reauth=self.token.renew)
-
-    async def _auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {await self.token.access_token()}"}
+    @property
+    def opt_out_property(self) -> str:
+        return str(self.settings.get("opt_out_property") or "do_not_call")
 
     async def check(self) -> str:
         """Reads one contact: the token works and has the contacts scope."""
@@ -192,8 +187,3 @@ def default_mapping() -> dict[str, str]:
     """HubSpot's contact properties for Outreach's fields."""
     return {"to_number": "phone", "first_name": "firstname", "last_name": "lastname", "email": "email",
             "state": "state", "postal_code": "zip", "timezone": "hs_timezone"}  # fmt: skip
-
-
-def token_url(base_url: str) -> str:
-    """HubSpot's token endpoint (authorization codes and refresh tokens)."""
-    return base_url.rstrip("/") + "/oauth/v1/token"

@@ -12,7 +12,8 @@ from typing import Any
 
 import httpx
 
-from outreach_ingest.adapters.crm.http import CrmConnectionError
+from outreach_ingest.adapters.crm.connector import Connector
+from outreach_ingest.adapters.crm.http import CrmConnectionError, CrmHttp, Limits
 
 Save = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -84,3 +85,40 @@ class FreshToken:
         self._renewed_at = time.monotonic()
         if self._save is not None:
             await self._save(self.secrets)
+
+
+class TokenConnector(Connector):
+    """A connection that sends a bearer token, a private one or an OAuth one kept fresh, built from the stored
+    connection: its secrets and its `settings`. A CRM names itself (`crm`), its token endpoint
+    (`token_url`), the token answer's fields it keeps (`keep`), the headers every request carries (`headers`)
+    and how it reports its rate limits (`limits`)."""
+
+    crm: str
+    keep: tuple[str, ...] = ()
+    headers: dict[str, str] = {}  # noqa: RUF012 (read only)
+    limits: Limits | None = None
+
+    def __init__(
+        self,
+        secrets: dict[str, Any],
+        *,
+        base_url: str,
+        settings: dict[str, Any] | None = None,
+        oauth: dict[str, str] | None = None,
+        save: Save | None = None,
+    ) -> None:
+        self.settings = dict(settings or {})
+        url = self.token_url(base_url)
+        self.token = FreshToken(dict(secrets), crm=self.crm, token_url=url, client=oauth, save=save, keep=self.keep)
+        self.http = CrmHttp(
+            crm=self.crm, base_url=base_url, auth=self._auth, limits=self.limits, headers=self.headers,
+            reauth=self.token.renew,
+        )  # fmt: skip
+
+    @staticmethod
+    def token_url(base_url: str) -> str:
+        """The CRM's token endpoint (authorization codes and refresh tokens)."""
+        raise NotImplementedError
+
+    async def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {await self.token.access_token()}"}
