@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 from outreach_common.settings import DEV_SECRET, ServiceSettings
 from pydantic import Field
+
+from outreach_gateway.domain.access import Service
 
 
 class Settings(ServiceSettings):
@@ -35,11 +38,5 @@ class Settings(ServiceSettings):
     )
 
     def upstreams(self) -> dict[str, str]:
-        """Service name -> internal base URL."""
-        return {
-            "ingest": self.ingest_url,
-            "scheduler": self.scheduler_url,
-            "dialer": self.dialer_url,
-            "messenger": self.messenger_url,
-            "metrics": self.metrics_url,
-        }
+        """Service name -> internal base URL (its `<name>_url` setting)."""
+        return {name: getattr(self, f"{name}_url") for name in get_args(Service)}
