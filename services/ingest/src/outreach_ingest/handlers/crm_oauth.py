@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from outreach_ingest.adapters.crm import gohighlevel, hubspot, monday, salesforce
+from outreach_ingest.adapters.crm import monday, salesforce
+from outreach_ingest.adapters.crm.gohighlevel import GoHighLevel
+from outreach_ingest.adapters.crm.hubspot import HubSpot
 from outreach_ingest.adapters.crm.oauth import token_request
 from outreach_ingest.handlers.crm_deps import CrmDeps
 
 # kind -> (its name, the base URL it is reached at, its token endpoint, the answer's fields kept)
 TOKENS: dict[str, tuple[str, str, Any, tuple[str, ...]]] = {
-    "hubspot": ("HubSpot", "hubspot", hubspot.token_url, ()),
+    "hubspot": (HubSpot.crm, "hubspot", HubSpot.token_url, HubSpot.keep),
     "salesforce": ("Salesforce", "salesforce", salesforce.token_url, ("instance_url",)),
-    "gohighlevel": ("GoHighLevel", "gohighlevel", gohighlevel.token_url, ("locationId",)),
+    "gohighlevel": (GoHighLevel.crm, "gohighlevel", GoHighLevel.token_url, GoHighLevel.keep),
     "monday": ("monday.com", "monday_auth", monday.token_url, ()),
 }
 
